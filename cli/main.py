@@ -1,0 +1,321 @@
+"""The `aireg` command: global options, the commands, and the one exception -> exit code handler.
+
+Commands import the registry lazily so that `aireg --help` and `aireg --version` stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from registry.findings import AiregError
+from registry.render import COMMAND_FORMATS, Format
+
+if TYPE_CHECKING:
+    from registry.load import Decl
+    from registry.project import Project
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+@dataclass
+class Options:
+    directory: Path
+    rev: str | None
+    debug: bool
+
+    def project(self) -> Project:
+        from registry.project import Project
+
+        return Project.open(self.directory, self.rev)
+
+
+_state = {"debug": False}
+
+
+def format_option(command: str) -> Callable[[F], F]:
+    choices = COMMAND_FORMATS[command]
+    return click.option(
+        "--format", "fmt", type=click.Choice([f.value for f in choices]),
+        default=choices[0].value, show_default=True, help="Output format.")
+
+
+def write(text: str) -> None:
+    click.echo(text, nl=False)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    raise AiregErrorWithCode(message, code)
+
+
+class AiregErrorWithCode(AiregError):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("-C", "directory", type=click.Path(path_type=Path), default=".",
+              help="Run as if aireg was started in this folder.")
+@click.option("--rev", metavar="REF", help="Read the registry at this git revision.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.version_option(package_name="aireg", prog_name="aireg")
+@click.pass_context
+def cli(ctx: click.Context, directory: Path, rev: str | None, debug: bool) -> None:
+    """A GitOps registry for the parts AI products are built from.
+
+    Reads the aireg.yaml registry around the current folder (or -C PATH), at any git
+    revision, and answers who depends on what.
+    """
+    _state["debug"] = debug
+    ctx.obj = Options(directory, rev, debug)
+
+
+pass_options = click.make_pass_decorator(Options)
+
+
+def _line(project: Project, decl: Decl) -> int:
+    return project.locator.span(decl.at()).line
+
+
+@cli.command()
+@format_option("check")
+@pass_options
+def check(options: Options, fmt: str) -> None:
+    """Run every rule; exit 1 on findings at or above the registry's failOn."""
+    from registry.render import json as json_out
+    from registry.render import text
+
+    project = options.project()
+    result = project.check()
+    match Format(fmt):
+        case Format.TEXT:
+            write(text.check(result))
+        case Format.JSON:
+            write(json_out.check(result, project.name))
+        case other:
+            raise AssertionError(other)
+    if result.fails(project.loaded.config.spec.policy.failOn):
+        sys.exit(EXIT_FINDINGS)
+
+
+def _kind_filter(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from registry.kinds import KINDS
+    from registry.refs import REF_KINDS
+
+    by_lower = {k.lower(): k for k in KINDS} | {r: k for r, k in REF_KINDS.items() if k}
+    kind = by_lower.get(value.lower())
+    if kind is None:
+        fail(f"unknown kind `{value}`; kinds are {', '.join(KINDS)}")
+    return kind
+
+
+@cli.command(name="ls")
+@click.option("--kind", help="Only this kind (Prompt, prompt, McpServer, mcp, ...).")
+@click.option("--owner", help="Only this owner, such as team/support or user/maria.")
+@format_option("ls")
+@pass_options
+def ls_command(options: Options, kind: str | None, owner: str | None, fmt: str) -> None:
+    """List declarations."""
+    from registry.render import json as json_out
+    from registry.render import text
+
+    wanted = _kind_filter(kind)
+    project = options.project()
+    decls = sorted(project.catalog.decls(), key=lambda d: (d.kind, d.id))
+    decls = [d for d in decls if (wanted is None or d.kind == wanted) and
+             (owner is None or d.owner == owner)]
+    rows = [(d, _line(project, d)) for d in decls]
+    match Format(fmt):
+        case Format.TEXT:
+            write(text.ls(rows))
+        case Format.JSON:
+            write(json_out.ls(rows, project.name))
+        case other:
+            raise AssertionError(other)
+
+
+def _one(project: Project, ref: str) -> Decl:
+    """The declaration a ref names: the highest version its range admits."""
+    from registry.refs import Ref
+
+    found = project.catalog.lookup(ref)
+    resolved = project.catalog.resolve(Ref.parse(ref))
+    return resolved if resolved is not None else found[-1]
+
+
+@cli.command()
+@click.argument("ref")
+@format_option("show")
+@pass_options
+def show(options: Options, ref: str, fmt: str) -> None:
+    """Show one declaration: the highest version REF admits."""
+    from registry.render import json as json_out
+    from registry.render import text
+    from registry.yamlio import Located
+
+    project = options.project()
+    decl = _one(project, ref)
+    line = _line(project, decl)
+    match Format(fmt):
+        case Format.TEXT:
+            write(text.show(decl, line, project.catalog, project.graph))
+        case Format.JSON:
+            write(json_out.show(decl, line, project.catalog, project.graph))
+        case Format.YAML:
+            source = project.loaded.texts[decl.path]
+            write(f"# {decl.path}:{line}\n" + Located(source).document_text(decl.doc))
+        case other:
+            raise AssertionError(other)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--depth", type=click.IntRange(min=1), help="Stop this many edges down.")
+@format_option("deps")
+@pass_options
+def deps(options: Options, ref: str, depth: int | None, fmt: str) -> None:
+    """What REF uses, transitively."""
+    from registry.render import json as json_out
+    from registry.render import text
+
+    project = options.project()
+    root = _one(project, ref)
+    match Format(fmt):
+        case Format.TEXT:
+            write(text.deps(root, project.graph, depth))
+        case Format.JSON:
+            reached = project.graph.dependencies([root.id], depth)
+            write(json_out.deps(root, reached, project.catalog))
+        case other:
+            raise AssertionError(other)
+
+
+@cli.command()
+@click.argument("refs", nargs=-1, required=True)
+@format_option("impact")
+@pass_options
+def impact(options: Options, refs: tuple[str, ...], fmt: str) -> None:
+    """What depends on the artifacts REFS name, transitively (every declared version when a
+    ref has no range): dependents with one shortest path, features, owners and evals."""
+    from registry import impact as analysis
+    from registry.render import json as json_out
+    from registry.render import text
+
+    project = options.project()
+    targets = list({d.id: d for ref in refs for d in project.catalog.lookup(ref)}.values())
+    report = analysis.analyze(project.catalog, project.graph, targets)
+    match Format(fmt):
+        case Format.TEXT:
+            write(text.impact(report))
+        case Format.JSON:
+            write(json_out.impact(report, project.catalog))
+        case other:
+            raise AssertionError(other)
+
+
+@cli.command()
+@click.argument("ref", required=False)
+@format_option("graph")
+@pass_options
+def graph(options: Options, ref: str | None, fmt: str) -> None:
+    """The dependency graph: all of it, or what REF uses and what uses it."""
+    from registry.render import json as json_out
+    from registry.render import mermaid
+
+    project = options.project()
+    g = project.graph
+    if ref is None:
+        nodes = list(project.catalog.by_id)
+    else:
+        starts = [d.id for d in project.catalog.lookup(ref)]
+        nodes = [*starts, *g.dependencies(starts), *g.dependents(starts)]
+    match Format(fmt):
+        case Format.MERMAID:
+            write(mermaid.mermaid(project.catalog, g, nodes))
+        case Format.DOT:
+            write(mermaid.dot(project.catalog, g, nodes))
+        case Format.JSON:
+            write(json_out.graph(project.catalog, g, nodes))
+        case other:
+            raise AssertionError(other)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="A template variable (repeatable).")
+@pass_options
+def render(options: Options, ref: str, variables: tuple[str, ...]) -> None:
+    """Render a prompt with its includes and variables."""
+    from registry import prompts
+
+    values: dict[str, str] = {}
+    for item in variables:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            fail(f"--var takes NAME=VALUE, not `{item}`")
+        values[name] = value
+    project = options.project()
+    decl = _one(project, ref)
+    if decl.kind != "Prompt":
+        fail(f"{decl.id} is a {decl.kind}; render takes a prompt ref")
+    write(prompts.render(project.catalog, decl, values))
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write every schema into this folder (as in the repository's schemas/).")
+def schema(out: Path | None) -> None:
+    """JSON Schemas of every kind, of aireg.yaml and of the JSON outputs.
+
+    Without --out, prints the schema of any declaration, for YAML editors.
+    """
+    from registry.schema import schemas
+
+    generated = schemas()
+    if out is None:
+        write(generated["declaration.schema.json"])
+        return
+    for name, content in generated.items():
+        target = out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    click.echo(f"wrote {len(generated)} schemas to {out}", err=True)
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Entry point: run a command, map every exception to a documented exit code."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="aireg",
+                 standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_USAGE)
+    except click.Abort:
+        click.echo("aireg: aborted", err=True)
+        sys.exit(EXIT_USAGE)
+    except AiregError as error:
+        click.echo(f"aireg: error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+    except Exception as error:  # the one place internal errors become exit 3
+        if _state["debug"]:
+            traceback.print_exc()
+        else:
+            click.echo(f"aireg: internal error: {type(error).__name__}: {error} "
+                       "(rerun with --debug for the traceback, and report it)", err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(EXIT_OK)

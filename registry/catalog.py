@@ -1,0 +1,223 @@
+"""The loaded set of declarations: lookup, ref resolution, and the structural findings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from semantic_version import Version
+
+from . import kinds
+from .findings import Finding, Pointer, RefArgumentError, finding
+from .load import Decl, Loaded
+from .refs import KIND_TO_REF, NodeId, Ref, RefSyntaxError, best_match, parse_version, suggest
+
+ANY_USABLE = frozenset({"model", "prompt", "adapter", "dataset", "mcp", "feature", "eval"})
+
+
+@dataclass(frozen=True)
+class RefField:
+    """A field that holds refs, what it accepts, and the edge label it makes."""
+
+    keys: tuple[str, ...]
+    accepts: frozenset[str]
+    label: str
+    many: bool = True
+
+
+REF_FIELDS: dict[str, tuple[RefField, ...]] = {
+    "Prompt": (
+        RefField(("spec", "includes"), frozenset({"prompt"}), "includes"),
+        RefField(("spec", "model"), frozenset({"model"}), "model", many=False),
+        RefField(("spec", "tools"), frozenset({"mcp"}), "tool"),
+    ),
+    "Adapter": (
+        RefField(("spec", "baseModel"), frozenset({"model"}), "base-model", many=False),
+        RefField(("spec", "datasets"), frozenset({"dataset"}), "trained-on"),
+        RefField(("spec", "evalDatasets"), frozenset({"dataset"}), "tested-on"),
+    ),
+    "Dataset": (RefField(("spec", "derivedFrom"), frozenset({"dataset"}), "derived-from"),),
+    "Feature": (RefField(("spec", "uses"), ANY_USABLE, "uses"),),
+    "Eval": (
+        RefField(("spec", "covers"), ANY_USABLE, "covers"),
+        RefField(("spec", "datasets"), frozenset({"dataset"}), "uses-data"),
+    ),
+}
+_KIND_WORDS = {"model": "models", "prompt": "prompts", "adapter": "adapters",
+               "dataset": "datasets", "mcp": "MCP servers", "feature": "features",
+               "eval": "evals", "team": "teams", "user": "users"}
+
+
+@dataclass(frozen=True)
+class RefSite:
+    """One ref as written in a declaration."""
+
+    decl: Decl
+    field: RefField
+    ref: Ref
+    at: Pointer
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: NodeId
+    target: NodeId
+    label: str
+    member: str | None
+    at: Pointer
+
+
+def version_key(decl: Decl) -> tuple[int, Version | None]:
+    return (0, None) if decl.version is None else (1, parse_version(decl.version))
+
+
+class Catalog:
+    def __init__(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.config = loaded.config
+        self.findings: list[Finding] = []
+        self.by_id: dict[NodeId, Decl] = {}
+        groups: dict[tuple[str, str], list[Decl]] = defaultdict(list)
+        for decl in loaded.decls:
+            first = self.by_id.get(decl.id)
+            if first is not None:
+                self.findings.append(finding(
+                    "duplicate",
+                    f"{decl.id} is declared twice (first at {{related}}); remove one, or give "
+                    "this one a new version",
+                    decl.at("metadata", "name"), (first.at("metadata", "name"),)))
+                continue
+            self.by_id[decl.id] = decl
+            groups[(decl.kind, decl.name)].append(decl)
+        self.by_key: dict[tuple[str, str], list[Decl]] = {
+            key: sorted(decls, key=version_key) for key, decls in groups.items()}
+        self.teams: dict[str, kinds.Team] = {
+            d.name: d.model for d in self.by_id.values() if isinstance(d.model, kinds.Team)}
+        self.edges: list[Edge] = []
+        self._resolve_all()
+
+    # --- lookup ---------------------------------------------------------------------------
+
+    def decls(self) -> list[Decl]:
+        return list(self.by_id.values())
+
+    def of_kind(self, kind: str) -> list[Decl]:
+        return [d for d in self.by_id.values() if d.kind == kind]
+
+    def resolve(self, ref: Ref) -> Decl | None:
+        """The declaration a ref resolves to: the highest version satisfying its range."""
+        candidates = self.by_key.get(ref.key)
+        if not candidates:
+            return None
+        versioned = {d.version: d for d in candidates if d.version is not None}
+        if ref.constraint is None and not versioned:
+            return candidates[-1]
+        chosen = best_match(ref.spec, list(versioned))
+        return versioned[chosen] if chosen is not None else None
+
+    def matching(self, ref: Ref) -> list[Decl]:
+        """Every declared version a ref's range admits (all of them with no range)."""
+        candidates = self.by_key.get(ref.key, [])
+        if ref.constraint is None:
+            return list(candidates)
+        spec = ref.spec
+        assert spec is not None
+        return [d for d in candidates if d.version is not None and parse_version(d.version) in
+                spec]
+
+    def lookup(self, text: str) -> list[Decl]:
+        """The declarations a ref given on the command line names, or a RefArgumentError."""
+        try:
+            ref = Ref.parse(text)
+        except RefSyntaxError as error:
+            raise RefArgumentError(str(error)) from None
+        if ref.kind == "user":
+            raise RefArgumentError(f"`{text}` names a person; name a declaration instead")
+        found = self.matching(ref)
+        if not found:
+            raise RefArgumentError(self._not_found(ref))
+        return found
+
+    def _not_found(self, ref: Ref) -> str:
+        versions = [d.version for d in self.by_key.get(ref.key, []) if d.version]
+        if versions:
+            return (f"no version of {ref.kind}/{ref.name} satisfies `{ref.constraint}`; "
+                    f"declared: {', '.join(versions)}")
+        names = [name for (kind, name) in self.by_key if kind == ref.decl_kind]
+        return (f"{ref.kind}/{ref.name} is not declared{suggest(ref.name, names)}; "
+                "run `aireg ls` to see what is")
+
+    def owner_team(self, owner: str | None) -> list[str]:
+        """The teams an owner stands for: the team itself, or the active teams a user is in."""
+        if owner is None:
+            return []
+        kind, _, name = owner.partition("/")
+        if kind == "team":
+            return [name] if name in self.teams else []
+        return sorted(t for t, team in self.teams.items()
+                      if name in team.spec.members and team.spec.active)
+
+    # --- refs -----------------------------------------------------------------------------
+
+    def ref_sites(self, decl: Decl) -> Iterator[RefSite]:
+        spec = decl.model.spec
+        for field in REF_FIELDS.get(decl.kind, ()):
+            value = getattr(spec, field.keys[-1])
+            if value is None:
+                continue
+            texts = value if field.many else [value]
+            for index, text in enumerate(texts):
+                keys = field.keys + ((index,) if field.many else ())
+                yield RefSite(decl, field, Ref.parse(text), decl.at(*keys))
+
+    def _resolve_all(self) -> None:
+        for decl in self.by_id.values():
+            for site in self.ref_sites(decl):
+                target = self._resolve_site(site)
+                if target is not None:
+                    self.edges.append(Edge(decl.id, target.id, site.field.label,
+                                           site.ref.member, site.at))
+
+    def _resolve_site(self, site: RefSite) -> Decl | None:
+        ref, field = site.ref, site.field
+        if ref.kind not in field.accepts:
+            wanted = ", ".join(_KIND_WORDS[k] for k in sorted(field.accepts))
+            self.findings.append(finding(
+                "ref-kind", f"`{'.'.join(field.keys)}` takes refs to {wanted}, not "
+                f"{_KIND_WORDS[ref.kind]} (`{ref}`)", site.at))
+            return None
+        candidates = self.by_key.get(ref.key)
+        if not candidates:
+            names = [name for (kind, name) in self.by_key if kind == ref.decl_kind]
+            self.findings.append(finding(
+                "dangling-ref", f"`{ref}` names {ref.kind}/{ref.name}, which is not declared"
+                f"{suggest(ref.name, names)}; declare it or fix the ref", site.at))
+            return None
+        target = self.resolve(ref)
+        if target is None:
+            versions = [d.version for d in candidates if d.version is not None]
+            if versions:
+                message = (f"no declared version of {ref.kind}/{ref.name} satisfies "
+                           f"`{ref.constraint}`; declared: {', '.join(versions)}")
+            else:
+                message = (f"{ref.kind}/{ref.name} is declared without a version, so "
+                           f"`@{ref.constraint}` cannot match; remove the range")
+            self.findings.append(finding("unsatisfied-ref", message, site.at))
+            return None
+        if ref.member is not None and isinstance(target.model, kinds.McpServer):
+            tools = [tool.name for tool in target.model.spec.tools]
+            if ref.member not in tools:
+                listed = ", ".join(tools) if tools else "none"
+                self.findings.append(finding(
+                    "unknown-tool", f"{target.id} has no tool `{ref.member}`"
+                    f"{suggest(ref.member, tools)}; its tools: {listed}", site.at))
+        return target
+
+
+def kind_word(ref_kind: str) -> str:
+    return _KIND_WORDS[ref_kind]
+
+
+def ref_kind_of(decl: Decl) -> str:
+    return KIND_TO_REF[decl.kind]

@@ -1,0 +1,126 @@
+"""The files of a registry, from a folder or from a git revision, behind one interface."""
+
+from __future__ import annotations
+
+import functools
+import os
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+CONFIG_FILE = "aireg.yaml"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    rel: str  # relative to the registry root, forward slashes
+    is_link: bool = False
+
+
+class Tree(Protocol):
+    """A registry's files at one revision (or in the working tree)."""
+
+    # The registry root relative to the repository root ("" or "examples/acme/"), so output
+    # paths can be written relative to the repository root.
+    prefix: str
+    # The commit read, or None for the working tree.
+    commit: str | None
+
+    def files(self) -> list[FileEntry]: ...
+
+    def read(self, rel: str) -> bytes | None: ...
+
+    def size(self, rel: str) -> int: ...
+
+    def link_stays_inside(self, rel: str) -> bool: ...
+
+
+def display_path(tree: Tree, rel: str) -> str:
+    return tree.prefix + rel
+
+
+@functools.lru_cache(maxsize=256)
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob with `**` (any number of folders), `*`, `?` and `[...]`, as a regex."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("^" + "".join(out) + "$")
+
+
+def selected(rel: str, include: Iterable[str], exclude: Iterable[str]) -> bool:
+    return any(glob_regex(p).match(rel) for p in include) and not any(
+        glob_regex(p).match(rel) for p in exclude
+    )
+
+
+def escapes(rel: str) -> bool:
+    """Whether a normalised relative path leaves the folder it is relative to."""
+    return rel == ".." or rel.startswith("../") or posixpath.isabs(rel)
+
+
+class FolderTree:
+    """The registry as it is on disk (the working tree, or a folder outside git)."""
+
+    commit: str | None = None
+
+    def __init__(self, root: Path, prefix: str) -> None:
+        self.root = root
+        self.real_root = Path(os.path.realpath(root))
+        self.prefix = prefix
+
+    def files(self) -> list[FileEntry]:
+        entries: list[FileEntry] = []
+        for folder, dirs, names in os.walk(self.root):
+            dirs[:] = sorted(d for d in dirs if d != ".git")
+            base = Path(folder)
+            rel_base = base.relative_to(self.root).as_posix()
+            for name in sorted(names):
+                rel = name if rel_base == "." else f"{rel_base}/{name}"
+                entries.append(FileEntry(rel, (base / name).is_symlink()))
+        return entries
+
+    def read(self, rel: str) -> bytes | None:
+        try:
+            return (self.root / rel).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def size(self, rel: str) -> int:
+        try:
+            return (self.root / rel).stat().st_size
+        except OSError:
+            return 0
+
+    def link_stays_inside(self, rel: str) -> bool:
+        real = Path(os.path.realpath(self.root / rel))
+        return real == self.real_root or self.real_root in real.parents

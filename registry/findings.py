@@ -1,0 +1,133 @@
+"""Findings, positions, and the error types every other module raises."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+# Rule id -> default severity. The rule ids are part of the public contract (SPEC section 4).
+RULES: dict[str, Severity] = {
+    "yaml-syntax": Severity.ERROR,
+    "schema": Severity.ERROR,
+    "duplicate": Severity.ERROR,
+    "dangling-ref": Severity.ERROR,
+    "unsatisfied-ref": Severity.ERROR,
+    "ref-kind": Severity.ERROR,
+    "unknown-tool": Severity.ERROR,
+    "cycle": Severity.ERROR,
+    "path-escape": Severity.ERROR,
+    "template": Severity.ERROR,
+    "undeclared-variable": Severity.WARNING,
+    "missing-owner": Severity.ERROR,
+    "unknown-owner": Severity.ERROR,
+    "inactive-owner": Severity.WARNING,
+    "sunset-passed": Severity.ERROR,
+    "sunset-soon": Severity.WARNING,
+    "deprecated-dependency": Severity.INFO,
+    "orphan-adapter": Severity.WARNING,
+    "unused-artifact": Severity.INFO,
+    "dataset-license": Severity.WARNING,
+    "retention-expired": Severity.WARNING,
+    "unpinned-ref": Severity.INFO,
+    "version-not-bumped": Severity.ERROR,
+    "version-decreased": Severity.ERROR,
+}
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A 1-based position in a file; `path` is relative to the repository root."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """A place inside a YAML document, located lazily (only when a finding needs it).
+
+    `keys` walks from the document root; `on_key` points at the mapping key instead of its
+    value. `text_line` is a 1-based line inside a multi-line string value (a template).
+    """
+
+    path: str
+    doc: int
+    keys: tuple[str | int, ...] = ()
+    on_key: bool = False
+    text_line: int | None = None
+
+    def child(self, *keys: str | int, on_key: bool = False) -> Pointer:
+        return Pointer(self.path, self.doc, self.keys + keys, on_key=on_key)
+
+
+Location = Span | Pointer
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    at: Location
+    related: tuple[Location, ...] = field(default=())
+
+    @property
+    def span(self) -> Span:
+        if not isinstance(self.at, Span):
+            raise TypeError("finding has not been located; call Locator.locate first")
+        return self.at
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        span = self.span
+        return (span.path, span.line, span.column, self.rule, self.message)
+
+    def with_severity(self, severity: Severity) -> Finding:
+        return replace(self, severity=severity)
+
+
+def finding(rule: str, message: str, at: Location, related: tuple[Location, ...] = ()) -> Finding:
+    """A finding at its rule's default severity (the registry's overrides apply later)."""
+    return Finding(rule, RULES[rule], message, at, related)
+
+
+class AiregError(Exception):
+    """An error the user can fix: reported as one line, exit code 2."""
+
+    exit_code = 2
+
+
+class RegistryNotFound(AiregError):
+    pass
+
+
+class GitRequired(AiregError):
+    pass
+
+
+class RevisionNotFound(AiregError):
+    pass
+
+
+class RefArgumentError(AiregError):
+    """A ref given on the command line that does not parse or resolve."""
+
+
+class RegistryBroken(AiregError):
+    """The registry has errors that make the requested output meaningless."""
+
+    exit_code = 1

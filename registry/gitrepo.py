@@ -1,0 +1,107 @@
+"""The only module that talks to git: revisions, trees and blobs, read from the object store.
+
+Nothing is ever checked out: another revision's files are read as blobs through GitPython's
+persistent `git cat-file --batch` process.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import TYPE_CHECKING, NewType
+
+from .files import FileEntry, escapes
+from .findings import GitRequired, RevisionNotFound
+
+if TYPE_CHECKING:
+    import git
+
+BlobId = NewType("BlobId", str)
+_LINK_MODE = "120000"
+
+
+def find_toplevel(start: Path) -> Path | None:
+    """The enclosing git work tree, found without starting git (keeps start-up fast)."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+class GitRepo:
+    def __init__(self, toplevel: Path) -> None:
+        import git  # imported only when git is needed (keeps start-up fast)
+
+        self.toplevel = toplevel
+        self._git = git
+        self.repo: git.Repo = git.Repo(toplevel)
+
+    @classmethod
+    def open(cls, toplevel: Path | None, why: str) -> GitRepo:
+        if toplevel is None:
+            raise GitRequired(f"{why} needs git, and this registry is not inside a git repository")
+        return cls(toplevel)
+
+    def resolve(self, rev: str) -> str:
+        """The commit a revision names, or a RevisionNotFound that says how to get it."""
+        try:
+            return str(self.repo.commit(rev).hexsha)
+        except (self._git.BadName, ValueError, self._git.GitCommandError) as error:
+            hint = "is the base fetched? in CI check out with fetch-depth: 0"
+            if (Path(self.repo.git_dir) / "shallow").exists():
+                hint = ("this is a shallow clone that lacks it: fetch the history "
+                        "(git fetch --unshallow, or fetch-depth: 0 in actions/checkout)")
+            raise RevisionNotFound(f"unknown git revision `{rev}`: {hint}") from error
+
+    def tree(self, rev: str, prefix: str) -> GitTree:
+        return GitTree(self, self.resolve(rev), prefix)
+
+    def read_blob(self, blob: BlobId) -> bytes:
+        data: bytes = self.repo.odb.stream(bytes.fromhex(blob)).read()
+        return data
+
+
+class GitTree:
+    """A registry's files at one commit."""
+
+    def __init__(self, repo: GitRepo, commit: str, prefix: str) -> None:
+        self.repo = repo
+        self.commit: str | None = commit
+        self.prefix = prefix
+        self._entries: dict[str, tuple[str, BlobId, int]] = {}
+        listing = repo.repo.git.ls_tree("-r", "-z", "-l", "--full-tree", commit, "--",
+                                        prefix or ".")
+        for record in listing.split("\0"):
+            if not record:
+                continue
+            meta, path = record.split("\t", 1)
+            mode, kind, blob, size = meta.split(maxsplit=3)
+            if kind != "blob" or not path.startswith(prefix):
+                continue
+            self._entries[path[len(prefix):]] = (mode, BlobId(blob), int(size.strip() or 0))
+
+    def files(self) -> list[FileEntry]:
+        return [FileEntry(rel, mode == _LINK_MODE) for rel, (mode, _, _) in
+                sorted(self._entries.items())]
+
+    def blob(self, rel: str) -> BlobId | None:
+        entry = self._entries.get(rel)
+        return entry[1] if entry else None
+
+    def read(self, rel: str) -> bytes | None:
+        entry = self._entries.get(rel)
+        return self.repo.read_blob(entry[1]) if entry else None
+
+    def size(self, rel: str) -> int:
+        entry = self._entries.get(rel)
+        return entry[2] if entry else 0
+
+    def link_stays_inside(self, rel: str) -> bool:
+        seen: set[str] = set()
+        while rel in self._entries and self._entries[rel][0] == _LINK_MODE and rel not in seen:
+            seen.add(rel)
+            target = self.repo.read_blob(self._entries[rel][1]).decode("utf-8", "replace")
+            rel = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
+            if escapes(rel):
+                return False
+        return rel not in seen

@@ -1,0 +1,378 @@
+"""One pydantic model per declaration kind, plus the registry configuration (`aireg.yaml`).
+
+Attribute names are the YAML keys themselves (camelCase), so a validation error's location is
+the path a user reads in the file. Every model forbids unknown fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
+
+from .findings import RULES
+from .refs import NAME_MAX, NAME_PATTERN, SEMVER_PATTERN, Ref, RefSyntaxError, suggest
+
+API_VERSION = "aireg/v1"
+DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
+OWNER_PATTERN = rf"^(team|user)/{NAME_PATTERN}$"
+
+
+def _version_text(value: Any) -> Any:
+    # PyYAML reads `1.10` as the float 1.1: say what to write rather than "expected string".
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    raw = getattr(value, "raw", None) or str(value)
+    parts = raw.split(".")
+    full = ".".join([*parts, "0", "0"][:3]) if all(p.isdigit() for p in parts) else "1.0.0"
+    raise ValueError(
+        f"`{raw}` is read by YAML as the number {float(value):g}; write a full version such as "
+        f"{full}"
+    )
+
+
+def _check_ref(value: str) -> str:
+    try:
+        Ref.parse(value)
+    except RefSyntaxError as error:
+        raise ValueError(str(error)) from None
+    return value
+
+
+def _day(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        raise ValueError("must be a day written YYYY-MM-DD, without a time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            if len(value) == 10:
+                return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"`{value}` is not a day; write it as YYYY-MM-DD")
+
+
+Text = Annotated[str, Strict()]
+Name = Annotated[
+    str, Strict(), StringConstraints(pattern=rf"^{NAME_PATTERN}$", max_length=NAME_MAX)]
+Version = Annotated[
+    str, BeforeValidator(_version_text), Strict(),
+    StringConstraints(pattern=rf"^{SEMVER_PATTERN}$")]
+Owner = Annotated[str, Strict(), StringConstraints(pattern=OWNER_PATTERN)]
+Digest = Annotated[str, Strict(), StringConstraints(pattern=DIGEST_PATTERN)]
+RefText = Annotated[str, Strict(), AfterValidator(_check_ref)]
+Day = Annotated[dt.date, BeforeValidator(_day)]
+Scalar = (Annotated[str, Strict()] | Annotated[int, Strict()] | Annotated[float, Strict()]
+          | Annotated[bool, Strict()])
+PositiveInt = Annotated[int, Strict(), Field(gt=0)]
+Flag = Annotated[bool, Strict()]
+
+# Human descriptions of the patterns above, for schema error messages.
+PATTERN_HELP: dict[str, str] = {
+    rf"^{NAME_PATTERN}$": "a name of lowercase letters, digits, `.`, `_` and `-`, "
+    "starting with a letter or digit",
+    rf"^{SEMVER_PATTERN}$": "a full SemVer version such as 1.0.0 or 2.0.0-rc.1",
+    OWNER_PATTERN: "team/<name> or user/<handle>",
+    DIGEST_PATTERN: "sha256: followed by 64 lowercase hex digits",
+}
+
+
+class Strictly(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Deprecation(Strictly):
+    announced: Day | None = None
+    sunset: Day | None = None
+    replacement: RefText | None = None
+    reason: Text | None = None
+
+
+class Metadata(Strictly):
+    name: Name
+    version: Version | None = None
+    owner: Owner | None = None
+    description: Text | None = None
+    labels: dict[Text, Text] = Field(default_factory=dict)
+    deprecation: Deprecation | None = None
+
+
+class VersionedMetadata(Metadata):
+    version: Version
+
+
+class TeamMetadata(Strictly):
+    name: Name
+    description: Text | None = None
+    labels: dict[Text, Text] = Field(default_factory=dict)
+    deprecation: Deprecation | None = None
+
+
+class Declaration(Strictly):
+    apiVersion: Literal["aireg/v1"]
+    kind: str
+    metadata: Metadata | TeamMetadata
+    spec: Any
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+    @property
+    def version(self) -> str | None:
+        return getattr(self.metadata, "version", None)
+
+    @property
+    def owner(self) -> str | None:
+        return getattr(self.metadata, "owner", None)
+
+
+# --- Model ----------------------------------------------------------------------------------
+
+Provider = Literal[
+    "openai", "anthropic", "google", "vertex-ai", "azure-openai", "bedrock", "mistral",
+    "cohere", "huggingface", "self-hosted", "other",
+]
+Task = Literal[
+    "chat", "text-generation", "embedding", "reranking", "classification", "image-generation",
+    "speech", "other",
+]
+
+
+class ModelSpec(Strictly):
+    provider: Provider
+    modelId: Text
+    revision: Text | None = None
+    task: Task | None = None
+    hosting: Literal["api", "self-hosted"] = "api"
+    endpoint: Text | None = None
+    license: Text | None = None
+    digest: Digest | None = None
+    contextWindow: PositiveInt | None = None
+
+
+class Model(Declaration):
+    kind: Literal["Model"]
+    metadata: Metadata
+    spec: ModelSpec
+
+
+# --- Prompt ---------------------------------------------------------------------------------
+
+
+class PromptSpec(Strictly):
+    template: Text | None = None
+    templateFile: Text | None = None
+    includes: list[RefText] = Field(default_factory=list)
+    variables: list[Text] = Field(default_factory=list)
+    model: RefText | None = None
+    tools: list[RefText] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_template(self) -> PromptSpec:
+        if (self.template is None) == (self.templateFile is None):
+            raise ValueError("give exactly one of `template` (inline text) or `templateFile` "
+                             "(a path relative to this file)")
+        return self
+
+
+class Prompt(Declaration):
+    kind: Literal["Prompt"]
+    metadata: VersionedMetadata
+    spec: PromptSpec
+
+
+# --- Adapter --------------------------------------------------------------------------------
+
+
+class Artifact(Strictly):
+    uri: Text
+    digest: Digest | None = None
+
+
+class AdapterSpec(Strictly):
+    baseModel: RefText
+    method: Literal["lora", "qlora", "dora", "prefix-tuning", "full-finetune", "other"]
+    datasets: list[RefText] = Field(default_factory=list)
+    evalDatasets: list[RefText] = Field(default_factory=list)
+    artifact: Artifact | None = None
+    hyperparameters: dict[Text, Scalar] = Field(default_factory=dict)
+    metrics: dict[Text, Scalar] = Field(default_factory=dict)
+    trainedAt: Day | None = None
+
+
+class Adapter(Declaration):
+    kind: Literal["Adapter"]
+    metadata: VersionedMetadata
+    spec: AdapterSpec
+
+
+# --- Dataset --------------------------------------------------------------------------------
+
+
+class DataSource(Strictly):
+    uri: Text | None = None
+    digest: Digest | None = None
+
+
+class Retention(Strictly):
+    until: Day
+
+
+class DatasetSpec(Strictly):
+    source: DataSource | None = None
+    license: Text | None = None
+    classification: Literal["public", "internal", "confidential", "restricted"] | None = None
+    personalData: Flag | None = None
+    retention: Retention | None = None
+    derivedFrom: list[RefText] = Field(default_factory=list)
+    records: Annotated[int, Strict(), Field(ge=0)] | None = None
+
+
+class Dataset(Declaration):
+    kind: Literal["Dataset"]
+    metadata: VersionedMetadata
+    spec: DatasetSpec
+
+
+# --- McpServer ------------------------------------------------------------------------------
+
+
+class Package(Strictly):
+    ecosystem: Literal["npm", "pypi", "oci", "cargo", "go", "nuget", "maven", "other"]
+    name: Text
+    version: Text | None = None
+
+
+class Tool(Strictly):
+    name: Annotated[str, Strict(), StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")]
+    description: Text | None = None
+    digest: Digest | None = None
+
+
+class McpServerSpec(Strictly):
+    transport: Literal["stdio", "http", "sse"]
+    url: Text | None = None
+    command: Text | None = None
+    package: Package | None = None
+    auth: Literal["none", "oauth", "token"] = "none"
+    trust: Literal["first-party", "third-party"]
+    tools: list[Tool] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _transport_fields(self) -> McpServerSpec:
+        if self.transport == "stdio" and self.command is None:
+            raise ValueError("a stdio server needs `command`: how to start it")
+        if self.transport in ("http", "sse") and self.url is None:
+            raise ValueError(f"an {self.transport} server needs `url`")
+        names = [tool.name for tool in self.tools]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"tool `{repeated[0]}` is listed twice in `tools`")
+        return self
+
+
+class McpServer(Declaration):
+    kind: Literal["McpServer"]
+    metadata: VersionedMetadata
+    spec: McpServerSpec
+
+
+# --- Feature, Eval, Team --------------------------------------------------------------------
+
+
+class FeatureSpec(Strictly):
+    tier: Literal["critical", "high", "medium", "low"] = "medium"
+    uses: list[RefText] = Field(default_factory=list)
+
+
+class Feature(Declaration):
+    kind: Literal["Feature"]
+    metadata: Metadata
+    spec: FeatureSpec
+
+
+class EvalSpec(Strictly):
+    covers: list[RefText] = Field(default_factory=list)
+    datasets: list[RefText] = Field(default_factory=list)
+    command: Text | None = None
+
+
+class Eval(Declaration):
+    kind: Literal["Eval"]
+    metadata: VersionedMetadata
+    spec: EvalSpec
+
+
+class TeamSpec(Strictly):
+    members: list[Annotated[str, Strict(), StringConstraints(pattern=rf"^{NAME_PATTERN}$")]] = (
+        Field(default_factory=list))
+    contact: Text | None = None
+    active: Flag = True
+
+
+class Team(Declaration):
+    kind: Literal["Team"]
+    metadata: TeamMetadata
+    spec: TeamSpec = Field(default_factory=TeamSpec)
+
+
+KINDS: dict[str, type[Declaration]] = {
+    cls.__name__: cls for cls in (Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team)
+}
+# Kinds whose declarations must carry a version, may carry one, or must not.
+VERSIONED = frozenset({"Prompt", "Adapter", "Dataset", "McpServer", "Eval"})
+UNVERSIONED = frozenset({"Team"})
+
+AnyDeclaration = Annotated[
+    Model | Prompt | Adapter | Dataset | McpServer | Feature | Eval | Team,
+    Field(discriminator="kind"),
+]
+
+
+# --- Registry configuration (aireg.yaml) ----------------------------------------------------
+
+Level = Literal["error", "warning", "info", "off"]
+
+
+def _known_rules(value: dict[str, str]) -> dict[str, str]:
+    for rule in value:
+        if rule not in RULES:
+            raise ValueError(f"unknown rule `{rule}`{suggest(rule, list(RULES))}")
+    return value
+
+
+class Policy(Strictly):
+    deprecationWindowDays: Annotated[int, Strict(), Field(ge=0)] = 90
+    failOn: Literal["error", "warning"] = "error"
+    rules: Annotated[dict[Text, Level], AfterValidator(_known_rules)] = Field(default_factory=dict)
+
+
+class RegistrySpec(Strictly):
+    include: list[Text] = Field(default_factory=lambda: ["**/*.yaml", "**/*.yml"])
+    exclude: list[Text] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
+    retirements: Text = "bundled"
+
+
+class RegistryMetadata(Strictly):
+    name: Name
+    description: Text | None = None
+
+
+class RegistryConfig(Strictly):
+    apiVersion: Literal["aireg/v1"]
+    kind: Literal["Registry"]
+    metadata: RegistryMetadata
+    spec: RegistrySpec = Field(default_factory=RegistrySpec)

@@ -1,0 +1,407 @@
+"""Files or a git tree -> validated declarations, with a finding for everything that is wrong.
+
+A bad file never stops the load: it yields findings, and every other file still loads.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import kinds
+from .files import CONFIG_FILE, FolderTree, Tree, display_path, escapes, selected
+from .findings import Finding, Pointer, RegistryNotFound, Span, finding
+from .gitrepo import GitRepo, find_toplevel
+from .refs import NodeId, node_id, suggest
+from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents
+
+
+@dataclass(eq=False)
+class Decl:
+    """One validated declaration and where it was written."""
+
+    model: kinds.Declaration
+    path: str  # relative to the repository root
+    doc: int  # index of the document in its file
+    template: str | None = None  # the prompt's template text, inline or from templateFile
+    template_path: str | None = None  # the templateFile, relative to the repository root
+
+    @property
+    def kind(self) -> str:
+        return self.model.kind
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def version(self) -> str | None:
+        return self.model.version
+
+    @property
+    def owner(self) -> str | None:
+        return self.model.owner
+
+    @property
+    def id(self) -> NodeId:
+        return node_id(self.kind, self.name, self.version)
+
+    def at(self, *keys: str | int, on_key: bool = False) -> Pointer:
+        return Pointer(self.path, self.doc, keys, on_key=on_key)
+
+
+@dataclass
+class Loaded:
+    tree: Tree
+    config: kinds.RegistryConfig
+    decls: list[Decl]
+    findings: list[Finding]
+    files_read: int = 0
+    texts: dict[str, str] = field(default_factory=dict, repr=False)
+
+
+def default_config(name: str) -> kinds.RegistryConfig:
+    return kinds.RegistryConfig(apiVersion="aireg/v1", kind="Registry",
+                                metadata=kinds.RegistryMetadata(name=name))
+
+
+# --- finding the registry ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    root: Path  # the registry folder on disk (may not exist at --rev)
+    toplevel: Path | None  # the git work tree, if any
+
+    @property
+    def prefix(self) -> str:
+        if self.toplevel is None:
+            return ""
+        rel = self.root.relative_to(self.toplevel).as_posix()
+        return "" if rel == "." else rel + "/"
+
+
+def find_registry(start: Path, rev: str | None = None) -> Location:
+    """The registry around `start`: the nearest folder upwards holding aireg.yaml."""
+    start = start.resolve()
+    if not start.is_dir():
+        raise RegistryNotFound(f"{start} is not a folder")
+    toplevel = find_toplevel(start)
+    top = toplevel or Path(start.anchor)
+    candidates = [start, *[p for p in start.parents if p == top or top in p.parents]]
+    if rev is not None:
+        repo = GitRepo.open(toplevel, "--rev")
+        assert toplevel is not None
+        commit = repo.resolve(rev)
+        for folder in candidates:
+            rel = folder.relative_to(toplevel).as_posix()
+            path = CONFIG_FILE if rel == "." else f"{rel}/{CONFIG_FILE}"
+            if repo.repo.git.ls_tree("--name-only", commit, "--", path):
+                return Location(folder, toplevel)
+        raise RegistryNotFound(
+            f"no {CONFIG_FILE} at revision `{rev}` in {start} or any folder above it")
+    for folder in candidates:
+        if (folder / CONFIG_FILE).is_file():
+            return Location(folder, toplevel)
+    raise RegistryNotFound(
+        f"no {CONFIG_FILE} in {start} or any folder above it: run aireg inside a registry, "
+        f"or point -C at the folder that holds {CONFIG_FILE}")
+
+
+def open_tree(location: Location, rev: str | None) -> Tree:
+    if rev is None:
+        return FolderTree(location.root, location.prefix)
+    return GitRepo.open(location.toplevel, "--rev").tree(rev, location.prefix)
+
+
+# --- loading ----------------------------------------------------------------------------
+
+
+def load(tree: Tree) -> Loaded:
+    findings: list[Finding] = []
+    loaded = Loaded(tree, default_config("registry"), [], findings)
+    loaded.config = _load_config(tree, findings, loaded)
+    spec = loaded.config.spec
+    for entry in tree.files():
+        if entry.rel == CONFIG_FILE or not selected(entry.rel, spec.include, spec.exclude):
+            continue
+        path = display_path(tree, entry.rel)
+        if entry.is_link and not tree.link_stays_inside(entry.rel):
+            findings.append(finding("path-escape", "this file is a link that leads out of the "
+                                    "registry; aireg reads no file outside it: move the file "
+                                    "into the registry or exclude it", Span(path)))
+            continue
+        _load_file(tree, entry.rel, loaded)
+    return loaded
+
+
+def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> str | None:
+    """The file's text when it may hold declarations; None for files that are not ours."""
+    path = display_path(tree, rel)
+    size = tree.size(rel)
+    data = tree.read(rel)
+    if data is None or b"aireg/" not in data:
+        return None
+    if size > MAX_FILE_BYTES:
+        findings.append(finding(
+            "yaml-syntax",
+            f"file is {size / 1048576:.1f} MiB, over the {MAX_FILE_BYTES // 1048576} MiB that "
+            "aireg reads in one declaration file: split it into smaller files",
+            Span(path)))
+        return None
+    try:
+        return decode(data)
+    except YamlProblem as problem:
+        findings.append(finding("yaml-syntax", problem.message,
+                                Span(path, problem.line, problem.column)))
+        return None
+
+
+def _documents(tree: Tree, rel: str, loaded: Loaded) -> Iterator[tuple[int, Any]]:
+    text = _read_text(tree, rel, loaded.findings)
+    if text is None:
+        return
+    loaded.files_read += 1
+    path = display_path(tree, rel)
+    loaded.texts[path] = text
+    documents, problem = load_documents(text)
+    yield from enumerate(documents)
+    if problem is not None:
+        loaded.findings.append(finding("yaml-syntax", problem.message,
+                                       Span(path, problem.line, problem.column)))
+
+
+def _load_config(tree: Tree, findings: list[Finding], loaded: Loaded) -> kinds.RegistryConfig:
+    fallback = default_config(Path(tree.prefix.rstrip("/") or "registry").name)
+    path = display_path(tree, CONFIG_FILE)
+    for doc, data in _documents(tree, CONFIG_FILE, loaded):
+        if data is None:
+            continue
+        at = Pointer(path, doc)
+        if not isinstance(data, dict) or data.get("kind") != "Registry":
+            findings.append(finding("schema", f"{CONFIG_FILE} holds the registry settings: one "
+                                    "document of kind Registry; move declarations to other files",
+                                    at))
+            continue
+        try:
+            return kinds.RegistryConfig.model_validate(data)
+        except ValidationError as error:
+            findings.extend(schema_findings(error, data, at, kinds.RegistryConfig))
+            findings.append(finding("schema", f"{CONFIG_FILE} is invalid, so aireg uses the "
+                                    "default settings until it is fixed", at))
+    return fallback
+
+
+def _load_file(tree: Tree, rel: str, loaded: Loaded) -> None:
+    path = display_path(tree, rel)
+    documents = list(_documents(tree, rel, loaded))
+    ours = _holds_declaration([data for _, data in documents])
+    for doc, data in documents:
+        at = Pointer(path, doc)
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            if ours or _holds_declaration(data):
+                what = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+                loaded.findings.append(finding(
+                    "schema", f"this document is {what}; a declaration is a mapping with "
+                    "apiVersion, kind, metadata and spec (one per document, separated by ---)",
+                    at))
+            continue
+        decl = _declaration(data, at, loaded.findings)
+        if decl is not None:
+            if isinstance(decl.model, kinds.Prompt):
+                _attach_template(tree, rel, decl, loaded.findings)
+            loaded.decls.append(decl)
+
+
+def _holds_declaration(data: Any) -> bool:
+    items = data if isinstance(data, list) else []
+    return any(isinstance(i, dict) and str(i.get("apiVersion", "")).startswith("aireg/")
+               for i in items)
+
+
+def _declaration(data: dict[Any, Any], at: Pointer, findings: list[Finding]) -> Decl | None:
+    api = data.get("apiVersion")
+    if not isinstance(api, str) or not api.startswith("aireg/"):
+        return None  # not ours: registries live beside workflows and other YAML
+    if api != kinds.API_VERSION:
+        findings.append(finding("schema", f"apiVersion `{api}` is not supported; this aireg "
+                                f"reads {kinds.API_VERSION}", at.child("apiVersion")))
+        return None
+    kind = data.get("kind")
+    if kind not in kinds.KINDS:
+        if kind is None:
+            message = f"missing field `kind`; set it to one of {', '.join(kinds.KINDS)}"
+            where = at
+        elif kind == "Registry":
+            message = f"a Registry document belongs in {CONFIG_FILE} at the registry root"
+            where = at.child("kind")
+        else:
+            message = (f"unknown kind `{kind}`{suggest(str(kind), list(kinds.KINDS))}; kinds "
+                       f"are {', '.join(kinds.KINDS)}")
+            where = at.child("kind")
+        findings.append(finding("schema", message, where))
+        return None
+    cls = kinds.KINDS[kind]
+    try:
+        model = cls.model_validate(data)
+    except ValidationError as error:
+        findings.extend(schema_findings(error, data, at, cls))
+        return None
+    return Decl(model, at.path, at.doc)
+
+
+def _attach_template(tree: Tree, rel: str, decl: Decl, findings: list[Finding]) -> None:
+    spec = decl.model.spec
+    assert isinstance(spec, kinds.PromptSpec)
+    if spec.template is not None:
+        decl.template = spec.template
+        return
+    assert spec.templateFile is not None
+    where = decl.at("spec", "templateFile")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), spec.templateFile))
+    if escapes(target) or spec.templateFile.startswith("/"):
+        findings.append(finding("path-escape", f"templateFile `{spec.templateFile}` resolves "
+                                "outside the registry root; keep templates inside the registry",
+                                where))
+        return
+    if not tree.link_stays_inside(target):
+        findings.append(finding("path-escape", f"templateFile `{spec.templateFile}` is a link "
+                                "that leads out of the registry; replace the link with the file",
+                                where))
+        return
+    data = tree.read(target)
+    if data is None:
+        findings.append(finding("template", f"templateFile `{spec.templateFile}` does not exist "
+                                f"(looked for {display_path(tree, target)})", where))
+        return
+    try:
+        decl.template = decode(data)
+    except YamlProblem as problem:
+        findings.append(finding("template", problem.message,
+                                Span(display_path(tree, target), problem.line, problem.column)))
+        return
+    decl.template_path = display_path(tree, target)
+
+
+# --- pydantic errors -> findings ----------------------------------------------------------
+
+_TYPE_NAMES = {
+    "string_type": "a string", "int_type": "a whole number", "bool_type": "true or false",
+    "float_type": "a number", "dict_type": "a mapping", "list_type": "a list",
+    "model_type": "a mapping", "model_attributes_type": "a mapping", "date_type": "a day",
+    "int_from_float": "a whole number",
+}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return f"the boolean `{str(value).lower()}`"
+    if isinstance(value, int | float):
+        return f"the number `{getattr(value, 'raw', value)}`"
+    return f"`{value}`"
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _existing(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """The longest prefix of a pydantic location that exists in the data (drops union tags)."""
+    kept: list[str | int] = []
+    for part in loc:
+        in_dict = isinstance(data, dict) and part in data
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if in_dict or in_list:
+            data = data[part]
+        else:
+            break
+        kept.append(part)
+    return tuple(kept)
+
+
+def _fields_at(cls: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The field names of the model found at `loc` under `cls`, for spelling suggestions."""
+    current: Any = cls
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            return []
+        current = _model_in(fields[part].annotation)
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def schema_findings(error: ValidationError, data: Any, at: Pointer,
+                    cls: type[BaseModel]) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[tuple[tuple[str | int, ...], str]] = set()
+    for item in error.errors(include_url=False):
+        loc: tuple[str | int, ...] = tuple(item["loc"])
+        kind = item["type"]
+        ctx = item.get("ctx") or {}
+        if kind == "missing":
+            parent = _existing(data, loc[:-1])
+            name = _dotted(loc)
+            message = f"missing required field `{name}`; add it"
+            where = at.child(*parent, on_key=bool(parent))
+        elif kind == "extra_forbidden":
+            parent = _existing(data, loc[:-1])
+            field_name = str(loc[-1])
+            hint = suggest(field_name, _fields_at(cls, loc[:-1]))
+            message = f"unknown field `{_dotted(loc)}`{hint}; remove it or fix its name"
+            where = at.child(*parent, loc[-1], on_key=True)
+        else:
+            real = _existing(data, loc)
+            name = _dotted(real)
+            value = item["input"]
+            where = at.child(*real)
+            if kind == "value_error":
+                message = f"`{name}`: {ctx.get('error', item['msg'])}"
+            elif kind in ("literal_error", "enum"):
+                expected = str(ctx.get("expected", "")).replace("'", "")
+                hint = suggest(str(value), [e.strip() for e in expected.replace(" or ", ",")
+                                            .split(",")]) if isinstance(value, str) else ""
+                message = f"`{name}` must be one of {expected}; got {_describe(value)}{hint}"
+            elif kind == "string_pattern_mismatch":
+                wanted = kinds.PATTERN_HELP.get(str(ctx.get("pattern")), "the expected form")
+                message = f"`{name}` must be {wanted}; got {_describe(value)}"
+            elif kind in _TYPE_NAMES:
+                got = f"the string `{value}`" if isinstance(value, str) else _describe(value)
+                message = f"`{name}` must be {_TYPE_NAMES[kind]}, not {got}"
+            else:
+                message = f"`{name}`: {item['msg']}"
+        if (where.keys, message) in seen:
+            continue
+        seen.add((where.keys, message))
+        out.append(finding("schema", message, where))
+    return out

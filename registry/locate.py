@@ -1,0 +1,46 @@
+"""Turning lazy Pointers into file:line:column, re-reading only the files that need it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .files import Tree
+from .findings import Finding, Location, Span
+from .yamlio import Located, YamlProblem, decode
+
+
+class Locator:
+    def __init__(self, tree: Tree, texts: dict[str, str] | None = None) -> None:
+        self.tree = tree
+        self.texts = texts if texts is not None else {}
+        self._files: dict[str, Located] = {}
+
+    def _located(self, path: str) -> Located:
+        located = self._files.get(path)
+        if located is None:
+            text = self.texts.get(path)
+            if text is None:
+                data = self.tree.read(path[len(self.tree.prefix):]) or b""
+                try:
+                    text = decode(data)
+                except YamlProblem:
+                    text = ""
+            located = self._files[path] = Located(text)
+        return located
+
+    def span(self, at: Location) -> Span:
+        if isinstance(at, Span):
+            return at
+        position = self._located(at.path).position(at.doc, at.keys, at.on_key, at.text_line)
+        return Span(at.path, position.line, position.column)
+
+    def locate(self, item: Finding) -> Finding:
+        span = self.span(item.at)
+        related = tuple(self.span(r) for r in item.related)
+        message = item.message
+        if related and "{related}" in message:
+            message = message.replace("{related}", str(related[0]))
+        return replace(item, at=span, related=related, message=message)
+
+    def locate_all(self, findings: list[Finding]) -> list[Finding]:
+        return sorted((self.locate(f) for f in findings), key=Finding.sort_key)

@@ -1,0 +1,25 @@
+"""Renderers: one module per output format, each function returns a string."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Format(enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+    YAML = "yaml"
+    MERMAID = "mermaid"
+    DOT = "dot"
+
+
+# The formats each command offers; the first is its default. Every pair has a renderer
+# (tests/test_cli.py runs them all).
+COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
+    "check": (Format.TEXT, Format.JSON),
+    "ls": (Format.TEXT, Format.JSON),
+    "show": (Format.TEXT, Format.JSON, Format.YAML),
+    "deps": (Format.TEXT, Format.JSON),
+    "impact": (Format.TEXT, Format.JSON),
+    "graph": (Format.MERMAID, Format.DOT, Format.JSON),
+}

@@ -1,0 +1,143 @@
+"""Text output, for people at a terminal."""
+
+from __future__ import annotations
+
+from ..catalog import Catalog
+from ..findings import Finding, Severity
+from ..graph import DepGraph, Hop
+from ..impact import ImpactReport, contacts
+from ..load import Decl
+from ..refs import NodeId
+from ..rules import CheckResult
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def finding_line(item: Finding) -> str:
+    return f"{item.span}: {item.severity.value}[{item.rule}] {item.message}"
+
+
+def check(result: CheckResult) -> str:
+    lines = [finding_line(f) for f in result.findings]
+    counts = [_plural(result.count(Severity.ERROR), "error"),
+              _plural(result.count(Severity.WARNING), "warning"),
+              _plural(result.count(Severity.INFO), "info")]
+    scope = (f"{_plural(result.declarations, 'declaration')} in "
+             f"{_plural(result.files, 'file')}")
+    if not result.findings:
+        lines.append(f"All checks passed: {scope}.")
+    else:
+        if lines:
+            lines.append("")
+        lines.append(f"Found {', '.join(counts)} in {scope}.")
+    return "\n".join(lines) + "\n"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    out = []
+    for row in [headers, *rows]:
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def ls(rows: list[tuple[Decl, int]]) -> str:
+    if not rows:
+        return "No declarations match.\n"
+    return table(["ID", "KIND", "OWNER", "FILE"],
+                 [[d.id, d.kind, d.owner or "-", f"{d.path}:{line}"] for d, line in rows])
+
+
+def path_text(path: tuple[Hop, ...]) -> str:
+    """`a -uses-> b -includes-> c`."""
+    if not path:
+        return ""
+    parts: list[str] = [path[0].source]
+    for hop in path:
+        parts.append(f"-{hop.label}-> {hop.target}")
+    return " ".join(parts)
+
+
+def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph) -> str:
+    meta = decl.model.metadata
+    lines = [f"{decl.id}  ({decl.kind})", f"  file:        {decl.path}:{line}"]
+    if decl.owner:
+        contact = ", ".join(contacts(catalog, decl.owner))
+        lines.append(f"  owner:       {decl.owner}" + (f"  ({contact})" if contact else ""))
+    if meta.description:
+        lines.append(f"  description: {meta.description}")
+    if meta.labels:
+        lines.append("  labels:      " + ", ".join(f"{k}={v}" for k, v in
+                                                  sorted(meta.labels.items())))
+    if meta.deprecation is not None:
+        dep = meta.deprecation
+        bits = [f"sunset {dep.sunset}" if dep.sunset else "no sunset day",
+                f"replacement {dep.replacement}" if dep.replacement else "",
+                dep.reason or ""]
+        lines.append("  deprecated:  " + "; ".join(b for b in bits if b))
+    others = [d.version for d in catalog.by_key[(decl.kind, decl.name)]
+              if d is not decl and d.version]
+    if others:
+        lines.append(f"  also:        {', '.join(others)}")
+    if decl.template_path:
+        lines.append(f"  template:    {decl.template_path}")
+    uses = graph.uses(decl.id)
+    users = graph.users(decl.id)
+    lines.append(f"  uses:        {_plural(len(uses), 'artifact')}")
+    lines.extend(f"    -{graph.label(decl.id, t)}-> {t}" for t in uses)
+    lines.append(f"  used by:     {_plural(len(users), 'artifact')}")
+    lines.extend(f"    {s} -{graph.label(s, decl.id)}->" for s in users)
+    return "\n".join(lines) + "\n"
+
+
+def deps(root: Decl, graph: DepGraph, depth: int | None) -> str:
+    """The dependency tree; a node already printed above is shown once, marked `(above)`."""
+    lines: list[str] = [root.id]
+    printed: set[NodeId] = {root.id}
+
+    def walk(node: NodeId, indent: str, level: int) -> None:
+        children = graph.uses(node)
+        for index, child in enumerate(children):
+            last = index == len(children) - 1
+            branch = "└── " if last else "├── "
+            seen = child in printed
+            lines.append(f"{indent}{branch}{graph.label(node, child)} {child}"
+                         + (" (above)" if seen and graph.uses(child) else ""))
+            if seen:
+                continue
+            printed.add(child)
+            if depth is None or level < depth:
+                walk(child, indent + ("    " if last else "│   "), level + 1)
+
+    walk(root.id, "", 1)
+    return "\n".join(lines) + "\n"
+
+
+def impact(report: ImpactReport) -> str:
+    targets = ", ".join(d.id for d in report.targets)
+    if not report.dependents:
+        return f"Nothing depends on {targets}.\n"
+    lines: list[str] = [f"Impact of {targets}: {_plural(len(report.dependents), 'dependent')}, "
+             f"{_plural(len(report.features), 'feature')}"
+             + (f" (highest tier: {report.highest_tier})" if report.highest_tier else "") + "."]
+    if report.features:
+        lines += ["", "Features affected:"]
+        for hit in report.features:
+            lines.append(f"  {hit.decl.id}  tier {hit.tier}  owner {hit.decl.owner or '-'}")
+            lines.append(f"    {path_text(hit.path)}")
+    lines += ["", "Dependents (distance, one shortest path):"]
+    for dep in report.dependents:
+        lines.append(f"  {dep.distance}  {dep.decl.id}")
+        lines.append(f"     {path_text(dep.path)}")
+    if report.owners:
+        lines += ["", "Owners to notify:"]
+        for owner in report.owners:
+            contact = f" ({', '.join(owner.contacts)})" if owner.contacts else ""
+            lines.append(f"  {owner.owner}{contact}: {', '.join(owner.nodes)}")
+    if report.evals:
+        lines += ["", "Evals to run:"]
+        lines.extend(f"  {d.id}" for d in report.evals)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,43 @@
+"""JSON Schemas of every kind, of aireg.yaml, and of every `--format json` output."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+
+from . import kinds
+from .refs import KIND_TO_REF
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _document(schema: dict[str, Any], title: str, description: str) -> str:
+    schema = {"$schema": DIALECT, "title": title, "description": description, **schema}
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+def schemas() -> dict[str, str]:
+    """File name (relative to the schemas folder) -> schema text."""
+    from .render.json import OUTPUTS
+
+    out: dict[str, str] = {}
+    for name, cls in kinds.KINDS.items():
+        out[f"{KIND_TO_REF[name]}.schema.json"] = _document(
+            cls.model_json_schema(), f"aireg {name}", f"An aireg/v1 {name} declaration.")
+    union: TypeAdapter[Any] = TypeAdapter(kinds.AnyDeclaration)
+    out["declaration.schema.json"] = _document(
+        union.json_schema(), "aireg declaration",
+        "Any aireg/v1 declaration, chosen by `kind` (for YAML editors).")
+    out["registry.schema.json"] = _document(
+        kinds.RegistryConfig.model_json_schema(), "aireg registry settings",
+        "The aireg.yaml file at the root of a registry.")
+    for command, model in OUTPUTS.items():
+        out[f"output/{command}.schema.json"] = _output(model, command)
+    return out
+
+
+def _output(model: type[BaseModel], command: str) -> str:
+    return _document(model.model_json_schema(mode="serialization"), f"aireg {command} output",
+                     f"The output of `aireg {command} --format json`.")

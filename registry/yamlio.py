@@ -1,0 +1,213 @@
+"""Reading YAML fast and safely (PyYAML's libyaml loader), and finding positions in it.
+
+Files are parsed once with the C loader and no positions are kept; a position is looked up
+only when a finding needs one, by composing that file again (`Located`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+# Values a document may expand to through aliases: far above any real declaration, far
+# below what a "billion laughs" document would make us build.
+MAX_EXPANDED_VALUES = 100_000
+
+
+class YamlProblem(Exception):
+    """A file that cannot be read as YAML; line and column are 1-based."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class RawFloat(float):
+    """A YAML float that remembers how it was written (`1.10` is not `1.1` to a user)."""
+
+    raw: str
+
+    def __new__(cls, value: float, raw: str) -> RawFloat:
+        obj = super().__new__(cls, value)
+        obj.raw = raw
+        return obj
+
+
+class _Loader(yaml.CSafeLoader):
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key = key_node.value
+                if key in seen:
+                    raise ConstructorError(
+                        None, None,
+                        f"duplicate key `{key}` in one mapping (first at line "
+                        f"{seen[key].start_mark.line + 1}); YAML would keep only the last one: "
+                        "remove or rename one of them",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_float(self, node: ScalarNode) -> float:
+        return RawFloat(super().construct_yaml_float(node), node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text of a file, or a YamlProblem at the first byte that is not UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+        raise YamlProblem(
+            f"byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8",
+            line, column,
+        ) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _expanded_size(root: Node) -> int:
+    """How many values the document holds once every alias is expanded."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise YamlProblem("a YAML alias refers to itself; write the value out",
+                              node.start_mark.line + 1, node.start_mark.column + 1)
+        active.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        active.discard(key)
+        sizes[key] = total
+        if total > MAX_EXPANDED_VALUES:
+            raise YamlProblem(
+                f"YAML aliases expand this document to more than {MAX_EXPANDED_VALUES:,} values; "
+                "aireg does not expand aliases that far: write the values out",
+                node.start_mark.line + 1, node.start_mark.column + 1,
+            )
+        return total
+
+    size(root)
+    return sizes[id(root)]
+
+
+def _problem(error: yaml.MarkedYAMLError) -> YamlProblem:
+    mark = error.problem_mark or error.context_mark
+    text = error.problem or "invalid YAML"
+    if error.context and not text.startswith("duplicate key"):
+        text = f"{text} ({error.context})"
+    return YamlProblem(text, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
+
+
+def load_documents(text: str) -> tuple[list[Any], YamlProblem | None]:
+    """Every document of a YAML stream, and the problem that stopped reading, if any.
+
+    The documents before a syntax error are kept, so one bad document does not hide the rest.
+    """
+    documents: list[Any] = []
+    loader = _Loader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                break
+            _expanded_size(node)
+            documents.append(loader.construct_document(node))
+    except yaml.MarkedYAMLError as error:
+        return documents, _problem(error)
+    except YamlProblem as problem:
+        return documents, problem
+    except RecursionError:
+        return documents, YamlProblem("the document nests too deeply to read")
+    finally:
+        loader.dispose()
+    return documents, None
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+class Located:
+    """The composed node trees of one file, for turning key paths into positions."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.splitlines()
+        try:
+            self.roots: list[Node] = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+        except yaml.YAMLError:
+            self.roots = []
+
+    def position(
+        self, doc: int, keys: tuple[str | int, ...], on_key: bool = False,
+        text_line: int | None = None,
+    ) -> Position:
+        if doc >= len(self.roots):
+            return Position(1, 1)
+        node: Node = self.roots[doc]
+        key_node: Node | None = None
+        for key in keys:
+            child = _child(node, key)
+            if child is None:
+                # The path ends here (a missing field): point at what holds it.
+                return _mark(key_node if on_key and key_node is not None else node)
+            key_node, node = child
+        if on_key and key_node is not None:
+            return _mark(key_node)
+        if text_line is not None and isinstance(node, ScalarNode):
+            return self._text_position(node, text_line)
+        return _mark(node)
+
+    def document_text(self, doc: int) -> str:
+        """The source text of one document, comments inside it included."""
+        node = self.roots[doc]
+        start = node.start_mark.index - node.start_mark.column
+        text = self.text[start : node.end_mark.index].rstrip("\n")
+        return text + "\n"
+
+    def _text_position(self, node: ScalarNode, text_line: int) -> Position:
+        mark = node.start_mark
+        if node.style in ("|", ">"):
+            line = mark.line + 1 + text_line
+            source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            return Position(line, len(source) - len(source.lstrip(" ")) + 1)
+        return Position(mark.line + text_line, mark.column + 1 if text_line == 1 else 1)
+
+
+def _mark(node: Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _child(node: Node, key: str | int) -> tuple[Node, Node] | None:
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == str(key):
+                return key_node, value_node
+    elif isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        item: Node = node.value[key]
+        return item, item
+    return None
