@@ -315,7 +315,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         if _state["debug"]:
             traceback.print_exc()
         else:
-            click.echo(f"aireg: internal error: {type(error).__name__}: {error} "
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            click.echo(f"aireg: internal error: {type(error).__name__}: {first} "
                        "(rerun with --debug for the traceback, and report it)", err=True)
         sys.exit(EXIT_INTERNAL)
     sys.exit(EXIT_OK)

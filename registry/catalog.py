@@ -137,13 +137,25 @@ class Catalog:
         found = self.matching(ref)
         if not found:
             raise RefArgumentError(self._not_found(ref))
+        if ref.member is not None:
+            for decl in found:
+                tools = [t.name for t in getattr(decl.model.spec, "tools", [])]
+                if ref.member not in tools:
+                    listed = ", ".join(tools) if tools else "none"
+                    raise RefArgumentError(
+                        f"{decl.id} has no tool `{ref.member}`{suggest(ref.member, tools)}; "
+                        f"its tools: {listed}")
         return found
 
     def _not_found(self, ref: Ref) -> str:
-        versions = [d.version for d in self.by_key.get(ref.key, []) if d.version]
+        declared = self.by_key.get(ref.key, [])
+        versions = [d.version for d in declared if d.version]
         if versions:
             return (f"no version of {ref.kind}/{ref.name} satisfies `{ref.constraint}`; "
                     f"declared: {', '.join(versions)}")
+        if declared:
+            return (f"{ref.kind}/{ref.name} is declared without a version, so "
+                    f"`@{ref.constraint}` cannot match; remove the range")
         names = [name for (kind, name) in self.by_key if kind == ref.decl_kind]
         return (f"{ref.kind}/{ref.name} is not declared{suggest(ref.name, names)}; "
                 "run `aireg ls` to see what is")

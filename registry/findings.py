@@ -44,6 +44,37 @@ RULES: dict[str, Severity] = {
     "version-decreased": Severity.ERROR,
 }
 
+# What each rule means, in one line (SARIF rule descriptions, `--format github` titles, docs).
+RULE_HELP: dict[str, str] = {
+    "yaml-syntax": "The file is not valid YAML (or not UTF-8, too large, or an alias bomb).",
+    "schema": "A declaration does not match its kind: missing or unknown field, wrong type, "
+              "bad name, version or ref.",
+    "duplicate": "The same kind/name@version is declared twice.",
+    "dangling-ref": "A ref names an artifact that is not declared.",
+    "unsatisfied-ref": "The artifact exists but no declared version satisfies the range.",
+    "ref-kind": "A ref of the wrong kind for its field.",
+    "unknown-tool": "#tool names a tool the MCP server does not declare.",
+    "cycle": "A dependency cycle.",
+    "path-escape": "A templateFile or declaration file leads out of the registry.",
+    "template": "A Jinja2 syntax error, or an include not listed in includes.",
+    "undeclared-variable": "The template uses a variable not listed in variables.",
+    "missing-owner": "No owner on a kind that needs one.",
+    "unknown-owner": "The owner is not a declared team, or a user in no team.",
+    "inactive-owner": "The owner team is inactive, or the user is only in inactive teams.",
+    "sunset-passed": "Uses something whose sunset day has passed.",
+    "sunset-soon": "Uses something whose sunset day is within the deprecation window.",
+    "deprecated-dependency": "Uses something deprecated that has no sunset day.",
+    "orphan-adapter": "An adapter whose base model, owner or training data is gone, or that "
+                      "nothing uses.",
+    "unused-artifact": "Nothing depends on it.",
+    "dataset-license": "A dataset license is missing, NOASSERTION, or not a valid SPDX "
+                       "expression.",
+    "retention-expired": "A dataset whose retention day has passed.",
+    "unpinned-ref": "A ref to a versioned artifact with no version range.",
+    "version-not-bumped": "Content changed but the version did not.",
+    "version-decreased": "A version went down.",
+}
+
 
 @dataclass(frozen=True, order=True)
 class Span:

@@ -45,7 +45,11 @@ class GitRepo:
     def resolve(self, rev: str) -> str:
         """The commit a revision names, or a RevisionNotFound that says how to get it."""
         try:
-            return str(self.repo.commit(rev).hexsha)
+            sha = str(self.repo.commit(rev).hexsha)
+            # A shallow clone names its missing parents without holding them: make sure the
+            # commit itself can be read.
+            self.repo.git.cat_file("-e", f"{sha}^{{commit}}")
+            return sha
         except (self._git.BadName, ValueError, self._git.GitCommandError) as error:
             hint = "is the base fetched? in CI check out with fetch-depth: 0"
             if (Path(self.repo.git_dir) / "shallow").exists():
@@ -89,7 +93,8 @@ class GitTree:
         return entry[1] if entry else None
 
     def read(self, rel: str) -> bytes | None:
-        entry = self._entries.get(rel)
+        target = self._follow(rel)
+        entry = self._entries.get(target) if target is not None else None
         return self.repo.read_blob(entry[1]) if entry else None
 
     def size(self, rel: str) -> int:
@@ -97,11 +102,17 @@ class GitTree:
         return entry[2] if entry else 0
 
     def link_stays_inside(self, rel: str) -> bool:
+        return self._follow(rel) is not None
+
+    def _follow(self, rel: str) -> str | None:
+        """Where a chain of links ends inside the registry; None when it leaves it or loops."""
         seen: set[str] = set()
-        while rel in self._entries and self._entries[rel][0] == _LINK_MODE and rel not in seen:
+        while rel in self._entries and self._entries[rel][0] == _LINK_MODE:
+            if rel in seen:
+                return None
             seen.add(rel)
             target = self.repo.read_blob(self._entries[rel][1]).decode("utf-8", "replace")
             rel = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
-            if escapes(rel):
-                return False
-        return rel not in seen
+            if escapes(rel) or target.startswith("/"):
+                return None
+        return rel

@@ -6,6 +6,7 @@ breadth-first pass over the predecessors), never one `ancestors()` call per node
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,9 @@ import networkx as nx
 
 from .catalog import Catalog, Edge
 from .refs import NodeId
+
+
+MAX_CYCLES_PER_KNOT = 20
 
 
 @dataclass(frozen=True)
@@ -97,19 +101,23 @@ class DepGraph:
         return {node: Reach(node, len(path), path) for node, path in paths.items()
                 if node not in start_set}
 
-    def cycles(self) -> list[list[NodeId]]:
-        """One cycle for every strongly connected knot of the graph, as a node list."""
+    def cycles(self, per_knot: int = MAX_CYCLES_PER_KNOT) -> list[list[NodeId]]:
+        """Every elementary cycle, each rotated to start at its smallest node.
+
+        A knot of many tangled nodes can hold exponentially many cycles; past `per_knot` in
+        one strongly connected component the rest are left for the next run.
+        """
         found: list[list[NodeId]] = []
         for component in nx.strongly_connected_components(self.g):
             if len(component) == 1:
                 (node,) = component
                 if not self.g.has_edge(node, node):
                     continue
-            start = min(component)
-            cycle = nx.find_cycle(self.g.subgraph(component), source=start)
-            nodes = [NodeId(str(u)) for u, _ in cycle]
-            first = nodes.index(min(nodes))
-            found.append(nodes[first:] + nodes[:first])
+            cycles = nx.simple_cycles(self.g.subgraph(component))
+            for cycle in itertools.islice(cycles, per_knot):
+                nodes = [NodeId(str(u)) for u in cycle]
+                first = nodes.index(min(nodes))
+                found.append(nodes[first:] + nodes[:first])
         return sorted(found)
 
     def subgraph_edges(self, nodes: Iterable[NodeId]) -> list[Edge]:

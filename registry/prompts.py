@@ -7,6 +7,7 @@ prompt's own `includes` ref, so two prompts may include different versions of on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,9 @@ from .catalog import Catalog
 from .findings import Finding, Location, Pointer, RefArgumentError, Span, finding
 from .load import Decl
 from .refs import Ref, RefSyntaxError, suggest
+
+
+_UNDEFINED = re.compile(r"^'([A-Za-z_][A-Za-z0-9_]*)' is undefined$")
 
 
 def _at(decl: Decl, line: int) -> Location:
@@ -138,8 +142,10 @@ def render(catalog: Catalog, decl: Decl, variables: dict[str, Any]) -> str:
     try:
         return env.get_template(str(decl.id)).render(**variables)
     except jinja2.UndefinedError as error:
-        missing = str(error.message or "").split("'")
-        name = missing[1] if len(missing) > 2 else "a variable"
+        missing = _UNDEFINED.match(str(error.message or ""))
+        if missing is None:
+            raise RefArgumentError(f"{decl.id} does not render: {error.message}") from None
+        name = missing[1]
         raise RefArgumentError(f"{decl.id} needs `{name}`: pass --var {name}=VALUE") from None
     except jinja2.TemplateNotFound as error:
         raise RefArgumentError(f"{decl.id} includes `{error.name}`, which does not resolve; "

@@ -1,0 +1,153 @@
+"""Small factories: registries on disk, real git repositories with fixed authors and dates, and
+a runner for the `aireg` command that returns its exit code and both output streams."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO_ROOT / "examples" / "acme"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+CONFIG = """\
+apiVersion: aireg/v1
+kind: Registry
+metadata:
+  name: test
+"""
+
+TEAM = """\
+apiVersion: aireg/v1
+kind: Team
+metadata:
+  name: platform
+spec:
+  members: [maria]
+  contact: "#platform"
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files from the current output")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def aireg(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Run `aireg ARGS...` in this process; returns exit code, stdout and stderr."""
+    from cli.main import main
+
+    def run(*args: str, cwd: Path | None = None) -> Result:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            main(list(args))
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
+        else:  # pragma: no cover - main always exits
+            code = 0
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+
+
+@pytest.fixture
+def make_registry(tmp_path: Path) -> Callable[..., Path]:
+    """A registry folder (not in git) with aireg.yaml, a Team `platform`, and the given files."""
+
+    def make(files: dict[str, str | bytes], config: str = CONFIG, team: bool = True,
+             root: Path | None = None) -> Path:
+        root = root or tmp_path / "reg"
+        base: dict[str, str | bytes] = {"aireg.yaml": config}
+        if team:
+            base["teams/platform.yaml"] = TEAM
+        write_files(root, {**base, **files})
+        return root
+
+    return make
+
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Ada Author", "GIT_AUTHOR_EMAIL": "ada@example.com",
+    "GIT_COMMITTER_NAME": "Ada Author", "GIT_COMMITTER_EMAIL": "ada@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
+}
+
+
+class GitRepo:
+    """A real temporary git repository; every commit has a fixed author and date."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.day = 0
+        root.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str) -> str:
+        env = {**os.environ, **GIT_ENV}
+        return subprocess.run(["git", *args], cwd=self.root, env=env, check=True,
+                              capture_output=True, text=True).stdout
+
+    def write(self, files: dict[str, str | bytes]) -> None:
+        write_files(self.root, files)
+
+    def commit(self, message: str, files: dict[str, str | bytes] | None = None) -> str:
+        if files:
+            self.write(files)
+        self.day += 1
+        stamp = f"2026-01-{self.day:02d}T12:00:00+00:00"
+        env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+        subprocess.run(["git", "add", "-A"], cwd=self.root, env=env, check=True)
+        subprocess.run(["git", "commit", "-q", "-m", message], cwd=self.root, env=env,
+                       check=True)
+        return self.git("rev-parse", "HEAD").strip()
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> GitRepo:
+    return GitRepo(tmp_path / "repo")
+
+
+def check_golden(request: pytest.FixtureRequest, name: str, actual: str) -> None:
+    """Compare with tests/golden/NAME; `pytest --update-golden` rewrites it."""
+    path = GOLDEN / name
+    if request.config.getoption("--update-golden"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    assert path.exists(), f"missing golden file {path}; run pytest --update-golden"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+def python() -> str:
+    return sys.executable

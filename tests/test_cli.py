@@ -1,0 +1,431 @@
+"""The `aireg` command on the example registry: every output format against its golden file,
+render, exit codes, start-up imports, internal errors, and the schemas/ folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import EXAMPLE, REPO_ROOT, Result, Run, check_golden, python
+
+from registry.render import COMMAND_FORMATS, Format
+
+SCHEMAS = REPO_ROOT / "schemas"
+EXAMPLE_ARG = "examples/acme"
+
+# The golden cases: command -> (variant, arguments). Every format the command offers is run
+# for every variant, so a new format (or a new command) without a golden file fails.
+VARIANTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "check": (("acme", ()),),
+    "ls": (("acme", ()),),
+    "show": (("house-style", ("prompt/house-style",)),),
+    "deps": (("support-bot", ("feature/support-bot",)),),
+    "impact": (("house-style", ("prompt/house-style",)),),
+    "graph": (("acme", ()),),
+}
+# Extra cases in one format only.
+EXTRA_CASES = (("graph", "support-triage", ("prompt/support-triage",), Format.MERMAID),)
+EXTENSIONS = {Format.TEXT: "txt", Format.JSON: "json", Format.YAML: "yaml",
+              Format.MERMAID: "mmd", Format.DOT: "dot"}
+
+
+def golden_cases() -> list[Any]:
+    cases = [(command, variant, args, fmt)
+             for command, formats in COMMAND_FORMATS.items() for fmt in formats
+             for variant, args in VARIANTS.get(command, (("MISSING", ()),))]
+    return [pytest.param(command, variant, args, fmt, id=f"{command}-{variant}-{fmt.value}")
+            for command, variant, args, fmt in [*cases, *EXTRA_CASES]]
+
+
+@pytest.fixture
+def acme(aireg: Run) -> Callable[..., Result]:
+    """`aireg -C examples/acme ARGS...` run from the repository root."""
+
+    def run(*args: str) -> Result:
+        return aireg("-C", EXAMPLE_ARG, *args, cwd=REPO_ROOT)
+
+    return run
+
+
+def validator(name: str) -> Any:
+    """A validator for schemas/NAME (jsonschema is a test dependency)."""
+    import jsonschema
+
+    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def error_line(message: str) -> str:
+    return f"aireg: error: {message}\n"
+
+
+# --- golden files -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("command", "variant", "args", "fmt"), golden_cases())
+def test_golden(request: pytest.FixtureRequest, acme: Callable[..., Result], command: str,
+                variant: str, args: tuple[str, ...], fmt: Format) -> None:
+    assert command in VARIANTS, f"add golden cases for `aireg {command}` to VARIANTS"
+    result = acme(command, *args, "--format", fmt.value)
+    assert (result.code, result.err) == (0, "")
+    check_golden(request, f"{command}-{variant}.{EXTENSIONS[fmt]}", result.out)
+
+
+def test_default_format_is_the_first_listed(acme: Callable[..., Result]) -> None:
+    for command, formats in COMMAND_FORMATS.items():
+        args = VARIANTS[command][0][1]
+        assert acme(command, *args).out == acme(command, *args, "--format",
+                                                formats[0].value).out
+
+
+@pytest.mark.parametrize("command", [c for c, f in COMMAND_FORMATS.items() if Format.JSON in f])
+def test_json_output_matches_its_schema(acme: Callable[..., Result], command: str) -> None:
+    output = json.loads(acme(command, *VARIANTS[command][0][1], "--format", "json").out)
+    validator(f"output/{command}.schema.json").validate(output)
+
+
+# --- impact -------------------------------------------------------------------------------
+
+
+def test_impact_names_each_feature_with_a_path_to_house_style(
+        acme: Callable[..., Result]) -> None:
+    result = acme("impact", "prompt/house-style", "--format", "json")
+    assert result.code == 0
+    report = json.loads(result.out)
+    assert report["targets"] == ["prompt/house-style@2.4.0", "prompt/house-style@3.1.0"]
+    features = {f["id"]: f for f in report["features"]}
+    assert list(features) == ["feature/support-bot", "feature/search-assistant",
+                              "feature/onboarding-agent"]  # critical, high, medium
+    for feature_id, hit in features.items():
+        path = hit["path"]
+        assert path[0]["source"] == feature_id
+        assert path[-1]["target"] in report["targets"]
+        for hop, following in itertools.pairwise(path):
+            assert hop["target"] == following["source"]
+
+
+def test_impact_of_a_range_covers_only_the_versions_it_admits(
+        acme: Callable[..., Result]) -> None:
+    report = json.loads(acme("impact", "prompt/house-style@^3", "--format", "json").out)
+    assert report["targets"] == ["prompt/house-style@3.1.0"]
+    dependents = {d["id"] for d in report["dependents"]}
+    assert "prompt/support-triage@1.4.0" in dependents
+    # On house-style ^2 only: not affected by 3.x.
+    assert dependents.isdisjoint({"prompt/support-reply@2.1.0", "prompt/onboarding-welcome@1.1.0"})
+
+
+# --- render -------------------------------------------------------------------------------
+
+TRIAGE_VARS = ("--var", "customer_name=Ann", "--var", "plan=Pro", "--var", "ticket_subject=Login",
+               "--var", "ticket_body=I cannot log in", "--var", "recent_tickets=")
+
+TRIAGE_RENDERED = """\
+## Acme voice (house style v3)
+You speak for Acme, the project-management platform for small teams.
+- Be direct and warm. Lead with the answer, then the steps.
+- Use plain words; explain a product term the first time you use it.
+- Write for screen readers: numbered steps instead of tables, no emoji, descriptive link text.
+- When you relied on a help-center article, cite it as [title](url).
+- Never promise refunds, discounts, release dates or legal outcomes. \
+Offer a handoff to a person instead.
+- If you do not know, say so plainly. Never guess at account or billing data.
+
+
+## Task: triage an incoming support ticket
+Customer: Ann (plan: Pro)
+Subject: Login
+
+I cannot log in
+
+Before you answer, call search_tickets to look for an open duplicate of this ticket.
+Reply with JSON only, with these keys:
+- category: one of billing, bug, how-to, account, other
+- priority: one of p1, p2, p3, p4 (p1 = the customer cannot work at all)
+- duplicate_of: the id of an open duplicate ticket, or null
+- needs_human: true when the ticket mentions money, legal terms or data loss
+- reason: one sentence
+"""
+
+
+def test_render_fills_in_the_house_style_include(acme: Callable[..., Result]) -> None:
+    assert acme("render", "prompt/support-triage", *TRIAGE_VARS) == Result(0, TRIAGE_RENDERED, "")
+
+
+def test_render_includes_the_version_each_prompt_pins(aireg: Run,
+                                                       make_registry: Callable[..., Path]) -> None:
+    def prompt(name: str, version: str, template: str, includes: str = "[]") -> str:
+        return f"""\
+            apiVersion: aireg/v1
+            kind: Prompt
+            metadata: {{name: {name}, version: {version}, owner: team/platform}}
+            spec:
+              template: "{template}"
+              includes: {includes}
+            """
+
+    root = make_registry({
+        "frag-1.yaml": prompt("frag", "1.0.0", "one"),
+        "frag-2.yaml": prompt("frag", "2.0.0", "two"),
+        "old.yaml": prompt("old", "1.0.0", "old {% include 'prompt/frag' %}", "[prompt/frag@^1]"),
+        "new.yaml": prompt("new", "1.0.0", "new {% include 'prompt/frag' %}", "[prompt/frag@^2]"),
+    })
+    assert aireg("-C", str(root), "render", "prompt/old").out == "old one"
+    assert aireg("-C", str(root), "render", "prompt/new").out == "new two"
+
+
+def test_render_without_a_variable_names_it(acme: Callable[..., Result]) -> None:
+    result = acme("render", "prompt/support-triage", "--var", "customer_name=Ann")
+    assert result == Result(2, "", error_line(
+        "prompt/support-triage@1.4.0 needs `plan`: pass --var plan=VALUE"))
+
+
+def test_render_error_inside_a_value_is_not_called_a_missing_variable(
+        acme: Callable[..., Result]) -> None:
+    result = acme("render", "prompt/support-triage", *TRIAGE_VARS, "--var", "recent_tickets=x")
+    assert result == Result(2, "", error_line(
+        "prompt/support-triage@1.4.0 does not render: 'str object' has no attribute 'id'"))
+
+
+@pytest.mark.parametrize(("ref", "kind"), [("model/gpt-4o-2024-08-06", "Model"),
+                                           ("feature/support-bot", "Feature")])
+def test_render_takes_only_prompts(acme: Callable[..., Result], ref: str, kind: str) -> None:
+    assert acme("render", ref) == Result(2, "", error_line(
+        f"{ref} is a {kind}; render takes a prompt ref"))
+
+
+def test_render_var_needs_name_and_value(acme: Callable[..., Result]) -> None:
+    assert acme("render", "prompt/support-triage", "--var", "plan") == Result(
+        2, "", error_line("--var takes NAME=VALUE, not `plan`"))
+
+
+# --- exit codes ---------------------------------------------------------------------------
+
+SHAPE = "kind/name[@constraint][#member], such as prompt/house-style@^3"
+BAD_REFS = {
+    "prompt": f"`prompt` is not a ref; write {SHAPE}",
+    "widget/x": "`widget/x` has an unknown kind `widget`; kinds are model, prompt, adapter, "
+                "dataset, mcp, feature, eval, team, user",
+    "prompt/House": "`prompt/House` has an invalid name `House`; names are lowercase letters, "
+                    "digits, `.`, `_` and `-`, starting with a letter or digit",
+    "prompt/house-style@abc": "`prompt/house-style@abc`: `abc` is not a version range; write one "
+                              "in npm syntax, such as 3.1.0, ^3, ~3.1.0, 3.x or \">=3.0.0 <4.0.0\"",
+    "prompt/house-style@": "`prompt/house-style@` has an empty version range after `@`",
+    "prompt/x#y": "`prompt/x#y`: only mcp refs name a tool with `#`; remove `#y`",
+    "team/support@^1": "`team/support@^1`: team refs take no version range; write team/support",
+    "user/maria": "`user/maria` names a person; name a declaration instead",
+    "prompt/nope": "prompt/nope is not declared; run `aireg ls` to see what is",
+    "prompt/house-styl": "prompt/house-styl is not declared (did you mean house-style?); run "
+                         "`aireg ls` to see what is",
+    "prompt/house-style@^9": "no version of prompt/house-style satisfies `^9`; declared: 2.4.0, "
+                             "3.1.0",
+}
+REF_COMMANDS = ("show", "deps", "impact", "graph", "render")
+
+
+@pytest.mark.parametrize("command", REF_COMMANDS)
+@pytest.mark.parametrize(("ref", "message"), BAD_REFS.items(), ids=list(BAD_REFS))
+def test_a_bad_ref_argument_exits_2(acme: Callable[..., Result], command: str, ref: str,
+                                    message: str) -> None:
+    assert acme(command, ref) == Result(2, "", error_line(message))
+
+
+def test_a_range_on_an_unversioned_declaration_says_so(acme: Callable[..., Result]) -> None:
+    assert acme("show", "model/gpt-4o-2024-08-06@^1") == Result(2, "", error_line(
+        "model/gpt-4o-2024-08-06 is declared without a version, so `@^1` cannot match; remove "
+        "the range"))
+
+
+def test_a_ref_argument_with_an_unknown_tool_exits_2(acme: Callable[..., Result]) -> None:
+    assert acme("show", "mcp/zendesk#nope") == Result(2, "", error_line(
+        "mcp/zendesk@2.3.0 has no tool `nope`; its tools: search_tickets, get_ticket, "
+        "create_ticket, add_internal_note"))
+
+
+@pytest.mark.parametrize("command", list(COMMAND_FORMATS))
+def test_a_bad_format_exits_2(acme: Callable[..., Result], command: str) -> None:
+    choices = ", ".join(f"'{f.value}'" for f in COMMAND_FORMATS[command])
+    result = acme(command, *VARIANTS[command][0][1], "--format", "bogus")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.endswith(
+        f"Error: Invalid value for '--format': 'bogus' is not one of {choices}.\n")
+
+
+def test_check_passes_on_the_example(acme: Callable[..., Result]) -> None:
+    assert acme("check") == Result(0, "All checks passed: 44 declarations in 41 files.\n", "")
+
+
+PROMPT_USING = """\
+    apiVersion: aireg/v1
+    kind: Prompt
+    metadata: {{name: p, version: 1.0.0, owner: team/platform}}
+    spec:
+      template: "{template}"
+      includes: [{include}]
+    """
+
+
+def test_check_exits_1_on_an_error(aireg: Run, make_registry: Callable[..., Path]) -> None:
+    root = make_registry({"p.yaml": PROMPT_USING.format(template="hi",
+                                                        include="prompt/missing@^1")})
+    result = aireg("-C", str(root), "check")
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        "p.yaml:3:18: info[unused-artifact] nothing uses prompt/p@1.0.0; remove it if it is no "
+        "longer needed\n"
+        "p.yaml:6:14: error[dangling-ref] `prompt/missing@^1` names prompt/missing, which is not "
+        "declared; declare it or fix the ref\n\n"
+        "Found 1 error, 0 warnings, 1 info in 2 declarations in 3 files.\n")
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("error", 0), ("warning", 1)])
+def test_check_fails_at_the_configured_severity(aireg: Run, make_registry: Callable[..., Path],
+                                                fail_on: str, code: int) -> None:
+    config = ("apiVersion: aireg/v1\nkind: Registry\nmetadata: {name: test}\n"
+              f"spec:\n  policy: {{failOn: {fail_on}}}\n")
+    root = make_registry({"p.yaml": PROMPT_USING.format(template="{{ who }}", include="")},
+                         config=config)
+    result = aireg("-C", str(root), "check", "--format", "json")
+    assert result.code == code
+    rules = [(f["rule"], f["severity"]) for f in json.loads(result.out)["findings"]]
+    assert rules == [("unused-artifact", "info"), ("undeclared-variable", "warning")]
+
+
+# --- start-up -----------------------------------------------------------------------------
+
+HEAVY = ("networkx", "git", "cyclonedx", "jinja2", "ruamel")
+IMPORTS_AFTER_MAIN = """\
+import json, sys
+from cli.main import main
+sys.argv = ["aireg", {flag!r}]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_nothing_heavy(flag: str) -> None:
+    done = subprocess.run([python(), "-c", IMPORTS_AFTER_MAIN.format(flag=flag)], cwd=REPO_ROOT,
+                          capture_output=True, text=True, check=True)
+    output = done.stdout.splitlines()
+    assert output[0].startswith("Usage: aireg" if flag == "--help" else "aireg, version ")
+    loaded = {name.partition(".")[0] for name in json.loads(output[-1])}
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
+# --- internal errors ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def broken_loader(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """registry.load.load raises RuntimeError(request.param, or `boom`)."""
+    import registry.load
+
+    message = getattr(request, "param", "boom")
+
+    def boom(tree: object) -> None:
+        raise RuntimeError(message)
+
+    monkeypatch.setattr(registry.load, "load", boom)
+
+
+@pytest.mark.usefixtures("broken_loader")
+def test_an_internal_error_exits_3_with_one_line(acme: Callable[..., Result]) -> None:
+    assert acme("ls") == Result(3, "", "aireg: internal error: RuntimeError: boom (rerun with "
+                                "--debug for the traceback, and report it)\n")
+
+
+@pytest.mark.parametrize("broken_loader", ["first\n  second"], indirect=True)
+@pytest.mark.usefixtures("broken_loader")
+def test_an_internal_error_message_stays_on_one_line(acme: Callable[..., Result]) -> None:
+    result = acme("ls")
+    assert result.code == 3
+    assert result.err.count("\n") == 1
+    assert result.err.startswith("aireg: internal error: RuntimeError: first")
+
+
+@pytest.mark.usefixtures("broken_loader")
+def test_an_internal_error_shows_the_traceback_with_debug(aireg: Run) -> None:
+    result = aireg("--debug", "-C", EXAMPLE_ARG, "ls", cwd=REPO_ROOT)
+    assert result.code == 3
+    assert result.err.startswith("Traceback (most recent call last):\n")
+    assert result.err.endswith("RuntimeError: boom\n")
+
+
+# --- schemas ------------------------------------------------------------------------------
+
+
+def generated_schemas() -> dict[str, str]:
+    from registry.schema import schemas
+
+    return schemas()
+
+
+def test_schema_out_writes_every_schema(aireg: Run, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    expected = generated_schemas()
+    assert aireg("schema", "--out", str(out)) == Result(
+        0, "", f"wrote {len(expected)} schemas to {out}\n")
+    written = {p.relative_to(out).as_posix(): p.read_text() for p in out.rglob("*") if p.is_file()}
+    assert written == expected
+
+
+def test_schema_prints_the_declaration_schema(aireg: Run) -> None:
+    assert aireg("schema").out == generated_schemas()["declaration.schema.json"]
+
+
+def test_schemas_folder_is_up_to_date() -> None:
+    stale = "schemas/ is stale: run `aireg schema --out schemas` and commit the result"
+    expected = generated_schemas()
+    on_disk = {p.relative_to(SCHEMAS).as_posix(): p.read_text(encoding="utf-8")
+               for p in SCHEMAS.rglob("*") if p.is_file()}
+    assert sorted(on_disk) == sorted(expected), stale
+    for name, text in expected.items():
+        assert on_disk[name] == text, f"{name}: {stale}"
+
+
+def iso_dates(value: Any) -> Any:
+    """PyYAML reads 2027-01-31 as a date; JSON Schema sees the string YAML editors see."""
+    if isinstance(value, dict):
+        return {key: iso_dates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [iso_dates(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def example_documents() -> list[Any]:
+    out = []
+    for path in sorted(EXAMPLE.rglob("*.y*ml")):
+        for index, doc in enumerate(yaml.safe_load_all(path.read_text(encoding="utf-8"))):
+            if isinstance(doc, dict) and str(doc.get("apiVersion", "")).startswith("aireg/"):
+                rel = path.relative_to(EXAMPLE).as_posix()
+                out.append(pytest.param(iso_dates(doc), id=f"{rel}#{index}"))
+    return out
+
+
+@pytest.mark.parametrize("doc", example_documents())
+def test_example_documents_match_the_schemas(doc: dict[str, Any]) -> None:
+    name = "registry.schema.json" if doc["kind"] == "Registry" else "declaration.schema.json"
+    validator(name).validate(doc)
+
+
+def test_every_example_declaration_is_validated() -> None:
+    assert len([d for d in example_documents() if d.values[0]["kind"] != "Registry"]) == 44
+
+
+def test_the_declaration_schema_rejects_a_misspelt_key() -> None:
+    team = {"apiVersion": "aireg/v1", "kind": "Team", "metadata": {"name": "x"},
+            "spec": {"members": [], "contakt": "#x"}}
+    assert not validator("declaration.schema.json").is_valid(team)
