@@ -18,6 +18,7 @@ CONFIG_FILE = "aireg.yaml"
 class FileEntry:
     rel: str  # relative to the registry root, forward slashes
     is_link: bool = False
+    is_dir: bool = False  # a link to a folder (never followed)
 
 
 class Tree(Protocol):
@@ -32,6 +33,8 @@ class Tree(Protocol):
     def files(self) -> list[FileEntry]: ...
 
     def read(self, rel: str) -> bytes | None: ...
+
+    def head(self, rel: str, count: int) -> bytes: ...
 
     def size(self, rel: str) -> int: ...
 
@@ -77,10 +80,13 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("^" + "".join(out) + "$")
 
 
+def excluded(rel: str, exclude: Iterable[str]) -> bool:
+    """Whether a file, or a folder (then `dir/**` patterns count), is excluded."""
+    return any(glob_regex(p).match(rel) or glob_regex(p).match(rel + "/") for p in exclude)
+
+
 def selected(rel: str, include: Iterable[str], exclude: Iterable[str]) -> bool:
-    return any(glob_regex(p).match(rel) for p in include) and not any(
-        glob_regex(p).match(rel) for p in exclude
-    )
+    return any(glob_regex(p).match(rel) for p in include) and not excluded(rel, exclude)
 
 
 def escapes(rel: str) -> bool:
@@ -104,6 +110,12 @@ class FolderTree:
             dirs[:] = sorted(d for d in dirs if d != ".git")
             base = Path(folder)
             rel_base = base.relative_to(self.root).as_posix()
+            # os.walk lists links to folders among `dirs` and does not enter them; git keeps
+            # them as link entries. Either way they are not followed, and reported when they
+            # lead out of the registry.
+            for name in [d for d in dirs if (base / d).is_symlink()]:
+                rel = name if rel_base == "." else f"{rel_base}/{name}"
+                entries.append(FileEntry(rel, is_link=True, is_dir=True))
             for name in sorted(names):
                 rel = name if rel_base == "." else f"{rel_base}/{name}"
                 entries.append(FileEntry(rel, (base / name).is_symlink()))
@@ -114,6 +126,13 @@ class FolderTree:
             return (self.root / rel).read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
+
+    def head(self, rel: str, count: int) -> bytes:
+        try:
+            with (self.root / rel).open("rb") as stream:
+                return stream.read(count)
+        except OSError:
+            return b""
 
     def size(self, rel: str) -> int:
         try:

@@ -93,7 +93,8 @@ class Pointer:
     """A place inside a YAML document, located lazily (only when a finding needs it).
 
     `keys` walks from the document root; `on_key` points at the mapping key instead of its
-    value. `text_line` is a 1-based line inside a multi-line string value (a template).
+    value. `text_line` is a 1-based line inside a multi-line string value (a template), and
+    `text_hint` a name used there (a template variable), to find the exact place in the file.
     """
 
     path: str
@@ -101,6 +102,7 @@ class Pointer:
     keys: tuple[str | int, ...] = ()
     on_key: bool = False
     text_line: int | None = None
+    text_hint: str | None = None
 
     def child(self, *keys: str | int, on_key: bool = False) -> Pointer:
         return Pointer(self.path, self.doc, self.keys + keys, on_key=on_key)

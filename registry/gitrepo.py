@@ -97,6 +97,15 @@ class GitTree:
         entry = self._entries.get(target) if target is not None else None
         return self.repo.read_blob(entry[1]) if entry else None
 
+    def head(self, rel: str, count: int) -> bytes:
+        target = self._follow(rel)
+        entry = self._entries.get(target) if target is not None else None
+        if entry is None:
+            return b""
+        # The stream reads the rest of the blob off git's pipe (and drops it) when closed.
+        data: bytes = self.repo.repo.odb.stream(bytes.fromhex(entry[1])).read(count)
+        return data
+
     def size(self, rel: str) -> int:
         entry = self._entries.get(rel)
         return entry[2] if entry else 0

@@ -16,7 +16,6 @@ import networkx as nx
 from .catalog import Catalog, Edge
 from .refs import NodeId
 
-
 MAX_CYCLES_PER_KNOT = 20
 
 

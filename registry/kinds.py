@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -343,20 +344,26 @@ AnyDeclaration = Annotated[
 
 # --- Registry configuration (aireg.yaml) ----------------------------------------------------
 
-Level = Literal["error", "warning", "info", "off"]
+def _off(value: Any) -> Any:
+    # YAML 1.1 reads an unquoted `off` as false; SPEC writes `unused-artifact: off`.
+    return "off" if value is False else value
 
 
-def _known_rules(value: dict[str, str]) -> dict[str, str]:
-    for rule in value:
-        if rule not in RULES:
-            raise ValueError(f"unknown rule `{rule}`{suggest(rule, list(RULES))}")
+def _known_rule(value: str) -> str:
+    if value not in RULES:
+        raise ValueError(f"unknown rule `{value}`{suggest(value, list(RULES))}")
     return value
+
+
+Level = Annotated[Literal["error", "warning", "info", "off"], BeforeValidator(_off)]
+RuleId = Annotated[str, Strict(), AfterValidator(_known_rule),
+                   WithJsonSchema({"type": "string", "enum": sorted(RULES)})]
 
 
 class Policy(Strictly):
     deprecationWindowDays: Annotated[int, Strict(), Field(ge=0)] = 90
     failOn: Literal["error", "warning"] = "error"
-    rules: Annotated[dict[Text, Level], AfterValidator(_known_rules)] = Field(default_factory=dict)
+    rules: dict[RuleId, Level] = Field(default_factory=dict)
 
 
 class RegistrySpec(Strictly):

@@ -16,7 +16,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import kinds
-from .files import CONFIG_FILE, FolderTree, Tree, display_path, escapes, selected
+from .files import (
+    CONFIG_FILE,
+    FolderTree,
+    Tree,
+    display_path,
+    escapes,
+    excluded,
+    selected,
+)
 from .findings import Finding, Pointer, RegistryNotFound, Span, finding
 from .gitrepo import GitRepo, find_toplevel
 from .refs import NodeId, node_id, suggest
@@ -130,9 +138,16 @@ def load(tree: Tree) -> Loaded:
     loaded.config = _load_config(tree, findings, loaded)
     spec = loaded.config.spec
     for entry in tree.files():
+        path = display_path(tree, entry.rel)
+        if entry.is_dir:
+            if not tree.link_stays_inside(entry.rel) and not excluded(entry.rel, spec.exclude):
+                findings.append(finding(
+                    "path-escape", "this folder is a link that leads out of the registry; aireg "
+                    "does not follow it: move its files into the registry or exclude it",
+                    Span(path)))
+            continue
         if entry.rel == CONFIG_FILE or not selected(entry.rel, spec.include, spec.exclude):
             continue
-        path = display_path(tree, entry.rel)
         if entry.is_link and not tree.link_stays_inside(entry.rel):
             findings.append(finding("path-escape", "this file is a link that leads out of the "
                                     "registry; aireg reads no file outside it: move the file "
@@ -146,15 +161,18 @@ def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> str | None:
     """The file's text when it may hold declarations; None for files that are not ours."""
     path = display_path(tree, rel)
     size = tree.size(rel)
-    data = tree.read(rel)
-    if data is None or b"aireg/" not in data:
-        return None
     if size > MAX_FILE_BYTES:
+        # Never read an enormous file: its head says whether it claims to be ours.
+        if b"aireg/" not in tree.head(rel, 65536):
+            return None
         findings.append(finding(
             "yaml-syntax",
             f"file is {size / 1048576:.1f} MiB, over the {MAX_FILE_BYTES // 1048576} MiB that "
             "aireg reads in one declaration file: split it into smaller files",
             Span(path)))
+        return None
+    data = tree.read(rel)
+    if data is None or b"aireg/" not in data:
         return None
     try:
         return decode(data)
@@ -171,9 +189,9 @@ def _documents(tree: Tree, rel: str, loaded: Loaded) -> Iterator[tuple[int, Any]
     loaded.files_read += 1
     path = display_path(tree, rel)
     loaded.texts[path] = text
-    documents, problem = load_documents(text)
+    documents, problems = load_documents(text)
     yield from enumerate(documents)
-    if problem is not None:
+    for problem in problems:
         loaded.findings.append(finding("yaml-syntax", problem.message,
                                        Span(path, problem.line, problem.column)))
 
@@ -209,7 +227,7 @@ def _load_file(tree: Tree, rel: str, loaded: Loaded) -> None:
             continue
         if not isinstance(data, dict):
             if ours or _holds_declaration(data):
-                what = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+                what = _shape(data)
                 loaded.findings.append(finding(
                     "schema", f"this document is {what}; a declaration is a mapping with "
                     "apiVersion, kind, metadata and spec (one per document, separated by ---)",
@@ -316,6 +334,17 @@ def _describe(value: Any) -> str:
     return f"`{value}`"
 
 
+def _shape(value: Any) -> str:
+    """What a YAML value is, in YAML's words."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return _describe(value) if isinstance(value, dict | list) or value is None else "a value"
+
+
 def _dotted(loc: tuple[str | int, ...]) -> str:
     text = ""
     for part in loc:
@@ -361,15 +390,32 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+def _join_or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
 def schema_findings(error: ValidationError, data: Any, at: Pointer,
                     cls: type[BaseModel]) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
-    for item in error.errors(include_url=False):
+    errors = error.errors(include_url=False)
+    # A union (say string, number or boolean) fails once per member: one finding per place.
+    wanted: dict[tuple[str | int, ...], list[str]] = {}
+    for item in errors:
+        if item["type"] in _TYPE_NAMES:
+            words = wanted.setdefault(_existing(data, tuple(item["loc"])), [])
+            if _TYPE_NAMES[item["type"]] not in words:
+                words.append(_TYPE_NAMES[item["type"]])
+    for item in errors:
         loc: tuple[str | int, ...] = tuple(item["loc"])
         kind = item["type"]
         ctx = item.get("ctx") or {}
-        if kind == "missing":
+        if loc and loc[-1] == "[key]":
+            # A mapping key that fails its own validation (an unknown rule id, say).
+            parent = _existing(data, loc[:-2])
+            message = f"`{_dotted(parent)}`: {ctx.get('error', item['msg'])}"
+            where = at.child(*parent, loc[-2], on_key=True)
+        elif kind == "missing":
             parent = _existing(data, loc[:-1])
             name = _dotted(loc)
             message = f"missing required field `{name}`; add it"
@@ -388,16 +434,16 @@ def schema_findings(error: ValidationError, data: Any, at: Pointer,
             if kind == "value_error":
                 message = f"`{name}`: {ctx.get('error', item['msg'])}"
             elif kind in ("literal_error", "enum"):
-                expected = str(ctx.get("expected", "")).replace("'", "")
-                hint = suggest(str(value), [e.strip() for e in expected.replace(" or ", ",")
+                choices = str(ctx.get("expected", "")).replace("'", "")
+                hint = suggest(str(value), [e.strip() for e in choices.replace(" or ", ",")
                                             .split(",")]) if isinstance(value, str) else ""
-                message = f"`{name}` must be one of {expected}; got {_describe(value)}{hint}"
+                message = f"`{name}` must be one of {choices}; got {_describe(value)}{hint}"
             elif kind == "string_pattern_mismatch":
-                wanted = kinds.PATTERN_HELP.get(str(ctx.get("pattern")), "the expected form")
-                message = f"`{name}` must be {wanted}; got {_describe(value)}"
+                form = kinds.PATTERN_HELP.get(str(ctx.get("pattern")), "the expected form")
+                message = f"`{name}` must be {form}; got {_describe(value)}"
             elif kind in _TYPE_NAMES:
                 got = f"the string `{value}`" if isinstance(value, str) else _describe(value)
-                message = f"`{name}` must be {_TYPE_NAMES[kind]}, not {got}"
+                message = f"`{name}` must be {_join_or(wanted[real])}, not {got}"
             else:
                 message = f"`{name}`: {item['msg']}"
         if (where.keys, message) in seen:

@@ -31,7 +31,8 @@ class Locator:
     def span(self, at: Location) -> Span:
         if isinstance(at, Span):
             return at
-        position = self._located(at.path).position(at.doc, at.keys, at.on_key, at.text_line)
+        position = self._located(at.path).position(at.doc, at.keys, at.on_key, at.text_line,
+                                                    at.text_hint)
         return Span(at.path, position.line, position.column)
 
     def locate(self, item: Finding) -> Finding:

@@ -21,15 +21,19 @@ from .catalog import Catalog
 from .findings import Finding, Location, Pointer, RefArgumentError, Span, finding
 from .load import Decl
 from .refs import Ref, RefSyntaxError, suggest
-
+from .yamlio import used_at
 
 _UNDEFINED = re.compile(r"^'([A-Za-z_][A-Za-z0-9_]*)' is undefined$")
 
 
-def _at(decl: Decl, line: int) -> Location:
+def _at(decl: Decl, line: int, name: str | None = None) -> Location:
     if decl.template_path is not None:
-        return Span(decl.template_path, line, 1)
-    return Pointer(decl.path, decl.doc, ("spec", "template"), text_line=line)
+        column = 1
+        if name is not None:
+            found = used_at((decl.template or "").splitlines()[line - 1 : line], name)
+            column = found[1] if found else 1
+        return Span(decl.template_path, line, column)
+    return Pointer(decl.path, decl.doc, ("spec", "template"), text_line=line, text_hint=name)
 
 
 def _spec(decl: Decl) -> kinds.PromptSpec:
@@ -122,7 +126,7 @@ def check(decl: Decl, env: SandboxedEnvironment | None = None) -> list[Finding]:
         out.append(finding(
             "undeclared-variable", f"the template uses `{name}`, which is not in spec.variables"
             f"{suggest(name, declared)}; add it to variables or fix the name",
-            _at(decl, first_line.get(name, 1))))
+            _at(decl, first_line.get(name, 1), name)))
     return out
 
 

@@ -6,6 +6,7 @@ only when a finding needs one, by composing that file again (`Located`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,8 +58,26 @@ class _Loader(yaml.CSafeLoader):
                 seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, KeyError, TypeError, OverflowError) as error:
+            if isinstance(error, ConstructorError):
+                raise
+            raise ConstructorError(None, None, _unreadable(node, error), node.start_mark) from None
+
     def construct_yaml_float(self, node: ScalarNode) -> float:
         return RawFloat(super().construct_yaml_float(node), node.value)
+
+
+def _unreadable(node: Node, error: Exception) -> str:
+    value = node.value if isinstance(node, ScalarNode) else "this value"
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return f"`{value}` is not a real day ({error}); write a day that exists, as YYYY-MM-DD"
+    if node.tag == "tag:yaml.org,2002:bool":
+        return f"`{value}` is not true or false"
+    kind = node.tag.rsplit(":", 1)[-1]
+    return f"`{value}` cannot be read as {kind}: {error}"
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
@@ -112,37 +131,64 @@ def _expanded_size(root: Node) -> int:
     return sizes[id(root)]
 
 
-def _problem(error: yaml.MarkedYAMLError) -> YamlProblem:
+# libyaml's words for common slips, and what to do about each.
+_HINTS = {
+    "mapping values are not allowed in this context":
+        "a `: ` where YAML expects no key: quote the value, or fix the indentation",
+    "did not find expected key": "check the indentation of this line",
+    "found unexpected end of stream": "a quote or bracket is not closed",
+}
+
+
+def _problem(error: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     mark = error.problem_mark or error.context_mark
-    text = error.problem or "invalid YAML"
-    if error.context and not text.startswith("duplicate key"):
-        text = f"{text} ({error.context})"
-    return YamlProblem(text, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
+    problem = error.problem or "invalid YAML"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if isinstance(error, ConstructorError):
+        return YamlProblem(problem, line, column)
+    if mark is not None and problem.startswith("found character") and \
+            text[mark.index : mark.index + 1] == "\t":
+        return YamlProblem("invalid YAML: a tab character; YAML indents with spaces only",
+                           line, column)
+    message = f"invalid YAML: {problem}"
+    if error.context:
+        message += f" ({error.context})"
+    hint = _HINTS.get(problem)
+    return YamlProblem(f"{message}; {hint}" if hint else message, line, column)
 
 
-def load_documents(text: str) -> tuple[list[Any], YamlProblem | None]:
-    """Every document of a YAML stream, and the problem that stopped reading, if any.
+def load_documents(text: str) -> tuple[list[Any], list[YamlProblem]]:
+    """Every document of a YAML stream, and the problems met reading it.
 
-    The documents before a syntax error are kept, so one bad document does not hide the rest.
+    A document whose values cannot be built (a duplicate key, an impossible date, an alias
+    bomb) is None in the list and the next one is still read; a syntax error ends the stream,
+    keeping the documents before it. Indexes match the documents' order in the file.
     """
     documents: list[Any] = []
+    problems: list[YamlProblem] = []
     loader = _Loader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 break
-            _expanded_size(node)
-            documents.append(loader.construct_document(node))
+            try:
+                _expanded_size(node)
+                documents.append(loader.construct_document(node))
+            except (ConstructorError, YamlProblem) as error:
+                problems.append(error if isinstance(error, YamlProblem) else
+                                _problem(error, text))
+                documents.append(None)
+                loader.constructed_objects = {}
+                loader.recursive_objects = {}
+                loader.state_generators = []
     except yaml.MarkedYAMLError as error:
-        return documents, _problem(error)
-    except YamlProblem as problem:
-        return documents, problem
+        problems.append(_problem(error, text))
     except RecursionError:
-        return documents, YamlProblem("the document nests too deeply to read")
+        problems.append(YamlProblem("the document nests too deeply to read"))
     finally:
         loader.dispose()
-    return documents, None
+    return documents, problems
 
 
 @dataclass(frozen=True)
@@ -164,7 +210,7 @@ class Located:
 
     def position(
         self, doc: int, keys: tuple[str | int, ...], on_key: bool = False,
-        text_line: int | None = None,
+        text_line: int | None = None, text_hint: str | None = None,
     ) -> Position:
         if doc >= len(self.roots):
             return Position(1, 1)
@@ -179,7 +225,7 @@ class Located:
         if on_key and key_node is not None:
             return _mark(key_node)
         if text_line is not None and isinstance(node, ScalarNode):
-            return self._text_position(node, text_line)
+            return self._text_position(node, text_line, text_hint)
         return _mark(node)
 
     def document_text(self, doc: int) -> str:
@@ -189,13 +235,35 @@ class Located:
         text = self.text[start : node.end_mark.index].rstrip("\n")
         return text + "\n"
 
-    def _text_position(self, node: ScalarNode, text_line: int) -> Position:
-        mark = node.start_mark
-        if node.style in ("|", ">"):
+    def _text_position(self, node: ScalarNode, text_line: int, hint: str | None) -> Position:
+        """A line of a string value, as a place in the file.
+
+        Literal blocks (`|`) keep lines one to one. Folded and quoted strings do not, so
+        there the value's own lines are searched for where `hint` (a name) is used, and
+        the value's start stands in when nothing is found.
+        """
+        mark, end = node.start_mark, node.end_mark
+        if node.style == "|":
             line = mark.line + 1 + text_line
             source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-            return Position(line, len(source) - len(source.lstrip(" ")) + 1)
-        return Position(mark.line + text_line, mark.column + 1 if text_line == 1 else 1)
+            found = used_at([source], hint) if hint else None
+            column = found[1] if found else len(source) - len(source.lstrip(" ")) + 1
+            return Position(line, column)
+        if hint:
+            found = used_at(self.lines[mark.line : end.line + 1], hint)
+            if found:
+                return Position(mark.line + 1 + found[0], found[1])
+        return _mark(node)
+
+
+def used_at(lines: list[str], name: str) -> tuple[int, int] | None:
+    """The first (0-based line, 1-based column) where `name` is used in a Jinja2 tag."""
+    pattern = re.compile(r"\{[{%][^}]*?(?<![\w.])(" + re.escape(name) + r")(?!\w)")
+    for index, text in enumerate(lines):
+        match = pattern.search(text)
+        if match:
+            return index, match.start(1) + 1
+    return None
 
 
 def _mark(node: Node) -> Position:

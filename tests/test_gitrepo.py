@@ -119,7 +119,7 @@ def test_a_registry_in_a_subfolder_reports_repository_paths(
     assert result.out.splitlines()[:2] == [
         "ai/registry/prompts/a.yaml:4:9: info[unused-artifact] nothing uses prompt/a@1.0.0; "
         "remove it if it is no longer needed",
-        "ai/registry/prompts/a.yaml:9:13: warning[undeclared-variable] the template uses `who`, "
+        "ai/registry/prompts/a.yaml:9:17: warning[undeclared-variable] the template uses `who`, "
         "which is not in spec.variables; add it to variables or fix the name",
     ]
 
