@@ -156,9 +156,13 @@ class Catalog:
         if declared:
             return (f"{ref.kind}/{ref.name} is declared without a version, so "
                     f"`@{ref.constraint}` cannot match; remove the range")
-        names = [name for (kind, name) in self.by_key if kind == ref.decl_kind]
-        return (f"{ref.kind}/{ref.name} is not declared{suggest(ref.name, names)}; "
+        return (f"{ref.kind}/{ref.name} is not declared{self._similar(ref)}; "
                 "run `aireg ls` to see what is")
+
+    def _similar(self, ref: Ref) -> str:
+        """` (did you mean prompt/house-style?)` for a misspelt artifact name."""
+        names = [name for (kind, name) in self.by_key if kind == ref.decl_kind]
+        return suggest(ref.name, names, prefix=f"{ref.kind}/")
 
     def owner_team(self, owner: str | None) -> list[str]:
         """The teams an owner stands for: the team itself, or the active teams a user is in."""
@@ -201,10 +205,9 @@ class Catalog:
             return None
         candidates = self.by_key.get(ref.key)
         if not candidates:
-            names = [name for (kind, name) in self.by_key if kind == ref.decl_kind]
             self.findings.append(finding(
                 "dangling-ref", f"`{ref}` names {ref.kind}/{ref.name}, which is not declared"
-                f"{suggest(ref.name, names)}; declare it or fix the ref", site.at))
+                f"{self._similar(ref)}; declare it or fix the ref", site.at))
             return None
         target = self.resolve(ref)
         if target is None:

@@ -51,7 +51,7 @@ class GitRepo:
             self.repo.git.cat_file("-e", f"{sha}^{{commit}}")
             return sha
         except (self._git.BadName, ValueError, self._git.GitCommandError) as error:
-            hint = "is the base fetched? in CI check out with fetch-depth: 0"
+            hint = "check the name, and that it is fetched (in CI, check out with fetch-depth: 0)"
             if (Path(self.repo.git_dir) / "shallow").exists():
                 hint = ("this is a shallow clone that lacks it: fetch the history "
                         "(git fetch --unshallow, or fetch-depth: 0 in actions/checkout)")

@@ -48,10 +48,14 @@ class RefSyntaxError(ValueError):
     """A ref that does not parse; the message says what to write instead."""
 
 
-def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
-    """` (did you mean X?)` for the closest choice, or an empty string."""
+def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str], prefix: str = "") -> str:
+    """` (did you mean X?)` for the closest choice, or an empty string.
+
+    `prefix` is shown before the choice but not compared (`prompt/` would make every
+    prompt name look alike).
+    """
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return f" (did you mean {prefix}{close[0]}?)" if close else ""
 
 
 @functools.lru_cache(maxsize=4096)

@@ -61,8 +61,7 @@ def owner_findings(catalog: Catalog) -> list[Finding]:
 
 
 def _suggest_team(catalog: Catalog, name: str) -> str:
-    hint = suggest(name, list(catalog.teams))
-    return hint.replace("(did you mean ", "(did you mean team/") if hint else ""
+    return suggest(name, list(catalog.teams), prefix="team/")
 
 
 def cycle_findings(graph: DepGraph) -> list[Finding]:

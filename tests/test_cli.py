@@ -221,8 +221,8 @@ BAD_REFS = {
     "team/support@^1": "`team/support@^1`: team refs take no version range; write team/support",
     "user/maria": "`user/maria` names a person; name a declaration instead",
     "prompt/nope": "prompt/nope is not declared; run `aireg ls` to see what is",
-    "prompt/house-styl": "prompt/house-styl is not declared (did you mean house-style?); run "
-                         "`aireg ls` to see what is",
+    "prompt/house-styl": "prompt/house-styl is not declared (did you mean prompt/house-style?); "
+                         "run `aireg ls` to see what is",
     "prompt/house-style@^9": "no version of prompt/house-style satisfies `^9`; declared: 2.4.0, "
                              "3.1.0",
 }

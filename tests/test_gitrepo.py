@@ -171,8 +171,8 @@ def test_an_unknown_revision_exits_2_with_the_fetch_depth_hint(
         aireg: Run, two_commits: tuple[GitRepo, str]) -> None:
     repo, _ = two_commits
     assert aireg("-C", str(repo.root), "--rev", "no-such-branch", "ls") == Result(
-        2, "", "aireg: error: unknown git revision `no-such-branch`: is the base fetched? in CI "
-        "check out with fetch-depth: 0\n")
+        2, "", "aireg: error: unknown git revision `no-such-branch`: check the name, and that it "
+        "is fetched (in CI, check out with fetch-depth: 0)\n")
 
 
 @pytest.fixture

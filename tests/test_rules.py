@@ -148,7 +148,7 @@ def test_dangling_ref(check: Check) -> None:
     assert result.code == 1
     assert of_rule(result, "dangling-ref") == [
         "bot.yaml:8:7: error[dangling-ref] `prompt/house-styel@^3` names prompt/house-styel, which "
-        "is not declared (did you mean house-style?); declare it or fix the ref",
+        "is not declared (did you mean prompt/house-style?); declare it or fix the ref",
         "bot.yaml:9:7: error[dangling-ref] `model/claude` names model/claude, which is not "
         "declared; declare it or fix the ref",
     ]
