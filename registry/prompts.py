@@ -112,10 +112,10 @@ def check(decl: Decl, env: SandboxedEnvironment | None = None) -> list[Finding]:
         if ref is None or ref.kind != "prompt" or ref.constraint or ref.member:
             out.append(finding("template", f"include `{name}` is not a prompt name; include "
                                "another prompt as \"prompt/<name>\" and list it in "
-                               "spec.includes", _at(decl, line)))
+                               "spec.includes", _at(decl, line, name)))
         elif ref.key not in listed:
             out.append(finding("template", f"include `{name}` is not listed in spec.includes; "
-                               f"add {name}@<range> to includes", _at(decl, line)))
+                               f"add {name}@<range> to includes", _at(decl, line, name)))
     declared = set(spec.variables)
     used = jinja2.meta.find_undeclared_variables(ast)
     first_line: dict[str, int] = {}

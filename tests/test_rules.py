@@ -282,7 +282,7 @@ def test_include_not_listed_in_includes(check: Check) -> None:
                                         prompt("footer"))})
     assert result.code == 1
     assert of_rule(result, "template") == [
-        "p.yaml:11:5: error[template] include `prompt/footer` is not listed in spec.includes; add "
+        "p.yaml:11:17: error[template] include `prompt/footer` is not listed in spec.includes; add "
         "prompt/footer@<range> to includes"]
 
 
