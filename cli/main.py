@@ -5,6 +5,7 @@ Commands import the registry lazily so that `aireg --help` and `aireg --version`
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -29,12 +30,13 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 class Options:
     directory: Path
     rev: str | None
+    today: dt.date | None
     debug: bool
 
     def project(self) -> Project:
         from registry.project import Project
 
-        return Project.open(self.directory, self.rev)
+        return Project.open(self.directory, self.rev, self.today)
 
 
 _state = {"debug": False}
@@ -65,17 +67,20 @@ class AiregErrorWithCode(AiregError):
 @click.option("-C", "directory", type=click.Path(path_type=Path), default=".",
               help="Run as if aireg was started in this folder.")
 @click.option("--rev", metavar="REF", help="Read the registry at this git revision.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Judge every date against this day instead of the local date.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.version_option(package_name="aireg", prog_name="aireg")
 @click.pass_context
-def cli(ctx: click.Context, directory: Path, rev: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, directory: Path, rev: str | None, today: dt.datetime | None,
+        debug: bool) -> None:
     """A GitOps registry for the parts AI products are built from.
 
     Reads the aireg.yaml registry around the current folder (or -C PATH), at any git
     revision, and answers who depends on what.
     """
     _state["debug"] = debug
-    ctx.obj = Options(directory, rev, debug)
+    ctx.obj = Options(directory, rev, today.date() if today else None, debug)
 
 
 pass_options = click.make_pass_decorator(Options)
@@ -100,6 +105,14 @@ def check(options: Options, fmt: str) -> None:
             write(text.check(result))
         case Format.JSON:
             write(json_out.check(result, project.name))
+        case Format.SARIF:
+            from registry.render import sarif
+
+            write(sarif.sarif(result.findings, _version()))
+        case Format.GITHUB:
+            from registry.render import github
+
+            write(github.github(result.findings))
         case other:
             raise AssertionError(other)
     if result.fails(project.loaded.config.spec.policy.failOn):
@@ -251,6 +264,51 @@ def graph(options: Options, ref: str | None, fmt: str) -> None:
 
 
 @cli.command()
+@click.option("--within", type=click.IntRange(min=0), metavar="DAYS",
+              help="Only deadlines at most this many days away (passed ones included).")
+@format_option("deprecations")
+@pass_options
+def deprecations(options: Options, within: int | None, fmt: str) -> None:
+    """Deadlines, sorted by day: what retires, when, the replacement, where the day comes
+    from, and the features and owners that reach it."""
+    from registry.render import json as json_out
+    from registry.render import markdown, text
+
+    project = options.project()
+    life = project.lifecycle
+    rows = life.deadlines(within)
+    match Format(fmt):
+        case Format.TEXT:
+            write(text.deprecations(rows, life.today, life.window))
+        case Format.JSON:
+            write(json_out.deprecations(rows, life.today, life.window))
+        case Format.MARKDOWN:
+            write(markdown.deprecations(rows, life.today, life.window))
+        case other:
+            raise AssertionError(other)
+
+
+@cli.command()
+@format_option("orphans")
+@pass_options
+def orphans(options: Options, fmt: str) -> None:
+    """Orphaned adapters, each with every reason, its owner, its base model and its users."""
+    from registry import orphans as analysis
+    from registry.render import json as json_out
+    from registry.render import text
+
+    project = options.project()
+    found = analysis.find(project.catalog, project.lifecycle)
+    match Format(fmt):
+        case Format.TEXT:
+            write(text.orphans(found))
+        case Format.JSON:
+            write(json_out.orphans(found, project.today))
+        case other:
+            raise AssertionError(other)
+
+
+@cli.command()
 @click.argument("ref")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
               help="A template variable (repeatable).")
@@ -291,6 +349,12 @@ def schema(out: Path | None) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
     click.echo(f"wrote {len(generated)} schemas to {out}", err=True)
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("aireg")
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

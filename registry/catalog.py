@@ -164,6 +164,24 @@ class Catalog:
         names = [name for (kind, name) in self.by_key if kind == ref.decl_kind]
         return suggest(ref.name, names, prefix=f"{ref.kind}/")
 
+    def owner_status(self, owner: str | None) -> str:
+        """ok | missing | unknown-team | inactive-team | unknown-user | inactive-user.
+
+        `user/<handle>` is active when the handle is a member of an active team.
+        """
+        if owner is None:
+            return "missing"
+        kind, _, name = owner.partition("/")
+        if kind == "team":
+            team = self.teams.get(name)
+            if team is None:
+                return "unknown-team"
+            return "ok" if team.spec.active else "inactive-team"
+        teams = [t for t in self.teams.values() if name in t.spec.members]
+        if not teams:
+            return "unknown-user"
+        return "ok" if any(t.spec.active for t in teams) else "inactive-user"
+
     def owner_team(self, owner: str | None) -> list[str]:
         """The teams an owner stands for: the team itself, or the active teams a user is in."""
         if owner is None:
@@ -194,6 +212,13 @@ class Catalog:
                 if target is not None:
                     self.edges.append(Edge(decl.id, target.id, site.field.label,
                                            site.ref.member, site.at))
+            deprecation = decl.model.metadata.deprecation
+            if deprecation is not None and deprecation.replacement is not None:
+                # A replacement must exist, and be of the same kind; it makes no edge.
+                field = RefField(("metadata", "deprecation", "replacement"),
+                                 frozenset({KIND_TO_REF[decl.kind]}), "replacement", many=False)
+                self._resolve_site(RefSite(decl, field, Ref.parse(deprecation.replacement),
+                                           decl.at(*field.keys)))
 
     def _resolve_site(self, site: RefSite) -> Decl | None:
         ref, field = site.ref, site.field

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from . import load as loading
 from .catalog import Catalog
-from .findings import Finding
+from .files import CONFIG_FILE, display_path, escapes
+from .findings import AiregError, Finding, Pointer, finding
 from .graph import DepGraph
 from .locate import Locator
 from .rules import CheckResult
+
+if TYPE_CHECKING:
+    from .lifecycle import Lifecycle
+    from .retirements import Retirements
 
 
 @dataclass
@@ -20,6 +27,8 @@ class Project:
     location: loading.Location
     loaded: loading.Loaded
     today: dt.date = field(default_factory=dt.date.today)
+    # Problems with the registry's own retirements file, reported by `check`.
+    setup_findings: list[Finding] = field(default_factory=list)
 
     @classmethod
     def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None) -> Project:
@@ -43,11 +52,51 @@ class Project:
     def locator(self) -> Locator:
         return Locator(self.loaded.tree, self.loaded.texts)
 
+    @functools.cached_property
+    def retirements(self) -> Retirements:
+        """The known retirements the registry asks for: bundled, none, or bundled plus a file
+        of its own (read from the same revision as the registry)."""
+        from .retirements import Retirements
+
+        setting = self.loaded.config.spec.retirements
+        if setting == "none":
+            return Retirements.empty()
+        bundled = Retirements.bundled()
+        if setting == "bundled":
+            return bundled
+        tree = self.loaded.tree
+        at = Pointer(display_path(tree, CONFIG_FILE), 0, ("spec", "retirements"))
+        rel = posixpath.normpath(setting)
+        if escapes(rel):
+            self.setup_findings.append(finding(
+                "path-escape", f"retirements file `{setting}` is outside the registry; keep it "
+                "inside the registry root", at))
+            return bundled
+        data = tree.read(rel)
+        if data is None:
+            self.setup_findings.append(finding(
+                "schema", f"retirements file `{setting}` does not exist; write `bundled`, "
+                "`none` or the path of a retirements file relative to the registry root", at))
+            return bundled
+        try:
+            own = Retirements.from_bytes(data, PurePosixPath(display_path(tree, rel)))
+        except AiregError as error:
+            self.setup_findings.append(finding("schema", f"retirements file: {error}", at))
+            return bundled
+        return bundled.merged(own)
+
+    @functools.cached_property
+    def lifecycle(self) -> Lifecycle:
+        from .lifecycle import Lifecycle
+
+        return Lifecycle(self.catalog, self.graph, self.retirements, self.today)
+
     def locate(self, findings: list[Finding]) -> list[Finding]:
         return self.locator.locate_all(findings)
 
     def check(self) -> CheckResult:
         from . import rules  # jinja2 is only needed when checking
 
-        findings = self.locate(rules.run(self.catalog, self.graph))
-        return CheckResult(findings, len(self.catalog.by_id), self.loaded.files_read)
+        found = rules.run(self.catalog, self.graph, self.lifecycle)
+        found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)
+        return CheckResult(self.locate(found), len(self.catalog.by_id), self.loaded.files_read)

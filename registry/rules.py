@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import kinds, prompts
 from .catalog import Catalog
 from .findings import Finding, Severity, finding
 from .graph import DepGraph
+from .load import Decl
 from .refs import suggest
+
+if TYPE_CHECKING:
+    from .lifecycle import Lifecycle
 
 NO_OWNER_NEEDED = frozenset({"Team"})
 NEVER_UNUSED = frozenset({"Feature", "Eval", "Team"})
@@ -34,27 +39,22 @@ def owner_findings(catalog: Catalog) -> list[Finding]:
         if decl.kind in NO_OWNER_NEEDED:
             continue
         owner = decl.owner
-        if owner is None:
+        status = catalog.owner_status(owner)
+        at = decl.at("metadata", "owner")
+        name = (owner or "").partition("/")[2]
+        if status == "missing":
             out.append(finding("missing-owner", f"{decl.id} has no owner; add metadata.owner: "
                                "team/<name> or user/<handle>", decl.at("metadata", on_key=True)))
-            continue
-        at = decl.at("metadata", "owner")
-        kind, _, name = owner.partition("/")
-        if kind == "team":
-            team = catalog.teams.get(name)
-            if team is None:
-                out.append(finding("unknown-owner", f"owner {owner} is not a declared Team"
-                                   f"{_suggest_team(catalog, name)}; declare it or fix the name",
-                                   at))
-            elif not team.spec.active:
-                out.append(finding("inactive-owner", f"owner {owner} is an inactive team; hand "
-                                   f"{decl.id} to an active team", at))
-            continue
-        teams = [t for t in catalog.teams.values() if name in t.spec.members]
-        if not teams:
+        elif status == "unknown-team":
+            out.append(finding("unknown-owner", f"owner {owner} is not a declared Team"
+                               f"{_suggest_team(catalog, name)}; declare it or fix the name", at))
+        elif status == "inactive-team":
+            out.append(finding("inactive-owner", f"owner {owner} is an inactive team; hand "
+                               f"{decl.id} to an active team", at))
+        elif status == "unknown-user":
             out.append(finding("unknown-owner", f"owner {owner} is in no Team's members; add "
                                f"{name} to a team, or give {decl.id} a team owner", at))
-        elif not any(t.spec.active for t in teams):
+        elif status == "inactive-user":
             out.append(finding("inactive-owner", f"owner {owner} is only in inactive teams; "
                                f"hand {decl.id} to someone in an active team", at))
     return out
@@ -118,9 +118,70 @@ def apply_policy(findings: list[Finding], config: kinds.RegistryConfig) -> list[
     return out
 
 
-def run(catalog: Catalog, graph: DepGraph) -> list[Finding]:
-    """Every finding of the registry, severities as the registry's policy sets them."""
-    findings = [
+def dataset_findings(catalog: Catalog, life: Lifecycle) -> list[Finding]:
+    """dataset-license and retention-expired."""
+    out: list[Finding] = []
+    for decl in sorted(catalog.of_kind("Dataset"), key=lambda d: d.id):
+        assert isinstance(decl.model, kinds.Dataset)
+        spec = decl.model.spec
+        out.extend(_license_findings(decl, spec.license))
+        if spec.retention is None or spec.retention.until >= life.today:
+            continue
+        ago = (life.today - spec.retention.until).days
+        reached = life.graph.dependents([decl.id])
+        trained = sorted(n for n in reached if catalog.by_id[n].kind in ("Adapter", "Dataset"))
+        what = f"; built on it: {', '.join(trained)}" if trained else ""
+        out.append(finding(
+            "retention-expired", f"the retention of {decl.id} ended on {spec.retention.until} "
+            f"({ago} day{'' if ago == 1 else 's'} ago): purge the data or extend "
+            f"spec.retention.until{what}", decl.at("spec", "retention", "until")))
+    return out
+
+
+def _license_findings(decl: Decl, license_text: str | None) -> list[Finding]:
+    if license_text is None:
+        return [finding("dataset-license", f"{decl.id} has no license; set spec.license to an "
+                        "SPDX expression (such as CC-BY-4.0) or proprietary",
+                        decl.at("spec", on_key=True))]
+    at = decl.at("spec", "license")
+    if license_text.strip().upper() == "NOASSERTION":
+        return [finding("dataset-license", f"the license of {decl.id} is NOASSERTION; find out "
+                        "its license and write it as an SPDX expression, or proprietary", at)]
+    problem = spdx_problem(license_text)
+    if problem is None:
+        return []
+    item = finding("dataset-license", f"`{license_text}` is not a valid SPDX expression "
+                   f"({problem}); use SPDX ids such as CC-BY-4.0, LicenseRef-<name> for "
+                   "others, or proprietary", at)
+    return [item.with_severity(Severity.ERROR)]
+
+
+def spdx_problem(expression: str) -> str | None:
+    """Why a license expression is not valid SPDX, or None. `proprietary` is accepted, and so
+    are LicenseRef- ids (the SPDX way to name any other license)."""
+    if expression.strip().lower() == "proprietary":
+        return None
+    from license_expression import ExpressionError, get_spdx_licensing
+
+    licensing = get_spdx_licensing()
+    try:
+        parsed = licensing.parse(expression, validate=False, strict=True)
+    except ExpressionError as error:
+        return str(error)
+    if parsed is None:
+        return "it is empty"
+    unknown = [key for key in licensing.unknown_license_keys(parsed)
+               if not key.startswith(("LicenseRef-", "DocumentRef-"))]
+    if unknown:
+        return f"unknown license id {', '.join(sorted(unknown))}"
+    return None
+
+
+def run(catalog: Catalog, graph: DepGraph, life: Lifecycle) -> list[Finding]:
+    """Every finding of the registry, at the rules' default severities."""
+    from . import orphans
+
+    return [
         *catalog.loaded.findings,
         *catalog.findings,
         *cycle_findings(graph),
@@ -128,5 +189,7 @@ def run(catalog: Catalog, graph: DepGraph) -> list[Finding]:
         *owner_findings(catalog),
         *unused_findings(catalog, graph),
         *unpinned_findings(catalog),
+        *life.findings(),
+        *orphans.findings(orphans.find(catalog, life)),
+        *dataset_findings(catalog, life),
     ]
-    return apply_policy(findings, catalog.config)

@@ -9,6 +9,9 @@ class Format(enum.Enum):
     TEXT = "text"
     JSON = "json"
     YAML = "yaml"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+    GITHUB = "github"
     MERMAID = "mermaid"
     DOT = "dot"
 
@@ -16,10 +19,12 @@ class Format(enum.Enum):
 # The formats each command offers; the first is its default. Every pair has a renderer
 # (tests/test_cli.py runs them all).
 COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
-    "check": (Format.TEXT, Format.JSON),
+    "check": (Format.TEXT, Format.JSON, Format.SARIF, Format.GITHUB),
     "ls": (Format.TEXT, Format.JSON),
     "show": (Format.TEXT, Format.JSON, Format.YAML),
     "deps": (Format.TEXT, Format.JSON),
     "impact": (Format.TEXT, Format.JSON),
     "graph": (Format.MERMAID, Format.DOT, Format.JSON),
+    "deprecations": (Format.TEXT, Format.JSON, Format.MARKDOWN),
+    "orphans": (Format.TEXT, Format.JSON),
 }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +14,10 @@ from ..impact import ImpactReport
 from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
+
+if TYPE_CHECKING:
+    from ..lifecycle import Deadline
+    from ..orphans import Orphan
 
 
 class Out(BaseModel):
@@ -129,9 +134,56 @@ class GraphOut(Out):
     edges: list[EdgeOut]
 
 
+class OwnerContactOut(Out):
+    owner: str
+    contacts: list[str]
+
+
+class DeadlineOut(Out):
+    id: str
+    kind: str
+    sunset: str = Field(description="YYYY-MM-DD; after this day nothing may depend on it")
+    daysLeft: int = Field(description="negative when the day has passed")
+    status: Literal["passed", "upcoming"]
+    declared: bool = Field(description="true when metadata.deprecation sets the day")
+    source: str
+    dateKind: str = Field(description="firm | not-before | earliest | estimated")
+    replacement: str | None
+    reason: str | None
+    features: list[str]
+    owners: list[OwnerContactOut]
+
+
+class DeprecationsOut(Out):
+    version: Literal[1] = 1
+    today: str
+    window: int
+    deadlines: list[DeadlineOut]
+
+
+class ReasonOut(Out):
+    code: str
+    detail: str
+
+
+class OrphanOut(Out):
+    id: str
+    owner: str | None
+    base: str | None
+    severity: Literal["error", "warning"]
+    reasons: list[ReasonOut]
+    usedBy: list[str]
+
+
+class OrphansOut(Out):
+    version: Literal[1] = 1
+    today: str
+    orphans: list[OrphanOut]
+
+
 OUTPUTS: dict[str, type[Out]] = {
     "check": CheckOut, "ls": LsOut, "show": ShowOut, "deps": DepsOut, "impact": ImpactOut,
-    "graph": GraphOut,
+    "graph": GraphOut, "deprecations": DeprecationsOut, "orphans": OrphansOut,
 }
 
 
@@ -217,3 +269,24 @@ def graph(catalog: Catalog, graph: DepGraph, nodes: list[NodeId]) -> str:
         edges=[EdgeOut(source=e.source, target=e.target, label=e.label, member=e.member)
                for e in graph.subgraph_edges(keep)],
     ))
+
+
+def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
+    return dump(DeprecationsOut(today=today.isoformat(), window=window, deadlines=[
+        DeadlineOut(
+            id=row.sunset.node, kind=row.decl.kind, sunset=row.sunset.day.isoformat(),
+            daysLeft=row.days_left, status="passed" if row.days_left < 0 else "upcoming",
+            declared=row.sunset.declared, source=row.sunset.source,
+            dateKind=row.sunset.date_kind, replacement=row.sunset.replacement,
+            reason=row.sunset.reason, features=list(row.features),
+            owners=[OwnerContactOut(owner=o, contacts=list(c)) for o, c in row.owners])
+        for row in rows]))
+
+
+def orphans(found: list[Orphan], today: dt.date) -> str:
+    return dump(OrphansOut(today=today.isoformat(), orphans=[
+        OrphanOut(id=o.decl.id, owner=o.decl.owner, base=o.base,
+                  severity="error" if o.severity.value == "error" else "warning",
+                  reasons=[ReasonOut(code=r.code, detail=r.detail) for r in o.reasons],
+                  usedBy=list(o.used_by))
+        for o in found]))

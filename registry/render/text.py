@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from ..catalog import Catalog
 from ..findings import Finding, Severity
 from ..graph import DepGraph, Hop
@@ -9,6 +12,10 @@ from ..impact import ImpactReport, contacts
 from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
+
+if TYPE_CHECKING:
+    from ..lifecycle import Deadline
+    from ..orphans import Orphan
 
 
 def _plural(count: int, word: str) -> str:
@@ -140,4 +147,42 @@ def impact(report: ImpactReport) -> str:
     if report.evals:
         lines += ["", "Evals to run:"]
         lines.extend(f"  {d.id}" for d in report.evals)
+    return "\n".join(lines) + "\n"
+
+
+def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
+    if not rows:
+        return f"No deadlines as of {today}.\n"
+    lines = [f"Deadlines as of {today} (deprecation window: {window} days):"]
+    for row in rows:
+        sunset = row.sunset
+        if row.days_left < 0:
+            when = f"{-row.days_left} days ago"
+        elif row.days_left == 0:
+            when = "today"
+        else:
+            when = f"in {row.days_left} days"
+        lines += ["", f"{sunset.day}  {when}  {sunset.node}"]
+        lines.append(f"  source:      {sunset.source}")
+        if sunset.replacement:
+            lines.append(f"  replacement: {sunset.replacement}")
+        if sunset.reason:
+            lines.append(f"  reason:      {sunset.reason}")
+        lines.append(f"  features:    {', '.join(row.features) if row.features else '-'}")
+        owners = [owner + (f" ({', '.join(c)})" if c else "") for owner, c in row.owners]
+        lines.append(f"  owners:      {', '.join(owners) if owners else '-'}")
+    return "\n".join(lines) + "\n"
+
+
+def orphans(found: list[Orphan]) -> str:
+    if not found:
+        return "No orphaned adapters.\n"
+    lines: list[str] = []
+    for orphan in found:
+        if lines:
+            lines.append("")
+        lines.append(f"{orphan.decl.id}  {orphan.severity.value}  owner "
+                     f"{orphan.decl.owner or '-'}  base {orphan.base or '-'}")
+        lines.extend(f"  {reason.code}: {reason.detail}" for reason in orphan.reasons)
+        lines.append(f"  used by: {', '.join(orphan.used_by) if orphan.used_by else '-'}")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,155 @@
+"""Deadlines that flow through the graph: sunsets (declared, or from the known-retirements
+data), the rules that report them at each direct user, and the `deprecations` report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from . import kinds
+from .catalog import Catalog
+from .findings import Finding, finding
+from .graph import DepGraph
+from .impact import contacts
+from .load import Decl
+from .refs import NodeId
+from .retirements import Retirements
+
+
+@dataclass(frozen=True)
+class Sunset:
+    """The day after which nothing may depend on a node, and where that day came from."""
+
+    node: NodeId
+    day: dt.date
+    source: str  # "declared in metadata.deprecation" or the retirement data's description
+    declared: bool
+    replacement: str | None
+    reason: str | None
+    date_kind: str = "firm"
+
+    def days_left(self, today: dt.date) -> int:
+        return (self.day - today).days
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One row of `aireg deprecations`."""
+
+    sunset: Sunset
+    decl: Decl
+    days_left: int
+    features: tuple[NodeId, ...]
+    owners: tuple[tuple[str, tuple[str, ...]], ...]  # (owner, contacts)
+
+    @property
+    def status(self) -> str:
+        return "passed" if self.days_left < 0 else "upcoming"
+
+
+class Lifecycle:
+    """Sunsets of every node, and the findings they cause, as of one day."""
+
+    def __init__(self, catalog: Catalog, graph: DepGraph, retirements: Retirements,
+                 today: dt.date) -> None:
+        self.catalog = catalog
+        self.graph = graph
+        self.today = today
+        self.window = catalog.config.spec.policy.deprecationWindowDays
+        self.sunsets: dict[NodeId, Sunset] = {}
+        self.deprecated: set[NodeId] = set()  # deprecated with no sunset day anywhere
+        for decl in catalog.decls():
+            sunset = _sunset_of(decl, retirements)
+            if sunset is not None:
+                self.sunsets[decl.id] = sunset
+            elif decl.model.metadata.deprecation is not None:
+                self.deprecated.add(decl.id)
+
+    def passed(self, node: NodeId) -> bool:
+        sunset = self.sunsets.get(node)
+        return sunset is not None and sunset.days_left(self.today) < 0
+
+    def soon(self, node: NodeId) -> bool:
+        sunset = self.sunsets.get(node)
+        return sunset is not None and 0 <= sunset.days_left(self.today) <= self.window
+
+    def features_reaching(self, node: NodeId) -> list[NodeId]:
+        return sorted(n for n in self.graph.dependents([node])
+                      if self.catalog.by_id[n].kind == "Feature")
+
+    def findings(self) -> list[Finding]:
+        out: list[Finding] = []
+        for node in sorted(set(self.sunsets) | self.deprecated):
+            users = self.graph.users(node)
+            if not users:
+                continue
+            if node in self.deprecated:
+                for user in users:
+                    edge = self.graph.edge(user, node)
+                    reason = self.catalog.by_id[node].model.metadata.deprecation
+                    replacement = reason.replacement if reason else None
+                    out.append(finding(
+                        "deprecated-dependency",
+                        f"{user} uses {node}, which is deprecated (no sunset day yet)"
+                        + (f"; move to {replacement}" if replacement else ""), edge.at))
+                continue
+            sunset = self.sunsets[node]
+            left = sunset.days_left(self.today)
+            if left >= 0 and left > self.window:
+                continue
+            features = self.features_reaching(node)
+            reach = (f"; features reaching it: {', '.join(features)}" if features
+                     else "; no feature reaches it")
+            move = f"; move to {sunset.replacement}" if sunset.replacement else ""
+            for user in users:
+                edge = self.graph.edge(user, node)
+                if left < 0:
+                    out.append(finding(
+                        "sunset-passed",
+                        f"{user} uses {node}, whose sunset day {sunset.day} has passed "
+                        f"({_days(-left)} ago; {sunset.source}){move}{reach}", edge.at))
+                else:
+                    when = "today" if left == 0 else f"in {_days(left)}"
+                    out.append(finding(
+                        "sunset-soon",
+                        f"{user} uses {node}, whose sunset day {sunset.day} is {when} "
+                        f"({sunset.source}){move}{reach}", edge.at))
+        return out
+
+    def deadlines(self, within: int | None = None) -> list[Deadline]:
+        rows: list[Deadline] = []
+        for node, sunset in self.sunsets.items():
+            left = sunset.days_left(self.today)
+            if within is not None and left > within:
+                continue
+            reached = self.graph.dependents([node])
+            features = tuple(sorted(n for n in reached
+                                    if self.catalog.by_id[n].kind == "Feature"))
+            owners: dict[str, tuple[str, ...]] = {}
+            for other in [node, *reached]:
+                owner = self.catalog.by_id[other].owner
+                if owner is not None:
+                    owners[owner] = contacts(self.catalog, owner)
+            rows.append(Deadline(sunset, self.catalog.by_id[node], left, features,
+                                 tuple(sorted(owners.items()))))
+        return sorted(rows, key=lambda r: (r.sunset.day, r.sunset.node))
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
+def _sunset_of(decl: Decl, retirements: Retirements) -> Sunset | None:
+    deprecation = decl.model.metadata.deprecation
+    if deprecation is not None and deprecation.sunset is not None:
+        return Sunset(decl.id, deprecation.sunset, "declared in metadata.deprecation", True,
+                      deprecation.replacement, deprecation.reason)
+    if isinstance(decl.model, kinds.Model):
+        spec = decl.model.spec
+        record = retirements.lookup(spec.provider, spec.modelId, spec.revision)
+        if record is not None:
+            replacement = deprecation.replacement if deprecation else None
+            return Sunset(decl.id, record.sunset, record.describe(), False,
+                          replacement or record.replacement,
+                          deprecation.reason if deprecation else None, record.date_kind)
+    return None

@@ -1,0 +1,28 @@
+"""`--format github`: GitHub Actions workflow commands, one annotation per finding."""
+
+from __future__ import annotations
+
+from ..findings import Finding, Severity
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def github(findings: list[Finding]) -> str:
+    """GitHub Actions workflow commands: each finding becomes an annotation on its line."""
+    lines = []
+    for item in findings:
+        span = item.span
+        props = ",".join(f"{key}={_escape_property(value)}" for key, value in (
+            ("file", span.path), ("line", str(span.line)), ("col", str(span.column)),
+            ("title", f"aireg {item.rule}")))
+        lines.append(f"::{_COMMANDS[item.severity]} {props}::{_escape_data(item.message)}")
+    return "".join(line + "\n" for line in lines)

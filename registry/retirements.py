@@ -1,0 +1,354 @@
+"""Known model retirements: the bundled data file, a registry's own file, and exact lookup.
+
+Records are keyed by (platform, normalised model id). The platform matters: the same Claude
+model retires on different days on Anthropic's API, Bedrock and Vertex AI. Ids match
+*exactly* once normalised, never by prefix or similarity: the alias `gpt-4o` does not pick
+up the record of the snapshot `gpt-4o-2024-05-13`. An alias has a record of its own only
+when its provider retires it together with the snapshot (`gpt-4` with `gpt-4-0613`).
+
+Normalisation (`normalize`), the one rule both the data builder
+(`scripts/build_retirements.py`) and the lookup use:
+
+1. Trim and lowercase.
+2. Strip one routing prefix of the platform (LiteLLM writes these in its keys):
+   openai `openai/`, `text-completion-openai/`; anthropic `anthropic/`; google `gemini/`,
+   `models/`; vertex-ai `vertex_ai/`, `[projects/P/locations/L/]publishers/{google,
+   anthropic}/models/`; azure-openai `azure/`, `azure_text/`; mistral `mistral/`; cohere
+   `cohere/`, `cohere_chat/`; bedrock `bedrock/` or an ARN, together with every path segment
+   after it (`bedrock/us-east-1/`, `bedrock/converse/`, `arn:...:foundation-model/`): only
+   the part after the last `/` is kept. A prefix of another platform is not stripped.
+3. bedrock only, in this order:
+   a. an inference-profile prefix: `us.`, `eu.`, `apac.`, `global.`, `au.`, `jp.`, `ca.`,
+      `us-gov.`;
+   b. one vendor prefix: `anthropic.`, `meta.`, `amazon.`, `ai21.`, `cohere.`, `mistral.`,
+      `writer.`, `twelvelabs.`, `deepseek.`, `qwen.`, `openai.`, `google.`, `minimax.`,
+      `moonshot.`, `moonshotai.`, `nvidia.`, `zai.`, `stability.`, `luma.`;
+   c. the `:0` version suffix, with a provisioned-throughput context suffix after it
+      (`:0`, `:0:200k`). A non-zero `:N` is kept: it names a different model version
+      (`anthropic.claude-v2:1` is Claude 2.1, `anthropic.claude-v2` is Claude 2.0);
+   d. for Claude models (vendor `anthropic.`, or no vendor and a name starting with
+      `claude-`), a `-vN` right after the 8-digit date stamp: the date already names the
+      snapshot. So `anthropic.claude-3-7-sonnet-20250219-v1:0`,
+      `us.anthropic.claude-3-7-sonnet-20250219-v1:0` and `claude-3-7-sonnet-20250219` are
+      all `claude-3-7-sonnet-20250219`; `meta.llama3-1-405b-instruct-v1:0` is
+      `llama3-1-405b-instruct-v1` (its `-v1` stays).
+4. vertex-ai only: a trailing `@default` is dropped (it names the model itself), and the
+   version separator `@` becomes `-` (`claude-3-5-sonnet@20240620` is
+   `claude-3-5-sonnet-20240620`).
+
+Normalising is idempotent, so records may be stored normalised or as providers spell them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path, PurePath
+from typing import Any, get_args
+
+from .findings import AiregError
+from .kinds import Provider
+
+PLATFORMS: tuple[str, ...] = get_args(Provider)
+DATE_KINDS = ("firm", "not-before", "earliest", "estimated")
+_DATE_KIND_PHRASES = {
+    "not-before": "not before this day",
+    "earliest": "the earliest possible day",
+    "estimated": "estimated day",
+}
+
+_PREFIXES: dict[str, tuple[str, ...]] = {
+    "openai": ("openai/", "text-completion-openai/"),
+    "anthropic": ("anthropic/",),
+    "google": ("gemini/", "models/"),
+    "vertex-ai": ("vertex_ai/",),
+    "azure-openai": ("azure/", "azure_text/"),
+    "mistral": ("mistral/",),
+    "cohere": ("cohere/", "cohere_chat/"),
+}
+_VERTEX_PUBLISHER = re.compile(
+    r"^(?:projects/[^/]+/locations/[^/]+/)?publishers/(?:google|anthropic)/models/")
+_BEDROCK_PROFILES = ("us-gov.", "us.", "eu.", "apac.", "global.", "au.", "jp.", "ca.")
+_BEDROCK_VENDORS = (
+    "anthropic", "meta", "amazon", "ai21", "cohere", "mistral", "writer", "twelvelabs",
+    "deepseek", "qwen", "openai", "google", "minimax", "moonshot", "moonshotai", "nvidia",
+    "zai", "stability", "luma",
+)
+_BEDROCK_VERSION = re.compile(r":0(?::[0-9a-z]+)?$")
+_CLAUDE_DATED_VERSION = re.compile(r"(-\d{8})-v\d+$")
+
+
+def normalize(platform: str, model_id: str) -> str:
+    """The form of `model_id` that records are keyed by on `platform` (rules above)."""
+    text = model_id.strip().lower()
+    if platform == "bedrock":
+        return _normalize_bedrock(text)
+    for prefix in _PREFIXES.get(platform, ()):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+            break
+    if platform == "vertex-ai":
+        text = _VERTEX_PUBLISHER.sub("", text)
+        text = text.removesuffix("@default").replace("@", "-")
+    return text
+
+
+def _normalize_bedrock(text: str) -> str:
+    if text.startswith(("bedrock/", "arn:")) and "/" in text:
+        text = text.rsplit("/", 1)[1]
+    for profile in _BEDROCK_PROFILES:
+        if text.startswith(profile):
+            text = text[len(profile):]
+            break
+    vendor: str | None = None
+    for name in _BEDROCK_VENDORS:
+        if text.startswith(name + "."):
+            vendor = name
+            text = text[len(name) + 1:]
+            break
+    text = _BEDROCK_VERSION.sub("", text)
+    if vendor == "anthropic" or (vendor is None and text.startswith("claude-")):
+        text = _CLAUDE_DATED_VERSION.sub(r"\1", text)
+    return text
+
+
+@dataclass(frozen=True)
+class Retirement:
+    """One known retirement of a model on one platform."""
+
+    platform: str
+    model_id: str  # normalised
+    sunset: dt.date
+    date_kind: str  # firm | not-before | earliest | estimated
+    replacement: str | None
+    announced: dt.date | None
+    source: str  # a human name of the source, e.g. "OpenAI deprecations page"
+    source_url: str | None
+    read: dt.date | None  # the day the fact was read from the source
+    note: str | None = None
+
+    def describe(self) -> str:
+        """Where the sunset day came from, as a short phrase for a finding's message."""
+        text = f"known retirements data: {self.source}"
+        if self.read is not None:
+            text += f", read {self.read.isoformat()}"
+        phrase = _DATE_KIND_PHRASES.get(self.date_kind)
+        if phrase is not None:
+            text += f"; {phrase}"
+        return text
+
+
+_Key = tuple[str, str]
+
+
+class Retirements:
+    """A set of known retirements, looked up by platform and exact (normalised) model id."""
+
+    def __init__(self, records: Iterable[Retirement] = ()) -> None:
+        self._records: dict[_Key, Retirement] = {}
+        for record in records:
+            key = (record.platform, normalize(record.platform, record.model_id))
+            self._records[key] = record
+
+    @classmethod
+    def empty(cls) -> Retirements:
+        return cls()
+
+    @classmethod
+    def bundled(cls) -> Retirements:
+        """The data file shipped with aireg (`registry/data/retirements.json`)."""
+        return _bundled()
+
+    @classmethod
+    def from_file(cls, path: Path) -> Retirements:
+        """A registry's own retirements file (YAML or JSON with a `records` list).
+
+        Each record needs `platform`, `modelId` and `sunset` (YYYY-MM-DD); `dateKind`
+        (default firm), `announced`, `replacement`, `source` (a name, or a key of a
+        top-level `sources` mapping whose entries have a `name`), `sourceUrl`, `read` and
+        `note` are optional. Bad input raises AiregError naming the file and the problem.
+        """
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise AiregError(f"{path}: cannot read the retirements file: "
+                             f"{error.strerror or error}") from None
+        return cls.from_bytes(data, path)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: PurePath) -> Retirements:
+        """A retirements file's content; `path` names it in messages (and its suffix says
+        JSON or YAML). Used for files read from a git revision."""
+        document = _parse(path, data)
+        return cls(_records_from(document, str(path), default_source=f"retirements file "
+                                 f"{path.name}"))
+
+    def merged(self, other: Retirements) -> Retirements:
+        """These records and `other`'s; where both have (platform, id), `other` wins."""
+        combined = Retirements()
+        combined._records = {**self._records, **other._records}
+        return combined
+
+    def lookup(self, platform: str, model_id: str,
+               revision: str | None = None) -> Retirement | None:
+        """The record for exactly this model on this platform, or None.
+
+        On azure-openai, which pins a model's version separately, `model_id-revision` is
+        tried first when a revision is given, then `model_id` itself.
+        """
+        candidates: list[str] = []
+        if platform == "azure-openai" and revision:
+            versioned = f"{model_id.strip()}-{revision.strip()}"
+            candidates.append(normalize(platform, versioned))
+        candidates.append(normalize(platform, model_id))
+        for candidate in candidates:
+            record = self._records.get((platform, candidate))
+            if record is not None:
+                return record
+        return None
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[Retirement]:
+        return iter(sorted(self._records.values(), key=lambda r: (r.platform, r.model_id)))
+
+
+@cache
+def _bundled() -> Retirements:
+    text = resources.files("registry").joinpath("data/retirements.json").read_text("utf-8")
+    return Retirements(_records_from(json.loads(text), "registry/data/retirements.json",
+                                     default_source="bundled retirements data"))
+
+
+def _parse(path: PurePath, data: bytes) -> Any:
+    from .yamlio import YamlProblem, decode, load_documents
+
+    try:
+        text = decode(data)
+    except YamlProblem as problem:
+        raise AiregError(f"{path}:{problem.line}:{problem.column}: {problem.message}") from None
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise AiregError(f"{path}:{error.lineno}:{error.colno}: not valid JSON: "
+                             f"{error.msg}") from None
+    documents, problems = load_documents(text)
+    if problems:
+        first = problems[0]
+        raise AiregError(f"{path}:{first.line}:{first.column}: {first.message}")
+    if len(documents) != 1:
+        raise AiregError(f"{path}: a retirements file holds one YAML document, "
+                         f"found {len(documents)}")
+    return documents[0]
+
+
+def _records_from(document: Any, where: str, default_source: str) -> list[Retirement]:
+    if not isinstance(document, Mapping) or not isinstance(document.get("records"), list):
+        raise AiregError(f"{where}: a retirements file is a mapping with a `records` list")
+    sources = document.get("sources") or {}
+    if not isinstance(sources, Mapping):
+        raise AiregError(f"{where}: `sources` must be a mapping of source key to "
+                         "{name, url}")
+    records: list[Retirement] = []
+    seen: dict[_Key, int] = {}
+    for index, raw in enumerate(document["records"]):
+        at = f"{where}: records[{index}]"
+        record = _record(raw, at, sources, default_source)
+        key = (record.platform, record.model_id)
+        if key in seen:
+            raise AiregError(f"{at}: {record.platform} `{record.model_id}` already has a "
+                             f"record (records[{seen[key]}]); keep one of them")
+        seen[key] = index
+        records.append(record)
+    return records
+
+
+_FIELDS = ("platform", "modelId", "sunset", "dateKind", "announced", "replacement", "source",
+           "sourceUrl", "read", "note")
+
+
+def _record(raw: Any, where: str, sources: Mapping[str, Any],
+            default_source: str) -> Retirement:
+    if not isinstance(raw, Mapping):
+        raise AiregError(f"{where}: each record is a mapping with platform, modelId and sunset")
+    unknown = sorted(str(key) for key in raw if key not in _FIELDS)
+    if unknown:
+        raise AiregError(f"{where}: unknown field `{unknown[0]}`; the fields are "
+                         f"{', '.join(_FIELDS)}")
+    platform = _required_text(raw, "platform", where)
+    if platform not in PLATFORMS:
+        raise AiregError(f"{where}: platform `{platform}` is not one of {', '.join(PLATFORMS)}")
+    model_id = _required_text(raw, "modelId", where)
+    date_kind = _text(raw, "dateKind", where) or "firm"
+    if date_kind not in DATE_KINDS:
+        raise AiregError(f"{where}: dateKind `{date_kind}` is not one of "
+                         f"{', '.join(DATE_KINDS)}")
+    sunset = _day(raw, "sunset", where)
+    if sunset is None:
+        raise AiregError(f"{where}: `sunset` is missing; give the day as YYYY-MM-DD")
+    source_key = _text(raw, "source", where)
+    source_name = default_source
+    source_url = _text(raw, "sourceUrl", where)
+    if source_key is not None:
+        entry = sources.get(source_key)
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+            source_name = entry["name"]
+            if source_url is None and isinstance(entry.get("url"), str):
+                source_url = entry["url"]
+        else:
+            source_name = source_key
+    return Retirement(
+        platform=platform,
+        model_id=normalize(platform, model_id),
+        sunset=sunset,
+        date_kind=date_kind,
+        replacement=_text(raw, "replacement", where),
+        announced=_day(raw, "announced", where),
+        source=source_name,
+        source_url=source_url,
+        read=_day(raw, "read", where),
+        note=_text(raw, "note", where),
+    )
+
+
+def _required_text(raw: Mapping[str, Any], key: str, where: str) -> str:
+    value = _text(raw, key, where)
+    if value is None:
+        raise AiregError(f"{where}: `{key}` is missing")
+    return value
+
+
+def _text(raw: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise AiregError(f"{where}: `{key}` must be a non-empty string, "
+                         f"not {type(value).__name__} {value!r}")
+    return value.strip()
+
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _day(raw: Mapping[str, Any], key: str, where: str) -> dt.date | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        raise AiregError(f"{where}: `{key}` must be a day (YYYY-MM-DD), not a time")
+    if isinstance(value, dt.date):
+        return value  # YAML reads an unquoted 2026-10-23 as a date
+    if isinstance(value, str) and _DAY.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise AiregError(f"{where}: `{key}` {value!r} is not a valid day; write YYYY-MM-DD")

@@ -1,0 +1,391 @@
+#!/usr/bin/env python3
+"""Build registry/data/retirements.json, the bundled known-retirements data.
+
+    python scripts/build_retirements.py [--wheel PATH] [--as-of YYYY-MM-DD] [--output PATH]
+
+Two inputs:
+
+* LiteLLM's `model_prices_and_context_window.json` (MIT), read with zipfile from the
+  litellm wheel (`litellm/model_prices_and_context_window_backup.json`); litellm is never
+  installed. Without --wheel the wheel is fetched with `pip download litellm --no-deps`
+  into a temporary directory. Its `deprecation_date` values are shutdown days.
+* scripts/provider_facts.yaml: provider facts curated from
+  shared/reference/retirement-facts.md. A fact wins over LiteLLM for the same platform and
+  model id.
+
+Ids are normalised with registry.retirements.normalize, the same function the lookup uses.
+The output depends only on the inputs and --as-of (the day the sources were read, default
+today): the same inputs give the same bytes. `build()` is the pure part, importable by tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.parser import HeaderParser
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from registry.retirements import DATE_KINDS, PLATFORMS, normalize  # noqa: E402
+from registry.yamlio import load_documents  # noqa: E402
+
+FACTS = ROOT / "scripts" / "provider_facts.yaml"
+OUTPUT = ROOT / "registry" / "data" / "retirements.json"
+LITELLM_MEMBER = "litellm/model_prices_and_context_window_backup.json"
+LITELLM_URL = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
+
+# LiteLLM's `litellm_provider` -> our platform (registry.kinds.Provider). Others are skipped
+# (azure_ai is Azure AI Foundry's catalogue, not Azure OpenAI; together_ai, fireworks_ai...).
+PLATFORM_OF: dict[str, str] = {
+    "openai": "openai",
+    "text-completion-openai": "openai",
+    "anthropic": "anthropic",
+    "gemini": "google",
+    "vertex_ai": "vertex-ai",
+    "azure": "azure-openai",
+    "azure_text": "azure-openai",
+    "bedrock": "bedrock",
+    "bedrock_converse": "bedrock",
+    "mistral": "mistral",
+    "cohere": "cohere",
+    "cohere_chat": "cohere",
+}
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_Records = dict[tuple[str, str], dict[str, Any]]
+
+
+def platform_of(litellm_provider: object) -> str | None:
+    if not isinstance(litellm_provider, str):
+        return None
+    if litellm_provider.startswith("vertex_ai-"):
+        return "vertex-ai"
+    return PLATFORM_OF.get(litellm_provider)
+
+
+def parse_day(value: object) -> dt.date | None:
+    """A YYYY-MM-DD day, or None when it is not one (2026-09-31 is not)."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _DAY.match(value.strip()):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+@dataclass
+class Summary:
+    """What the build kept and skipped; printed, and partly written into the data file."""
+
+    entries: int = 0
+    with_date: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    other_providers: Counter[str] = field(default_factory=Counter)
+    invalid_dates: list[str] = field(default_factory=list)
+    merged_duplicates: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    overridden: list[str] = field(default_factory=list)
+    variant_only: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: str
+    platform: str
+    model_id: str
+    sunset: dt.date
+    variant: bool = False
+
+
+def litellm_records(data: Mapping[str, Any], summary: Summary) -> _Records:
+    """LiteLLM entries with a deprecation date on one of our platforms, one per model id."""
+    entries: list[_Entry] = []
+    for key in sorted(data):
+        value = data[key]
+        if key == "sample_spec" or not isinstance(value, Mapping):
+            continue
+        summary.entries += 1
+        if "deprecation_date" not in value:
+            continue
+        summary.with_date += 1
+        platform = platform_of(value.get("litellm_provider"))
+        if platform is None:
+            summary.skipped["provider not one of ours"] += 1
+            summary.other_providers[str(value.get("litellm_provider"))] += 1
+            continue
+        sunset = parse_day(value["deprecation_date"])
+        if sunset is None:
+            summary.skipped["invalid date"] += 1
+            summary.invalid_dates.append(f"{key}: {value['deprecation_date']!r}")
+            continue
+        lowered = key.lower()
+        if lowered.startswith("ft:"):
+            summary.skipped["fine-tuning price template (ft:)"] += 1
+            continue
+        if platform == "bedrock" and "/claude_platform/" in lowered:
+            summary.skipped["Claude Platform on AWS (Anthropic's API, not Bedrock)"] += 1
+            continue
+        model_id = normalize(platform, key)
+        if "/" in model_id and platform != "vertex-ai":
+            # A price tier, image size, step count or Azure deployment zone before the id
+            # (high/1024-x-1024/, 50-steps/, azure/eu/): used only where no plain key exists.
+            tail = normalize(platform, key.rsplit("/", 1)[1])
+            entries.append(_Entry(key, platform, tail, sunset, variant=True))
+            continue
+        entries.append(_Entry(key, platform, model_id, sunset))
+
+    plain = {(e.platform, e.model_id) for e in entries if not e.variant}
+    groups: dict[tuple[str, str], list[_Entry]] = {}
+    for entry in entries:
+        group_key = (entry.platform, entry.model_id)
+        if entry.variant and group_key in plain:
+            summary.skipped["price or deployment variant of a plain key"] += 1
+            continue
+        groups.setdefault(group_key, []).append(entry)
+
+    records: _Records = {}
+    for (platform, model_id), group in sorted(groups.items()):
+        # Prefer the key already in normal form, then one without a path, the shortest.
+        group.sort(key=lambda e: (e.key.lower() != model_id, "/" in e.key, len(e.key), e.key))
+        summary.merged_duplicates += len(group) - 1
+        sunset = min(e.sunset for e in group)
+        notes = []
+        if all(e.variant for e in group):
+            summary.variant_only.append(f"{platform} {model_id}: {group[0].key}")
+            notes.append(f"only under LiteLLM's variant key {group[0].key}")
+        if len({e.sunset for e in group}) > 1:
+            listed = ", ".join(f"{e.key} {e.sunset}" for e in group)
+            notes.append(f"LiteLLM keys disagree ({listed}); the earliest day is kept")
+            summary.conflicts.append(f"{platform} {model_id}: {listed}")
+        records[(platform, model_id)] = {
+            "platform": platform, "modelId": model_id, "sunset": sunset,
+            "dateKind": "estimated", "source": "litellm", "note": "; ".join(notes) or None,
+        }
+    return records
+
+
+def load_facts(document: Any) -> tuple[dict[str, dict[str, Any]], _Records]:
+    """The sources and the facts (keyed by platform and normalised id) of provider_facts.yaml."""
+    if not isinstance(document, Mapping):
+        raise ValueError("provider facts: expected a mapping with `sources` and `facts`")
+    default_read = parse_day(document.get("read"))
+    sources = {str(k): dict(v) for k, v in dict(document.get("sources") or {}).items()}
+    facts: _Records = {}
+    for index, raw in enumerate(document.get("facts") or []):
+        where = f"provider facts: facts[{index}]"
+        platform = raw.get("platform")
+        if platform not in PLATFORMS:
+            raise ValueError(f"{where}: platform {platform!r} is not one of {PLATFORMS}")
+        model_id = normalize(platform, str(raw["modelId"]))
+        sunset = parse_day(raw.get("sunset"))
+        if sunset is None:
+            raise ValueError(f"{where}: sunset {raw.get('sunset')!r} is not a valid day")
+        kind = raw.get("dateKind", "firm")
+        if kind not in DATE_KINDS:
+            raise ValueError(f"{where}: dateKind {kind!r} is not one of {DATE_KINDS}")
+        source = raw.get("source")
+        if source not in sources and source != "litellm":
+            raise ValueError(f"{where}: source {source!r} is not described under `sources`")
+        announced = raw.get("announced")
+        if announced is not None and parse_day(announced) is None:
+            raise ValueError(f"{where}: announced {announced!r} is not a valid day")
+        read = parse_day(raw.get("read")) if raw.get("read") is not None else default_read
+        if read is None:
+            raise ValueError(f"{where}: no valid `read` day")
+        if (platform, model_id) in facts:
+            raise ValueError(f"{where}: a second fact for {platform} {model_id}")
+        facts[(platform, model_id)] = {
+            "platform": platform, "modelId": model_id, "sunset": sunset, "dateKind": kind,
+            "announced": parse_day(announced), "replacement": raw.get("replacement"),
+            "source": source, "sourceUrl": raw.get("sourceUrl"), "read": read,
+            "note": raw.get("note"),
+        }
+    return sources, facts
+
+
+def build(litellm_data: Mapping[str, Any], facts_document: Any, *, litellm_version: str,
+          as_of: dt.date, litellm_origin: Mapping[str, str] | None = None,
+          ) -> tuple[dict[str, Any], Summary]:
+    """The data file's content from LiteLLM's JSON and the provider facts (pure)."""
+    summary = Summary()
+    merged = litellm_records(litellm_data, summary)
+    fact_sources, facts = load_facts(facts_document)
+    for key, fact in facts.items():
+        previous = merged.get(key)
+        if previous is not None:
+            summary.overridden.append(f"{key[0]} {key[1]}")
+            if previous["sunset"] != fact["sunset"]:
+                said = f"LiteLLM {litellm_version} gives {previous['sunset'].isoformat()}"
+                fact = {**fact, "note": f"{fact['note']}; {said}" if fact["note"] else said}
+        merged[key] = fact
+
+    litellm_source: dict[str, Any] = {
+        "name": f"LiteLLM model_prices_and_context_window.json {litellm_version}",
+        "version": litellm_version,
+        "license": "MIT",
+        "url": LITELLM_URL,
+        **dict(litellm_origin or {}),
+        "read": as_of.isoformat(),
+        "about": "deprecation_date values, which in practice are shutdown days; a secondary "
+                 "source, so its days are `estimated`. Retired first-party models are "
+                 "removed from the file rather than kept.",
+        "entries": summary.entries,
+        "entriesWithDeprecationDate": summary.with_date,
+        "skipped": dict(sorted(summary.skipped.items())),
+        "mergedDuplicateKeys": summary.merged_duplicates,
+    }
+    sources: dict[str, dict[str, Any]] = {"litellm": litellm_source}
+    for name, info in fact_sources.items():
+        sources[name] = {**info, "via": "scripts/provider_facts.yaml"}
+
+    records: list[dict[str, Any]] = []
+    for key in sorted(merged):
+        raw = merged[key]
+        source = sources[raw["source"]]
+        read = raw.get("read") or as_of
+        record: dict[str, Any] = {
+            "platform": raw["platform"],
+            "modelId": raw["modelId"],
+            "sunset": raw["sunset"].isoformat(),
+            "dateKind": raw["dateKind"],
+        }
+        if raw.get("announced"):
+            record["announced"] = raw["announced"].isoformat()
+        if raw.get("replacement"):
+            record["replacement"] = str(raw["replacement"])
+        record["source"] = raw["source"]
+        record["sourceUrl"] = raw.get("sourceUrl") or source["url"]
+        record["read"] = read.isoformat()
+        if raw.get("note"):
+            record["note"] = str(raw["note"])
+        records.append(record)
+
+    counts = Counter(r["source"] for r in records)
+    used = {name: {**info, "records": counts[name]}
+            for name, info in sorted(sources.items()) if counts[name] or name == "litellm"}
+    document = {
+        "generated": as_of.isoformat(),
+        "about": "Known model retirements, bundled with aireg. Built by "
+                 "scripts/build_retirements.py from LiteLLM's deprecation dates merged with "
+                 "the provider facts in scripts/provider_facts.yaml (a fact wins for the same "
+                 "platform and model id). Records are keyed by platform and model id, "
+                 "normalised by registry.retirements.normalize, and match exactly. dateKind: "
+                 "firm | not-before | earliest | estimated. `source` names a key of `sources`.",
+        "sources": used,
+        "records": records,
+    }
+    return document, summary
+
+
+def render(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_wheel(wheel: Path) -> tuple[bytes, str]:
+    """LiteLLM's JSON and the package version, from the wheel (never installed)."""
+    with zipfile.ZipFile(wheel) as archive:
+        try:
+            data = archive.read(LITELLM_MEMBER)
+        except KeyError:
+            raise SystemExit(f"{wheel}: no {LITELLM_MEMBER} in this wheel") from None
+        version = None
+        for name in sorted(archive.namelist()):
+            if name.endswith(".dist-info/METADATA"):
+                metadata = HeaderParser().parsestr(archive.read(name).decode("utf-8"))
+                version = metadata.get("Version")
+                break
+    if not version:
+        match = re.match(r"litellm-([^-]+)-", wheel.name)
+        version = match.group(1) if match else "unknown"
+    return data, version
+
+
+def download_wheel(directory: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "pip", "download", "litellm", "--no-deps",
+                    "--only-binary=:all:", "--dest", str(directory)], check=True)
+    wheels = sorted(directory.glob("litellm-*.whl"))
+    if not wheels:
+        raise SystemExit("pip download litellm found no wheel")
+    return wheels[-1]
+
+
+def print_summary(document: Mapping[str, Any], summary: Summary, output: Path) -> None:
+    records = document["records"]
+    print(f"wrote {output} ({len(records)} records, as of {document['generated']})")
+    print(f"LiteLLM: {summary.entries} entries, {summary.with_date} with deprecation_date")
+    for reason, count in sorted(summary.skipped.items()):
+        print(f"  skipped {count}: {reason}")
+    for name, count in summary.other_providers.most_common():
+        print(f"    {name}: {count}")
+    for item in summary.invalid_dates:
+        print(f"    invalid date: {item}")
+    print(f"  merged {summary.merged_duplicates} duplicate keys into existing records")
+    for item in summary.conflicts:
+        print(f"    conflict: {item}")
+    for item in summary.variant_only:
+        print(f"    kept from a variant key (no plain key): {item}")
+    print(f"facts overriding a LiteLLM record: {len(summary.overridden)}")
+    print("records per source:")
+    for name, info in document["sources"].items():
+        print(f"  {name}: {info['records']}")
+    print("records per platform:")
+    for platform, count in sorted(Counter(r["platform"] for r in records).items()):
+        by_source = Counter(r["source"] for r in records if r["platform"] == platform)
+        detail = ", ".join(f"{s} {n}" for s, n in sorted(by_source.items()))
+        print(f"  {platform}: {count} ({detail})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--wheel", type=Path, help="a downloaded litellm wheel")
+    parser.add_argument("--facts", type=Path, default=FACTS)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(),
+                        help="the day the sources were read (default: today)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as scratch:
+        wheel = args.wheel or download_wheel(Path(scratch))
+        data, version = read_wheel(wheel)
+    facts_documents, problems = load_documents(args.facts.read_text("utf-8"))
+    if problems:
+        first = problems[0]
+        raise SystemExit(f"{args.facts}:{first.line}:{first.column}: {first.message}")
+    if len(facts_documents) != 1:
+        raise SystemExit(f"{args.facts}: expected one YAML document")
+    origin = {
+        "package": wheel.name,
+        "file": LITELLM_MEMBER,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    try:
+        document, summary = build(json.loads(data), facts_documents[0],
+                                  litellm_version=version, as_of=args.as_of,
+                                  litellm_origin=origin)
+    except ValueError as error:
+        raise SystemExit(f"{args.facts}: {error}") from None
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(render(document), encoding="utf-8")
+    print_summary(document, summary, args.output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,412 @@
+"""Known retirements: exact matching after normalisation, the platform as part of the key, a
+registry's own file, the bundled data's shape, and the build script's determinism."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import random
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from registry.findings import AiregError
+from registry.retirements import DATE_KINDS, Retirement, Retirements, normalize
+from registry.yamlio import load_documents
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "build_retirements.py"
+FACTS = ROOT / "scripts" / "provider_facts.yaml"
+BUNDLED = ROOT / "registry" / "data" / "retirements.json"
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Retirements:
+    return Retirements.bundled()
+
+
+@pytest.fixture(scope="module")
+def script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("build_retirements", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["build_retirements"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _facts_document() -> Any:
+    documents, problems = load_documents(FACTS.read_text("utf-8"))
+    assert not problems
+    return documents[0]
+
+
+def _record(platform: str, model_id: str, sunset: str = "2026-10-23",
+            source: str = "test data") -> Retirement:
+    return Retirement(platform, normalize(platform, model_id), dt.date.fromisoformat(sunset),
+                      "firm", None, None, source, None, None)
+
+
+# --- the bundled data -------------------------------------------------------------------
+
+def test_gpt_4_0613_has_a_record_naming_its_source(bundled: Retirements) -> None:
+    record = bundled.lookup("openai", "gpt-4-0613")
+    assert record is not None
+    assert record.sunset == dt.date(2026, 10, 23)
+    assert record.source == "OpenAI deprecations page"
+    assert record.source_url == "https://platform.openai.com/docs/deprecations"
+    assert record.describe() == ("known retirements data: OpenAI deprecations page, "
+                                 "read 2026-11-21")
+    # OpenAI retires the alias with the snapshot, so the alias has a record of its own.
+    alias = bundled.lookup("openai", "gpt-4")
+    assert alias is not None and alias.sunset == dt.date(2026, 10, 23)
+
+
+def test_an_alias_does_not_pick_up_its_snapshots_record(bundled: Retirements) -> None:
+    assert bundled.lookup("openai", "gpt-4o-2024-05-13") is not None
+    assert bundled.lookup("openai", "gpt-4o") is None
+    assert bundled.lookup("openai", "GPT-4o") is None
+
+
+def test_a_snapshot_without_a_record_is_not_matched_through_a_sibling(
+        bundled: Retirements) -> None:
+    assert bundled.lookup("openai", "gpt-4-0613") is not None
+    assert bundled.lookup("openai", "gpt-4-0314") is None
+    assert bundled.lookup("openai", "gpt-3.5-turbo-0125") is not None
+    assert bundled.lookup("openai", "gpt-3.5-turbo-0613") is None
+    # The same with records of our own: no prefix, no similarity.
+    own = Retirements([_record("openai", "gpt-4o-2024-05-13")])
+    for near in ("gpt-4o-2024-08-06", "gpt-4o-2024-05", "gpt-4o-2024-05-13-mini",
+                 "gpt-4o", "gpt-4o-2024-05-1"):
+        assert own.lookup("openai", near) is None, near
+
+
+@pytest.mark.parametrize("spelling", [
+    "anthropic.claude-sonnet-4-20250514-v1:0",
+    "us.anthropic.claude-sonnet-4-20250514-v1:0",
+    "eu.anthropic.claude-sonnet-4-20250514-v1:0",
+    "global.anthropic.claude-sonnet-4-20250514-v1:0",
+    "bedrock/us-east-1/anthropic.claude-sonnet-4-20250514-v1:0",
+    "bedrock/converse/us.anthropic.claude-sonnet-4-20250514-v1:0",
+    "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0",
+    "claude-sonnet-4-20250514",
+])
+def test_bedrock_spellings_match_one_record(bundled: Retirements, spelling: str) -> None:
+    record = bundled.lookup("bedrock", spelling)
+    assert record is not None
+    assert record.model_id == "claude-sonnet-4-20250514"
+    assert record.sunset == dt.date(2026, 10, 14)
+
+
+def test_bedrock_claude_3_7_forms(bundled: Retirements) -> None:
+    forms = ["anthropic.claude-3-7-sonnet-20250219-v1:0",
+             "us.anthropic.claude-3-7-sonnet-20250219-v1:0", "claude-3-7-sonnet-20250219"]
+    records = {bundled.lookup("bedrock", form) for form in forms}
+    assert len(records) == 1
+    (record,) = records
+    assert record is not None and record.sunset == dt.date(2026, 4, 28)
+    assert record.date_kind == "estimated"
+
+
+def test_vertex_at_versions_match(bundled: Retirements) -> None:
+    record = bundled.lookup("vertex-ai", "claude-3-5-sonnet@20240620")
+    assert record is not None and record.sunset == dt.date(2026, 2, 19)
+    assert bundled.lookup("vertex-ai", "vertex_ai/claude-3-5-sonnet@20240620") == record
+    assert bundled.lookup("vertex-ai", "publishers/anthropic/models/"
+                                       "claude-3-5-sonnet@20240620") == record
+
+
+def test_azure_keys_match_plain_ids_only_on_azure(bundled: Retirements) -> None:
+    # LiteLLM's key azure/gpt-4-32k-0613; the fact from Azure's page overrides it.
+    record = bundled.lookup("azure-openai", "gpt-4-32k-0613")
+    assert record is not None and record.platform == "azure-openai"
+    assert bundled.lookup("azure-openai", "azure/gpt-4-32k-0613") == record
+    assert bundled.lookup("openai", "gpt-4-32k-0613") is None
+    # Azure pins the version apart from the name.
+    pinned = bundled.lookup("azure-openai", "gpt-4o-mini", "2024-07-18")
+    assert pinned is not None and pinned.sunset == dt.date(2026, 3, 31)
+    assert "Provisioned" in (pinned.note or "")
+    openai = bundled.lookup("openai", "gpt-4o-mini-2024-07-18")
+    assert openai is not None and openai != pinned and openai.platform == "openai"
+    assert bundled.lookup("openai", "gpt-4o-mini", "2024-07-18") is None
+    # A revision with no record of its own falls back to the model name's record.
+    dalle = bundled.lookup("azure-openai", "dall-e-3", "3.0")
+    assert dalle is not None and dalle.model_id == "dall-e-3"
+
+
+def test_azure_revision_lookup_uses_the_azure_record() -> None:
+    own = Retirements([_record("azure-openai", "azure/gpt-4o-2024-05-13", "2026-03-31"),
+                       _record("azure-openai", "gpt-4o", "2027-04-14")])
+    assert own.lookup("azure-openai", "gpt-4o", "2024-05-13") == own.lookup(
+        "azure-openai", "gpt-4o-2024-05-13")
+    assert own.lookup("azure-openai", "gpt-4o") != own.lookup("azure-openai", "gpt-4o-2024-05-13")
+    assert own.lookup("openai", "gpt-4o-2024-05-13") is None
+
+
+def test_the_platform_is_part_of_the_key(bundled: Retirements) -> None:
+    api = bundled.lookup("anthropic", "claude-sonnet-4-20250514")
+    aws = bundled.lookup("bedrock", "claude-sonnet-4-20250514")
+    assert api is not None and aws is not None
+    assert api.sunset == dt.date(2026, 6, 15)
+    assert aws.sunset == dt.date(2026, 10, 14)
+    anthropic_37 = bundled.lookup("anthropic", "claude-3-7-sonnet-20250219")
+    bedrock_37 = bundled.lookup("bedrock", "anthropic.claude-3-7-sonnet-20250219-v1:0")
+    assert anthropic_37 is not None and bedrock_37 is not None
+    assert anthropic_37.sunset != bedrock_37.sunset
+    assert bundled.lookup("self-hosted", "claude-sonnet-4-20250514") is None
+
+
+def test_bundled_json_is_sorted_and_says_where_each_record_came_from() -> None:
+    document = json.loads(BUNDLED.read_text("utf-8"))
+    records = document["records"]
+    keys = [(r["platform"], r["modelId"]) for r in records]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
+    assert document["sources"]["litellm"]["version"] == "1.109.1"
+    for record in records:
+        assert record["source"] in document["sources"], record
+        assert record["sourceUrl"].startswith("https://"), record
+        assert dt.date.fromisoformat(record["read"]), record
+        assert dt.date.fromisoformat(record["sunset"]), record
+        assert record["dateKind"] in DATE_KINDS, record
+        assert normalize(record["platform"], record["modelId"]) == record["modelId"], record
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record["source"]] = counts.get(record["source"], 0) + 1
+    assert {k: v["records"] for k, v in document["sources"].items()} == counts
+
+
+def test_every_provider_fact_is_in_the_bundled_data(bundled: Retirements) -> None:
+    for fact in _facts_document()["facts"]:
+        record = bundled.lookup(fact["platform"], fact["modelId"])
+        assert record is not None, fact
+        assert record.sunset == fact["sunset"], fact
+        assert record.date_kind == fact["dateKind"], fact
+        assert record.replacement == fact.get("replacement"), fact
+
+
+# --- normalisation ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("platform", "spelling", "normal"), [
+    ("openai", " GPT-4-0613 ", "gpt-4-0613"),
+    ("openai", "openai/gpt-4-0613", "gpt-4-0613"),
+    ("openai", "azure/gpt-4-0613", "azure/gpt-4-0613"),  # another platform's prefix stays
+    ("azure-openai", "azure/gpt-4o-2024-05-13", "gpt-4o-2024-05-13"),
+    ("google", "gemini/gemini-2.0-flash", "gemini-2.0-flash"),
+    ("google", "models/gemini-2.0-flash-001", "gemini-2.0-flash-001"),
+    ("vertex-ai", "claude-3-5-sonnet@20240620", "claude-3-5-sonnet-20240620"),
+    ("vertex-ai", "vertex_ai/claude-opus-4-6@default", "claude-opus-4-6"),
+    ("vertex-ai", "vertex_ai/deepseek-ai/deepseek-r1-0528-maas",
+     "deepseek-ai/deepseek-r1-0528-maas"),
+    ("bedrock", "anthropic.claude-3-7-sonnet-20250219-v1:0", "claude-3-7-sonnet-20250219"),
+    ("bedrock", "us.anthropic.claude-3-7-sonnet-20250219-v1:0", "claude-3-7-sonnet-20250219"),
+    ("bedrock", "claude-3-7-sonnet-20250219", "claude-3-7-sonnet-20250219"),
+    ("bedrock", "anthropic.claude-3-5-sonnet-20241022-v2:0", "claude-3-5-sonnet-20241022"),
+    ("bedrock", "anthropic.claude-3-haiku-20240307-v1:0:200k", "claude-3-haiku-20240307"),
+    ("bedrock", "anthropic.claude-v2:1", "claude-v2:1"),  # Claude 2.1, not 2.0
+    ("bedrock", "anthropic.claude-v2", "claude-v2"),
+    ("bedrock", "meta.llama3-1-405b-instruct-v1:0", "llama3-1-405b-instruct-v1"),
+    ("bedrock", "us-gov.meta.llama3-1-405b-instruct-v1:0", "llama3-1-405b-instruct-v1"),
+    ("bedrock", "mistral.mistral-7b-instruct-v0:2", "mistral-7b-instruct-v0:2"),
+    ("bedrock", "bedrock/us-west-2/mistral.mistral-7b-instruct-v0:2",
+     "mistral-7b-instruct-v0:2"),
+    ("mistral", "mistral/mistral-ocr-4-0", "mistral-ocr-4-0"),
+    ("cohere", "cohere_chat/command-r", "command-r"),
+])
+def test_normalize(platform: str, spelling: str, normal: str) -> None:
+    assert normalize(platform, spelling) == normal
+    assert normalize(platform, normal) == normal  # idempotent
+
+
+# --- a registry's own file --------------------------------------------------------------
+
+def test_own_file_overrides_the_bundled_data(bundled: Retirements, tmp_path: Path) -> None:
+    own_file = tmp_path / "retirements.yaml"
+    own_file.write_text(
+        "sources:\n"
+        "  contract:\n"
+        "    name: our OpenAI enterprise agreement\n"
+        "    url: https://example.com/contract\n"
+        "records:\n"
+        "  - platform: openai\n"
+        "    modelId: gpt-4-0613\n"
+        "    sunset: 2027-01-31\n"
+        "    source: contract\n"
+        "    read: 2026-11-01\n"
+        "  - platform: bedrock\n"
+        "    modelId: us.anthropic.claude-3-5-haiku-20241022-v1:0\n"
+        "    sunset: '2026-12-24'\n"
+        "    dateKind: estimated\n"
+        "    replacement: claude-haiku-4-5-20251001\n", encoding="utf-8")
+    own = Retirements.from_file(own_file)
+    assert len(own) == 2
+    combined = bundled.merged(own)
+    record = combined.lookup("openai", "gpt-4-0613")
+    assert record is not None and record.sunset == dt.date(2027, 1, 31)
+    assert record.describe() == ("known retirements data: our OpenAI enterprise agreement, "
+                                 "read 2026-11-01")
+    haiku = combined.lookup("bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0")
+    assert haiku is not None and haiku.source == "retirements file retirements.yaml"
+    assert haiku.describe().endswith("estimated day")
+    # The rest of the bundled data is still there, and the bundled object is unchanged.
+    assert combined.lookup("openai", "gpt-4") is not None
+    unchanged = bundled.lookup("openai", "gpt-4-0613")
+    assert unchanged is not None and unchanged.sunset == dt.date(2026, 10, 23)
+    assert len(combined) == len(bundled) + 1
+
+
+def test_own_json_file(tmp_path: Path) -> None:
+    own_file = tmp_path / "retirements.json"
+    own_file.write_text(json.dumps({"records": [
+        {"platform": "vertex-ai", "modelId": "claude-3-5-sonnet@20240620",
+         "sunset": "2026-01-01", "source": "Vertex notice e-mail"}]}), encoding="utf-8")
+    own = Retirements.from_file(own_file)
+    record = own.lookup("vertex-ai", "vertex_ai/claude-3-5-sonnet@20240620")
+    assert record is not None and record.source == "Vertex notice e-mail"
+    assert Retirements.empty().lookup("vertex-ai", "claude-3-5-sonnet@20240620") is None
+    assert len(Retirements.empty()) == 0
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("- platform: openai\n", "a mapping with a `records` list"),
+    ("records: {}\n", "a mapping with a `records` list"),
+    ("records:\n  - platform: openai\n    modelId: gpt-4\n", "`sunset` is missing"),
+    ("records:\n  - platform: openai\n    modelId: gpt-4\n    sunset: '2026-09-31'\n",
+     "'2026-09-31' is not a valid day"),
+    ("records:\n  - platform: openai\n    modelId: gpt-4\n    sunset: 31/10/2026\n",
+     "is not a valid day"),
+    ("records:\n  - platform: azure\n    modelId: gpt-4\n    sunset: 2026-10-01\n",
+     "platform `azure` is not one of"),
+    ("records:\n  - platform: openai\n    model: gpt-4\n    sunset: 2026-10-01\n",
+     "unknown field `model`"),
+    ("records:\n  - platform: openai\n    modelId: 4\n    sunset: 2026-10-01\n",
+     "`modelId` must be a non-empty string"),
+    ("records:\n  - platform: openai\n    modelId: gpt-4\n    sunset: 2026-10-01\n"
+     "    dateKind: soon\n", "dateKind `soon` is not one of"),
+    ("records:\n  - {platform: openai, modelId: gpt-4, sunset: 2026-10-01}\n"
+     "  - {platform: openai, modelId: GPT-4, sunset: 2026-11-01}\n",
+     "already has a record (records[0])"),
+    ("records: [\n", "records.yaml:"),
+    ("records:\n  - platform: openai\n    platform: openai\n", "duplicate key"),
+])
+def test_a_bad_own_file_says_what_is_wrong(tmp_path: Path, text: str, expected: str) -> None:
+    own_file = tmp_path / "records.yaml"
+    own_file.write_text(text, encoding="utf-8")
+    with pytest.raises(AiregError) as caught:
+        Retirements.from_file(own_file)
+    message = str(caught.value)
+    assert str(own_file) in message
+    assert expected in message
+
+
+def test_a_missing_or_binary_own_file(tmp_path: Path) -> None:
+    with pytest.raises(AiregError, match="cannot read the retirements file"):
+        Retirements.from_file(tmp_path / "absent.yaml")
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"records: [\xff]\n")
+    with pytest.raises(AiregError, match=r"binary\.yaml:1:.*not UTF-8"):
+        Retirements.from_file(binary)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"records": [}', encoding="utf-8")
+    with pytest.raises(AiregError, match=r"broken.json:1:\d+: not valid JSON"):
+        Retirements.from_file(broken)
+
+
+# --- the build script -------------------------------------------------------------------
+
+TINY_LITELLM: dict[str, Any] = {
+    "sample_spec": {"litellm_provider": "one of ...", "deprecation_date": "date"},
+    "gpt-4-0613": {"litellm_provider": "openai", "deprecation_date": "2026-10-23"},
+    "gpt-4o": {"litellm_provider": "openai"},
+    "gpt-4o-2024-05-13": {"litellm_provider": "openai", "deprecation_date": "2026-10-23"},
+    "high/1024-x-1024/gpt-image-1": {"litellm_provider": "openai",
+                                     "deprecation_date": "2026-10-23"},
+    "gpt-image-1": {"litellm_provider": "openai", "deprecation_date": "2026-10-23"},
+    "azure/gpt-4o-2024-05-13": {"litellm_provider": "azure", "deprecation_date": "2026-12-09"},
+    "azure/eu/gpt-4o-2024-05-13": {"litellm_provider": "azure",
+                                   "deprecation_date": "2026-12-09"},
+    "azure/gpt-5-chat": {"litellm_provider": "azure", "deprecation_date": "2026-09-31"},
+    "azure_ai/grok-3": {"litellm_provider": "azure_ai", "deprecation_date": "2026-07-01"},
+    "together_ai/x": {"litellm_provider": "together_ai", "deprecation_date": "2026-07-01"},
+    "anthropic.claude-sonnet-4-20250514-v1:0": {"litellm_provider": "bedrock_converse",
+                                                "deprecation_date": "2026-10-14"},
+    "us.anthropic.claude-sonnet-4-20250514-v1:0": {"litellm_provider": "bedrock_converse",
+                                                   "deprecation_date": "2026-10-14"},
+    "meta.llama3-8b-instruct-v1:0": {"litellm_provider": "bedrock",
+                                     "deprecation_date": "2027-03-30"},
+    "bedrock/us-east-1/meta.llama3-8b-instruct-v1:0": {"litellm_provider": "bedrock",
+                                                       "deprecation_date": "2027-02-01"},
+    "gemini-2.5-pro": {"litellm_provider": "vertex_ai-language-models",
+                       "deprecation_date": "2026-10-20"},
+    "vertex_ai/claude-3-5-sonnet@20240620": {"litellm_provider": "vertex_ai-anthropic_models",
+                                             "deprecation_date": "2026-02-19"},
+    "gemini/gemini-3-pro-image-preview": {"litellm_provider": "gemini",
+                                          "deprecation_date": "2026-06-25"},
+    "ft:gpt-4-0613": {"litellm_provider": "openai", "deprecation_date": "2026-10-23"},
+}
+
+
+def test_build_merges_normalises_and_counts(script: ModuleType) -> None:
+    document, summary = script.build(TINY_LITELLM, _facts_document(), litellm_version="9.9.9",
+                                     as_of=dt.date(2026, 11, 21))
+    records = {(r["platform"], r["modelId"]): r for r in document["records"]}
+    assert summary.entries == len(TINY_LITELLM) - 1
+    assert summary.invalid_dates == ["azure/gpt-5-chat: '2026-09-31'"]
+    assert summary.other_providers == {"azure_ai": 1, "together_ai": 1}
+    assert ("openai", "gpt-4o") not in records
+    assert ("openai", "high/1024-x-1024/gpt-image-1") not in records
+    # A fact overrides LiteLLM, and says what LiteLLM gave when it differs.
+    azure = records[("azure-openai", "gpt-4o-2024-05-13")]
+    assert azure["sunset"] == "2026-03-31"
+    assert azure["source"] == "azure-model-retirements"
+    assert "LiteLLM 9.9.9 gives 2026-12-09" in azure["note"]
+    vertex = records[("vertex-ai", "gemini-2.5-pro")]
+    assert vertex["dateKind"] == "not-before" and "2026-10-20" in vertex["note"]
+    # Bedrock region keys fold into one record, keeping the earliest day on a conflict.
+    llama = records[("bedrock", "llama3-8b-instruct-v1")]
+    assert llama["sunset"] == "2027-02-01" and "disagree" in llama["note"]
+    assert records[("google", "gemini-3-pro-image-preview")]["source"] == "litellm"
+    assert document["sources"]["litellm"]["name"].endswith("9.9.9")
+    for record in document["records"]:
+        assert record["source"] in document["sources"]
+
+
+def test_build_is_deterministic(script: ModuleType) -> None:
+    first, _ = script.build(TINY_LITELLM, _facts_document(), litellm_version="9.9.9",
+                            as_of=dt.date(2026, 11, 21))
+    items = list(TINY_LITELLM.items())
+    random.Random(7).shuffle(items)
+    second, _ = script.build(dict(items), _facts_document(), litellm_version="9.9.9",
+                             as_of=dt.date(2026, 11, 21))
+    assert script.render(first) == script.render(second)
+
+
+def test_the_script_reads_a_wheel_without_installing_it(tmp_path: Path) -> None:
+    wheel = tmp_path / "litellm-9.9.9-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("litellm/model_prices_and_context_window_backup.json",
+                         json.dumps(TINY_LITELLM))
+        archive.writestr("litellm-9.9.9.dist-info/METADATA",
+                         "Metadata-Version: 2.1\nName: litellm\nVersion: 9.9.9\n")
+    outputs = []
+    for attempt in ("a", "b"):
+        output = tmp_path / f"{attempt}.json"
+        result = subprocess.run(
+            [sys.executable, str(SCRIPT), "--wheel", str(wheel), "--as-of", "2026-11-21",
+             "--output", str(output)],
+            capture_output=True, text=True, check=False, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "records per source:" in result.stdout
+        assert "invalid date: azure/gpt-5-chat" in result.stdout
+        outputs.append(output.read_bytes())
+    assert outputs[0] == outputs[1]
+    document = json.loads(outputs[0])
+    assert document["generated"] == "2026-11-21"
+    assert document["sources"]["litellm"]["version"] == "9.9.9"
+    assert document["sources"]["litellm"]["sha256"]
