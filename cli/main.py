@@ -38,6 +38,12 @@ class Options:
 
         return Project.open(self.directory, self.rev, self.today)
 
+    def project_at(self, rev: str) -> Project:
+        """The same registry at another revision (the base of a comparison)."""
+        from registry.project import Project
+
+        return Project.open(self.directory, rev, self.today)
+
 
 _state = {"debug": False}
 
@@ -91,14 +97,18 @@ def _line(project: Project, decl: Decl) -> int:
 
 
 @cli.command()
+@click.option("--base", metavar="REF",
+              help="Also compare with this git revision: version-not-bumped, version-decreased.")
 @format_option("check")
 @pass_options
-def check(options: Options, fmt: str) -> None:
+def check(options: Options, base: str | None, fmt: str) -> None:
     """Run every rule; exit 1 on findings at or above the registry's failOn."""
     from registry.render import json as json_out
     from registry.render import text
 
     project = options.project()
+    if base is not None:
+        project.against = options.project_at(base)
     result = project.check()
     match Format(fmt):
         case Format.TEXT:
@@ -214,16 +224,34 @@ def deps(options: Options, ref: str, depth: int | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("refs", nargs=-1, required=True)
+@click.argument("refs", nargs=-1)
+@click.option("--base", metavar="REF", help="Compare with this git revision (a pull request's "
+              "base): what changed, what it reaches, what is new.")
+@click.option("--head", metavar="REF", help="With --base: the revision to compare (default: "
+              "the working tree).")
 @format_option("impact")
 @pass_options
-def impact(options: Options, refs: tuple[str, ...], fmt: str) -> None:
+def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str | None,
+           fmt: str) -> None:
     """What depends on the artifacts REFS name, transitively (every declared version when a
-    ref has no range): dependents with one shortest path, features, owners and evals."""
+    ref has no range): dependents with one shortest path, features, owners and evals.
+
+    With --base, the same for everything that changed between two revisions.
+    """
     from registry import impact as analysis
     from registry.render import json as json_out
-    from registry.render import text
+    from registry.render import markdown, text
 
+    if base is not None:
+        if refs:
+            fail("give either REFS or --base, not both")
+        _impact_between(options, base, head, Format(fmt))
+        return
+    if head is not None:
+        fail("--head goes with --base")
+    if not refs:
+        fail("name at least one ref, such as prompt/house-style, or compare revisions with "
+             "--base REF")
     project = options.project()
     targets = list({d.id: d for ref in refs for d in project.catalog.lookup(ref)}.values())
     report = analysis.analyze(project.catalog, project.graph, targets)
@@ -232,8 +260,35 @@ def impact(options: Options, refs: tuple[str, ...], fmt: str) -> None:
             write(text.impact(report))
         case Format.JSON:
             write(json_out.impact(report, project.catalog))
+        case Format.MARKDOWN:
+            write(markdown.impact(report))
         case other:
             raise AssertionError(other)
+
+
+def _impact_between(options: Options, base: str, head: str | None, fmt: Format) -> None:
+    from registry import diff
+    from registry.render import json as json_out
+    from registry.render import markdown, text
+
+    base_project = options.project_at(base)
+    head_project = options.project_at(head) if head is not None else options.project()
+    report = diff.compare(base_project, head_project, _label(base, base_project),
+                          _label(head, head_project) if head else "the working tree")
+    match fmt:
+        case Format.TEXT:
+            write(text.impact_base(report))
+        case Format.JSON:
+            write(json_out.impact_base(report))
+        case Format.MARKDOWN:
+            write(markdown.pr_comment(report, head_project.catalog, head_project.graph))
+        case other:
+            raise AssertionError(other)
+
+
+def _label(rev: str, project: Project) -> str:
+    commit = project.loaded.tree.commit
+    return f"{rev} ({commit[:12]})" if commit else rev
 
 
 @cli.command()
@@ -304,6 +359,32 @@ def orphans(options: Options, fmt: str) -> None:
             write(text.orphans(found))
         case Format.JSON:
             write(json_out.orphans(found, project.today))
+        case other:
+            raise AssertionError(other)
+
+
+@cli.command()
+@click.argument("ref")
+@format_option("history")
+@pass_options
+def history(options: Options, ref: str, fmt: str) -> None:
+    """The commits that introduced or changed each version of REF, with author, day and the
+    change class (from the files that declare it now)."""
+    from registry import history as log
+    from registry.refs import Ref
+    from registry.render import json as json_out
+    from registry.render import text
+
+    project = options.project()
+    project.catalog.lookup(ref)
+    parsed = Ref.parse(ref)
+    name = f"{parsed.kind}/{parsed.name}"
+    events = log.history(project, parsed, options.rev or "HEAD")
+    match Format(fmt):
+        case Format.TEXT:
+            write(text.history(name, events))
+        case Format.JSON:
+            write(json_out.history(name, events))
         case other:
             raise AssertionError(other)
 

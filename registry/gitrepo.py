@@ -7,6 +7,7 @@ persistent `git cat-file --batch` process.
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NewType
 
@@ -26,6 +27,14 @@ def find_toplevel(start: Path) -> Path | None:
         if (folder / ".git").exists():
             return folder
     return None
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    author: str
+    day: str  # YYYY-MM-DD, the author date
+    subject: str
 
 
 class GitRepo:
@@ -56,6 +65,18 @@ class GitRepo:
                 hint = ("this is a shallow clone that lacks it: fetch the history "
                         "(git fetch --unshallow, or fetch-depth: 0 in actions/checkout)")
             raise RevisionNotFound(f"unknown git revision `{rev}`: {hint}") from error
+
+    def log(self, rev: str, paths: list[str]) -> list[Commit]:
+        """The commits up to `rev` that touched any of `paths` (repository-relative), oldest
+        first."""
+        sep = "\x1f"
+        out = self.repo.git.log(f"--format=%H{sep}%an{sep}%ad{sep}%s", "--date=short",
+                                "--reverse", rev, "--", *paths)
+        commits = []
+        for line in out.splitlines():
+            sha, author, day, subject = line.split(sep, 3)
+            commits.append(Commit(sha, author, day, subject))
+        return commits
 
     def tree(self, rev: str, prefix: str) -> GitTree:
         return GitTree(self, self.resolve(rev), prefix)

@@ -57,11 +57,25 @@ def contacts(catalog: Catalog, owner: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def analyze(catalog: Catalog, graph: DepGraph, targets: list[Decl]) -> ImpactReport:
+def dependents_of(catalog: Catalog, graph: DepGraph, targets: list[Decl],
+                  include_targets: bool = False) -> list[Dependent]:
+    """Everything that reaches a target, nearest first; with `include_targets` the targets
+    themselves too, at distance 0 (a changed feature is itself affected)."""
     reached: dict[NodeId, Reach] = graph.dependents(d.id for d in targets)
-    dependents = tuple(
-        Dependent(catalog.by_id[node], reach.distance, reach.path)
-        for node, reach in sorted(reached.items(), key=lambda kv: (kv[1].distance, kv[0])))
+    found = [Dependent(catalog.by_id[node], reach.distance, reach.path)
+             for node, reach in reached.items()]
+    if include_targets:
+        found += [Dependent(d, 0, ()) for d in targets]
+    return sorted(found, key=lambda d: (d.distance, d.decl.id))
+
+
+def analyze(catalog: Catalog, graph: DepGraph, targets: list[Decl]) -> ImpactReport:
+    return summarize(catalog, targets, dependents_of(catalog, graph, targets))
+
+
+def summarize(catalog: Catalog, targets: list[Decl], found: list[Dependent]) -> ImpactReport:
+    """Features, owners and evals of a set of dependents; `catalog` supplies team contacts."""
+    dependents = tuple(found)
     features = tuple(sorted(
         (FeatureHit(d.decl, _tier(d.decl), d.path) for d in dependents
          if d.decl.kind == "Feature"),

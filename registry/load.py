@@ -157,6 +157,16 @@ def load(tree: Tree) -> Loaded:
     return loaded
 
 
+def load_files(tree: Tree, rels: list[str]) -> Loaded:
+    """Only the named files (relative to the registry root), with the registry's settings."""
+    findings: list[Finding] = []
+    loaded = Loaded(tree, default_config("registry"), [], findings)
+    loaded.config = _load_config(tree, findings, loaded)
+    for rel in rels:
+        _load_file(tree, rel, loaded)
+    return loaded
+
+
 def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> str | None:
     """The file's text when it may hold declarations; None for files that are not ours."""
     path = display_path(tree, rel)

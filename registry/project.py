@@ -29,6 +29,8 @@ class Project:
     today: dt.date = field(default_factory=dt.date.today)
     # Problems with the registry's own retirements file, reported by `check`.
     setup_findings: list[Finding] = field(default_factory=list)
+    # The base revision `check --base` compares with (the version rules).
+    against: Project | None = None
 
     @classmethod
     def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None) -> Project:
@@ -98,5 +100,9 @@ class Project:
         from . import rules  # jinja2 is only needed when checking
 
         found = rules.run(self.catalog, self.graph, self.lifecycle)
+        if self.against is not None:
+            from .diff import version_findings
+
+            found += version_findings(self.against.catalog, self.catalog)
         found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)
         return CheckResult(self.locate(found), len(self.catalog.by_id), self.loaded.files_read)

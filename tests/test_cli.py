@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EXAMPLE, REPO_ROOT, Result, Run, check_golden, python
+from conftest import EXAMPLE, REPO_ROOT, GitRepo, Result, Run, check_golden, python
 
 from registry.render import COMMAND_FORMATS, Format
 
@@ -32,6 +33,8 @@ VARIANTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "graph": (("acme", ()),),
     "deprecations": (("acme", ()),),
     "orphans": (("acme", ()),),
+    # Run in a copy of the example with two fixed commits (see history_repo).
+    "history": (("house-style", ("prompt/house-style",)),),
 }
 # Extra cases in one format only.
 EXTRA_CASES = (("graph", "support-triage", ("prompt/support-triage",), Format.MERMAID),)
@@ -74,11 +77,28 @@ def error_line(message: str) -> str:
 # --- golden files -------------------------------------------------------------------------
 
 
+@pytest.fixture
+def history_repo(git_repo: GitRepo) -> GitRepo:
+    """examples/acme in a git repository: committed, then house-style 3.1.0 edited."""
+    shutil.copytree(EXAMPLE, git_repo.root, dirs_exist_ok=True)
+    git_repo.commit("Import the acme registry")
+    path = git_repo.root / "prompts" / "house-style.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Be direct and warm.", "Be direct and kind."), encoding="utf-8")
+    git_repo.commit("Kinder house style")
+    return git_repo
+
+
 @pytest.mark.parametrize(("command", "variant", "args", "fmt"), golden_cases())
-def test_golden(request: pytest.FixtureRequest, acme: Callable[..., Result], command: str,
-                variant: str, args: tuple[str, ...], fmt: Format) -> None:
+def test_golden(request: pytest.FixtureRequest, acme: Callable[..., Result], aireg: Run,
+                command: str, variant: str, args: tuple[str, ...], fmt: Format) -> None:
     assert command in VARIANTS, f"add golden cases for `aireg {command}` to VARIANTS"
-    result = acme(command, *args, "--format", fmt.value)
+    if command == "history":
+        repo = request.getfixturevalue("history_repo")
+        # Fixed authors, dates and content make the commit ids the same on every machine.
+        result = aireg("-C", str(repo.root), command, *args, "--format", fmt.value)
+    else:
+        result = acme(command, *args, "--format", fmt.value)
     assert (result.code, result.err) == (0, "")
     check_golden(request, f"{command}-{variant}.{EXTENSIONS[fmt]}", result.out)
 

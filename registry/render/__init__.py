@@ -23,8 +23,9 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
     "ls": (Format.TEXT, Format.JSON),
     "show": (Format.TEXT, Format.JSON, Format.YAML),
     "deps": (Format.TEXT, Format.JSON),
-    "impact": (Format.TEXT, Format.JSON),
+    "impact": (Format.TEXT, Format.JSON, Format.MARKDOWN),
     "graph": (Format.MERMAID, Format.DOT, Format.JSON),
     "deprecations": (Format.TEXT, Format.JSON, Format.MARKDOWN),
     "orphans": (Format.TEXT, Format.JSON),
+    "history": (Format.TEXT, Format.JSON),
 }

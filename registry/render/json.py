@@ -16,6 +16,8 @@ from ..refs import NodeId
 from ..rules import CheckResult
 
 if TYPE_CHECKING:
+    from ..diff import PullReport
+    from ..history import Event
     from ..lifecycle import Deadline
     from ..orphans import Orphan
 
@@ -181,14 +183,63 @@ class OrphansOut(Out):
     orphans: list[OrphanOut]
 
 
+class FieldChangeOut(Out):
+    field: str
+    cls: str = Field(alias="class", serialization_alias="class",
+                     description="behavior | interface | pin | lifecycle | metadata | cosmetic")
+
+
+class ChangeOut(Out):
+    id: str
+    kind: str
+    status: Literal["added", "removed", "modified", "resolution"]
+    classes: list[str]
+    fields: list[FieldChangeOut]
+    detail: str = Field(description="for `resolution`: which refs now resolve elsewhere")
+    features: list[str]
+    owners: list[str]
+
+
+class ImpactBaseOut(Out):
+    version: Literal[1] = 1
+    base: str
+    head: str
+    changes: list[ChangeOut]
+    highestTier: str | None
+    dependents: list[ReachOut]
+    features: list[FeatureOut]
+    owners: list[OwnerOut]
+    evals: list[str]
+    newFindings: list[FindingOut]
+
+
+class EventOut(Out):
+    id: str
+    version: str | None
+    change: Literal["introduced", "changed", "removed"]
+    classes: list[str]
+    fields: list[str]
+    commit: str
+    day: str
+    author: str
+    subject: str
+
+
+class HistoryOut(Out):
+    version: Literal[1] = 1
+    artifact: str
+    events: list[EventOut]
+
+
 OUTPUTS: dict[str, type[Out]] = {
     "check": CheckOut, "ls": LsOut, "show": ShowOut, "deps": DepsOut, "impact": ImpactOut,
     "graph": GraphOut, "deprecations": DeprecationsOut, "orphans": OrphansOut,
+    "impact-base": ImpactBaseOut, "history": HistoryOut,
 }
 
 
 def dump(model: Out) -> str:
-    return model.model_dump_json(indent=2) + "\n"
+    return model.model_dump_json(indent=2, by_alias=True) + "\n"
 
 
 def _hops(path: tuple[Hop, ...]) -> list[HopOut]:
@@ -248,17 +299,35 @@ def deps(root: Decl, reached: dict[NodeId, Reach], catalog: Catalog) -> str:
         _reach(catalog, r.node, r.distance, r.path) for r in ordered]))
 
 
+def _impact_fields(report: ImpactReport) -> dict[str, Any]:
+    return {
+        "highestTier": report.highest_tier,
+        "dependents": [ReachOut(id=d.decl.id, kind=d.decl.kind, owner=d.decl.owner,
+                                distance=d.distance, path=_hops(d.path))
+                       for d in report.dependents],
+        "features": [FeatureOut(id=f.decl.id, tier=f.tier, owner=f.decl.owner,
+                                path=_hops(f.path)) for f in report.features],
+        "owners": [OwnerOut(owner=o.owner, contacts=list(o.contacts), affected=list(o.nodes))
+                   for o in report.owners],
+        "evals": [d.id for d in report.evals],
+    }
+
+
 def impact(report: ImpactReport, catalog: Catalog) -> str:
-    return dump(ImpactOut(
-        targets=[d.id for d in report.targets],
-        highestTier=report.highest_tier,
-        dependents=[_reach(catalog, d.decl.id, d.distance, d.path) for d in report.dependents],
-        features=[FeatureOut(id=f.decl.id, tier=f.tier, owner=f.decl.owner, path=_hops(f.path))
-                  for f in report.features],
-        owners=[OwnerOut(owner=o.owner, contacts=list(o.contacts), affected=list(o.nodes))
-                for o in report.owners],
-        evals=[d.id for d in report.evals],
-    ))
+    return dump(ImpactOut(targets=[d.id for d in report.targets], **_impact_fields(report)))
+
+
+def impact_base(report: PullReport) -> str:
+    return dump(ImpactBaseOut(
+        base=report.base, head=report.head,
+        changes=[ChangeOut(
+            id=c.change.node, kind=c.change.decl.kind, status=c.change.status,
+            classes=list(c.change.classes),
+            fields=[FieldChangeOut(field=f.field, **{"class": f.cls}) for f in c.change.fields],
+            detail=c.change.detail, features=list(c.features), owners=list(c.owners))
+            for c in report.changes],
+        newFindings=[_finding(f) for f in report.new_findings],
+        **_impact_fields(report.impact)))
 
 
 def graph(catalog: Catalog, graph: DepGraph, nodes: list[NodeId]) -> str:
@@ -290,3 +359,10 @@ def orphans(found: list[Orphan], today: dt.date) -> str:
                   reasons=[ReasonOut(code=r.code, detail=r.detail) for r in o.reasons],
                   usedBy=list(o.used_by))
         for o in found]))
+
+
+def history(name: str, events: list[Event]) -> str:
+    return dump(HistoryOut(artifact=name, events=[EventOut(
+        id=e.node, version=e.version, change=e.change,
+        classes=list(e.classes), fields=list(e.fields), commit=e.commit.sha, day=e.commit.day,
+        author=e.commit.author, subject=e.commit.subject) for e in events]))

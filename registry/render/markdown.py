@@ -9,9 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .mermaid import mermaid
+
 if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..diff import PullReport
+    from ..graph import DepGraph, Hop
+    from ..impact import ImpactReport
     from ..lifecycle import Deadline
 
 ZWSP = "\u200b"
@@ -62,3 +69,161 @@ def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
           "<br>".join(inline(owner) for owner, _ in r.owners) or "-",
           inline(r.sunset.source)] for r in rows])
     return head + body
+
+
+def impact(report: ImpactReport) -> str:
+    """`impact REF... --format markdown`: who depends on the named artifacts."""
+    targets = ", ".join(code(d.id) for d in report.targets)
+    if not report.dependents:
+        return f"Nothing depends on {targets}.\n"
+    parts = [f"### Impact of {targets}\n",
+             f"{_plural(len(report.dependents), 'dependent')}, "
+             f"{_plural(len(report.features), 'feature')}"
+             + (f" (highest tier **{report.highest_tier}**)" if report.highest_tier else "")
+             + ".\n"]
+    if report.features:
+        parts.append(table(["Feature", "Tier", "Owner", "Path"], [
+            [code(h.decl.id), h.tier, inline(h.decl.owner or "-"), _path(h.path)]
+            for h in report.features]))
+    if report.owners:
+        parts.append("Owners to notify: " + ", ".join(
+            inline(o.owner) + (f" ({', '.join(inline(c) for c in o.contacts)})"
+                               if o.contacts else "") for o in report.owners) + "\n")
+    if report.evals:
+        parts.append("Evals to run: " + ", ".join(code(e.id) for e in report.evals) + "\n")
+    return "\n".join(parts)
+
+
+MARKER = "<!-- aireg:impact -->"
+LIMIT = 60_000
+MERMAID_MAX_NODES = 30
+
+
+@dataclass(frozen=True)
+class _Detail:
+    """How much of the report to show; each step down drops more (see pr_comment)."""
+
+    diagram: bool = True
+    paths: bool = True
+    rows: int | None = None  # rows per list, None for all
+    label: str = ""
+
+
+_STAGES = (
+    _Detail(),
+    _Detail(diagram=False, label="the diagram"),
+    _Detail(diagram=False, paths=False, label="the diagram and the paths"),
+    _Detail(diagram=False, paths=False, rows=100,
+            label="the diagram, the paths and all but 100 rows of each list"),
+    _Detail(diagram=False, paths=False, rows=20,
+            label="the diagram, the paths and all but 20 rows of each list"),
+)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _verdict(report: PullReport) -> str:
+    impact = report.impact
+    errors = sum(1 for f in report.new_findings if f.severity.value == "error")
+    parts = [f"**{_plural(len(impact.features), 'feature')} affected**"]
+    if impact.highest_tier:
+        parts.append(f"highest tier **{impact.highest_tier}**")
+    parts.append(_plural(len(report.changes), "changed declaration"))
+    parts.append(f"{_plural(errors, 'new error')}" if errors else "no new errors")
+    return "aireg: " + ", ".join(parts) + "."
+
+
+def _path(hops: tuple[Hop, ...]) -> str:
+    if not hops:
+        return "(changed itself)"
+    return " → ".join([code(hops[0].source), *(f"*{h.label}* {code(h.target)}" for h in hops)])
+
+
+def _limited(rows: list[list[str]], limit: int | None) -> tuple[list[list[str]], int]:
+    if limit is None or len(rows) <= limit:
+        return rows, 0
+    return rows[:limit], len(rows) - limit
+
+
+def _few(items: list[str], most: int = 5) -> str:
+    """A table cell listing at most `most` items (the full lists follow in <details>)."""
+    if not items:
+        return "-"
+    shown = "<br>".join(items[:most])
+    return shown + (f"<br>+{len(items) - most} more" if len(items) > most else "")
+
+
+def _details(summary: str, body: str) -> str:
+    return f"<details><summary>{summary}</summary>\n\n{body}\n</details>\n"
+
+
+def _render(report: PullReport, catalog: Catalog, graph: DepGraph, detail: _Detail) -> str:
+    parts = [MARKER, _verdict(report), ""]
+    rows = [[code(c.change.node), c.change.status, ", ".join(c.change.classes) or "-",
+             _few([code(f) for f in c.features]), _few([inline(o) for o in c.owners])]
+            for c in report.changes]
+    shown, more = _limited(rows, detail.rows)
+    parts.append(table(["Declaration", "Change", "Class", "Features hit", "Owners"], shown))
+    if more:
+        parts.append(f"… and {more} more changed declarations.\n")
+    fields = [f"- {code(c.change.node)}: " + ", ".join(
+        f"{code(f.field)} ({f.cls})" for f in c.change.fields) for c in report.changes
+        if c.change.fields]
+    resolution = [f"- {code(c.change.node)}: {inline(c.change.detail)}" for c in report.changes
+                  if c.change.detail]
+    if fields or resolution:
+        listed, more = _limited([[line] for line in [*fields, *resolution]], detail.rows)
+        body = "\n".join(line[0] for line in listed) + (f"\n- … and {more} more" if more else "")
+        parts.append(_details("What changed", body))
+    impact = report.impact
+    if impact.features:
+        headers = ["Feature", "Tier", "Owner"] + (["Path"] if detail.paths else [])
+        feature_rows = [[code(h.decl.id), h.tier, inline(h.decl.owner or "-")]
+                        + ([_path(h.path)] if detail.paths else []) for h in impact.features]
+        shown, more = _limited(feature_rows, detail.rows)
+        body = table(headers, shown) + (f"\n… and {more} more features.\n" if more else "")
+        parts.append(_details(f"Affected features ({len(impact.features)})", body))
+    if impact.owners:
+        owner_rows = [[inline(o.owner), "<br>".join(inline(c) for c in o.contacts) or "-",
+                       str(len(o.nodes))] for o in impact.owners]
+        shown, more = _limited(owner_rows, detail.rows)
+        body = table(["Owner", "Contact", "Affected"], shown) + (
+            f"\n… and {more} more owners.\n" if more else "")
+        parts.append(_details(f"Owners to notify ({len(impact.owners)})", body))
+    if impact.evals:
+        eval_lines = [f"- {code(e.id)}" + (f": {code(e.model.spec.command)}"
+                                           if getattr(e.model.spec, "command", None) else "")
+                      for e in impact.evals]
+        listed, more = _limited([[line] for line in eval_lines], detail.rows)
+        body = "\n".join(line[0] for line in listed) + (f"\n- … and {more} more" if more else "")
+        parts.append(_details(f"Evals to run ({len(impact.evals)})", body))
+    if report.new_findings:
+        finding_lines = [f"- **{f.severity.value}** {code(f.rule)} {code(str(f.span))}: "
+                         f"{inline(f.message)}" for f in report.new_findings]
+        listed, more = _limited([[line] for line in finding_lines], detail.rows)
+        body = "\n".join(line[0] for line in listed) + (f"\n- … and {more} more" if more else "")
+        parts.append(_details(f"New findings ({len(report.new_findings)})", body))
+    nodes = [d.decl.id for d in impact.dependents if d.decl.id in catalog.by_id]
+    if detail.diagram and nodes and len(nodes) <= MERMAID_MAX_NODES:
+        changed = frozenset(c.change.node for c in report.changes)
+        diagram = mermaid(catalog, graph, nodes, highlight=changed)
+        parts.append(_details("Blast radius", f"```mermaid\n{diagram}```\n"))
+    if detail.label:
+        parts.append(f"*Left out to fit GitHub's comment limit: {detail.label}. Run "
+                     f"`aireg impact --base {inline(report.base)}` for the full report.*\n")
+    return "\n".join(parts)
+
+
+def pr_comment(report: PullReport, catalog: Catalog, graph: DepGraph) -> str:
+    """The sticky pull-request comment (SPEC section 7), at most LIMIT characters."""
+    if report.nothing:
+        return f"{MARKER}\naireg: no AI declaration changed and no new findings.\n"
+    for detail in _STAGES:
+        text = _render(report, catalog, graph, detail)
+        if len(text) <= LIMIT:
+            return text
+    cut = text[: LIMIT - 200].rsplit("\n", 1)[0]
+    return cut + ("\n\n*The report was cut to fit GitHub's comment limit. Run `aireg impact "
+                  "--base` locally for the full report.*\n")

@@ -14,6 +14,8 @@ from ..refs import NodeId
 from ..rules import CheckResult
 
 if TYPE_CHECKING:
+    from ..diff import PullReport
+    from ..history import Event
     from ..lifecycle import Deadline
     from ..orphans import Orphan
 
@@ -61,7 +63,7 @@ def ls(rows: list[tuple[Decl, int]]) -> str:
 def path_text(path: tuple[Hop, ...]) -> str:
     """`a -uses-> b -includes-> c`."""
     if not path:
-        return ""
+        return "(changed itself)"
     parts: list[str] = [path[0].source]
     for hop in path:
         parts.append(f"-{hop.label}-> {hop.target}")
@@ -185,4 +187,40 @@ def orphans(found: list[Orphan]) -> str:
                      f"{orphan.decl.owner or '-'}  base {orphan.base or '-'}")
         lines.extend(f"  {reason.code}: {reason.detail}" for reason in orphan.reasons)
         lines.append(f"  used by: {', '.join(orphan.used_by) if orphan.used_by else '-'}")
+    return "\n".join(lines) + "\n"
+
+
+def impact_base(report: PullReport) -> str:
+    if report.nothing:
+        return (f"No declaration changed between {report.base} and {report.head}, and there "
+                "are no new findings.\n")
+    lines = [f"Changes between {report.base} and {report.head}:"]
+    width = max(len(c.change.node) for c in report.changes) if report.changes else 0
+    for item in report.changes:
+        change = item.change
+        what = ", ".join(f"{f.field} ({f.cls})" for f in change.fields) or change.detail
+        lines.append(f"  {change.status:<10}  {change.node:<{width}}  {what}".rstrip())
+    body = impact(report.impact).splitlines()
+    # The dependents of the changes, as `impact REF` prints them, without its first line.
+    lines += body[1:]
+    if report.new_findings:
+        lines += ["", "New findings:"]
+        lines.extend(f"  {finding_line(f)}" for f in report.new_findings)
+    return "\n".join(lines) + "\n"
+
+
+def history(name: str, events: list[Event]) -> str:
+    if not events:
+        return f"No commit declares {name} yet.\n"
+    lines = [name]
+    by_version: dict[str, list[Event]] = {}
+    for event in events:
+        by_version.setdefault(event.version or "(unversioned)", []).append(event)
+    for version, items in by_version.items():
+        lines.append(f"  {version}")
+        for event in items:
+            what = event.change + (f": {', '.join(event.classes)}" if event.classes else "")
+            commit = event.commit
+            lines.append(f"    {commit.day}  {commit.sha[:10]}  {what:<22}  {commit.author}: "
+                         f"{commit.subject}")
     return "\n".join(lines) + "\n"
