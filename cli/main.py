@@ -167,6 +167,13 @@ def ls_command(options: Options, kind: str | None, owner: str | None, fmt: str) 
             raise AssertionError(other)
 
 
+def _warn_setup(project: Project) -> None:
+    """Say on stderr when the registry's settings could not be used in full (a broken
+    retirements file): the report still comes, but the user must know what it lacks."""
+    for item in project.locate(project.setup_findings):
+        click.echo(f"aireg: warning: {item.span}: {item.message}", err=True)
+
+
 def _one(project: Project, ref: str) -> Decl:
     """The declaration a ref names: the highest version its range admits."""
     from registry.refs import Ref
@@ -332,6 +339,7 @@ def deprecations(options: Options, within: int | None, fmt: str) -> None:
     project = options.project()
     life = project.lifecycle
     rows = life.deadlines(within)
+    _warn_setup(project)
     match Format(fmt):
         case Format.TEXT:
             write(text.deprecations(rows, life.today, life.window))
@@ -354,6 +362,7 @@ def orphans(options: Options, fmt: str) -> None:
 
     project = options.project()
     found = analysis.find(project.catalog, project.lifecycle)
+    _warn_setup(project)
     match Format(fmt):
         case Format.TEXT:
             write(text.orphans(found))

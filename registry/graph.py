@@ -66,20 +66,22 @@ class DepGraph:
     def uses(self, node: NodeId) -> list[NodeId]:
         return sorted(self.g.successors(node))
 
-    def dependents(self, targets: Iterable[NodeId]) -> dict[NodeId, Reach]:
-        """Every node that can reach a target (targets excluded), with one shortest path.
+    def dependents(self, targets: Iterable[NodeId], labels: frozenset[str] | None = None
+                   ) -> dict[NodeId, Reach]:
+        """Every node that can reach a target (targets excluded), with one shortest path;
+        with `labels`, only along edges with those labels.
 
         Each path runs from the dependent down to the target it reaches.
         """
-        return self._search(targets, upwards=True)
+        return self._search(targets, upwards=True, labels=labels)
 
     def dependencies(self, starts: Iterable[NodeId], depth: int | None = None
                      ) -> dict[NodeId, Reach]:
         """Everything the start nodes use, transitively; paths run from a start node down."""
         return self._search(starts, upwards=False, depth=depth)
 
-    def _search(self, starts: Iterable[NodeId], upwards: bool, depth: int | None = None
-                ) -> dict[NodeId, Reach]:
+    def _search(self, starts: Iterable[NodeId], upwards: bool, depth: int | None = None,
+                labels: frozenset[str] | None = None) -> dict[NodeId, Reach]:
         start_set = set(starts)
         queue: deque[NodeId] = deque(sorted(start_set))
         paths: dict[NodeId, tuple[Hop, ...]] = dict.fromkeys(start_set, ())
@@ -91,6 +93,9 @@ class DepGraph:
                 continue
             for other in sorted(step(node)):
                 if other in paths:
+                    continue
+                edge = (other, node) if upwards else (node, other)
+                if labels is not None and self.label(*edge) not in labels:
                     continue
                 if upwards:
                     paths[other] = (Hop(other, node, self.label(other, node)), *here)

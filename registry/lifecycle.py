@@ -107,12 +107,11 @@ class Lifecycle:
                     out.append(finding(
                         "sunset-passed",
                         f"{user} uses {node}, whose sunset day {sunset.day} has passed "
-                        f"({_days(-left)} ago; {sunset.source}){move}{reach}", edge.at))
+                        f"({when(left)}; {sunset.source}){move}{reach}", edge.at))
                 else:
-                    when = "today" if left == 0 else f"in {_days(left)}"
                     out.append(finding(
                         "sunset-soon",
-                        f"{user} uses {node}, whose sunset day {sunset.day} is {when} "
+                        f"{user} uses {node}, whose sunset day {sunset.day} is {when(left)} "
                         f"({sunset.source}){move}{reach}", edge.at))
         return out
 
@@ -135,8 +134,15 @@ class Lifecycle:
         return sorted(rows, key=lambda r: (r.sunset.day, r.sunset.node))
 
 
-def _days(count: int) -> str:
+def days(count: int) -> str:
     return f"{count} day{'' if count == 1 else 's'}"
+
+
+def when(left: int) -> str:
+    """`today`, `in 3 days`, `1 day ago`: how far a day is from today."""
+    if left == 0:
+        return "today"
+    return f"in {days(left)}" if left > 0 else f"{days(-left)} ago"
 
 
 def _sunset_of(decl: Decl, retirements: Retirements) -> Sunset | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from . import kinds
 from .catalog import Catalog
 from .findings import Finding, Severity, finding
-from .lifecycle import Lifecycle
+from .lifecycle import Lifecycle, when
 from .load import Decl
 from .refs import NodeId, Ref
 
@@ -57,7 +57,7 @@ def _base_reasons(catalog: Catalog, life: Lifecycle, spec: kinds.AdapterSpec
                   ) -> tuple[list[Reason], NodeId | None]:
     base = catalog.resolve(Ref.parse(spec.baseModel))
     if base is None or base.kind != "Model":
-        return [Reason("base-missing", f"{spec.baseModel} is not declared")], None
+        return [Reason("base-missing", _missing(catalog, spec.baseModel, "a model"))], None
     sunset = life.sunsets.get(base.id)
     if sunset is not None:
         left = sunset.days_left(life.today)
@@ -65,7 +65,7 @@ def _base_reasons(catalog: Catalog, life: Lifecycle, spec: kinds.AdapterSpec
             return [Reason("base-retired", f"{base.id} retired on {sunset.day}")], base.id
         if left <= life.window:
             return [Reason("base-retiring",
-                           f"{base.id} retires on {sunset.day}, in {left} days")], base.id
+                           f"{base.id} retires on {sunset.day}, {when(left)}")], base.id
     if base.model.metadata.deprecation is not None:
         return [Reason("base-deprecated", f"{base.id} is deprecated")], base.id
     return [], base.id
@@ -76,7 +76,7 @@ def _data_reasons(catalog: Catalog, life: Lifecycle, spec: kinds.AdapterSpec) ->
     for text in spec.datasets:
         data = catalog.resolve(Ref.parse(text))
         if data is None or not isinstance(data.model, kinds.Dataset):
-            out.append(Reason("data-missing", f"{text} is not declared"))
+            out.append(Reason("data-missing", _missing(catalog, text, "a dataset")))
             continue
         dspec = data.model.spec
         if dspec.retention is not None and dspec.retention.until < life.today:
@@ -90,6 +90,17 @@ def _data_reasons(catalog: Catalog, life: Lifecycle, spec: kinds.AdapterSpec) ->
             out.append(Reason("data-unsourced", f"{data.id} has no {' or '.join(missing)}, "
                               "so the adapter cannot be rebuilt"))
     return out
+
+
+def _missing(catalog: Catalog, text: str, what: str) -> str:
+    """Why a ref finds nothing: undeclared, no version in range, or the wrong kind."""
+    ref = Ref.parse(text)
+    if ref.kind != {"a model": "model", "a dataset": "dataset"}[what]:
+        return f"{text} is not {what}"
+    versions = [d.version for d in catalog.by_key.get(ref.key, []) if d.version]
+    if versions:
+        return f"{text} matches no declared version ({', '.join(versions)})"
+    return f"{text} is not declared"
 
 
 def find(catalog: Catalog, life: Lifecycle) -> list[Orphan]:

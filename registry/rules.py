@@ -15,6 +15,8 @@ from .refs import suggest
 if TYPE_CHECKING:
     from .lifecycle import Lifecycle
 
+# The edges along which data flows into what is built from it (not evaluation).
+TRAINED = frozenset({"trained-on", "derived-from"})
 NO_OWNER_NEEDED = frozenset({"Team"})
 NEVER_UNUSED = frozenset({"Feature", "Eval", "Team"})
 
@@ -128,8 +130,7 @@ def dataset_findings(catalog: Catalog, life: Lifecycle) -> list[Finding]:
         if spec.retention is None or spec.retention.until >= life.today:
             continue
         ago = (life.today - spec.retention.until).days
-        reached = life.graph.dependents([decl.id])
-        trained = sorted(n for n in reached if catalog.by_id[n].kind in ("Adapter", "Dataset"))
+        trained = sorted(life.graph.dependents([decl.id], labels=TRAINED))
         what = f"; built on it: {', '.join(trained)}" if trained else ""
         out.append(finding(
             "retention-expired", f"the retention of {decl.id} ended on {spec.retention.until} "
@@ -139,7 +140,7 @@ def dataset_findings(catalog: Catalog, life: Lifecycle) -> list[Finding]:
 
 
 def _license_findings(decl: Decl, license_text: str | None) -> list[Finding]:
-    if license_text is None:
+    if license_text is None or not license_text.strip():
         return [finding("dataset-license", f"{decl.id} has no license; set spec.license to an "
                         "SPDX expression (such as CC-BY-4.0) or proprietary",
                         decl.at("spec", on_key=True))]

@@ -9,6 +9,7 @@ from ..catalog import Catalog
 from ..findings import Finding, Severity
 from ..graph import DepGraph, Hop
 from ..impact import ImpactReport, contacts
+from ..lifecycle import when
 from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
@@ -158,13 +159,7 @@ def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
     lines = [f"Deadlines as of {today} (deprecation window: {window} days):"]
     for row in rows:
         sunset = row.sunset
-        if row.days_left < 0:
-            when = f"{-row.days_left} days ago"
-        elif row.days_left == 0:
-            when = "today"
-        else:
-            when = f"in {row.days_left} days"
-        lines += ["", f"{sunset.day}  {when}  {sunset.node}"]
+        lines += ["", f"{sunset.day}  {when(row.days_left)}  {sunset.node}"]
         lines.append(f"  source:      {sunset.source}")
         if sunset.replacement:
             lines.append(f"  replacement: {sunset.replacement}")

@@ -1,0 +1,612 @@
+"""Surgical edits of declaration files (`aireg bump`, `aireg deprecate`).
+
+A file is never round-tripped through a YAML dumper: the composer gives the exact text span
+of each value, and only those spans change (or new lines are inserted), so every other byte
+of the file (comments, quoting, blank lines, line endings, a missing final newline) stays as
+the user wrote it. Every edit is checked by reading the result back: the document count and
+every other value must be unchanged and the edited value must read as intended; otherwise
+the edit is refused with an AiregError rather than risking a user's file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import math
+import os
+import re
+import stat
+import tempfile
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .findings import AiregError
+from .refs import SEMVER_RE, parse_version
+
+Part = Literal["major", "minor", "patch"]
+PARTS: tuple[Part, ...] = ("major", "minor", "patch")
+
+# The keys of metadata.deprecation, in the order they are written.
+DEPRECATION_KEYS = ("announced", "sunset", "replacement", "reason")
+
+_BOM = "\ufeff"
+_BREAK_RE = re.compile(r"\r\n|\r|\n")
+# A block scalar's header: its properties, then `|` or `>` and the indicators after it.
+_BLOCK_HEADER_RE = re.compile(r"(?:[!&]\S*[ \t]+)*[|>]([0-9+-]*)")
+# Characters a plain scalar may not start with (conservative: YAML allows some of them
+# when a non-space follows, but quoting them costs nothing).
+_PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_FLOW_INDICATORS = frozenset(",[]{}")
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r",
+                  "\b": "\\b", "\f": "\\f"}
+# Printable for YAML, but line breaks or a byte order mark to a YAML 1.1 reader.
+_BREAK_LIKE = frozenset("\x85\u2028\u2029\ufeff")
+
+
+# --- versions -----------------------------------------------------------------------------
+
+
+def bump_version(version: str, part: Part) -> str:
+    """The next version, as `npm version <part>` computes it.
+
+    A pre-release is released by the smallest bump that reaches it: `2.0.0-rc.1` major is
+    `2.0.0`, `1.3.0-rc.1` minor is `1.3.0`, `1.2.4-rc.1` patch is `1.2.4`. Build metadata
+    is dropped.
+    """
+    if part not in PARTS:
+        raise AiregError(f"`{part}` is not a version part; use major, minor or patch")
+    try:
+        parsed = parse_version(version)
+    except ValueError as error:
+        raise AiregError(str(error)) from None
+    major, minor, patch = int(parsed.major), int(parsed.minor), int(parsed.patch)
+    pre = bool(parsed.prerelease)
+    if part == "major":
+        if minor or patch or not pre:
+            major += 1
+        minor = patch = 0
+    elif part == "minor":
+        if patch or not pre:
+            minor += 1
+        patch = 0
+    elif not pre:
+        patch += 1
+    return f"{major}.{minor}.{patch}"
+
+
+def set_version(text: str, doc: int, new_version: str) -> str:
+    """`text` with metadata.version of document `doc` (0-based) set to `new_version`.
+
+    The quoting style of the old value is kept, and a tag before it (`!!str`).
+    """
+    if not SEMVER_RE.match(new_version):
+        raise AiregError(
+            f"`{new_version}` is not a SemVer version; write a full version such as 1.0.0")
+    source = _Source(text)
+    meta_key, meta = source.metadata(doc)
+    entry = _entry(meta, "version", "metadata")
+    expected = source.expected(doc)
+    if entry is None:
+        if "version" in expected["metadata"]:
+            raise AiregError(
+                f"metadata.version of document {doc + 1} comes from a YAML merge key (<<); "
+                "write `version:` in the document's own metadata, then run again")
+        raise AiregError(
+            f"document {doc + 1} has no metadata.version (metadata is at line "
+            f"{_line(meta_key)}); add one, such as `version: 1.0.0`")
+    key, value = entry
+    what = "metadata.version"
+    _check_replaceable(source.body, key, value, what)
+    assert isinstance(value, ScalarNode)
+    start, end = value.start_mark.index, value.end_mark.index
+    span = source.body[start:end]
+    if value.style in ("|", ">") or _BREAK_RE.search(span):
+        raise AiregError(
+            f"{what} (line {_line(value)}) is written over several lines; write it on one "
+            "line, such as `version: 1.2.3`, then run again")
+    start += _tag_length(span)
+    quote = value.style if value.style in ("'", '"') else ""
+    expected["metadata"]["version"] = new_version
+    edits = [_Edit(start, end, f"{quote}{new_version}{quote}")]
+    return source.finish(doc, edits, expected, what)
+
+
+# --- deprecation --------------------------------------------------------------------------
+
+
+def set_deprecation(
+    text: str, doc: int, sunset: dt.date, replacement: str | None, reason: str | None,
+    today: dt.date,
+) -> str:
+    """`text` with metadata.deprecation of document `doc` (0-based) added or updated.
+
+    A new deprecation gets `announced: <today>`, `sunset`, and `replacement` and `reason`
+    when given. An existing one gets the given keys replaced or added; `announced` and any
+    other key already written are kept as they are.
+    """
+    for label, given in (("replacement", replacement), ("reason", reason)):
+        if given is not None and not _is_unicode(given):
+            raise AiregError(f"the {label} holds characters that are not valid Unicode")
+    values: dict[str, dt.date | str] = {"sunset": sunset}
+    if replacement is not None:
+        values["replacement"] = replacement
+    if reason is not None:
+        values["reason"] = reason
+    source = _Source(text)
+    meta_key, meta = source.metadata(doc)
+    expected = source.expected(doc)
+    expected_meta = expected["metadata"]
+    entry = _entry(meta, "deprecation", "metadata")
+    what = "metadata.deprecation"
+    body = source.body
+    edits: list[_Edit]
+    if entry is None:
+        if "deprecation" in expected_meta:
+            raise AiregError(
+                f"{what} of document {doc + 1} comes from a YAML merge key (<<); write "
+                "`deprecation:` in the document's own metadata, then run again")
+        new = {"announced": today, **values}
+        expected_meta["deprecation"] = new
+        edits = [_add_mapping_entry(body, meta_key, meta, "deprecation", new)]
+        return source.finish(doc, edits, expected, what)
+    key, value = entry
+    if value.start_mark.index < key.end_mark.index:
+        raise AiregError(
+            f"{what} (line {_line(key)}) is a YAML alias; write the deprecation out in this "
+            "document, then run again")
+    if isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:null":
+        new = {"announced": today, **values}
+        expected_meta["deprecation"] = new
+        edits = _fill_null(body, key, value, meta, meta_key, new)
+        return source.finish(doc, edits, expected, what)
+    if not isinstance(value, MappingNode):
+        raise AiregError(
+            f"{what} (line {_line(value)}) is not a mapping; write it as keys under "
+            "`deprecation:` (announced, sunset, replacement, reason), then run again")
+    current = expected_meta["deprecation"]
+    if not isinstance(current, dict):  # pragma: no cover - a mapping node builds a dict
+        raise AiregError(f"{what} (line {_line(value)}) is not a mapping")
+    edits = []
+    missing: dict[str, dt.date | str] = {}
+    for name, new_value in values.items():
+        found = _entry(value, name, what)
+        if found is None:
+            missing[name] = new_value
+            continue
+        child_key, child = found
+        _check_replaceable(body, child_key, child, f"{what}.{name}")
+        assert isinstance(child, ScalarNode)
+        start, end = child.start_mark.index, child.end_mark.index
+        if child.style in ("|", ">"):
+            end = _strip_end(body, start, end)
+        style = child.style if child.style in ("'", '"') else None
+        flow = _in_flow(value)
+        edits.append(_Edit(start, end, _scalar(new_value, flow, style)))
+    if missing:
+        edits.append(_add_entries(body, value, missing))
+    current.update(values)
+    return source.finish(doc, edits, expected, what)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace the file at `path` with `text` (UTF-8, line endings exactly as given).
+
+    The text goes to a temporary file in the same folder, is flushed to disk, gets the
+    original file's permission bits and then replaces the file in one step: a reader sees
+    the old file or the new one, never a part. A symbolic link is written through, not
+    replaced. On failure the temporary file is removed and the original is untouched.
+    """
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise AiregError(f"cannot write {path}: the text is not valid Unicode") from None
+    target = path.resolve()
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    except OSError as error:
+        raise AiregError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                    suffix=".aireg-tmp")
+    except OSError as error:
+        raise AiregError(f"cannot write {path}: {error.strerror or error}") from None
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        temp.chmod(mode)
+        temp.replace(target)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        if isinstance(error, OSError):
+            raise AiregError(f"cannot write {path}: {error.strerror or error}") from error
+        raise
+    _fsync_folder(target.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable, where the platform allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# --- the file being edited ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Edit:
+    start: int
+    end: int
+    text: str
+
+
+class _Source:
+    """A file's text, its composed documents and their values, for one edit."""
+
+    def __init__(self, text: str) -> None:
+        self.bom = _BOM if text.startswith(_BOM) else ""
+        # libyaml's marks do not count a byte order mark: edit the text after it.
+        self.body = text[len(self.bom):]
+        try:
+            self.roots: list[Node] = list(yaml.compose_all(self.body, Loader=yaml.CSafeLoader))
+            self.docs: list[Any] = list(yaml.load_all(self.body, Loader=yaml.CSafeLoader))
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise AiregError(
+                f"the file does not read as YAML ({error.problem or error}{where}); fix it "
+                "first (`aireg check` shows the problem), then run again") from None
+        except (yaml.YAMLError, ValueError, RecursionError) as error:
+            raise AiregError(
+                f"the file does not read as YAML ({error}); fix it first (`aireg check` shows "
+                "the problem), then run again") from None
+        if len(self.roots) != len(self.docs):  # pragma: no cover - one composer for both
+            raise AiregError("the file's documents could not be counted; edit it by hand")
+
+    def metadata(self, doc: int) -> tuple[Node, MappingNode]:
+        if not 0 <= doc < len(self.roots):
+            raise AiregError(
+                f"the file has {len(self.roots)} document(s), not a document {doc + 1}; "
+                "run the command again (the file may have changed)")
+        root = self.roots[doc]
+        if not isinstance(root, MappingNode) or not isinstance(self.docs[doc], dict):
+            raise AiregError(
+                f"document {doc + 1} (line {_line(root)}) is not a mapping of keys; it is "
+                "not a declaration aireg can edit")
+        entry = _entry(root, "metadata", f"document {doc + 1}")
+        if entry is None:
+            raise AiregError(
+                f"document {doc + 1} (line {_line(root)}) has no `metadata:` mapping; add "
+                "metadata with name and version, then run again")
+        key, value = entry
+        if value.start_mark.index < key.end_mark.index:
+            raise AiregError(
+                f"metadata of document {doc + 1} (line {_line(key)}) is a YAML alias; write "
+                "the metadata out in this document, then run again")
+        if not isinstance(value, MappingNode) or not isinstance(self.docs[doc]["metadata"],
+                                                                 dict):
+            raise AiregError(
+                f"metadata of document {doc + 1} (line {_line(value)}) is not a mapping; write "
+                "it as keys under `metadata:` (name, version, owner, ...), then run again")
+        return key, value
+
+    def expected(self, doc: int) -> dict[str, Any]:
+        """A copy of the document's values, for the edit to state what it should become."""
+        value: dict[str, Any] = copy.deepcopy(self.docs[doc])
+        return value
+
+    def finish(self, doc: int, edits: list[_Edit], expected: Any, what: str) -> str:
+        """Apply the edits, then read the result back and refuse it unless it is exactly
+        the old file's values with only the intended change."""
+        body = self.body
+        last = len(body) + 1
+        for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+            if edit.end > last:  # pragma: no cover - the edits come from disjoint nodes
+                raise AiregError(f"could not edit {what}: overlapping changes")
+            body = body[: edit.start] + edit.text + body[edit.end :]
+            last = edit.start
+        refusal = (f"aireg could not change {what} of document {doc + 1} safely, so it left "
+                   "the file unchanged; make the change by hand")
+        try:
+            result = list(yaml.load_all(body, Loader=yaml.CSafeLoader))
+        except (yaml.YAMLError, ValueError, RecursionError) as error:
+            raise AiregError(f"{refusal} (the edited file would not read as YAML: "
+                             f"{error})") from None
+        if len(result) != len(self.docs):
+            raise AiregError(f"{refusal} (the number of documents would change)")
+        for index, (old, new) in enumerate(zip(self.docs, result, strict=True)):
+            if not _same(expected if index == doc else old, new):
+                raise AiregError(f"{refusal} (other values of document {index + 1} would "
+                                 "change, or the new value would not read back as written)")
+        return self.bom + body
+
+
+# --- finding and writing values -----------------------------------------------------------
+
+
+def _line(node: Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _entry(mapping: MappingNode, name: str, where: str) -> tuple[Node, Node] | None:
+    """The (key, value) nodes of `name` in a mapping; an error when it is written twice."""
+    found: list[tuple[Node, Node]] = [
+        (key, value) for key, value in mapping.value
+        if isinstance(key, ScalarNode) and key.value == name
+        and key.tag == "tag:yaml.org,2002:str"
+    ]
+    if len(found) > 1:
+        lines = " and ".join(str(_line(key)) for key, _ in found)
+        raise AiregError(
+            f"{where} has `{name}` more than once (lines {lines}); YAML keeps only the last: "
+            "remove the others, then run again")
+    return found[0] if found else None
+
+
+def _check_replaceable(body: str, key: Node, value: Node, what: str) -> None:
+    """An error unless `value` is a plain, quoted or block scalar written right there."""
+    if value.start_mark.index < key.end_mark.index:
+        raise AiregError(
+            f"{what} (line {_line(key)}) is a YAML alias (`*name`); write the value itself, "
+            "then run again")
+    if not isinstance(value, ScalarNode):
+        kind = "a list" if isinstance(value, SequenceNode) else "a mapping"
+        raise AiregError(
+            f"{what} (line {_line(value)}) is {kind}, not a single value; write one value, "
+            "then run again")
+    span = body[value.start_mark.index : value.end_mark.index]
+    rest = span[_tag_length(span):]
+    if span.startswith("&") or rest.startswith("&"):
+        raise AiregError(
+            f"{what} (line {_line(value)}) carries a YAML anchor (`&name`) that other values "
+            "may refer to; write the value without the anchor (and the aliases to it as "
+            "values), then run again")
+
+
+def _tag_length(span: str) -> int:
+    """How many characters of a node's text are its tag (`!!str `), if it has one."""
+    match = re.match(r"![^\s]*[ \t]+", span)
+    return match.end() if match else 0
+
+
+def _in_flow(node: Node) -> bool:
+    return bool(getattr(node, "flow_style", False))
+
+
+def _strip_end(body: str, start: int, end: int) -> int:
+    while end > start and body[end - 1] in " \t\r\n":
+        end -= 1
+    return end
+
+
+def _content_end(body: str, node: Node) -> int:
+    """Where the node's own text ends: its last character, not the comments and blank
+    lines a block collection's end mark runs on to."""
+    if isinstance(node, MappingNode | SequenceNode) and not _in_flow(node) and node.value:
+        last = node.value[-1]
+        if isinstance(node, MappingNode):
+            key, value = last
+            return max(_content_end(body, key), _content_end(body, value))
+        return _content_end(body, last)
+    start, end = node.start_mark.index, node.end_mark.index
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        header = _BLOCK_HEADER_RE.match(body, start)
+        if header and "+" in header.group(1) and end > start and body[end - 1] in "\r\n":
+            # Kept (`|+`) trailing line breaks are part of the value: end on the last one.
+            return int(end) - (2 if body.endswith("\r\n", 0, end) else 1)
+        return _strip_end(body, start, end)
+    return int(end)
+
+
+def _newline(body: str) -> str:
+    """The file's line break: the first one it uses, or a line feed."""
+    match = _BREAK_RE.search(body)
+    return match.group() if match else "\n"
+
+
+def _lines_after(body: str, position: int, lines: list[str]) -> _Edit:
+    """Insert whole lines after the line holding `position`.
+
+    The new lines take that line's break (CRLF stays CRLF); at the end of a file without a
+    final line break, they go after a new break and the file still ends without one.
+    """
+    match = _BREAK_RE.search(body, position)
+    if match is None:
+        newline = _newline(body)
+        return _Edit(len(body), len(body), newline + newline.join(lines))
+    newline = match.group()
+    return _Edit(match.end(), match.end(), "".join(line + newline for line in lines))
+
+
+def _block_keys_column(mapping: MappingNode) -> int:
+    key: Node = mapping.value[0][0]
+    return int(key.start_mark.column)
+
+
+def _step(holder_key: Node, mapping: MappingNode) -> int:
+    """The file's indentation step, as seen between a key and the keys under it."""
+    step = _block_keys_column(mapping) - int(holder_key.start_mark.column)
+    return step if step > 0 else 2
+
+
+def _add_entries(body: str, mapping: MappingNode, values: Mapping[str, dt.date | str]) -> _Edit:
+    """Add scalar entries to a mapping: after its last entry, in its own style."""
+    if _in_flow(mapping):
+        items = [f"{name}: {_scalar(value, True, None)}" for name, value in values.items()]
+        return _flow_items(body, mapping, items)
+    indent = " " * _block_keys_column(mapping)
+    lines = [f"{indent}{name}: {_scalar(value, False, None)}" for name, value in values.items()]
+    return _lines_after(body, _content_end(body, mapping), lines)
+
+
+def _add_mapping_entry(body: str, holder_key: Node, mapping: MappingNode, name: str,
+                       values: Mapping[str, dt.date | str]) -> _Edit:
+    """Add `name:` holding a mapping of scalars to `mapping`, in the mapping's own style."""
+    if _in_flow(mapping):
+        return _flow_items(body, mapping, [f"{name}: {_flow_mapping(values)}"])
+    column = _block_keys_column(mapping)
+    indent, inner = " " * column, " " * (column + _step(holder_key, mapping))
+    lines = [f"{indent}{name}:"]
+    lines += [f"{inner}{key}: {_scalar(value, False, None)}" for key, value in values.items()]
+    return _lines_after(body, _content_end(body, mapping), lines)
+
+
+def _flow_items(body: str, mapping: MappingNode, items: list[str]) -> _Edit:
+    """Add items to a flow mapping: right after its last value (before a comment or the
+    closing brace), or inside the braces of an empty one."""
+    joined = ", ".join(items)
+    if mapping.value:
+        position = _content_end(body, mapping.value[-1][1])
+        position = max(position, _content_end(body, mapping.value[-1][0]))
+        return _Edit(position, position, ", " + joined)
+    position = body.index("{", mapping.start_mark.index) + 1
+    return _Edit(position, position, joined)
+
+
+def _flow_mapping(values: Mapping[str, dt.date | str]) -> str:
+    return "{" + ", ".join(f"{k}: {_scalar(v, True, None)}" for k, v in values.items()) + "}"
+
+
+def _fill_null(body: str, key: Node, value: ScalarNode, meta: MappingNode, meta_key: Node,
+               values: Mapping[str, dt.date | str]) -> list[_Edit]:
+    """Give an empty (null) `deprecation:` its keys."""
+    start, end = value.start_mark.index, value.end_mark.index
+    if _in_flow(meta):
+        if start == end:
+            colon = body.find(":", key.end_mark.index, start + 1)
+            if colon == -1:  # `{..., deprecation}`: a key with no colon
+                return [_Edit(start, end, ": " + _flow_mapping(values))]
+            return [_Edit(colon + 1, colon + 1, " " + _flow_mapping(values))]
+        return [_Edit(start, end, _flow_mapping(values))]
+    column = _block_keys_column(meta)
+    inner = " " * (column + _step(meta_key, meta))
+    lines = [f"{inner}{k}: {_scalar(v, False, None)}" for k, v in values.items()]
+    edits = [_lines_after(body, max(end, key.end_mark.index), lines)]
+    if start != end:  # `deprecation: ~` or `null`: remove the value, keep a comment after it
+        colon = body.rfind(":", key.end_mark.index, start)
+        edits.append(_Edit(colon + 1 if colon != -1 else start, end, ""))
+    return edits
+
+
+# --- scalars ------------------------------------------------------------------------------
+
+
+def _scalar(value: dt.date | str, flow: bool, style: str | None) -> str:
+    """`value` as YAML text that reads back as exactly `value`.
+
+    Days are plain YYYY-MM-DD. Text keeps the quoting style it replaces (`style`) when that
+    style can hold it; otherwise it is plain when plain reads back as the same text (not a
+    bool, number, null or day, no `: ` or ` #`, no indicator first), else double-quoted with
+    JSON escapes.
+    """
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if style == '"':
+        return _double_quoted(value)
+    if style == "'" and all(_printable(ch) for ch in value):
+        return "'" + value.replace("'", "''") + "'"
+    return value if _plain_ok(value, flow) else _double_quoted(value)
+
+
+def _printable(ch: str) -> bool:
+    if ch in _BREAK_LIKE:
+        return False
+    category = unicodedata.category(ch)
+    if category.startswith("C"):  # controls, format characters, surrogates, unassigned
+        return False
+    return not (category.startswith("Z") and ch != " ")
+
+
+def _plain_ok(value: str, flow: bool) -> bool:
+    if not value or value != value.strip(" ") or value[0] in _PLAIN_FIRST:
+        return False
+    if not all(_printable(ch) for ch in value):
+        return False
+    if ": " in value or " #" in value or value.endswith(":"):
+        return False
+    if flow and any(ch in _FLOW_INDICATORS or ch in "?:" for ch in value):
+        return False
+    sample = f"{{k: {value}}}" if flow else f"k: {value}\n"
+    # Both readers must agree: aireg uses libyaml, but other tools read the file too.
+    for loader in (yaml.CSafeLoader, yaml.SafeLoader):
+        try:
+            read = yaml.load(sample, Loader=loader)
+        except (yaml.YAMLError, ValueError):
+            return False
+        if not (isinstance(read, dict) and read == {"k": value} and type(read["k"]) is str):
+            return False
+    return True
+
+
+def _double_quoted(value: str) -> str:
+    out = ['"']
+    for ch in value:
+        if ch in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[ch])
+        elif not _printable(ch):
+            code = ord(ch)
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _is_unicode(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# --- comparing values ---------------------------------------------------------------------
+
+
+def _same(a: Any, b: Any, seen: set[tuple[int, int]] | None = None) -> bool:
+    """Deep equality that tells 1 from True and 1.0, and a NaN equal to a NaN."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return (math.isnan(a) and math.isnan(b)) or a == b
+    if not isinstance(a, dict | list):
+        return bool(a == b)
+    seen = set() if seen is None else seen
+    pair = (id(a), id(b))
+    if pair in seen:  # a structure that refers to itself through aliases
+        return True
+    seen.add(pair)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y, seen) for x, y in zip(a, b, strict=True))
+    if a.keys() != b.keys():
+        return False
+    return all(_same(value, b[key], seen) for key, value in a.items())

@@ -1,0 +1,548 @@
+"""Deadlines through the graph (SPEC sections 4 and 9): sunset-passed, sunset-soon and
+deprecated-dependency at each direct user's ref, the known-retirements data and a registry's
+own file, and `aireg deprecations` in text, JSON and Markdown. Every run fixes `--today`."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CONFIG, REPO_ROOT, Result, Run, check_golden
+
+from registry.retirements import Retirements
+
+MakeRegistry = Callable[..., Path]
+TODAY = "2026-11-21"
+DIGEST = "sha256:" + "0" * 64
+ZWSP = "\u200b"
+
+
+# --- building declarations ---------------------------------------------------------------------
+
+def decl(kind: str, name: str, spec: str, *, version: str | None = "1.0.0",
+         owner: str = "team/platform", deprecation: str | None = None) -> str:
+    """A declaration in block style: `name` on line 4 (column 9), the version on line 5, the
+    owner next, a one-line flow-style `deprecation` after it, then `spec`."""
+    lines = ["apiVersion: aireg/v1", f"kind: {kind}", "metadata:", f"  name: {name}"]
+    if version is not None:
+        lines.append(f"  version: {version}")
+    lines.append(f"  owner: {owner}")
+    if deprecation is not None:
+        lines.append(f"  deprecation: {{{deprecation}}}")
+    lines.append("spec:")
+    return "\n".join(lines) + "\n" + textwrap.indent(textwrap.dedent(spec), "  ")
+
+
+def prompt(name: str, spec: str = "template: hi\n", **options: Any) -> str:
+    """A Prompt: with no deprecation its spec starts on line 8; `template: hi` is the first
+    line, so a second spec line (`includes`, `model`) is on line 9, its value at column 10
+    (`model: `) or 14 (`includes: [`)."""
+    return decl("Prompt", name, spec, **options)
+
+
+def model(name: str, model_id: str | None = None, provider: str = "openai",
+          deprecation: str | None = None) -> str:
+    return decl("Model", name, f"provider: {provider}\nmodelId: {model_id or name}\n",
+                version=None, deprecation=deprecation)
+
+
+def feature(*uses: str, name: str = "bot", owner: str = "team/platform") -> str:
+    """A Feature: its first ref is on line 8, column 7."""
+    items = "".join(f"    - {ref}\n" for ref in uses)
+    return (f"apiVersion: aireg/v1\nkind: Feature\nmetadata:\n  name: {name}\n"
+            f"  owner: {owner}\nspec:\n  uses:\n{items}")
+
+
+def documents(*docs: str) -> str:
+    return "---\n".join(docs)
+
+
+def config(spec: str) -> str:
+    """aireg.yaml with a `spec:` section; its first line is line 6 (`retirements:` value at
+    column 16)."""
+    return CONFIG + "spec:\n" + textwrap.indent(textwrap.dedent(spec), "  ")
+
+
+# --- running ------------------------------------------------------------------------------------
+
+Check = Callable[..., Result]
+
+
+@pytest.fixture
+def check(make_registry: MakeRegistry, aireg: Run) -> Check:
+    """`aireg --today TODAY check` on a new registry of `files`."""
+
+    def run(files: dict[str, str], today: str = TODAY, **options: object) -> Result:
+        result = aireg("--today", today, "-C", str(make_registry(files, **options)), "check")
+        assert result.err == ""
+        return result
+
+    return run
+
+
+def findings(result: Result) -> list[str]:
+    return [line for line in result.out.splitlines()[:-1] if line]
+
+
+def validate(kind: str, document: Any) -> None:
+    import jsonschema
+
+    path = REPO_ROOT / "schemas" / "output" / f"{kind}.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema)(schema).validate(document)
+
+
+# --- sunset-passed --------------------------------------------------------------------------------
+
+TWO_USERS = {
+    "old.yaml": prompt("old", deprecation="sunset: 2026-11-01, replacement: prompt/new@^2, "
+                       "reason: superseded"),
+    "new.yaml": prompt("new", version="2.0.0"),
+    # triage includes old (line 9, column 14); bot uses old directly (line 19, column 7) and
+    # through triage; helper reaches old only through triage.
+    "users.yaml": documents(
+        prompt("triage", "template: hi\nincludes: [prompt/old@^1]\n"),
+        feature("prompt/triage@^1", "prompt/old@^1"),
+        feature("prompt/triage@^1", "prompt/new@^2", name="helper")),
+}
+PASSED = ("error[sunset-passed] {} uses prompt/old@1.0.0, whose sunset day 2026-11-01 has passed "
+          "(20 days ago; declared in metadata.deprecation); move to prompt/new@^2; features "
+          "reaching it: feature/bot, feature/helper")
+
+
+def test_sunset_passed_is_reported_at_each_direct_user(check: Check) -> None:
+    result = check(TWO_USERS)
+    assert result.code == 1
+    assert findings(result) == [
+        "users.yaml:9:14: " + PASSED.format("prompt/triage@1.0.0"),
+        "users.yaml:19:7: " + PASSED.format("feature/bot"),
+    ]
+    assert result.out.splitlines()[-1] == (
+        "Found 2 errors, 0 warnings, 0 infos in 6 declarations in 5 files.")
+
+
+def test_sunset_passed_with_no_feature_reaching_it(check: Check) -> None:
+    result = check({"old.yaml": prompt("old", deprecation="sunset: 2026-11-20"),
+                    "user.yaml": prompt("user", "template: hi\nincludes: [prompt/old@^1]\n"),
+                    "bot.yaml": feature("prompt/user@^1")})
+    assert result.code == 1
+    assert findings(result) == [
+        "user.yaml:9:14: error[sunset-passed] prompt/user@1.0.0 uses prompt/old@1.0.0, whose "
+        "sunset day 2026-11-20 has passed (1 day ago; declared in metadata.deprecation); "
+        "features reaching it: feature/bot"]
+
+
+# --- sunset-soon, the window, --today ------------------------------------------------------------
+
+SOON = {"old.yaml": prompt("old", deprecation="sunset: 2026-12-31"),
+        "bot.yaml": feature("prompt/old@^1")}
+SOON_LINE = ("bot.yaml:8:7: warning[sunset-soon] feature/bot uses prompt/old@1.0.0, whose sunset "
+             "day 2026-12-31 is {} (declared in metadata.deprecation); features reaching it: "
+             "feature/bot")
+
+
+@pytest.mark.parametrize(("today", "when"), [
+    ("2026-10-02", "in 90 days"),  # the last day of the default 90-day window
+    ("2026-12-30", "in 1 day"),
+    ("2026-12-31", "today"),
+])
+def test_sunset_soon_within_the_window(check: Check, today: str, when: str) -> None:
+    result = check(SOON, today=today)
+    assert result.code == 0  # a warning does not fail the check
+    assert findings(result) == [SOON_LINE.format(when)]
+
+
+def test_sunset_beyond_the_window_is_not_reported(check: Check) -> None:
+    result = check(SOON, today="2026-10-01")  # 91 days left
+    assert (result.code, findings(result)) == (0, [])
+
+
+def test_a_custom_window(check: Check, tmp_path: Path) -> None:
+    narrow = config("policy:\n  deprecationWindowDays: 10\n")
+    assert findings(check(SOON, today="2026-10-02", config=narrow)) == []
+    assert findings(check(SOON, today="2026-12-20", config=narrow,
+                          root=tmp_path / "b")) == []  # 11 days
+    assert findings(check(SOON, today="2026-12-21", config=narrow, root=tmp_path / "c")) == [
+        SOON_LINE.format("in 10 days")]
+    wide = config("policy:\n  deprecationWindowDays: 365\n")
+    assert findings(check(SOON, today="2026-01-01", config=wide, root=tmp_path / "d")) == [
+        SOON_LINE.format("in 364 days")]
+
+
+def test_today_changes_the_result(make_registry: MakeRegistry, aireg: Run) -> None:
+    root = make_registry(SOON)
+
+    def run(today: str) -> tuple[int, list[str]]:
+        result = aireg("--today", today, "-C", str(root), "check")
+        return result.code, findings(result)
+
+    assert run("2026-09-01") == (0, [])
+    assert run("2026-12-01") == (0, [SOON_LINE.format("in 30 days")])
+    assert run("2027-02-01") == (1, [
+        "bot.yaml:8:7: error[sunset-passed] feature/bot uses prompt/old@1.0.0, whose sunset day "
+        "2026-12-31 has passed (32 days ago; declared in metadata.deprecation); features "
+        "reaching it: feature/bot"])
+
+
+# --- deprecated-dependency, unused deadlines, replacement refs ----------------------------------
+
+def test_deprecated_dependency_without_a_sunset_is_info(check: Check) -> None:
+    result = check({
+        "prompts.yaml": documents(
+            prompt("old", deprecation="reason: going away, replacement: prompt/new@^2"),
+            prompt("new", version="2.0.0")),
+        "bot.yaml": feature("prompt/old@^1", "prompt/new@^2")})
+    assert result.code == 0
+    assert findings(result) == [
+        "bot.yaml:8:7: info[deprecated-dependency] feature/bot uses prompt/old@1.0.0, which is "
+        "deprecated (no sunset day yet); move to prompt/new@^2"]
+
+
+def test_a_sunset_nobody_uses_is_no_finding_but_a_deadline(make_registry: MakeRegistry,
+                                                           aireg: Run) -> None:
+    root = make_registry({"old.yaml": prompt("old", deprecation="sunset: 2026-01-01"),
+                          "soon.yaml": prompt("soon", deprecation="sunset: 2026-12-01")})
+    result = aireg("--today", TODAY, "-C", str(root), "check")
+    assert result.code == 0
+    assert findings(result) == [
+        "old.yaml:4:9: info[unused-artifact] nothing uses prompt/old@1.0.0; remove it if it is no "
+        "longer needed",
+        "soon.yaml:4:9: info[unused-artifact] nothing uses prompt/soon@1.0.0; remove it if it is "
+        "no longer needed",
+    ]
+    listed = aireg("--today", TODAY, "-C", str(root), "deprecations", "--format", "json")
+    assert [(d["id"], d["daysLeft"], d["features"]) for d in json.loads(listed.out)["deadlines"]] \
+        == [("prompt/old@1.0.0", -324, []), ("prompt/soon@1.0.0", 10, [])]
+
+
+def test_a_replacement_naming_nothing_is_a_dangling_ref(check: Check) -> None:
+    old = """\
+        apiVersion: aireg/v1
+        kind: Prompt
+        metadata:
+          name: old
+          version: 1.0.0
+          owner: team/platform
+          deprecation:
+            sunset: 2027-06-30
+            replacement: prompt/nwe@^2
+        spec:
+          template: hi
+        """
+    result = check({"old.yaml": old, "new.yaml": prompt("new", version="2.0.0"),
+                    "bot.yaml": feature("prompt/old@^1", "prompt/new@^2")})
+    assert result.code == 1
+    assert findings(result) == [
+        "old.yaml:9:18: error[dangling-ref] `prompt/nwe@^2` names prompt/nwe, which is not "
+        "declared (did you mean prompt/new?); declare it or fix the ref"]
+
+
+# --- known retirements (SPEC section 9) -----------------------------------------------------------
+
+BUNDLED_SOURCE = "known retirements data: OpenAI deprecations page, read 2026-11-21"
+
+
+def pinned(*models: str, decls: str = "") -> dict[str, str]:
+    """Models named by their ids, each pinned by one prompt (`model:` on line 9, column 10)
+    that feature/bot uses."""
+    names = [m.replace(".", "-") for m in models]
+    prompts = [prompt(f"p{i}", f"template: hi\nmodel: model/{name}\n")
+               for i, name in enumerate(names)]
+    return {"models.yaml": decls or documents(*(model(n, m) for n, m in zip(names, models,
+                                                                             strict=True))),
+            "prompts.yaml": documents(*prompts),
+            "bot.yaml": feature(*(f"prompt/p{i}@^1" for i in range(len(models))))}
+
+
+def test_a_known_retirement_without_a_declared_date(check: Check) -> None:
+    result = check(pinned("gpt-4-0613"))
+    assert result.code == 1
+    assert findings(result) == [
+        "prompts.yaml:9:10: error[sunset-passed] prompt/p0@1.0.0 uses model/gpt-4-0613, whose "
+        f"sunset day 2026-10-23 has passed (29 days ago; {BUNDLED_SOURCE}); move to gpt-5.5; "
+        "features reaching it: feature/bot"]
+
+
+def test_an_alias_or_a_sibling_snapshot_does_not_borrow_a_record(check: Check) -> None:
+    bundled = Retirements.bundled()
+    assert bundled.lookup("openai", "gpt-4o-2024-05-13") is not None
+    assert bundled.lookup("openai", "gpt-4o") is None
+    assert bundled.lookup("openai", "gpt-4o-2024-11-20") is not None
+    assert bundled.lookup("openai", "gpt-4o-2024-11-21") is None
+    result = check(pinned("gpt-4o", "gpt-4o-2024-11-21", "gpt-4o-2024-05-13"))
+    # Only the snapshot with a record of its own is reported.
+    assert findings(result) == [
+        "prompts.yaml:29:10: error[sunset-passed] prompt/p2@1.0.0 uses model/gpt-4o-2024-05-13, "
+        "whose sunset day 2026-10-23 has passed (29 days ago; known retirements data: SunsetPR "
+        "lifecycle data, read 2026-11-21; estimated day); move to gpt-5.5; features reaching it: "
+        "feature/bot"]
+
+
+def test_a_declared_date_wins_over_the_bundled_one(check: Check) -> None:
+    mine = model("gpt-4-0613", deprecation="sunset: 2026-12-15, replacement: model/gpt-5-5")
+    successor = model("gpt-5-5", "gpt-5.5")
+    result = check({**pinned("gpt-4-0613", decls=documents(mine, successor)),
+                    "bot.yaml": feature("prompt/p0@^1", "model/gpt-5-5")})
+    assert result.code == 0
+    assert findings(result) == [
+        "prompts.yaml:9:10: warning[sunset-soon] prompt/p0@1.0.0 uses model/gpt-4-0613, whose "
+        "sunset day 2026-12-15 is in 24 days (declared in metadata.deprecation); move to "
+        "model/gpt-5-5; features reaching it: feature/bot"]
+
+
+def test_retirements_none_turns_the_data_off(check: Check) -> None:
+    result = check(pinned("gpt-4-0613"), config=config("retirements: none\n"))
+    assert (result.code, findings(result)) == (0, [])
+
+
+OWN = """\
+records:
+  - {platform: openai, modelId: gpt-4o, sunset: 2026-12-01}
+  - {platform: openai, modelId: gpt-4-0613, sunset: 2027-01-15, source: acme platform notes}
+"""
+
+
+def test_a_registry_file_adds_records_and_overrides_bundled_ones(check: Check) -> None:
+    result = check({**pinned("gpt-4o", "gpt-4-0613"), "my-retirements.yaml": OWN},
+                   config=config("retirements: my-retirements.yaml\n"))
+    assert result.code == 0
+    assert findings(result) == [
+        "prompts.yaml:9:10: warning[sunset-soon] prompt/p0@1.0.0 uses model/gpt-4o, whose sunset "
+        "day 2026-12-01 is in 10 days (known retirements data: retirements file "
+        "my-retirements.yaml); features reaching it: feature/bot",
+        "prompts.yaml:19:10: warning[sunset-soon] prompt/p1@1.0.0 uses model/gpt-4-0613, whose "
+        "sunset day 2027-01-15 is in 55 days (known retirements data: acme platform notes); "
+        "features reaching it: feature/bot",
+    ]
+
+
+KEEPS_WORKING = (
+    "prompts.yaml:9:10: error[sunset-passed] prompt/p0@1.0.0 uses model/gpt-4-0613, whose sunset "
+    f"day 2026-10-23 has passed (29 days ago; {BUNDLED_SOURCE}); move to gpt-5.5; features "
+    "reaching it: feature/bot")
+
+
+@pytest.mark.parametrize(("setting", "content", "problem"), [
+    ("gone.yaml", None,
+     "schema] retirements file `gone.yaml` does not exist; write `bundled`, `none` or the path "
+     "of a retirements file relative to the registry root"),
+    ("own.yaml", "records:\n  - {platform: openai, modelId: gpt-4o}\n",
+     "schema] retirements file: own.yaml: records[0]: `sunset` is missing; give the day as "
+     "YYYY-MM-DD"),
+    ("own.yaml", "records: [{platform: openai\n",
+     "schema] retirements file: own.yaml:2:1: invalid YAML: did not find expected ',' or '}' "
+     "(while parsing a flow mapping)"),
+    ("own.yaml", "- {platform: openai, modelId: gpt-4o, sunset: 2026-12-01}\n",
+     "schema] retirements file: own.yaml: a retirements file is a mapping with a `records` list"),
+    ("../outside.yaml", None,
+     "path-escape] retirements file `../outside.yaml` is outside the registry; keep it inside "
+     "the registry root"),
+], ids=["missing", "no-sunset", "yaml-syntax", "not-a-mapping", "outside"])
+def test_a_broken_registry_file_is_a_finding_and_the_rest_works(
+        check: Check, setting: str, content: str | None, problem: str) -> None:
+    files = pinned("gpt-4-0613")
+    if content is not None:
+        files[setting] = content
+    result = check(files, config=config(f"retirements: {setting}\n"))
+    assert result.code == 1
+    assert findings(result) == [f"aireg.yaml:6:16: error[{problem}",
+                                KEEPS_WORKING]  # the bundled data still applies
+
+
+def test_deprecations_says_when_the_registry_file_is_broken(make_registry: MakeRegistry,
+                                                            aireg: Run) -> None:
+    root = make_registry(pinned("gpt-4-0613"), config=config("retirements: gone.yaml\n"))
+    result = aireg("--today", TODAY, "-C", str(root), "deprecations")
+    assert result.out.startswith("Deadlines as of 2026-11-21")
+    assert result.err == (
+        "aireg: warning: aireg.yaml:6:16: retirements file `gone.yaml` does not exist; write "
+        "`bundled`, `none` or the path of a retirements file relative to the registry root\n")
+
+
+# --- aireg deprecations ---------------------------------------------------------------------------
+
+SUPPORT = """\
+apiVersion: aireg/v1
+kind: Team
+metadata:
+  name: support
+spec:
+  members: [dev-lee]
+  contact: "#support-ai"
+"""
+# Declared out of day order: house-style retires last, faq next, gpt-4-0613 has passed.
+DEADLINES = {
+    "teams/support.yaml": SUPPORT,
+    "prompts.yaml": documents(
+        prompt("house-style", deprecation="sunset: 2027-01-31, replacement: "
+               "prompt/house-style@^2, reason: superseded by the v2 voice guide"),
+        prompt("house-style", version="2.0.0"),
+        prompt("triage", "template: hi\nincludes: [prompt/house-style@^1]\n"
+               "model: model/gpt-4-0613\n", owner="team/support")),
+    "data.yaml": decl("Dataset", "faq", f"license: CC-BY-4.0\nsource: {{uri: s3://faq/, "
+                      f"digest: {DIGEST}}}\n", owner="team/support",
+                      deprecation="sunset: 2026-12-01"),
+    "models.yaml": model("gpt-4-0613"),
+    "features.yaml": documents(
+        feature("prompt/triage@^1", "dataset/faq@^1", name="support-bot", owner="user/dev-lee"),
+        feature("prompt/house-style@^2", name="search")),
+}
+
+
+def deprecations(make_registry: MakeRegistry, aireg: Run, *args: str) -> Result:
+    result = aireg("--today", TODAY, "-C", str(make_registry(DEADLINES)), "deprecations", *args)
+    assert (result.code, result.err) == (0, "")
+    return result
+
+
+def test_deprecations_text(make_registry: MakeRegistry, aireg: Run,
+                           request: pytest.FixtureRequest) -> None:
+    check_golden(request, "lifecycle-deprecations.txt",
+                 deprecations(make_registry, aireg).out)
+
+
+def test_deprecations_markdown(make_registry: MakeRegistry, aireg: Run,
+                               request: pytest.FixtureRequest) -> None:
+    check_golden(request, "lifecycle-deprecations.md",
+                 deprecations(make_registry, aireg, "--format", "markdown").out)
+
+
+REACHED = ["feature/support-bot"]
+OWNERS = [{"owner": "team/platform", "contacts": ["#platform"]},
+          {"owner": "team/support", "contacts": ["#support-ai"]},
+          {"owner": "user/dev-lee", "contacts": ["#support-ai"]}]
+
+
+def test_deprecations_json(make_registry: MakeRegistry, aireg: Run) -> None:
+    document = json.loads(deprecations(make_registry, aireg, "--format", "json").out)
+    validate("deprecations", document)
+    assert document == {"version": 1, "today": TODAY, "window": 90, "deadlines": [
+        {"id": "model/gpt-4-0613", "kind": "Model", "sunset": "2026-10-23", "daysLeft": -29,
+         "status": "passed", "declared": False, "source": BUNDLED_SOURCE, "dateKind": "firm",
+         "replacement": "gpt-5.5", "reason": None, "features": REACHED, "owners": OWNERS},
+        {"id": "dataset/faq@1.0.0", "kind": "Dataset", "sunset": "2026-12-01", "daysLeft": 10,
+         "status": "upcoming", "declared": True, "source": "declared in metadata.deprecation",
+         "dateKind": "firm", "replacement": None, "reason": None, "features": REACHED,
+         "owners": OWNERS[1:]},
+        {"id": "prompt/house-style@1.0.0", "kind": "Prompt", "sunset": "2027-01-31",
+         "daysLeft": 71, "status": "upcoming", "declared": True,
+         "source": "declared in metadata.deprecation", "dateKind": "firm",
+         "replacement": "prompt/house-style@^2", "reason": "superseded by the v2 voice guide",
+         "features": REACHED, "owners": OWNERS},
+    ]}
+
+
+@pytest.mark.parametrize(("within", "ids"), [
+    ("0", ["model/gpt-4-0613"]),  # passed ones are always listed
+    ("10", ["model/gpt-4-0613", "dataset/faq@1.0.0"]),
+    ("70", ["model/gpt-4-0613", "dataset/faq@1.0.0"]),
+    ("71", ["model/gpt-4-0613", "dataset/faq@1.0.0", "prompt/house-style@1.0.0"]),
+])
+def test_deprecations_within(make_registry: MakeRegistry, aireg: Run, within: str,
+                             ids: list[str]) -> None:
+    document = json.loads(deprecations(make_registry, aireg, "--within", within,
+                                       "--format", "json").out)
+    validate("deprecations", document)
+    assert [d["id"] for d in document["deadlines"]] == ids
+
+
+def test_deprecations_within_in_text(make_registry: MakeRegistry, aireg: Run) -> None:
+    out = deprecations(make_registry, aireg, "--within", "5").out
+    assert out == textwrap.dedent("""\
+        Deadlines as of 2026-11-21 (deprecation window: 90 days):
+
+        2026-10-23  29 days ago  model/gpt-4-0613
+          source:      known retirements data: OpenAI deprecations page, read 2026-11-21
+          replacement: gpt-5.5
+          features:    feature/support-bot
+          owners:      team/platform (#platform), team/support (#support-ai), user/dev-lee (#support-ai)
+        """)  # noqa: E501
+
+
+def test_deprecations_with_nothing_due(make_registry: MakeRegistry, aireg: Run) -> None:
+    root = make_registry({"p.yaml": prompt("p")})
+    for fmt in ("text", "markdown"):
+        result = aireg("--today", TODAY, "-C", str(root), "deprecations", "--format", fmt)
+        assert (result.code, result.out) == (0, "No deadlines as of 2026-11-21.\n")
+    result = aireg("--today", TODAY, "-C", str(root), "deprecations", "--format", "json")
+    assert json.loads(result.out) == {"version": 1, "today": TODAY, "window": 90,
+                                      "deadlines": []}
+
+
+def test_deprecations_within_rejects_a_negative_count(make_registry: MakeRegistry,
+                                                      aireg: Run) -> None:
+    result = aireg("--today", TODAY, "-C", str(make_registry({})), "deprecations",
+                   "--within", "-1")
+    assert (result.code, result.out) == (2, "")
+    assert "Invalid value for '--within': -1 is not in the range x>=0." in result.err
+
+
+def test_deprecations_text_says_one_day(make_registry: MakeRegistry, aireg: Run) -> None:
+    root = make_registry({"p.yaml": documents(
+        prompt("a", deprecation="sunset: 2026-11-20"),
+        prompt("b", deprecation="sunset: 2026-11-22"))})
+    out = aireg("--today", TODAY, "-C", str(root), "deprecations").out
+    assert "2026-11-20  1 day ago  prompt/a@1.0.0" in out.splitlines()
+    assert "2026-11-22  in 1 day  prompt/b@1.0.0" in out.splitlines()
+
+
+# --- Markdown escapes what comes from the repository ----------------------------------------------
+
+HOSTILE = "</details> @octocat [x](javascript:alert(1)) a|b `tick`"
+
+
+def test_deprecations_markdown_is_inert(make_registry: MakeRegistry, aireg: Run) -> None:
+    # A reason is free text; a replacement is a ref (so it may hold `||`) in a declaration,
+    # and free text, as is the source's name, in a registry's own retirements file.
+    old = textwrap.dedent(f"""\
+        apiVersion: aireg/v1
+        kind: Prompt
+        metadata:
+          name: old
+          version: 1.0.0
+          owner: team/platform
+          deprecation:
+            sunset: 2026-12-01
+            replacement: "prompt/new@^1 || ^2"
+            reason: '{HOSTILE}'
+        spec:
+          template: hi
+        """)
+    own = textwrap.dedent(f"""\
+        sources:
+          evil: {{name: '{HOSTILE}', url: 'javascript:alert(1)'}}
+        records:
+          - platform: openai
+            modelId: gpt-x
+            sunset: 2026-12-15
+            replacement: '{HOSTILE}'
+            source: evil
+        """)
+    files = {"old.yaml": old, "own.yaml": own, "model.yaml": model("gpt-x"),
+             "new.yaml": prompt("new", version="2.0.0"),
+             "bot.yaml": feature("prompt/old@^1", "model/gpt-x", "prompt/new@^2")}
+    root = make_registry(files, config=config("retirements: own.yaml\n"))
+    result = aireg("--today", TODAY, "-C", str(root), "deprecations", "--format", "markdown")
+    assert (result.code, result.err) == (0, "")
+    rows = [line for line in result.out.splitlines() if line.startswith("| 2026-")]
+    assert len(rows) == 2
+    for row in rows:  # seven cells: no `|` from the repository splits one
+        assert len(re.split(r"(?<!\\)\|", row)) == 9
+    declared, retired = (re.split(r" (?<!\\)\| ", row.strip("| ")) for row in rows)
+    assert declared[3] == "`prompt/new@^1 \\|\\| ^2`"
+    # Free text in a code span: a fence longer than any backtick run inside, `|` escaped.
+    assert retired[3] == "`` </details> @octocat [x](javascript:alert(1)) a\\|b `tick` ``"
+    # Free text outside a code span: no HTML, no link, no mention, no table cell, no code.
+    assert retired[6] == (
+        "known retirements data: &lt;/details&gt; @" + ZWSP + "octocat \\[x\\]\\(javascript"
+        + ZWSP + ":alert\\(1\\)\\) a\\|b \\`tick\\`")
+    # Outside code spans nothing can open a tag or a mention; the reason is not shown at all.
+    outside = re.sub(r"(`+) .*? \1|`[^`]*`", "", result.out)
+    assert "<" not in outside
+    assert re.search("@(?!" + ZWSP + ")", outside) is None
+    assert result.out.count("</details>") == 1  # the one in the code span
