@@ -373,6 +373,133 @@ def orphans(options: Options, fmt: str) -> None:
 
 
 @cli.command()
+@click.argument("features", nargs=-1, metavar="[FEATURE_REF]...")
+@click.option("--spec-version", type=click.Choice(["1.6", "1.7"]), default="1.6",
+              show_default=True, help="CycloneDX specification version.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the BOM to this file (default: standard output).")
+@click.option("--completeness", is_flag=True,
+              help="Print the completeness review instead of the BOM.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
+              help="With --completeness: text (default) or json.")
+@pass_options
+def bom(options: Options, features: tuple[str, ...], spec_version: str, output: Path | None,
+        completeness: bool, fmt: str | None) -> None:
+    """A CycloneDX AI-BOM of the registry, or of FEATURE_REFs and everything they use.
+
+    Validated against the official schema and reproducible: the same commit gives the same
+    bytes. A registry with error findings is refused (exit 1). A completeness summary goes to
+    standard error.
+    """
+    from registry import bom as mapping
+    from registry.findings import Severity
+    from registry.render import bom as bom_out
+    from registry.render import json as json_out
+    from registry.render import text
+
+    if fmt is not None and not completeness:
+        fail("--format goes with --completeness (the BOM itself is CycloneDX JSON)")
+    project = options.project()
+    decls, _ = mapping.scope_of(project, list(features))
+    gaps = mapping.completeness(decls)
+    score = mapping.percent(gaps)
+    if completeness:
+        write(json_out.completeness(gaps, score) if fmt == "json"
+              else text.completeness(gaps, score))
+        return
+    errors = [f for f in project.check().findings if f.severity is Severity.ERROR]
+    if errors:
+        for item in errors:
+            click.echo(text.finding_line(item), err=True)
+        fail(f"the registry has {len(errors)} error finding{'s' if len(errors) > 1 else ''}; "
+             "fix them (aireg check) before exporting a BOM", EXIT_FINDINGS)
+    commit, timestamp = mapping.revision_of(project)
+    mapped = mapping.build(project, list(features), timestamp, commit, _version())
+    document = bom_out.serialize(mapped, spec_version, timestamp)
+    if output is None:
+        write(document)
+    else:
+        from registry.edit import write_atomic
+
+        write_atomic(output, document)
+        click.echo(f"wrote {output} ({len(mapped.scope)} declarations, CycloneDX "
+                   f"{spec_version})", err=True)
+    click.echo(text.completeness(gaps, score), err=True, nl=False)
+
+
+def _editable(options: Options, verb: str) -> Project:
+    if options.rev is not None:
+        fail(f"{verb} edits the files in the working tree; drop --rev")
+    return options.project()
+
+
+def _disk_path(project: Project, decl: Decl) -> Path:
+    """Where a declaration's file is on disk (its path is relative to the repository)."""
+    return project.location.root / decl.path[len(project.location.prefix):]
+
+
+def _read_for_edit(path: Path) -> str:
+    with path.open(encoding="utf-8", newline="") as stream:  # keep CRLF line endings
+        return stream.read()
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("part", type=click.Choice(["major", "minor", "patch"]))
+@pass_options
+def bump(options: Options, ref: str, part: str) -> None:
+    """Give REF (its highest version in range) the next major, minor or patch version, in
+    place: only that line of its file changes; comments and quoting are kept."""
+    from registry import edit
+    from registry.refs import node_id
+
+    project = _editable(options, "bump")
+    decl = _one(project, ref)
+    if decl.version is None:
+        fail(f"{decl.id} has no version to bump; add metadata.version first")
+    new = edit.bump_version(decl.version, part)  # type: ignore[arg-type]
+    new_id = node_id(decl.kind, decl.name, new)
+    if new_id in project.catalog.by_id:
+        fail(f"{new_id} is already declared; choose another part, or edit by hand")
+    path = _disk_path(project, decl)
+    edit.write_atomic(path, edit.set_version(_read_for_edit(path), decl.doc, new))
+    line = _line(project, decl)
+    write(f"{decl.id} -> {new_id} ({decl.path}:{line})\n")
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--sunset", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              metavar="YYYY-MM-DD", help="After this day nothing may depend on it.")
+@click.option("--replacement", metavar="REF", help="What to move to, such as "
+              "prompt/house-style@^4.")
+@click.option("--reason", metavar="TEXT", help="Why, in a sentence.")
+@pass_options
+def deprecate(options: Options, ref: str, sunset: dt.datetime, replacement: str | None,
+              reason: str | None) -> None:
+    """Mark every declared version REF admits as deprecated, in place: metadata.deprecation
+    is added or updated; every other line of the file stays as it was."""
+    from registry import edit
+
+    project = _editable(options, "deprecate")
+    decls = project.catalog.lookup(ref)
+    if replacement is not None:
+        project.catalog.lookup(replacement)  # exit 2 when it names nothing
+    today = options.today or dt.date.today()
+    by_file: dict[Path, list[Decl]] = {}
+    for decl in decls:
+        by_file.setdefault(_disk_path(project, decl), []).append(decl)
+    for path, in_file in sorted(by_file.items()):
+        text = _read_for_edit(path)
+        for decl in in_file:
+            text = edit.set_deprecation(text, decl.doc, sunset.date(), replacement, reason,
+                                        today)
+        edit.write_atomic(path, text)
+    for decl in sorted(decls, key=lambda d: d.id):
+        write(f"{decl.id}: deprecated, sunset {sunset.date()} ({decl.path})\n")
+
+
+@cli.command()
 @click.argument("ref")
 @format_option("history")
 @pass_options

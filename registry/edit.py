@@ -33,11 +33,10 @@ from .refs import SEMVER_RE, parse_version
 Part = Literal["major", "minor", "patch"]
 PARTS: tuple[Part, ...] = ("major", "minor", "patch")
 
-# The keys of metadata.deprecation, in the order they are written.
-DEPRECATION_KEYS = ("announced", "sunset", "replacement", "reason")
-
 _BOM = "\ufeff"
 _BREAK_RE = re.compile(r"\r\n|\r|\n")
+# An alias written as a mapping value, from the end of its key.
+_ALIAS_RE = re.compile(r"\s*:\s*\*[^\s,\[\]{}]+")
 # A block scalar's header: its properties, then `|` or `>` and the indicators after it.
 _BLOCK_HEADER_RE = re.compile(r"(?:[!&]\S*[ \t]+)*[|>]([0-9+-]*)")
 # Characters a plain scalar may not start with (conservative: YAML allows some of them
@@ -111,6 +110,10 @@ def set_version(text: str, doc: int, new_version: str) -> str:
         raise AiregError(
             f"{what} (line {_line(value)}) is written over several lines; write it on one "
             "line, such as `version: 1.2.3`, then run again")
+    if value.tag == "tag:yaml.org,2002:null":
+        raise AiregError(
+            f"{what} (line {_line(value)}) is empty; write the current version, such as "
+            "`version: 1.0.0`, then run again")
     start += _tag_length(span)
     quote = value.style if value.style in ("'", '"') else ""
     expected["metadata"]["version"] = new_version
@@ -187,8 +190,8 @@ def set_deprecation(
         if child.style in ("|", ">"):
             end = _strip_end(body, start, end)
         style = child.style if child.style in ("'", '"') else None
-        flow = _in_flow(value)
-        edits.append(_Edit(start, end, _scalar(new_value, flow, style)))
+        written = _scalar(new_value, _in_flow(value), style)
+        edits.append(_Edit(start, end, _value_prefix(body, child_key, child) + written))
     if missing:
         edits.append(_add_entries(body, value, missing))
     current.update(values)
@@ -398,6 +401,17 @@ def _tag_length(span: str) -> int:
     return match.end() if match else 0
 
 
+def _value_prefix(body: str, key: Node, value: Node) -> str:
+    """What must come before text written in place of an empty value (`reason:`), so
+    that it is read as the value: a space after the colon, or the colon too (`{reason}`)."""
+    start = value.start_mark.index
+    if start != value.end_mark.index:
+        return ""
+    if body.find(":", key.end_mark.index, start) == -1:
+        return ": "
+    return "" if body[start - 1 : start] in (" ", "\t") else " "
+
+
 def _in_flow(node: Node) -> bool:
     return bool(getattr(node, "flow_style", False))
 
@@ -414,8 +428,7 @@ def _content_end(body: str, node: Node) -> int:
     if isinstance(node, MappingNode | SequenceNode) and not _in_flow(node) and node.value:
         last = node.value[-1]
         if isinstance(node, MappingNode):
-            key, value = last
-            return max(_content_end(body, key), _content_end(body, value))
+            return _entry_end(body, *last)
         return _content_end(body, last)
     start, end = node.start_mark.index, node.end_mark.index
     if isinstance(node, ScalarNode) and node.style in ("|", ">"):
@@ -425,6 +438,15 @@ def _content_end(body: str, node: Node) -> int:
             return int(end) - (2 if body.endswith("\r\n", 0, end) else 1)
         return _strip_end(body, start, end)
     return int(end)
+
+
+def _entry_end(body: str, key: Node, value: Node) -> int:
+    """Where a mapping entry's text ends. An alias value's node is the anchored one, written
+    earlier: then the alias itself (`: *name`) is found after the key."""
+    if value.start_mark.index < key.end_mark.index:
+        alias = _ALIAS_RE.match(body, key.end_mark.index)
+        return alias.end() if alias else int(key.end_mark.index)
+    return max(_content_end(body, key), _content_end(body, value))
 
 
 def _newline(body: str) -> str:
@@ -485,8 +507,7 @@ def _flow_items(body: str, mapping: MappingNode, items: list[str]) -> _Edit:
     closing brace), or inside the braces of an empty one."""
     joined = ", ".join(items)
     if mapping.value:
-        position = _content_end(body, mapping.value[-1][1])
-        position = max(position, _content_end(body, mapping.value[-1][0]))
+        position = _entry_end(body, *mapping.value[-1])
         return _Edit(position, position, ", " + joined)
     position = body.index("{", mapping.start_mark.index) + 1
     return _Edit(position, position, joined)

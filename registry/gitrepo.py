@@ -6,6 +6,7 @@ persistent `git cat-file --batch` process.
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,18 @@ class GitRepo:
                 hint = ("this is a shallow clone that lacks it: fetch the history "
                         "(git fetch --unshallow, or fetch-depth: 0 in actions/checkout)")
             raise RevisionNotFound(f"unknown git revision `{rev}`: {hint}") from error
+
+    def head(self) -> str | None:
+        """The commit HEAD points at, or None in a repository with no commit yet."""
+        try:
+            return str(self.repo.head.commit.hexsha)
+        except ValueError:
+            return None
+
+    def committed_at(self, sha: str) -> dt.datetime:
+        commit = self.repo.commit(sha)
+        when: dt.datetime = commit.committed_datetime
+        return when.astimezone(dt.UTC)
 
     def log(self, rev: str, paths: list[str]) -> list[Commit]:
         """The commits up to `rev` that touched any of `paths` (repository-relative), oldest

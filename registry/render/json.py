@@ -16,6 +16,7 @@ from ..refs import NodeId
 from ..rules import CheckResult
 
 if TYPE_CHECKING:
+    from ..bom import Gaps
     from ..diff import PullReport
     from ..history import Event
     from ..lifecycle import Deadline
@@ -231,10 +232,22 @@ class HistoryOut(Out):
     events: list[EventOut]
 
 
+class GapsOut(Out):
+    id: str
+    expected: list[str]
+    missing: list[str]
+
+
+class CompletenessOut(Out):
+    version: Literal[1] = 1
+    percent: int = Field(description="fields present out of those a procurement review expects")
+    components: list[GapsOut]
+
+
 OUTPUTS: dict[str, type[Out]] = {
     "check": CheckOut, "ls": LsOut, "show": ShowOut, "deps": DepsOut, "impact": ImpactOut,
     "graph": GraphOut, "deprecations": DeprecationsOut, "orphans": OrphansOut,
-    "impact-base": ImpactBaseOut, "history": HistoryOut,
+    "impact-base": ImpactBaseOut, "history": HistoryOut, "bom-completeness": CompletenessOut,
 }
 
 
@@ -366,3 +379,8 @@ def history(name: str, events: list[Event]) -> str:
         id=e.node, version=e.version, change=e.change,
         classes=list(e.classes), fields=list(e.fields), commit=e.commit.sha, day=e.commit.day,
         author=e.commit.author, subject=e.commit.subject) for e in events]))
+
+
+def completeness(gaps: list[Gaps], score: int) -> str:
+    return dump(CompletenessOut(percent=score, components=[
+        GapsOut(id=g.node, expected=list(g.expected), missing=list(g.missing)) for g in gaps]))

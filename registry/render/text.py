@@ -15,6 +15,7 @@ from ..refs import NodeId
 from ..rules import CheckResult
 
 if TYPE_CHECKING:
+    from ..bom import Gaps
     from ..diff import PullReport
     from ..history import Event
     from ..lifecycle import Deadline
@@ -201,6 +202,15 @@ def impact_base(report: PullReport) -> str:
     if report.new_findings:
         lines += ["", "New findings:"]
         lines.extend(f"  {finding_line(f)}" for f in report.new_findings)
+    return "\n".join(lines) + "\n"
+
+
+def completeness(gaps: list[Gaps], score: int) -> str:
+    expected = sum(len(g.expected) for g in gaps)
+    present = expected - sum(len(g.missing) for g in gaps)
+    lines = [f"BOM completeness: {score}% ({present} of {expected} fields a procurement review "
+             "expects)"]
+    lines.extend(f"  {g.node}: missing {', '.join(g.missing)}" for g in gaps if g.missing)
     return "\n".join(lines) + "\n"
 
 
