@@ -38,11 +38,11 @@ class Options:
 
         return Project.open(self.directory, self.rev, self.today)
 
-    def project_at(self, rev: str) -> Project:
+    def project_at(self, rev: str, option: str) -> Project:
         """The same registry at another revision (the base of a comparison)."""
         from registry.project import Project
 
-        return Project.open(self.directory, rev, self.today)
+        return Project.open(self.directory, rev, self.today, option)
 
 
 _state = {"debug": False}
@@ -108,7 +108,7 @@ def check(options: Options, base: str | None, fmt: str) -> None:
 
     project = options.project()
     if base is not None:
-        project.against = options.project_at(base)
+        project.against = options.project_at(base, "--base")
     result = project.check()
     match Format(fmt):
         case Format.TEXT:
@@ -278,10 +278,10 @@ def _impact_between(options: Options, base: str, head: str | None, fmt: Format) 
     from registry.render import json as json_out
     from registry.render import markdown, text
 
-    base_project = options.project_at(base)
-    head_project = options.project_at(head) if head is not None else options.project()
+    base_project = options.project_at(base, "--base")
+    head_project = options.project_at(head, "--head") if head is not None else options.project()
     report = diff.compare(base_project, head_project, _label(base, base_project),
-                          _label(head, head_project) if head else "the working tree")
+                          _label(head, head_project) if head else "the working tree", base)
     match fmt:
         case Format.TEXT:
             write(text.impact_base(report))

@@ -74,11 +74,12 @@ class ChangeImpact:
 
 @dataclass(frozen=True)
 class PullReport:
-    base: str
+    base: str  # labels, such as "main (1a2b3c4d5e6f)"
     head: str
     changes: tuple[ChangeImpact, ...]
     impact: ImpactReport
     new_findings: tuple[Finding, ...]
+    base_rev: str = ""  # the revision as the user named it, to repeat in commands
 
     @property
     def nothing(self) -> bool:
@@ -171,7 +172,8 @@ def _resolution_changes(base: Catalog, head: Catalog, old: Decl, new: Decl) -> l
     return moved
 
 
-def compare(base: Project, head: Project, base_label: str, head_label: str) -> PullReport:
+def compare(base: Project, head: Project, base_label: str, head_label: str,
+            base_rev: str = "") -> PullReport:
     found = changes(base.catalog, head.catalog)
     in_head = [c.decl for c in found if c.status != "removed"]
     removed = [c.decl for c in found if c.status == "removed"]
@@ -182,7 +184,8 @@ def compare(base: Project, head: Project, base_label: str, head_label: str) -> P
     reached.sort(key=lambda d: (d.distance, d.decl.id))
     impact = summarize(head.catalog, [*in_head, *removed], reached)
     per_change = tuple(_change_impact(base, head, change) for change in found)
-    return PullReport(base_label, head_label, per_change, impact, tuple(new_findings(base, head)))
+    return PullReport(base_label, head_label, per_change, impact,
+                      tuple(new_findings(base, head)), base_rev or base_label)
 
 
 def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact:
@@ -195,11 +198,13 @@ def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact
 
 
 def new_findings(base: Project, head: Project) -> list[Finding]:
-    """Head's findings that base did not have (same rule, file and message; lines may move)."""
-    before = Counter((f.rule, f.span.path, f.message) for f in base.check().findings)
+    """Head's findings that base did not have (same rule, severity, file and message; lines
+    may move). A warning the branch turns into an error is a new error."""
+    before = Counter((f.rule, f.severity, f.span.path, f.message)
+                     for f in base.check().findings)
     fresh: list[Finding] = []
     for item in head.check().findings:
-        key = (item.rule, item.span.path, item.message)
+        key = (item.rule, item.severity, item.span.path, item.message)
         if before[key] > 0:
             before[key] -= 1
         else:
@@ -214,26 +219,36 @@ def version_findings(base: Catalog, head: Catalog) -> list[Finding]:
     out: list[Finding] = []
     for change in changes(base, head):
         decl = change.decl
-        if decl.version is None:
+        if decl.version is None or change.status != "modified":
             continue
-        if change.status == "modified":
-            needs = [f for f in change.fields if f.cls in NEEDS_BUMP]
-            if needs:
-                what = ", ".join(f"{f.cls}: {f.field}" for f in needs)
-                out.append(finding(
-                    "version-not-bumped",
-                    f"{decl.id} changed ({what}) but its version did not; give it a new version "
-                    f"(aireg bump {decl.id} patch|minor|major)", decl.at("metadata", "version")))
-        elif change.status == "added":
-            earlier = [d.version for d in base.by_key.get((decl.kind, decl.name), [])
-                       if d.path == decl.path and d.version is not None]
-            if earlier and parse_version(max(earlier, key=parse_version)) > parse_version(
-                    decl.version):
-                top = max(earlier, key=parse_version)
-                artifact = f"{KIND_TO_REF[decl.kind]}/{decl.name}"
-                out.append(finding(
-                    "version-decreased",
-                    f"the version of {artifact} in this file went down from {top} to "
-                    f"{decl.version}; versions only go up: use a version above {top}",
-                    decl.at("metadata", "version")))
+        needs = [f for f in change.fields if f.cls in NEEDS_BUMP]
+        if needs:
+            what = ", ".join(f"{f.cls}: {f.field}" for f in needs)
+            out.append(finding(
+                "version-not-bumped",
+                f"{decl.id} changed ({what}) but its version did not; give it a new version "
+                f"(aireg bump {decl.id} patch|minor|major)", decl.at("metadata", "version")))
+    return out + _decreased(base, head)
+
+
+def _decreased(base: Catalog, head: Catalog) -> list[Finding]:
+    """A version edited downwards: in one file, the versions of an artifact that went away
+    and those that came, paired lowest with lowest; a new one below its pair went down.
+    Adding an older line's release beside newer ones (2.5.0 beside 3.1.0) is not."""
+    out: list[Finding] = []
+    for key, decls in sorted(head.by_key.items()):
+        for path in sorted({d.path for d in decls}):
+            now = {d.version: d for d in decls if d.path == path and d.version}
+            then = {d.version for d in base.by_key.get(key, []) if d.path == path and d.version}
+            added = sorted(set(now) - then, key=parse_version)
+            gone = sorted(then - set(now), key=parse_version)
+            for old, new in zip(gone, added, strict=False):
+                if parse_version(new) < parse_version(old):
+                    decl = now[new]
+                    artifact = f"{KIND_TO_REF[decl.kind]}/{decl.name}"
+                    out.append(finding(
+                        "version-decreased",
+                        f"the version of {artifact} in this file went down from {old} to "
+                        f"{new}; versions only go up: use a version above {old}",
+                        decl.at("metadata", "version")))
     return out

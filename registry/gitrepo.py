@@ -91,6 +91,27 @@ class GitRepo:
             commits.append(Commit(sha, author, day, subject))
         return commits
 
+    def renames(self, rev: str, path: str) -> list[tuple[str, str]]:
+        """(commit, the file's path in it) for every commit up to `rev` that touched `path`,
+        following renames, oldest first."""
+        out = self.repo.git.log("--follow", "--name-only", "--format=%x00%H", rev, "--", path)
+        found: list[tuple[str, str]] = []
+        for record in out.split("\0"):
+            lines = [line for line in record.splitlines() if line.strip()]
+            if len(lines) >= 2:
+                found.append((lines[0], lines[-1]))
+        return found[::-1]
+
+    def ancestry(self, rev: str) -> list[str]:
+        """Every commit reachable from `rev`, parents before children."""
+        return str(self.repo.git.rev_list("--reverse", "--topo-order", rev)).split()
+
+    def commit_info(self, sha: str) -> Commit:
+        commit = self.repo.commit(sha)
+        day = commit.authored_datetime.strftime("%Y-%m-%d")
+        return Commit(str(commit.hexsha), str(commit.author.name), day,
+                      str(commit.summary))
+
     def tree(self, rev: str, prefix: str) -> GitTree:
         return GitTree(self, self.resolve(rev), prefix)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .diff import field_changes
+from .diff import CLASS_ORDER, field_changes
 from .files import Tree
 from .gitrepo import Commit, GitRepo
 from .load import Decl, load_files
@@ -28,18 +28,29 @@ class Event:
 
 
 def history(project: Project, ref: Ref, rev: str = "HEAD") -> list[Event]:
-    """Every change to the artifact `ref` names (all its versions), oldest first."""
+    """Every change to the artifact `ref` names (all its versions), oldest first.
+
+    The files that declare it now, and their template files, are followed back through
+    renames (git log --follow), so moving a file does not cut its history.
+    """
     location = project.location
     repo = GitRepo.open(location.toplevel, "history")
     prefix = location.prefix
     declared = project.catalog.by_key.get(ref.key, [])
-    rels = sorted({d.path[len(prefix):] for d in declared})
-    paths = sorted({*(d.path for d in declared),
-                    *(d.template_path for d in declared if d.template_path)})
+    yaml_paths = sorted({d.path for d in declared})
+    template_paths = sorted({d.template_path for d in declared if d.template_path})
+    names = {path: repo.renames(rev, path) for path in yaml_paths}
+    touched = {sha for path in yaml_paths for sha, _ in names[path]}
+    touched |= {sha for path in template_paths for sha, _ in repo.renames(rev, path)}
+    order = [sha for sha in repo.ancestry(rev) if sha in touched]
+    position = {sha: index for index, sha in enumerate(order)}
     events: list[Event] = []
     before: dict[NodeId, Decl] = {}
-    for commit in repo.log(rev, paths or ["."]):
-        tree: Tree = repo.tree(commit.sha, prefix)
+    for sha in order:
+        rels = sorted({rel for path in yaml_paths
+                       if (rel := _name_at(names[path], position, position[sha], prefix))})
+        tree: Tree = repo.tree(sha, prefix)
+        commit = repo.commit_info(sha)
         now = {d.id: d for d in load_files(tree, rels).decls if (d.kind, d.name) == ref.key}
         for node, decl in sorted(now.items()):
             old = before.get(node)
@@ -48,7 +59,8 @@ def history(project: Project, ref: Ref, rev: str = "HEAD") -> list[Event]:
                 continue
             changed = field_changes(old, decl)
             if changed:
-                classes = tuple(sorted({c.cls for c in changed}))
+                found = {c.cls for c in changed}
+                classes = tuple(c for c in CLASS_ORDER if c in found)
                 events.append(Event(node, decl.version, commit, "changed", classes,
                                     tuple(c.field for c in changed)))
         for node, decl in sorted(before.items()):
@@ -56,3 +68,15 @@ def history(project: Project, ref: Ref, rev: str = "HEAD") -> list[Event]:
                 events.append(Event(node, decl.version, commit, "removed", (), ()))
         before = now
     return events
+
+
+def _name_at(renames: list[tuple[str, str]], position: dict[str, int], at: int,
+             prefix: str) -> str | None:
+    """The file's path (relative to the registry) at the commit in position `at`."""
+    name = None
+    for sha, path in renames:
+        if sha in position and position[sha] <= at:
+            name = path
+    if name is None or not name.startswith(prefix):
+        return None
+    return name[len(prefix):]

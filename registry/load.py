@@ -96,7 +96,7 @@ class Location:
         return "" if rel == "." else rel + "/"
 
 
-def find_registry(start: Path, rev: str | None = None) -> Location:
+def find_registry(start: Path, rev: str | None = None, option: str = "--rev") -> Location:
     """The registry around `start`: the nearest folder upwards holding aireg.yaml."""
     start = start.resolve()
     if not start.is_dir():
@@ -105,7 +105,7 @@ def find_registry(start: Path, rev: str | None = None) -> Location:
     top = toplevel or Path(start.anchor)
     candidates = [start, *[p for p in start.parents if p == top or top in p.parents]]
     if rev is not None:
-        repo = GitRepo.open(toplevel, "--rev")
+        repo = GitRepo.open(toplevel, option)
         assert toplevel is not None
         commit = repo.resolve(rev)
         for folder in candidates:
@@ -123,10 +123,10 @@ def find_registry(start: Path, rev: str | None = None) -> Location:
         f"or point -C at the folder that holds {CONFIG_FILE}")
 
 
-def open_tree(location: Location, rev: str | None) -> Tree:
+def open_tree(location: Location, rev: str | None, option: str = "--rev") -> Tree:
     if rev is None:
         return FolderTree(location.root, location.prefix)
-    return GitRepo.open(location.toplevel, "--rev").tree(rev, location.prefix)
+    return GitRepo.open(location.toplevel, option).tree(rev, location.prefix)
 
 
 # --- loading ----------------------------------------------------------------------------

@@ -33,9 +33,11 @@ class Project:
     against: Project | None = None
 
     @classmethod
-    def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None) -> Project:
-        location = loading.find_registry(start, rev)
-        tree = loading.open_tree(location, rev)
+    def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None,
+             option: str = "--rev") -> Project:
+        """`option` names what asked for `rev`, for the message when git is missing."""
+        location = loading.find_registry(start, rev, option)
+        tree = loading.open_tree(location, rev, option)
         return cls(location, loading.load(tree), today or dt.date.today())
 
     @property

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import kinds, prompts
 from .catalog import Catalog
@@ -15,6 +17,7 @@ from .refs import suggest
 if TYPE_CHECKING:
     from .lifecycle import Lifecycle
 
+_SIMPLE_ID = re.compile(r"^[A-Za-z0-9.+:-]+$")
 # The edges along which data flows into what is built from it (not evaluation).
 TRAINED = frozenset({"trained-on", "derived-from"})
 NO_OWNER_NEEDED = frozenset({"Team"})
@@ -157,14 +160,40 @@ def _license_findings(decl: Decl, license_text: str | None) -> list[Finding]:
     return [item.with_severity(Severity.ERROR)]
 
 
+@functools.cache
+def _spdx_ids() -> frozenset[str]:
+    """Every SPDX license id, lowercased (the license index ships with license-expression)."""
+    from license_expression import get_license_index
+
+    ids: set[str] = set()
+    for entry in get_license_index():
+        for key in ("spdx_license_key", *entry.get("other_spdx_license_keys", [])):
+            value = entry.get(key) if key == "spdx_license_key" else key
+            if value:
+                ids.add(str(value).lower())
+    return frozenset(ids)
+
+
+@functools.cache
+def _licensing() -> Any:
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
+@functools.lru_cache(maxsize=1024)
 def spdx_problem(expression: str) -> str | None:
     """Why a license expression is not valid SPDX, or None. `proprietary` is accepted, and so
     are LicenseRef- ids (the SPDX way to name any other license)."""
-    if expression.strip().lower() == "proprietary":
+    text = expression.strip()
+    if text.lower() == "proprietary":
         return None
-    from license_expression import ExpressionError, get_spdx_licensing
+    if _SIMPLE_ID.match(text) and (text.lower() in _spdx_ids() or
+                                  text.startswith(("LicenseRef-", "DocumentRef-"))):
+        return None  # the common case, without building the expression parser
+    from license_expression import ExpressionError
 
-    licensing = get_spdx_licensing()
+    licensing = _licensing()
     try:
         parsed = licensing.parse(expression, validate=False, strict=True)
     except ExpressionError as error:

@@ -63,7 +63,8 @@ def test_bump_keeps_quotes_and_comments(aireg: Run, make_registry: Callable[...,
     before = path.read_text(encoding="utf-8")
     assert aireg("-C", str(root), "bump", "prompt/house-style@2.4.0", "patch").code == 0
     assert changed_lines(before, path.read_text(encoding="utf-8")) == [
-        ('  version: "2.4.0"     # quoted on purpose', '  version: "2.4.1"     # quoted on purpose')]
+        ('  version: "2.4.0"     # quoted on purpose',
+         '  version: "2.4.1"     # quoted on purpose')]
 
 
 def test_bump_to_a_version_already_declared_is_refused(

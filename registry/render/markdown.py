@@ -38,9 +38,15 @@ def inline(text: str) -> str:
     return re.sub(r"(?i)\bwww\\\.", "www" + ZWSP + "\\\\.", text)
 
 
-def code(text: str) -> str:
-    """Untrusted identifier as a code span, fenced longer than any backtick run inside."""
-    text = text.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+def code(text: str, in_table: bool = True) -> str:
+    """Untrusted identifier as a code span, fenced longer than any backtick run inside.
+
+    In a table cell `|` must be escaped even inside code (GFM splits cells first); anywhere
+    else the backslash would show, so `in_table=False` leaves it.
+    """
+    text = text.replace("\r", " ").replace("\n", " ")
+    if in_table:
+        text = text.replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
@@ -168,11 +174,11 @@ def _render(report: PullReport, catalog: Catalog, graph: DepGraph, detail: _Deta
     parts.append(table(["Declaration", "Change", "Class", "Features hit", "Owners"], shown))
     if more:
         parts.append(f"… and {more} more changed declarations.\n")
-    fields = [f"- {code(c.change.node)}: " + ", ".join(
-        f"{code(f.field)} ({f.cls})" for f in c.change.fields) for c in report.changes
-        if c.change.fields]
-    resolution = [f"- {code(c.change.node)}: {inline(c.change.detail)}" for c in report.changes
-                  if c.change.detail]
+    fields = [f"- {code(c.change.node, in_table=False)}: " + ", ".join(
+        f"{code(f.field, in_table=False)} ({f.cls})" for f in c.change.fields)
+        for c in report.changes if c.change.fields]
+    resolution = [f"- {code(c.change.node, in_table=False)}: {inline(c.change.detail)}"
+                  for c in report.changes if c.change.detail]
     if fields or resolution:
         listed, more = _limited([[line] for line in [*fields, *resolution]], detail.rows)
         body = "\n".join(line[0] for line in listed) + (f"\n- … and {more} more" if more else "")
@@ -193,14 +199,15 @@ def _render(report: PullReport, catalog: Catalog, graph: DepGraph, detail: _Deta
             f"\n… and {more} more owners.\n" if more else "")
         parts.append(_details(f"Owners to notify ({len(impact.owners)})", body))
     if impact.evals:
-        eval_lines = [f"- {code(e.id)}" + (f": {code(e.model.spec.command)}"
+        eval_lines = [f"- {code(e.id)}" + (f": {code(e.model.spec.command, in_table=False)}"
                                            if getattr(e.model.spec, "command", None) else "")
                       for e in impact.evals]
         listed, more = _limited([[line] for line in eval_lines], detail.rows)
         body = "\n".join(line[0] for line in listed) + (f"\n- … and {more} more" if more else "")
         parts.append(_details(f"Evals to run ({len(impact.evals)})", body))
     if report.new_findings:
-        finding_lines = [f"- **{f.severity.value}** {code(f.rule)} {code(str(f.span))}: "
+        finding_lines = [f"- **{f.severity.value}** {code(f.rule)} "
+                         f"{code(str(f.span), in_table=False)}: "
                          f"{inline(f.message)}" for f in report.new_findings]
         listed, more = _limited([[line] for line in finding_lines], detail.rows)
         body = "\n".join(line[0] for line in listed) + (f"\n- … and {more} more" if more else "")
@@ -212,8 +219,12 @@ def _render(report: PullReport, catalog: Catalog, graph: DepGraph, detail: _Deta
         parts.append(_details("Blast radius", f"```mermaid\n{diagram}```\n"))
     if detail.label:
         parts.append(f"*Left out to fit GitHub's comment limit: {detail.label}. Run "
-                     f"`aireg impact --base {inline(report.base)}` for the full report.*\n")
+                     f"{_rerun(report)} for the full report.*\n")
     return "\n".join(parts)
+
+
+def _rerun(report: PullReport) -> str:
+    return code(f"aireg impact --base {report.base_rev}", in_table=False)
 
 
 def pr_comment(report: PullReport, catalog: Catalog, graph: DepGraph) -> str:
@@ -224,6 +235,11 @@ def pr_comment(report: PullReport, catalog: Catalog, graph: DepGraph) -> str:
         text = _render(report, catalog, graph, detail)
         if len(text) <= LIMIT:
             return text
-    cut = text[: LIMIT - 200].rsplit("\n", 1)[0]
-    return cut + ("\n\n*The report was cut to fit GitHub's comment limit. Run `aireg impact "
-                  "--base` locally for the full report.*\n")
+    note = (f"\n\n*The report was cut to fit GitHub's comment limit. Run {_rerun(report)} "
+            "for the full report.*\n")
+    cut = text[: LIMIT - len(note) - 100].rsplit("\n", 1)[0]
+    # Close what the cut left open, so the note is not folded away inside a section.
+    if cut.count("```") % 2:
+        cut += "\n```"
+    cut += "\n</details>" * (cut.count("<details>") - cut.count("</details>"))
+    return cut + note
