@@ -95,6 +95,7 @@ class Catalog:
         self.teams: dict[str, kinds.Team] = {
             d.name: d.model for d in self.by_id.values() if isinstance(d.model, kinds.Team)}
         self.edges: list[Edge] = []
+        self._resolved: dict[tuple[tuple[str, str], str | None], Decl | None] = {}
         self._resolve_all()
 
     # --- lookup ---------------------------------------------------------------------------
@@ -107,6 +108,16 @@ class Catalog:
 
     def resolve(self, ref: Ref) -> Decl | None:
         """The declaration a ref resolves to: the highest version satisfying its range."""
+        # Many refs share an artifact and a range (a hundred prompts on `^3`): resolve each
+        # pair once. The catalog does not change after it is built.
+        memo_key = (ref.key, ref.constraint)
+        if memo_key in self._resolved:
+            return self._resolved[memo_key]
+        found = self._resolve(ref)
+        self._resolved[memo_key] = found
+        return found
+
+    def _resolve(self, ref: Ref) -> Decl | None:
         candidates = self.by_key.get(ref.key)
         if not candidates:
             return None

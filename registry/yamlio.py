@@ -166,6 +166,7 @@ def load_documents(text: str) -> tuple[list[Any], list[YamlProblem]]:
     """
     documents: list[Any] = []
     problems: list[YamlProblem] = []
+    has_anchors = "&" in text
     loader = _Loader(text)
     try:
         while loader.check_node():
@@ -173,7 +174,8 @@ def load_documents(text: str) -> tuple[list[Any], list[YamlProblem]]:
             if node is None:
                 break
             try:
-                _expanded_size(node)
+                if has_anchors:  # an alias needs an anchor: most files have neither
+                    _expanded_size(node)
                 documents.append(loader.construct_document(node))
             except (ConstructorError, YamlProblem) as error:
                 problems.append(error if isinstance(error, YamlProblem) else
