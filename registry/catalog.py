@@ -96,6 +96,7 @@ class Catalog:
             d.name: d.model for d in self.by_id.values() if isinstance(d.model, kinds.Team)}
         self.edges: list[Edge] = []
         self._resolved: dict[tuple[tuple[str, str], str | None], Decl | None] = {}
+        self._sites: dict[NodeId, list[RefSite]] = {}
         self._resolve_all()
 
     # --- lookup ---------------------------------------------------------------------------
@@ -205,7 +206,14 @@ class Catalog:
 
     # --- refs -----------------------------------------------------------------------------
 
-    def ref_sites(self, decl: Decl) -> Iterator[RefSite]:
+    def ref_sites(self, decl: Decl) -> list[RefSite]:
+        """The refs a declaration writes, in field order (computed once per declaration)."""
+        sites = self._sites.get(decl.id)
+        if sites is None:
+            sites = self._sites[decl.id] = list(self._ref_sites(decl))
+        return sites
+
+    def _ref_sites(self, decl: Decl) -> Iterator[RefSite]:
         spec = decl.model.spec
         for field in REF_FIELDS.get(decl.kind, ()):
             value = getattr(spec, field.keys[-1])

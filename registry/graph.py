@@ -44,12 +44,10 @@ class DepGraph:
         self.g.add_nodes_from(catalog.by_id)
         self._edges: dict[tuple[NodeId, NodeId], Edge] = {}
         for edge in catalog.edges:
-            key = (edge.source, edge.target)
             # Two refs to the same node (say two tools of one server) make one edge; the first
             # written is kept for positions.
-            if key not in self._edges:
-                self._edges[key] = edge
-                self.g.add_edge(edge.source, edge.target, label=edge.label)
+            self._edges.setdefault((edge.source, edge.target), edge)
+        self.g.add_edges_from((u, v, {"label": e.label}) for (u, v), e in self._edges.items())
 
     def edge(self, source: NodeId, target: NodeId) -> Edge:
         return self._edges[(source, target)]

@@ -5,6 +5,7 @@ A bad file never stops the load: it yields findings, and every other file still 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import types
 import typing
@@ -57,7 +58,7 @@ class Decl:
     def owner(self) -> str | None:
         return self.model.owner
 
-    @property
+    @functools.cached_property
     def id(self) -> NodeId:
         return node_id(self.kind, self.name, self.version)
 

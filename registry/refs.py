@@ -165,5 +165,12 @@ def best_match(spec: NpmSpec | None, versions: list[str]) -> str | None:
         releases = [p for p in parsed if not p[0].prerelease]
         pool = releases or parsed
     else:
-        pool = [p for p in parsed if p[0] in spec]
+        pool = [p for p in parsed if _satisfies(spec, p[1])]
     return max(pool)[1] if pool else None
+
+
+@functools.lru_cache(maxsize=65536)
+def _satisfies(spec: NpmSpec, version: str) -> bool:
+    # semantic_version's matching is slow, and registries repeat the same few ranges and
+    # versions (every `^1` against every 1.0.0) thousands of times.
+    return parse_version(version) in spec
