@@ -411,8 +411,9 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
     if errors:
         for item in errors:
             click.echo(text.finding_line(item), err=True)
-        fail(f"the registry has {len(errors)} error finding{'s' if len(errors) > 1 else ''}; "
-             "fix them (aireg check) before exporting a BOM", EXIT_FINDINGS)
+        which = "1 error finding; fix it" if len(errors) == 1 else (
+            f"{len(errors)} error findings; fix them")
+        fail(f"the registry has {which} (aireg check) before exporting a BOM", EXIT_FINDINGS)
     commit, timestamp = mapping.revision_of(project)
     mapped = mapping.build(project, list(features), timestamp, commit, _version())
     document = bom_out.serialize(mapped, spec_version, timestamp)

@@ -22,7 +22,7 @@ from . import kinds
 from .findings import RefArgumentError
 from .load import Decl
 from .refs import NodeId, Ref
-from .rules import spdx_problem
+from .rules import spdx_canonical, spdx_problem
 
 if TYPE_CHECKING:
     from cyclonedx.model.bom import Bom
@@ -70,7 +70,8 @@ def scope_of(project: Project, feature_refs: list[str]) -> tuple[list[Decl], Dec
         for decl in catalog.lookup(text):
             if decl.kind != "Feature":
                 raise RefArgumentError(f"{decl.id} is a {decl.kind}; bom takes feature refs")
-            features.append(decl)
+            if decl not in features:  # a feature named twice is still one feature
+                features.append(decl)
     starts = [f.id for f in features]
     reached = project.graph.dependencies(starts)
     nodes = {*starts, *reached}
@@ -79,13 +80,15 @@ def scope_of(project: Project, feature_refs: list[str]) -> tuple[list[Decl], Dec
     return decls, features[0] if len(features) == 1 else None
 
 
-def content_digest(decls: list[Decl]) -> str:
-    """A digest of what the BOM describes: each declaration's content and template."""
-    digest = hashlib.sha256()
+def content_digest(project: Project, decls: list[Decl]) -> str:
+    """A digest of everything the BOM is made from: the registry's settings, and each
+    declaration's content, template and place (paths are in the BOM too)."""
+    digest = hashlib.sha256(project.loaded.config.model_dump_json().encode())
     for decl in decls:
-        digest.update(decl.id.encode())
-        digest.update(decl.model.model_dump_json().encode())
-        digest.update((decl.template or "").encode())
+        for part in (decl.id, decl.path, str(decl.doc), decl.model.model_dump_json(),
+                     decl.template or "", decl.template_path or ""):
+            digest.update(part.encode())
+            digest.update(b"\0")
     return digest.hexdigest()
 
 
@@ -107,8 +110,8 @@ def build(project: Project, feature_refs: list[str], timestamp: dt.datetime | No
     from cyclonedx.model.lifecycle import LifecyclePhase, PredefinedLifecycle
 
     decls, subject = scope_of(project, feature_refs)
-    scope_names = [str(d.id) for d in decls] if not feature_refs else sorted(feature_refs)
-    digest = content_digest(decls)
+    scope_names = [str(d.id) for d in decls]
+    digest = content_digest(project, decls)
     mapped = Mapped(Bom(), scope=tuple(d.id for d in decls))
     bom = mapped.bom
     bom.serial_number = serial_number(project.name, commit, digest, scope_names)
@@ -164,11 +167,12 @@ def licenses(text: str | None) -> list[Any]:
         return []
     if text.strip().lower() == "proprietary" or spdx_problem(text) is not None:
         return [DisjunctiveLicense(name=text)]
-    if any(op in f" {text} " for op in (" AND ", " OR ", " WITH ")):
-        return [LicenseExpression(text)]
-    if text.startswith("LicenseRef-"):
-        return [DisjunctiveLicense(name=text)]
-    return [DisjunctiveLicense(id=text)]
+    canonical = spdx_canonical(text)  # SPDX ids are case-insensitive; CycloneDX wants theirs
+    if any(op in f" {canonical} " for op in (" AND ", " OR ", " WITH ")):
+        return [LicenseExpression(canonical)]
+    if canonical.startswith("LicenseRef-"):
+        return [DisjunctiveLicense(name=canonical)]
+    return [DisjunctiveLicense(id=canonical)]
 
 
 def _hashes(digest: str | None) -> list[Any]:
@@ -302,7 +306,9 @@ class _Mapper:
         if model.metadata.description:
             data["description"] = model.metadata.description
         if source is not None and source.uri:
-            data["contents"] = {"url": source.uri}
+            from cyclonedx.model import XsUri
+
+            data["contents"] = {"url": str(XsUri(source.uri))}  # percent-encoded as needed
         if spec.classification:
             data["classification"] = spec.classification
         if spec.personalData:
@@ -362,12 +368,18 @@ class _Mapper:
         bom = self.mapped.bom
         inside = {d.id for d in decls}
         uses: dict[str, set[str]] = {str(d.id): set() for d in decls}
-        for edge in self.project.catalog.edges:
+        catalog = self.project.catalog
+        for edge in catalog.edges:
             if edge.source not in inside or edge.target not in inside:
                 continue
             target = str(edge.target)
             if edge.member is not None:
                 target = f"{edge.target}#tool/{edge.member}"
+            model = catalog.by_id[edge.target].model
+            if isinstance(model, kinds.Model) and model.spec.hosting == "api" and \
+                    edge.label != "base-model":
+                # What calls a hosted model goes through its endpoint, which holds the model.
+                target = f"{edge.target}#service"
             uses[str(edge.source)].add(target)
         for decl in decls:
             if isinstance(decl.model, kinds.Model) and decl.model.spec.hosting == "api":
@@ -377,8 +389,8 @@ class _Mapper:
                 for tool in decl.model.spec.tools:
                     uses.setdefault(f"{decl.id}#tool/{tool.name}", set())
         if root is not None:
-            used = {t.split("#", 1)[0] for targets in uses.values() for t in targets}
-            uses[root] = {ref for ref in uses if ref not in used and "#" not in ref}
+            used = {t.split("#tool/", 1)[0] for targets in uses.values() for t in targets}
+            uses[root] = {ref for ref in uses if ref not in used and "#tool/" not in ref}
         for ref, targets in sorted(uses.items()):
             nested = {t for t in targets if "#tool/" in t}
             if nested or "#tool/" in ref:

@@ -161,17 +161,24 @@ def _license_findings(decl: Decl, license_text: str | None) -> list[Finding]:
 
 
 @functools.cache
-def _spdx_ids() -> frozenset[str]:
-    """Every SPDX license id, lowercased (the license index ships with license-expression)."""
+def _canonical_ids() -> dict[str, str]:
     from license_expression import get_license_index
 
-    ids: set[str] = set()
+    ids: dict[str, str] = {}
     for entry in get_license_index():
-        for key in ("spdx_license_key", *entry.get("other_spdx_license_keys", [])):
-            value = entry.get(key) if key == "spdx_license_key" else key
-            if value:
-                ids.add(str(value).lower())
-    return frozenset(ids)
+        for key in (entry.get("spdx_license_key"), *entry.get("other_spdx_license_keys", [])):
+            if key:
+                ids.setdefault(str(key).lower(), str(key))
+    return ids
+
+
+def spdx_canonical(expression: str) -> str:
+    """A valid SPDX expression with its ids and operators in SPDX's own spelling."""
+    text = expression.strip()
+    if _SIMPLE_ID.match(text):
+        return _canonical_ids().get(text.lower(), text)
+    rendered = _licensing().parse(text, validate=False, strict=True)
+    return str(rendered.render("{symbol.key}")) if rendered is not None else text
 
 
 @functools.cache
@@ -188,7 +195,7 @@ def spdx_problem(expression: str) -> str | None:
     text = expression.strip()
     if text.lower() == "proprietary":
         return None
-    if _SIMPLE_ID.match(text) and (text.lower() in _spdx_ids() or
+    if _SIMPLE_ID.match(text) and (text.lower() in _canonical_ids() or
                                   text.startswith(("LicenseRef-", "DocumentRef-"))):
         return None  # the common case, without building the expression parser
     from license_expression import ExpressionError

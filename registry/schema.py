@@ -38,6 +38,12 @@ def schemas() -> dict[str, str]:
     return out
 
 
+# Outputs that are not simply `aireg COMMAND --format json`.
+_INVOCATIONS = {"impact-base": "aireg impact --base REF --format json",
+                "bom-completeness": "aireg bom --completeness --format json"}
+
+
 def _output(model: type[BaseModel], command: str) -> str:
+    invocation = _INVOCATIONS.get(command, f"aireg {command} --format json")
     return _document(model.model_json_schema(mode="serialization"), f"aireg {command} output",
-                     f"The output of `aireg {command} --format json`.")
+                     f"The output of `{invocation}`.")

@@ -35,6 +35,7 @@ def serialize(mapped: Mapped, spec_version: str, timestamp: dt.datetime | None) 
                             tool_dependencies=mapped.tool_dependencies)
     error = JsonStrictValidator(schema).validate_str(text)
     if error is not None:
+        detail = getattr(error.data, "message", None) or str(error).splitlines()[0]
         raise InvalidBom(f"the CycloneDX {spec_version} BOM aireg made is invalid, which is a "
-                         f"bug in aireg (please report it): {error}")
+                         f"bug in aireg (please report it): {detail}")
     return text

@@ -1,0 +1,1168 @@
+"""`aireg bom`: the CycloneDX AI-BOM of SPEC section 8.
+
+The example registry's BOM against golden files and the official 1.6 and 1.7 schemas, the
+mapping of every kind checked against the declarations it comes from, invariants of the
+dependency graph on every BOM made here (randomised registries included), reproducibility,
+scope, refusal, completeness, and an invalid BOM reported as a bug."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import shutil
+import subprocess
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import (
+    CONFIG,
+    EXAMPLE,
+    REPO_ROOT,
+    TEAM,
+    GitRepo,
+    Result,
+    Run,
+    check_golden,
+    python,
+    write_files,
+)
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.spdx import is_supported_id
+from cyclonedx.validation.json import JsonStrictValidator
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+TODAY = "2026-11-21"
+SCHEMA_VERSIONS = {"1.6": SchemaVersion.V1_6, "1.7": SchemaVersion.V1_7}
+PREFIX = {"Model": "model", "Prompt": "prompt", "Adapter": "adapter", "Dataset": "dataset",
+          "McpServer": "mcp", "Feature": "feature", "Eval": "eval", "Team": "team"}
+OUTSIDE_BOM = ("Eval", "Team")
+# SPEC section 8: supplier = provider; CycloneDX's modelParameters.task uses these words.
+SUPPLIERS = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google",
+             "vertex-ai": "Google Cloud", "azure-openai": "Microsoft Azure",
+             "bedrock": "Amazon Web Services", "mistral": "Mistral AI", "cohere": "Cohere",
+             "huggingface": "Hugging Face"}
+TASKS = {"chat": "text-generation", "text-generation": "text-generation",
+         "embedding": "feature-extraction", "reranking": "text-ranking",
+         "classification": "text-classification", "image-generation": "text-to-image",
+         "speech": "automatic-speech-recognition", "other": "other"}
+SPDX_OPERATORS = (" AND ", " OR ", " WITH ")
+END_OF_LIFE = "cdx:lifecycle:milestone:endOfLife"
+
+
+# --- reading a BOM and the declarations it describes ---------------------------------------
+
+
+@functools.cache
+def schema_validator(spec_version: str) -> JsonStrictValidator:
+    return JsonStrictValidator(SCHEMA_VERSIONS[spec_version])
+
+
+def assert_schema_valid(text: str, spec_version: str) -> None:
+    """Valid against the official schema, checked here and not by aireg's own validation."""
+    error = schema_validator(spec_version).validate_str(text)
+    assert error is None, str(error).splitlines()[0]
+
+
+def walk(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Components or services, with the ones nested in them."""
+    for item in items:
+        yield item
+        yield from walk(item.get("components", []))
+        yield from walk(item.get("services", []))
+
+
+def nodes_of(bom: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every component and service in the BOM (nested included) and metadata.component,
+    by bom-ref: the nodes of its dependency graph."""
+    found = [*walk(bom.get("components", [])), *walk(bom.get("services", []))]
+    subject = bom["metadata"].get("component")
+    if subject is not None:
+        found.append(subject)
+    refs = Counter(item["bom-ref"] for item in found)
+    assert all(count == 1 for count in refs.values()), refs.most_common(3)
+    return {item["bom-ref"]: item for item in found}
+
+
+def all_bom_refs(bom: dict[str, Any]) -> list[str]:
+    """Every bom-ref anywhere in the document: pedigree ancestors and tools included."""
+    refs: list[str] = []
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("bom-ref"), str):
+                refs.append(value["bom-ref"])
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+
+    visit({k: v for k, v in bom.items() if k != "dependencies"})
+    return refs
+
+
+def dependencies(bom: dict[str, Any]) -> dict[str, list[str]]:
+    return {entry["ref"]: entry.get("dependsOn", []) for entry in bom["dependencies"]}
+
+
+def assert_invariants(bom: dict[str, Any]) -> None:
+    """What must hold in every BOM aireg writes."""
+    everywhere = Counter(all_bom_refs(bom))
+    assert [ref for ref, count in everywhere.items() if count > 1] == []
+    nodes = nodes_of(bom)
+    entries = [entry["ref"] for entry in bom["dependencies"]]
+    # One entry per node, and nothing else.
+    assert sorted(entries) == sorted(nodes)
+    for ref, targets in dependencies(bom).items():
+        assert ref in nodes
+        assert len(targets) == len(set(targets)), ref
+        assert set(targets) <= set(nodes), (ref, sorted(set(targets) - set(nodes)))
+    for component in walk(bom.get("components", [])):
+        card = component.get("modelCard", {})
+        for dataset in card.get("modelParameters", {}).get("datasets", []):
+            assert dataset["ref"] in nodes, (component["bom-ref"], dataset)
+            assert nodes[dataset["ref"]]["type"] == "data"
+
+
+def node_id(decl: dict[str, Any]) -> str:
+    meta = decl["metadata"]
+    text = f"{PREFIX[decl['kind']]}/{meta['name']}"
+    return f"{text}@{meta['version']}" if meta.get("version") else text
+
+
+def load_decls(root: Path) -> dict[str, dict[str, Any]]:
+    """The declarations of a registry folder by node id, read here with plain PyYAML (the
+    example's exclude is .github/**); `_template` holds a prompt's template text."""
+    decls: dict[str, dict[str, Any]] = {}
+    for path in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]):
+        if ".github" in path.relative_to(root).parts:
+            continue
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if not isinstance(doc, dict) or not str(doc.get("apiVersion", "")).startswith(
+                    "aireg/") or doc.get("kind") == "Registry":
+                continue
+            spec = doc.get("spec") or {}
+            if doc["kind"] == "Prompt":
+                doc["_template"] = (spec["template"] if "template" in spec else
+                                    (path.parent / spec["templateFile"]).read_text("utf-8"))
+            decls[node_id(doc)] = doc
+    return decls
+
+
+def unique(decls: dict[str, dict[str, Any]], ref: str) -> str:
+    """The node id of a ref to a kind/name declared once (models and datasets here)."""
+    kind_name = ref.split("#", 1)[0].split("@", 1)[0]
+    found = [i for i in decls if i == kind_name or i.startswith(f"{kind_name}@")]
+    assert len(found) == 1, (ref, found)
+    return found[0]
+
+
+def prop(item: dict[str, Any], name: str) -> list[str]:
+    return [p["value"] for p in item.get("properties", []) if p["name"] == name]
+
+
+def expected_licenses(text: str | None) -> list[dict[str, Any]] | None:
+    """SPDX ids as ids, SPDX expressions as expressions, anything else by name."""
+    if text is None:
+        return None
+    if is_supported_id(text):
+        return [{"license": {"id": text}}]
+    if any(op in f" {text} " for op in SPDX_OPERATORS):
+        # In SPDX's own spelling, as license-expression renders it (outer parentheses go).
+        from license_expression import get_spdx_licensing
+
+        parsed = get_spdx_licensing().parse(text)
+        return [{"expression": parsed.render("{symbol.key}")}]
+    return [{"license": {"name": text}}]
+
+
+def hashes(digest: str | None) -> list[dict[str, str]] | None:
+    return None if digest is None else [{"alg": "SHA-256", "content": digest.split(":")[1]}]
+
+
+def check_mapping(bom: dict[str, Any], decls: dict[str, dict[str, Any]]) -> None:
+    """Each declaration in the BOM mapped as SPEC section 8 says, compared with its source."""
+    nodes = nodes_of(bom)
+    deps = dependencies(bom)
+    subject = bom["metadata"]["component"]
+    for ident, decl in decls.items():
+        if ident not in nodes:
+            continue
+        assert decl["kind"] not in OUTSIDE_BOM
+        item, spec, meta = nodes[ident], decl.get("spec") or {}, decl["metadata"]
+        assert prop(item, "aireg:owner") == [meta["owner"]]
+        if meta.get("description") is not None:
+            assert item["description"] == meta["description"]
+        match decl["kind"]:
+            case "Feature":
+                assert item["type"] == "application"
+                assert item["name"] == meta["name"]
+                assert prop(item, "aireg:tier") == [spec.get("tier", "medium")]
+                assert item is subject or item in bom["components"]
+            case "Model":
+                check_model(bom, item, decl, deps)
+            case "Adapter":
+                check_adapter(item, decl, decls, nodes, deps)
+            case "Dataset":
+                check_dataset(item, decl)
+            case "Prompt":
+                check_prompt(item, decl)
+            case "McpServer":
+                check_mcp(item, decl, deps)
+
+
+def check_model(bom: dict[str, Any], item: dict[str, Any], decl: dict[str, Any],
+                deps: dict[str, list[str]]) -> None:
+    spec, meta, ident = decl["spec"], decl["metadata"], node_id(decl)
+    assert item in bom["components"]
+    assert item["type"] == "machine-learning-model"
+    if spec["provider"] in SUPPLIERS:
+        assert item["supplier"] == {"name": SUPPLIERS[spec["provider"]]}
+    else:
+        assert item["supplier"]["name"]
+    if spec.get("task") is not None:
+        assert item["modelCard"]["modelParameters"]["task"] == TASKS[spec["task"]]
+    else:
+        assert "task" not in item.get("modelCard", {}).get("modelParameters", {})
+    assert item.get("licenses") == expected_licenses(spec.get("license"))
+    assert item.get("hashes") == hashes(spec.get("digest"))
+    sunset = (meta.get("deprecation") or {}).get("sunset")
+    if sunset is not None:  # a declared day wins over the known-retirements data
+        assert prop(item, END_OF_LIFE) == [sunset.isoformat()]
+    services = {s["bom-ref"]: s for s in bom.get("services", [])}
+    if spec.get("hosting", "api") == "api":
+        service = services[f"{ident}#service"]
+        assert service.get("endpoints") == ([spec["endpoint"]] if spec.get("endpoint") else None)
+        assert deps[f"{ident}#service"] == [ident]
+    else:
+        assert f"{ident}#service" not in services
+    if spec["provider"] == "huggingface" and "/" in spec["modelId"]:
+        group, name = spec["modelId"].split("/", 1)
+        assert (item["group"], item["name"]) == (group, name)
+        assert item["purl"].startswith(f"pkg:huggingface/{group}/")
+    else:
+        assert item["name"] == spec["modelId"]
+
+
+def check_adapter(item: dict[str, Any], decl: dict[str, Any],
+                  decls: dict[str, dict[str, Any]], nodes: dict[str, dict[str, Any]],
+                  deps: dict[str, list[str]]) -> None:
+    spec, ident = decl["spec"], node_id(decl)
+    assert item["type"] == "machine-learning-model"
+    assert (item["name"], item["version"]) == (decl["metadata"]["name"],
+                                               decl["metadata"]["version"])
+    base = unique(decls, spec["baseModel"])
+    assert base in deps[ident]
+    # pedigree.ancestors: a copy of the base model (its own bom-ref, so refs stay unique).
+    [ancestor] = item["pedigree"]["ancestors"]
+    copied = {k: v for k, v in nodes[base].items() if k not in ("bom-ref", "modelCard")}
+    assert {k: v for k, v in ancestor.items() if k != "bom-ref"} == copied
+    card = item["modelCard"]
+    trained_on = sorted({unique(decls, ref) for ref in spec.get("datasets", [])})
+    assert sorted(d["ref"] for d in card["modelParameters"]["datasets"]) == trained_on
+    assert set(trained_on) <= set(deps[ident])
+    metrics = [{"type": k, "value": str(v)} for k, v in (spec.get("metrics") or {}).items()]
+    if metrics:
+        assert card["quantitativeAnalysis"]["performanceMetrics"] == metrics
+    else:
+        assert "quantitativeAnalysis" not in card
+    properties = {(p["name"], p["value"]) for p in card["properties"]}
+    assert ("aireg:method", spec["method"]) in properties
+    for name, value in (spec.get("hyperparameters") or {}).items():
+        assert (f"aireg:hyperparameter:{name}", str(value)) in properties
+    assert item.get("hashes") == hashes((spec.get("artifact") or {}).get("digest"))
+
+
+def check_dataset(item: dict[str, Any], decl: dict[str, Any]) -> None:
+    spec, meta = decl["spec"], decl["metadata"]
+    assert item["type"] == "data"
+    assert (item["name"], item["version"]) == (meta["name"], meta["version"])
+    [data] = item["data"]
+    assert data["type"] == "dataset"
+    assert data.get("classification") == spec.get("classification")
+    assert data["governance"] == {"owners": [{"organization": {"name": meta["owner"]}}]}
+    assert item.get("licenses") == expected_licenses(spec.get("license"))
+    source = spec.get("source") or {}
+    assert item.get("hashes") == hashes(source.get("digest"))
+    assert data.get("contents") == ({"url": source["uri"]} if source.get("uri") else None)
+    assert ("sensitiveData" in data) == bool(spec.get("personalData"))
+
+
+def check_prompt(item: dict[str, Any], decl: dict[str, Any]) -> None:
+    meta, template = decl["metadata"], decl["_template"]
+    assert item["type"] == "data"
+    assert (item["name"], item["version"]) == (meta["name"], meta["version"])
+    [data] = item["data"]
+    assert data["type"] == "configuration"
+    assert data["contents"]["attachment"] == {"contentType": "text/x-jinja2",
+                                              "content": template}
+    digest = hashlib.sha256(template.encode("utf-8")).hexdigest()
+    assert item["hashes"] == [{"alg": "SHA-256", "content": digest}]
+
+
+def check_mcp(item: dict[str, Any], decl: dict[str, Any], deps: dict[str, list[str]]) -> None:
+    spec, meta, ident = decl["spec"], decl["metadata"], node_id(decl)
+    assert "type" not in item  # a service, not a component
+    assert (item["name"], item["version"]) == (meta["name"], meta["version"])
+    assert item.get("endpoints") == ([spec["url"]] if spec.get("url") else None)
+    assert item["authenticated"] is (spec.get("auth", "none") != "none")
+    assert item["x-trust-boundary"] is (spec["trust"] == "third-party")
+    assert item["trustZone"] == ("internal" if spec["trust"] == "first-party" else "third-party")
+    tools = sorted(tool["name"] for tool in spec.get("tools", []))
+    nested = item.get("services", [])
+    assert sorted(s["name"] for s in nested) == tools
+    assert sorted(s["bom-ref"] for s in nested) == [f"{ident}#tool/{t}" for t in tools]
+    assert sorted(deps[ident]) == [f"{ident}#tool/{t}" for t in tools]
+
+
+def scope_ids(bom: dict[str, Any]) -> set[str]:
+    """The declarations a BOM describes: its nodes without the parts aireg adds."""
+    return {ref for ref in nodes_of(bom) if "#" not in ref and not ref.startswith("registry:")}
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def acme_repo(git_repo: GitRepo) -> GitRepo:
+    """examples/acme in a git repository, one commit with a fixed author and date."""
+    shutil.copytree(EXAMPLE, git_repo.root, dirs_exist_ok=True)
+    git_repo.commit("Import the acme registry")
+    return git_repo
+
+
+@pytest.fixture
+def bom_at(aireg: Run) -> Callable[..., Result]:
+    """`aireg -C ROOT --today TODAY bom ARGS...`"""
+
+    def run(root: Path, *args: str, rev: str | None = None) -> Result:
+        extra = ("--rev", rev) if rev else ()
+        return aireg("-C", str(root), "--today", TODAY, *extra, "bom", *args)
+
+    return run
+
+
+def produce(bom_at: Callable[..., Result], root: Path, *args: str,
+            spec_version: str = "1.6") -> dict[str, Any]:
+    """A BOM that aireg wrote (exit 0), valid against the official schema, with the
+    invariants; returned parsed."""
+    result = bom_at(root, *args, "--spec-version", spec_version)
+    assert result.code == 0, result.err
+    assert result.err.startswith("BOM completeness: ")
+    assert_schema_valid(result.out, spec_version)
+    bom = json.loads(result.out)
+    assert bom["specVersion"] == spec_version
+    assert_invariants(bom)
+    return bom
+
+
+# --- the example registry -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec_version", ["1.6", "1.7"])
+def test_example_bom_is_valid_cyclonedx(acme_repo: GitRepo, bom_at: Callable[..., Result],
+                                        spec_version: str) -> None:
+    bom = produce(bom_at, acme_repo.root, spec_version=spec_version)
+    assert bom["$schema"] == f"http://cyclonedx.org/schema/bom-{spec_version}.schema.json"
+    check_mapping(bom, load_decls(acme_repo.root))
+
+
+@pytest.mark.parametrize(("name", "args"), [("acme", ()),
+                                            ("support-bot", ("feature/support-bot",))])
+def test_example_bom_golden(request: pytest.FixtureRequest, acme_repo: GitRepo,
+                            bom_at: Callable[..., Result], name: str,
+                            args: tuple[str, ...]) -> None:
+    result = bom_at(acme_repo.root, *args)
+    assert result.code == 0
+    check_golden(request, f"bom-{name}.json", result.out)
+
+
+# --- randomised registries ------------------------------------------------------------------
+
+NAME = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,11}", fullmatch=True)
+TOOL = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,9}", fullmatch=True)
+TEXT = st.text(alphabet=st.sampled_from("abc xyz\n.,;:!?'\"()[]-_/%é日"), min_size=1,
+               max_size=40)
+DIGEST = st.binary(min_size=4, max_size=4).map(
+    lambda raw: "sha256:" + hashlib.sha256(raw).hexdigest())
+VERSION = st.builds(lambda a, b, c, pre: f"{a}.{b}.{c}" + (f"-rc.{pre}" if pre else ""),
+                    st.integers(0, 3), st.integers(0, 3), st.integers(0, 3),
+                    st.sampled_from([None, None, None, 1]))
+LICENSES = st.sampled_from([
+    None, "MIT", "Apache-2.0", "CC-BY-4.0", "CC-BY-SA-4.0", "BSD-3-Clause", "GPL-2.0-or-later",
+    "MIT OR Apache-2.0", "(MIT AND BSD-3-Clause)", "Apache-2.0 WITH LLVM-exception",
+    "LicenseRef-acme-internal", "LicenseRef-acme OR MIT", "proprietary", "Proprietary",
+    "NOASSERTION"])
+FUTURE_DAY = st.dates(dt.date(2026, 11, 22), dt.date(2028, 12, 31))
+ANY_DAY = st.dates(dt.date(2024, 1, 1), dt.date(2028, 12, 31))
+VARIABLES = ("customer", "ticket", "question", "locale", "plan")
+SCALAR = st.one_of(st.integers(-5, 10_000), st.floats(0, 1, allow_nan=False, width=32),
+                   st.booleans(), st.sampled_from(["q_proj,v_proj", "cosine", "auto"]))
+
+
+def declaration(kind: str, name: str, owner: str | None, spec: dict[str, Any],
+                version: str | None = None, **meta: Any) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"name": name}
+    if version is not None:
+        metadata["version"] = version
+    if owner is not None:
+        metadata["owner"] = owner
+    metadata.update({k: v for k, v in meta.items() if v is not None})
+    return {"apiVersion": "aireg/v1", "kind": kind, "metadata": metadata, "spec": spec}
+
+
+def pin(draw: st.DrawFn, kind: str, name: str, version: str | None) -> str:
+    """A ref that this version satisfies (exact, or a caret range from it)."""
+    if version is None:
+        return f"{kind}/{name}"
+    if "-" in version:  # a pre-release matches only a range that names it
+        return f"{kind}/{name}@{version}"
+    return draw(st.sampled_from([f"{kind}/{name}@{version}", f"{kind}/{name}@{version}",
+                                 f"{kind}/{name}@^{version}"]))
+
+
+def subset(draw: st.DrawFn, items: list[Any], most: int = 3) -> list[Any]:
+    if not items:
+        return []
+    chosen = draw(st.lists(st.sampled_from(range(len(items))), max_size=most, unique=True))
+    return [items[i] for i in chosen]
+
+
+@st.composite
+def registries(draw: st.DrawFn) -> dict[str, str]:
+    """The files of a small registry with no error finding: every kind, every provider and
+    hosting, prompts with includes and tools, adapters with data and metrics, licenses of
+    every form. Warnings (sunsets soon, expired retention, missing licenses) are allowed."""
+    docs: list[tuple[str, dict[str, Any]]] = []
+    files: dict[str, str] = {}
+    teams = draw(st.lists(NAME, min_size=1, max_size=2, unique=True))
+    members = draw(st.lists(NAME, min_size=1, max_size=3, unique=True))
+    owners = [f"team/{t}" for t in teams] + [f"user/{m}" for m in members]
+    for i, team in enumerate(teams):
+        docs.append((f"teams/t{i}.yaml", {"apiVersion": "aireg/v1", "kind": "Team",
+                                          "metadata": {"name": team},
+                                          "spec": {"members": members, "active": i == 0}}))
+    owner = st.sampled_from(owners)
+
+    models: list[tuple[str, str | None]] = []
+    for i, name in enumerate(draw(st.lists(NAME, min_size=1, max_size=3, unique=True))):
+        provider = draw(st.sampled_from([*SUPPLIERS, "self-hosted", "other"]))
+        spec: dict[str, Any] = {
+            "provider": provider,
+            # Unlike any id in the known-retirements data, so no sunset has passed.
+            "modelId": f"org{i}/{name}" if provider == "huggingface" else f"gen-{name}",
+            "hosting": draw(st.sampled_from(["api", "self-hosted"]))}
+        for key, value in (("revision", st.sampled_from(["0e9e39f", "main"])),
+                           ("task", st.sampled_from(sorted(TASKS))),
+                           ("endpoint", st.sampled_from(["https://llm.example.com/v1",
+                                                         "http://10.0.0.7:8000/v1"])),
+                           ("license", LICENSES | st.just("Llama 3 Community License")),
+                           ("digest", DIGEST), ("contextWindow", st.integers(1, 10**6))):
+            if draw(st.booleans()):
+                spec[key] = draw(value)
+        version = draw(st.none() | VERSION)
+        deprecation = draw(st.none() | st.builds(lambda day: {"sunset": day}, FUTURE_DAY))
+        docs.append((f"models/m{i}.yaml", declaration(
+            "Model", name, draw(owner), spec, version, deprecation=deprecation,
+            description=draw(st.none() | TEXT))))
+        models.append((name, version))
+
+    datasets: list[tuple[str, str]] = []
+    for i, name in enumerate(draw(st.lists(NAME, max_size=3, unique=True))):
+        version = draw(VERSION)
+        spec = {"license": draw(LICENSES),
+                "classification": draw(st.sampled_from(
+                    [None, "public", "internal", "confidential", "restricted"])),
+                "personalData": draw(st.sampled_from([None, True, False])),
+                "derivedFrom": [pin(draw, "dataset", *d) for d in subset(draw, datasets)],
+                "records": draw(st.none() | st.integers(0, 10**6))}
+        if draw(st.booleans()):
+            spec["source"] = {"uri": f"s3://data/{name}/{version}/"}
+            if draw(st.booleans()):
+                spec["source"]["digest"] = draw(DIGEST)
+        if draw(st.booleans()):
+            spec["retention"] = {"until": draw(ANY_DAY)}
+        docs.append((f"datasets/d{i}.yaml", declaration(
+            "Dataset", name, draw(owner), {k: v for k, v in spec.items() if v is not None},
+            version)))
+        datasets.append((name, version))
+
+    servers: list[tuple[str, str, list[str]]] = []
+    for i, name in enumerate(draw(st.lists(NAME, max_size=2, unique=True))):
+        version, transport = draw(VERSION), draw(st.sampled_from(["stdio", "http", "sse"]))
+        tools = draw(st.lists(TOOL, max_size=3, unique=True))
+        spec = {"transport": transport, "auth": draw(st.sampled_from(["none", "oauth", "token"])),
+                "trust": draw(st.sampled_from(["first-party", "third-party"])),
+                "tools": [{"name": t, "description": draw(TEXT)} if draw(st.booleans())
+                          else {"name": t, "digest": draw(DIGEST)} for t in tools]}
+        if transport == "stdio":
+            spec["command"] = f"npx -y @acme/{name}-mcp"
+            spec["package"] = {"ecosystem": "npm", "name": f"@acme/{name}-mcp",
+                               "version": version}
+        else:
+            spec["url"] = f"https://mcp.example.com/{name}"
+        docs.append((f"mcp/s{i}.yaml", declaration("McpServer", name, draw(owner), spec,
+                                                   version)))
+        servers.append((name, version, tools))
+    tool_refs = [f"{pin(draw, 'mcp', name, version)}#{tool}"
+                 for name, version, tools in servers for tool in tools]
+
+    prompts: list[tuple[str, str]] = []
+    for i, name in enumerate(draw(st.lists(NAME, min_size=1, max_size=3, unique=True))):
+        earlier = sorted({n for n, _ in prompts})
+        for j, version in enumerate(draw(st.lists(VERSION, min_size=1, max_size=2,
+                                                  unique=True))):
+            included = subset(draw, earlier, 2)
+            variables = subset(draw, list(VARIABLES))
+            text = "".join(f'{{% include "prompt/{n}" %}}\n' for n in included)
+            text += draw(TEXT) + "".join(f" {{{{ {v} }}}}" for v in variables) + "\n"
+            spec = {"includes": [pin(draw, "prompt", n, draw(st.sampled_from(
+                [v for p, v in prompts if p == n]))) for n in included],
+                    "variables": variables, "tools": subset(draw, tool_refs, 2)}
+            if draw(st.booleans()):
+                spec["model"] = pin(draw, "model", *draw(st.sampled_from(models)))
+            if draw(st.booleans()):
+                files[f"prompts/templates/p{i}-{j}.j2"] = text
+                spec["templateFile"] = f"templates/p{i}-{j}.j2"
+            else:
+                spec["template"] = text
+            docs.append((f"prompts/p{i}-{j}.yaml", declaration(
+                "Prompt", name, draw(owner), spec, version, description=draw(st.none() | TEXT))))
+            prompts.append((name, version))
+
+    adapters: list[tuple[str, str]] = []
+    for i, name in enumerate(draw(st.lists(NAME, max_size=2, unique=True))):
+        version = draw(VERSION)
+        spec = {"baseModel": pin(draw, "model", *draw(st.sampled_from(models))),
+                "method": draw(st.sampled_from(["lora", "qlora", "dora", "prefix-tuning",
+                                                "full-finetune", "other"])),
+                "datasets": [pin(draw, "dataset", *d) for d in subset(draw, datasets)],
+                "evalDatasets": [pin(draw, "dataset", *d) for d in subset(draw, datasets)],
+                "hyperparameters": draw(st.dictionaries(
+                    st.sampled_from(["rank", "alpha", "epochs", "lr", "target_modules"]),
+                    SCALAR, max_size=3)),
+                "metrics": draw(st.dictionaries(st.sampled_from(["f1", "accuracy", "bleu"]),
+                                                st.floats(0, 1, allow_nan=False, width=32),
+                                                max_size=3))}
+        if draw(st.booleans()):
+            spec["artifact"] = {"uri": f"s3://models/{name}/{version}/"}
+            if draw(st.booleans()):
+                spec["artifact"]["digest"] = draw(DIGEST)
+        if draw(st.booleans()):
+            spec["trainedAt"] = draw(ANY_DAY)
+        docs.append((f"adapters/a{i}.yaml", declaration("Adapter", name, draw(owner), spec,
+                                                        version)))
+        adapters.append((name, version))
+
+    usable = ([pin(draw, "prompt", *p) for p in prompts] + [pin(draw, "model", *m)
+              for m in models] + [pin(draw, "adapter", *a) for a in adapters]
+              + [pin(draw, "dataset", *d) for d in datasets] + tool_refs
+              + [pin(draw, "mcp", n, v) for n, v, _ in servers])
+    features: list[str] = []
+    for i, name in enumerate(draw(st.lists(NAME, min_size=1, max_size=3, unique=True))):
+        uses = subset(draw, usable, 4) + subset(draw, features, 1)
+        docs.append((f"features/f{i}.yaml", declaration(
+            "Feature", name, draw(owner), {"tier": draw(st.sampled_from(
+                ["critical", "high", "medium", "low"])), "uses": uses},
+            description=draw(st.none() | TEXT))))
+        features.append(f"feature/{name}")
+    if datasets and draw(st.booleans()):
+        docs.append(("evals/e0.yaml", declaration("Eval", "regression", draw(owner), {
+            "covers": features[:1], "datasets": [pin(draw, "dataset", *datasets[0])]},
+            "1.0.0")))
+
+    for path, doc in docs:
+        files[path] = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    return files
+
+
+# No shrinking: each example runs aireg four times, and the registries are small already.
+@settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(files=registries())
+def test_random_registries_give_valid_boms(tmp_path_factory: pytest.TempPathFactory,
+                                           bom_at: Callable[..., Result], aireg: Run,
+                                           files: dict[str, str]) -> None:
+    root = tmp_path_factory.mktemp("registry")
+    write_files(root, {"aireg.yaml": CONFIG, **files})
+    decls = load_decls(root)
+    for spec_version in SCHEMA_VERSIONS:
+        bom = produce(bom_at, root, spec_version=spec_version)
+        assert bom["metadata"]["component"]["bom-ref"] == "registry:test"
+        assert scope_ids(bom) == {i for i, d in decls.items() if d["kind"] not in OUTSIDE_BOM}
+        check_mapping(bom, decls)
+    feature = next(i for i, d in decls.items() if d["kind"] == "Feature")
+    bom = produce(bom_at, root, feature)
+    assert bom["metadata"]["component"]["bom-ref"] == feature
+    deps = aireg("-C", str(root), "--today", TODAY, "deps", feature, "--format", "json")
+    assert deps.code == 0, deps.err
+    reached = {d["id"] for d in json.loads(deps.out)["dependencies"]}
+    assert scope_ids(bom) == {feature, *reached}
+    check_mapping(bom, decls)
+
+
+def test_example_bom_maps_each_kind(acme_repo: GitRepo, bom_at: Callable[..., Result]) -> None:
+    """Spot checks of the golden BOM against SPEC section 8 and the reference example."""
+    bom = produce(bom_at, acme_repo.root)
+    nodes, deps = nodes_of(bom), dependencies(bom)
+    commit = acme_repo.git("rev-parse", "HEAD").strip()
+    assert bom["metadata"]["timestamp"] == "2026-01-01T12:00:00+00:00"
+    assert bom["metadata"]["component"] == {
+        "bom-ref": "registry:acme", "name": "acme", "type": "application",
+        "properties": [{"name": "aireg:commit", "value": commit}]}
+    assert {"name": "cdx:reproducible", "value": "true"} in bom["metadata"]["properties"]
+    features = ["feature/onboarding-agent", "feature/search-assistant", "feature/support-bot",
+                "feature/ticket-insights"]
+    assert sorted(c["bom-ref"] for c in bom["components"] if c["type"] == "application") == (
+        features)
+    # The registry depends on what nothing else uses: features, and data only evals use.
+    assert deps["registry:acme"] == [
+        "dataset/onboarding-golden@1.0.0", "dataset/search-golden@1.1.0",
+        "dataset/voice-samples@1.0.0", "feature/onboarding-agent", "feature/support-bot",
+        "feature/ticket-insights"]
+    assert not any(ref.startswith(("eval/", "team/")) for ref in nodes)
+
+    # Models: supplier, task, end of life (declared, or from the known retirements).
+    gpt4 = nodes["model/gpt-4-0613"]
+    assert gpt4["type"] == "machine-learning-model"
+    assert gpt4["supplier"] == {"name": "OpenAI"}
+    assert gpt4["modelCard"] == {"modelParameters": {"task": "text-generation"}}
+    assert prop(gpt4, END_OF_LIFE) == ["2026-10-23"]
+    assert prop(gpt4, "aireg:endOfLife:source")[0].startswith("known retirements data: ")
+    mistral = nodes["model/mistral-7b-instruct-v0.2"]
+    assert prop(mistral, END_OF_LIFE) == ["2027-01-03"]
+    assert prop(mistral, "aireg:endOfLife:source") == ["declared in metadata.deprecation"]
+    assert prop(nodes["model/gemini-3.5-flash"], END_OF_LIFE) == []
+    assert nodes["model/text-embedding-3-large"]["modelCard"]["modelParameters"] == {
+        "task": "feature-extraction"}
+    reranker = nodes["model/bge-reranker-v2-m3"]
+    assert (reranker["group"], reranker["name"], reranker["version"]) == (
+        "BAAI", "bge-reranker-v2-m3", "953dc6f6f85a1b2dbfca4c34a2796e7dde08d41e")
+    assert reranker["purl"] == (
+        "pkg:huggingface/BAAI/bge-reranker-v2-m3@953dc6f6f85a1b2dbfca4c34a2796e7dde08d41e")
+    assert reranker["modelCard"]["modelParameters"] == {"task": "text-ranking"}
+    assert reranker["hashes"] == [{"alg": "SHA-256", "content": (
+        "0beaa9c27760753e98510b33ff0aef3f2cdf833dab46ff8d07e9fe6253a2ac4d")}]
+    # An API-hosted model has a service for its endpoint, which depends on the model; a
+    # self-hosted one has none.
+    api = nodes["model/gpt-4o-2024-08-06#service"]
+    assert api == {"authenticated": True, "bom-ref": "model/gpt-4o-2024-08-06#service",
+                   "endpoints": ["https://api.openai.com/v1"], "name": "gpt-4o-2024-08-06 API",
+                   "provider": {"name": "OpenAI"}, "trustZone": "external",
+                   "x-trust-boundary": True}
+    assert deps["model/gpt-4o-2024-08-06#service"] == ["model/gpt-4o-2024-08-06"]
+    assert "model/bge-reranker-v2-m3#service" not in nodes
+    assert "model/llama-3-8b-instruct#service" not in nodes
+
+    # Adapters: a copy of the base in the pedigree, a dependency on it, datasets, metrics.
+    adapter = nodes["adapter/ticket-classifier@1.2.0"]
+    [ancestor] = adapter["pedigree"]["ancestors"]
+    assert ancestor["bom-ref"] == "adapter/ticket-classifier@1.2.0#base"
+    assert (ancestor["type"], ancestor["group"], ancestor["name"], ancestor["purl"]) == (
+        "machine-learning-model", "meta-llama", "Meta-Llama-3-8B-Instruct",
+        "pkg:huggingface/meta-llama/Meta-Llama-3-8B-Instruct@"
+        "201cb88e2c1c579780a2f65598bd229fc0a41028")
+    assert adapter["pedigree"]["notes"] == "lora fine-tune of model/llama-3-8b-instruct"
+    assert deps["adapter/ticket-classifier@1.2.0"] == [
+        "dataset/support-golden@1.0.0", "dataset/support-tickets@2.0.0",
+        "model/llama-3-8b-instruct"]
+    card = adapter["modelCard"]
+    assert card["modelParameters"] == {
+        "approach": {"type": "supervised"}, "task": "text-generation",
+        "datasets": [{"ref": "dataset/support-tickets@2.0.0"}]}
+    assert card["quantitativeAnalysis"] == {"performanceMetrics": [
+        {"type": "f1", "value": "0.91"}, {"type": "accuracy", "value": "0.93"},
+        {"type": "priority_macro_f1", "value": "0.87"}]}
+    assert card["properties"] == [
+        {"name": "aireg:method", "value": "lora"},
+        {"name": "aireg:hyperparameter:rank", "value": "32"},
+        {"name": "aireg:hyperparameter:alpha", "value": "64"},
+        {"name": "aireg:hyperparameter:dropout", "value": "0.05"},
+        {"name": "aireg:hyperparameter:epochs", "value": "3"},
+        {"name": "aireg:hyperparameter:learning_rate", "value": "0.0002"},
+        {"name": "aireg:hyperparameter:batch_size", "value": "16"},
+        {"name": "aireg:hyperparameter:target_modules", "value": "q_proj,k_proj,v_proj,o_proj"},
+        {"name": "aireg:trainedAt", "value": "2026-03-01"}]
+
+    # Datasets: data of type dataset, classification, owners, license, hash.
+    tickets = nodes["dataset/support-tickets@2.0.0"]
+    assert tickets["type"] == "data"
+    assert tickets["data"] == [{
+        "type": "dataset", "name": "support-tickets",
+        "description": "Pseudonymised, labelled training split of raw-tickets (names, emails "
+                       "and phone numbers masked)",
+        "contents": {"url": "s3://acme-data/curated/support-tickets/2.0.0/"},
+        "classification": "confidential", "sensitiveData": ["personal data"],
+        "governance": {"owners": [{"organization": {"name": "team/data"}}]}}]
+    assert tickets["licenses"] == [{"license": {"name": "proprietary"}}]
+    assert tickets["hashes"] == [{"alg": "SHA-256", "content": (
+        "1143be4558fc0f9b915efcc63f02ecc9e8121bc57143c488cf2a812f6dadf68a")}]
+    assert prop(tickets, "aireg:retention:until") == ["2027-12-31"]
+    assert nodes["dataset/help-center-corpus@4.2.0"]["licenses"] == [
+        {"license": {"id": "CC-BY-4.0"}}]
+
+    # Prompts: configuration data with the template attached, and its SHA-256.
+    triage = nodes["prompt/support-triage@1.4.0"]
+    template = (EXAMPLE / "prompts" / "templates" / "support-triage.j2").read_bytes()
+    assert triage["type"] == "data"
+    assert triage["data"] == [{
+        "type": "configuration", "name": "prompts/templates/support-triage.j2",
+        "contents": {"attachment": {"contentType": "text/x-jinja2",
+                                    "content": template.decode("utf-8")}}}]
+    assert triage["hashes"] == [{"alg": "SHA-256",
+                                 "content": hashlib.sha256(template).hexdigest()}]
+    # A hosted model is called through its endpoint: users depend on the model's service.
+    assert deps["prompt/support-triage@1.4.0"] == [
+        "mcp/zendesk@2.3.0#tool/search_tickets", "model/claude-sonnet-4-5-20250929#service",
+        "prompt/house-style@3.1.0"]
+
+    # MCP servers: services with endpoints, authentication, trust zone, one service per tool.
+    hubspot = nodes["mcp/hubspot@0.4.0"]
+    assert "endpoints" not in hubspot  # stdio
+    assert (hubspot["authenticated"], hubspot["x-trust-boundary"], hubspot["trustZone"]) == (
+        True, True, "third-party")
+    assert [s["bom-ref"] for s in hubspot["services"]] == [
+        "mcp/hubspot@0.4.0#tool/hubspot-create-engagement",
+        "mcp/hubspot@0.4.0#tool/hubspot-search-objects"]
+    zendesk = nodes["mcp/zendesk@2.3.0"]
+    assert zendesk["endpoints"] == ["https://mcp.internal.acme.example/zendesk"]
+    assert (zendesk["authenticated"], zendesk["x-trust-boundary"], zendesk["trustZone"]) == (
+        True, False, "internal")
+    assert deps["feature/support-bot"] == [
+        "adapter/ticket-classifier@1.2.0", "mcp/zendesk@2.3.0#tool/create_ticket",
+        "prompt/escalation-summary@1.0.2", "prompt/support-reply@2.1.0",
+        "prompt/support-triage@1.4.0"]
+    assert deps["mcp/zendesk@2.3.0#tool/create_ticket"] == []
+
+
+# --- scope ----------------------------------------------------------------------------------
+
+
+def deps_of(aireg: Run, root: Path, ref: str) -> set[str]:
+    result = aireg("-C", str(root), "--today", TODAY, "deps", ref, "--format", "json")
+    assert result.code == 0, result.err
+    return {item["id"] for item in json.loads(result.out)["dependencies"]}
+
+
+def test_feature_bom_holds_the_feature_and_what_it_uses(
+        acme_repo: GitRepo, bom_at: Callable[..., Result], aireg: Run) -> None:
+    bom = produce(bom_at, acme_repo.root, "feature/support-bot")
+    assert bom["metadata"]["component"] == {
+        "bom-ref": "feature/support-bot", "name": "support-bot", "type": "application",
+        "description": "First-line support in the in-app chat and by email; triages, drafts "
+                       "replies and escalates to humans",
+        "properties": [{"name": "aireg:owner", "value": "team/support"},
+                       {"name": "aireg:path", "value": "features/support-bot.yaml"},
+                       {"name": "aireg:tier", "value": "critical"}]}
+    assert "feature/support-bot" not in [c["bom-ref"] for c in bom["components"]]
+    used = deps_of(aireg, acme_repo.root, "feature/support-bot")
+    assert scope_ids(bom) == {"feature/support-bot", *used}
+    assert "model/gpt-4-0613" not in used  # a model of another feature
+    check_mapping(bom, load_decls(acme_repo.root))
+
+
+def test_two_features_make_the_registry_the_subject(
+        acme_repo: GitRepo, bom_at: Callable[..., Result], aireg: Run) -> None:
+    bom = produce(bom_at, acme_repo.root, "feature/support-bot", "feature/ticket-insights")
+    assert bom["metadata"]["component"]["bom-ref"] == "registry:acme"
+    features = ("feature/support-bot", "feature/ticket-insights")
+    assert scope_ids(bom) == {*features, *deps_of(aireg, acme_repo.root, features[0]),
+                              *deps_of(aireg, acme_repo.root, features[1])}
+    assert dependencies(bom)["registry:acme"] == list(features)
+    assert [c["type"] for c in bom["components"] if c["bom-ref"] in features] == [
+        "application", "application"]
+
+
+@pytest.mark.parametrize(("ref", "message"), [
+    ("model/gpt-4o-2024-08-06", "model/gpt-4o-2024-08-06 is a Model; bom takes feature refs"),
+    ("feature/nope", "feature/nope is not declared; run `aireg ls` to see what is"),
+])
+def test_bom_takes_only_declared_feature_refs(acme_repo: GitRepo,
+                                              bom_at: Callable[..., Result], ref: str,
+                                              message: str) -> None:
+    assert bom_at(acme_repo.root, "feature/support-bot", ref) == Result(
+        2, "", f"aireg: error: {message}\n")
+
+
+def test_a_feature_named_twice_is_one_feature(acme_repo: GitRepo,
+                                              bom_at: Callable[..., Result]) -> None:
+    once = bom_at(acme_repo.root, "feature/support-bot")
+    assert bom_at(acme_repo.root, "feature/support-bot", "feature/support-bot") == once
+
+
+# --- reproducibility ------------------------------------------------------------------------
+
+# A small registry with a gap of every kind that the completeness review looks for.
+GAPS = {
+    "decls.yaml": """\
+        apiVersion: aireg/v1
+        kind: Model
+        metadata: {name: local-llm, owner: team/platform}
+        spec:
+          provider: huggingface
+          modelId: org/local-llm
+          task: chat
+          hosting: self-hosted
+          license: Apache-2.0
+        ---
+        apiVersion: aireg/v1
+        kind: Dataset
+        metadata: {name: chats, version: 1.0.0, owner: team/platform}
+        spec:
+          source:
+            uri: s3://data/chats/
+            digest: sha256:1111111111111111111111111111111111111111111111111111111111111111
+          license: CC-BY-4.0
+          personalData: true
+        ---
+        apiVersion: aireg/v1
+        kind: Dataset
+        metadata: {name: corpus, version: 1.0.0, owner: team/platform}
+        spec:
+          source:
+            uri: s3://data/corpus/
+            digest: sha256:2222222222222222222222222222222222222222222222222222222222222222
+        ---
+        apiVersion: aireg/v1
+        kind: Adapter
+        metadata: {name: tuned, version: 1.0.0, owner: team/platform}
+        spec:
+          baseModel: model/local-llm
+          method: lora
+          artifact:
+            uri: s3://models/tuned/
+            digest: sha256:3333333333333333333333333333333333333333333333333333333333333333
+        ---
+        apiVersion: aireg/v1
+        kind: Feature
+        metadata: {name: bot, owner: team/platform, description: Answers questions}
+        spec:
+          uses: [adapter/tuned@^1, dataset/chats@^1, dataset/corpus@^1]
+        """,
+}
+GAPS_SUMMARY = """\
+BOM completeness: 73% (11 of 15 fields a procurement review expects)
+  adapter/tuned@1.0.0: missing datasets
+  dataset/chats@1.0.0: missing retention
+  dataset/corpus@1.0.0: missing license
+  model/local-llm: missing digest
+"""
+
+
+@pytest.fixture
+def gaps_repo(git_repo: GitRepo) -> GitRepo:
+    git_repo.commit("A small registry", {"aireg.yaml": CONFIG, "teams/platform.yaml": TEAM,
+                                         **GAPS})
+    return git_repo
+
+
+def serial(result: Result) -> uuid.UUID:
+    assert result.code == 0, result.err
+    text = json.loads(result.out)["serialNumber"]
+    assert text.startswith("urn:uuid:")
+    return uuid.UUID(text.removeprefix("urn:uuid:"))
+
+
+def test_same_commit_same_bytes(gaps_repo: GitRepo, bom_at: Callable[..., Result]) -> None:
+    first, second = bom_at(gaps_repo.root), bom_at(gaps_repo.root)
+    assert first.code == 0
+    assert first.out == second.out
+    assert serial(first).version == 5
+    bom = json.loads(first.out)
+    assert bom["metadata"]["timestamp"] == "2026-01-01T12:00:00+00:00"
+    assert bom["metadata"]["component"]["properties"] == [
+        {"name": "aireg:commit", "value": gaps_repo.git("rev-parse", "HEAD").strip()}]
+
+
+def test_a_committed_edit_changes_the_serial_and_rev_exports_the_older_one(
+        gaps_repo: GitRepo, bom_at: Callable[..., Result]) -> None:
+    before = bom_at(gaps_repo.root)
+    path = gaps_repo.root / "decls.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("description: Answers questions", "description: Answers"),
+                    encoding="utf-8")
+    # Uncommitted, the content differs from the commit's: so does the serial.
+    dirty = bom_at(gaps_repo.root)
+    assert serial(dirty) != serial(before)
+    gaps_repo.commit("Shorter description")
+    after = bom_at(gaps_repo.root)
+    assert serial(after) not in (serial(before), serial(dirty))
+    assert json.loads(after.out)["metadata"]["timestamp"] == "2026-01-02T12:00:00+00:00"
+    # The older revision, read from git: the same BOM as exported at that commit.
+    older = bom_at(gaps_repo.root, rev="HEAD~1")
+    assert serial(older) == serial(before)
+    assert json.loads(older.out)["metadata"]["timestamp"] == "2026-01-01T12:00:00+00:00"
+    assert older == before
+
+
+def test_outside_git_no_timestamp_and_the_serial_follows_the_content(
+        make_registry: Callable[..., Path], bom_at: Callable[..., Result]) -> None:
+    root = make_registry(GAPS)
+    first, second = bom_at(root), bom_at(root)
+    assert first.out == second.out
+    bom = json.loads(first.out)
+    assert "timestamp" not in bom["metadata"]
+    assert "properties" not in bom["metadata"]["component"]  # no commit
+    assert serial(first).version == 5
+    path = root / "decls.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# a comment is not content\n",
+                    encoding="utf-8")
+    assert bom_at(root).out == first.out
+    path.write_text(path.read_text(encoding="utf-8").replace("org/local-llm", "org/other-llm"),
+                    encoding="utf-8")
+    assert serial(bom_at(root)) != serial(first)
+
+
+@pytest.mark.parametrize("edit", ["move a file", "describe the registry"])
+def test_outside_git_different_boms_have_different_serials(
+        make_registry: Callable[..., Path], bom_at: Callable[..., Result], edit: str) -> None:
+    root = make_registry(GAPS)
+    before = bom_at(root)
+    if edit == "move a file":
+        (root / "decls.yaml").rename(root / "all.yaml")
+    else:
+        (root / "aireg.yaml").write_text(CONFIG + "  description: The test registry\n",
+                                         encoding="utf-8")
+    after = bom_at(root)
+    assert after.out != before.out
+    assert serial(after) != serial(before)
+
+
+# --- refusal, spec versions, output file ----------------------------------------------------
+
+
+def test_a_registry_with_errors_is_refused(make_registry: Callable[..., Path],
+                                           bom_at: Callable[..., Result]) -> None:
+    root = make_registry({
+        "features/bot.yaml": """\
+            apiVersion: aireg/v1
+            kind: Feature
+            metadata:
+              name: bot
+              owner: team/platform
+            spec:
+              uses:
+                - dataset/faq@^1
+                - prompt/missing@^1
+                - model/gone
+            """,
+        "datasets/faq.yaml": """\
+            apiVersion: aireg/v1
+            kind: Dataset
+            metadata:
+              name: faq
+              version: 1.0.0
+              owner: team/nobody
+            spec:
+              source: {uri: s3://data/faq/}
+            """})
+    expected = (
+        "datasets/faq.yaml:6:10: error[unknown-owner] owner team/nobody is not a declared "
+        "Team; declare it or fix the name\n"
+        "features/bot.yaml:9:7: error[dangling-ref] `prompt/missing@^1` names prompt/missing, "
+        "which is not declared; declare it or fix the ref\n"
+        "features/bot.yaml:10:7: error[dangling-ref] `model/gone` names model/gone, which is "
+        "not declared; declare it or fix the ref\n"
+        "aireg: error: the registry has 3 error findings; fix them (aireg check) before "
+        "exporting a BOM\n")
+    # Warnings (the dataset's missing license) are not reasons to refuse, nor printed.
+    assert bom_at(root) == Result(1, "", expected)
+    output = root / "bom.json"
+    assert bom_at(root, "feature/bot", "-o", str(output)) == Result(1, "", expected)
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("spec_version", ["1.6", "1.7"])
+def test_output_file_is_what_stdout_would_be(gaps_repo: GitRepo, tmp_path: Path,
+                                             bom_at: Callable[..., Result],
+                                             spec_version: str) -> None:
+    output = tmp_path / "out" / "bom.json"
+    output.parent.mkdir()
+    written = bom_at(gaps_repo.root, "--spec-version", spec_version, "-o", str(output))
+    assert written == Result(0, "", f"wrote {output} (5 declarations, CycloneDX "
+                                    f"{spec_version})\n" + GAPS_SUMMARY)
+    printed = bom_at(gaps_repo.root, "--spec-version", spec_version)
+    assert printed == Result(0, output.read_text(encoding="utf-8"), GAPS_SUMMARY)
+    assert json.loads(printed.out)["specVersion"] == spec_version
+    assert_schema_valid(printed.out, spec_version)
+
+
+def test_the_default_spec_version_is_1_6_and_1_7_differs_only_in_the_version(
+        gaps_repo: GitRepo, bom_at: Callable[..., Result]) -> None:
+    default = bom_at(gaps_repo.root)
+    assert default == bom_at(gaps_repo.root, "--spec-version", "1.6")
+    v17 = bom_at(gaps_repo.root, "--spec-version", "1.7")
+    assert v17.out == default.out.replace('"specVersion": "1.6"', '"specVersion": "1.7"').replace(
+        "bom-1.6.schema.json", "bom-1.7.schema.json")
+    assert bom_at(gaps_repo.root, "--spec-version", "1.5").code == 2
+
+
+# --- completeness ---------------------------------------------------------------------------
+
+
+def test_completeness_summary_goes_to_stderr(make_registry: Callable[..., Path],
+                                             bom_at: Callable[..., Result]) -> None:
+    root = make_registry(GAPS)
+    result = bom_at(root)
+    assert (result.code, result.err) == (0, GAPS_SUMMARY)
+    assert bom_at(root, "--completeness") == Result(0, GAPS_SUMMARY, "")
+    assert bom_at(root, "--completeness", "--format", "text") == Result(0, GAPS_SUMMARY, "")
+
+
+def test_completeness_as_json(make_registry: Callable[..., Path],
+                              bom_at: Callable[..., Result]) -> None:
+    import jsonschema
+
+    result = bom_at(make_registry(GAPS), "--completeness", "--format", "json")
+    assert (result.code, result.err) == (0, "")
+    expected = {"version": 1, "percent": 73, "components": [
+        {"id": "adapter/tuned@1.0.0", "expected": ["owner", "digest", "datasets"],
+         "missing": ["datasets"]},
+        {"id": "dataset/chats@1.0.0", "expected": ["owner", "license", "digest", "retention"],
+         "missing": ["retention"]},
+        {"id": "dataset/corpus@1.0.0", "expected": ["owner", "license", "digest"],
+         "missing": ["license"]},
+        {"id": "feature/bot", "expected": ["owner"], "missing": []},
+        {"id": "model/local-llm", "expected": ["owner", "license", "supplier", "digest"],
+         "missing": ["digest"]}]}
+    assert result.out == json.dumps(expected, indent=2) + "\n"
+    schema = json.loads((REPO_ROOT / "schemas" / "output" / "bom-completeness.schema.json")
+                        .read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(json.loads(result.out))
+
+
+def test_completeness_of_a_feature_covers_its_scope(make_registry: Callable[..., Path],
+                                                    bom_at: Callable[..., Result]) -> None:
+    root = make_registry({**GAPS, "features/other.yaml": """\
+        apiVersion: aireg/v1
+        kind: Feature
+        metadata: {name: other, owner: team/platform}
+        spec:
+          uses: [dataset/corpus@^1]
+        """})
+    assert bom_at(root, "feature/other", "--completeness") == Result(0, (
+        "BOM completeness: 75% (3 of 4 fields a procurement review expects)\n"
+        "  dataset/corpus@1.0.0: missing license\n"), "")
+
+
+def test_format_needs_completeness(make_registry: Callable[..., Path],
+                                   bom_at: Callable[..., Result]) -> None:
+    assert bom_at(make_registry(GAPS), "--format", "json") == Result(
+        2, "", "aireg: error: --format goes with --completeness (the BOM itself is CycloneDX "
+               "JSON)\n")
+
+
+# --- an invalid BOM is a bug ----------------------------------------------------------------
+
+
+def test_an_invalid_bom_is_a_bug_and_nothing_is_written(
+        make_registry: Callable[..., Path], bom_at: Callable[..., Result], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from registry import bom_extras
+
+    apply = bom_extras.apply
+
+    def broken(serialized: str, extras: dict[str, dict[str, Any]], *args: Any,
+               **kwargs: Any) -> str:
+        extras = {**extras, "model/local-llm": {"modelCard": {"modelParameters": {"task": 7}}}}
+        return apply(serialized, extras, *args, **kwargs)
+
+    monkeypatch.setattr(bom_extras, "apply", broken)
+    root = make_registry(GAPS)
+    output = tmp_path / "bom.json"
+    for args in ((), ("-o", str(output))):
+        result = bom_at(root, *args)
+        assert (result.code, result.out) == (3, "")
+        assert result.err.splitlines()[0] == (
+            "aireg: error: the CycloneDX 1.6 BOM aireg made is invalid, which is a bug in aireg "
+            "(please report it): 7 is not of type 'string'")
+    assert not output.exists()
+
+
+# --- inputs that `check` accepts, so `bom` must export them ---------------------------------
+
+
+def one_dataset(license_text: str = "CC-BY-4.0", uri: str = "s3://data/faq/") -> dict[str, str]:
+    return {"datasets/faq.yaml": f"""\
+        apiVersion: aireg/v1
+        kind: Dataset
+        metadata: {{name: faq, version: 1.0.0, owner: team/platform}}
+        spec:
+          source: {{uri: "{uri}"}}
+          license: {license_text}
+        """}
+
+
+def one_model(license_text: str) -> dict[str, str]:
+    return {"models/local.yaml": f"""\
+        apiVersion: aireg/v1
+        kind: Model
+        metadata: {{name: local, owner: team/platform}}
+        spec:
+          provider: huggingface
+          modelId: org/local
+          hosting: self-hosted
+          license: {license_text}
+        """}
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param(one_dataset("MIT"), id="dataset-MIT"),
+    pytest.param(one_dataset("Apache-2.0 OR MIT"), id="dataset-expression"),
+    pytest.param(one_dataset("LicenseRef-acme-data"), id="dataset-LicenseRef"),
+    pytest.param(one_dataset("NOASSERTION"), id="dataset-NOASSERTION"),
+    pytest.param(one_model("Llama 3 Community License"), id="model-by-name"),
+])
+def test_licenses_of_every_form_export(make_registry: Callable[..., Path],
+                                       bom_at: Callable[..., Result],
+                                       files: dict[str, str]) -> None:
+    root = make_registry(files)
+    bom = produce(bom_at, root)
+    check_mapping(bom, load_decls(root))
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param(one_dataset("mit"), id="dataset-mit"),
+    pytest.param(one_dataset("MIT or Apache-2.0"), id="dataset-lowercase-or"),
+    pytest.param(one_model("apache-2.0"), id="model-apache-2.0"),
+])
+def test_spdx_licenses_in_any_case_export(make_registry: Callable[..., Path],
+                                          bom_at: Callable[..., Result],
+                                          files: dict[str, str]) -> None:
+    produce(bom_at, make_registry(files))
+
+
+def test_a_dataset_uri_with_a_space_is_exported_or_reported(
+        make_registry: Callable[..., Path], bom_at: Callable[..., Result]) -> None:
+    result = bom_at(make_registry(one_dataset(uri="s3://bucket/my data/")))
+    assert result.code in (0, 1), result.err.splitlines()[0]
+    if result.code == 0:
+        assert_schema_valid(result.out, "1.6")
+    else:  # refused with a finding at the uri
+        assert result.err.startswith("datasets/faq.yaml:5:")
+
+
+def test_stderr_holds_only_the_summary(make_registry: Callable[..., Path]) -> None:
+    root = make_registry({"models/api.yaml": """\
+        apiVersion: aireg/v1
+        kind: Model
+        metadata: {name: api, owner: team/platform}
+        spec:
+          provider: openai
+          modelId: gpt-x
+          license: proprietary
+        """})
+    done = subprocess.run(
+        [python(), "-c", "from cli.main import main; main()", "-C", str(root), "bom"],
+        capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stderr) == (0, (
+        "BOM completeness: 100% (3 of 3 fields a procurement review expects)\n"))
+    assert dependencies(json.loads(done.stdout))["registry:test"] == ["model/api#service"]
