@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from semantic_version import Version
 
@@ -49,8 +50,7 @@ _KIND_WORDS = {"model": "models", "prompt": "prompts", "adapter": "adapters",
                "eval": "evals", "team": "teams", "user": "users"}
 
 
-@dataclass(frozen=True)
-class RefSite:
+class RefSite(NamedTuple):
     """One ref as written in a declaration."""
 
     decl: Decl
@@ -59,8 +59,7 @@ class RefSite:
     at: Pointer
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     source: NodeId
     target: NodeId
     label: str

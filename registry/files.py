@@ -106,37 +106,49 @@ class FolderTree:
 
     def files(self) -> list[FileEntry]:
         entries: list[FileEntry] = []
-        for folder, dirs, names in os.walk(self.root):
-            dirs[:] = sorted(d for d in dirs if d != ".git")
-            base = Path(folder)
-            rel_base = base.relative_to(self.root).as_posix()
-            # os.walk lists links to folders among `dirs` and does not enter them; git keeps
-            # them as link entries. Either way they are not followed, and reported when they
-            # lead out of the registry.
-            for name in [d for d in dirs if (base / d).is_symlink()]:
-                rel = name if rel_base == "." else f"{rel_base}/{name}"
-                entries.append(FileEntry(rel, is_link=True, is_dir=True))
-            for name in sorted(names):
-                rel = name if rel_base == "." else f"{rel_base}/{name}"
-                entries.append(FileEntry(rel, (base / name).is_symlink()))
+        self._sizes: dict[str, int] = {}
+        self._walk(str(self.root), "", entries)
         return entries
+
+    def _walk(self, folder: str, rel_base: str, entries: list[FileEntry]) -> None:
+        # Links to folders are not followed (git keeps them as link entries too); they are
+        # listed so that one leading out of the registry can be reported.
+        with os.scandir(folder) as scan:
+            items = sorted(scan, key=lambda entry: entry.name)
+        subfolders = []
+        for item in items:
+            rel = f"{rel_base}{item.name}"
+            if item.is_symlink():
+                entries.append(FileEntry(rel, is_link=True, is_dir=item.is_dir()))
+            elif item.is_dir():
+                if item.name != ".git":
+                    subfolders.append((item.path, f"{rel}/"))
+            else:
+                self._sizes[rel] = item.stat().st_size
+                entries.append(FileEntry(rel))
+        for path, rel in subfolders:
+            self._walk(path, rel, entries)
 
     def read(self, rel: str) -> bytes | None:
         try:
-            return (self.root / rel).read_bytes()
+            with open(os.path.join(self.root, rel), "rb") as stream:  # noqa: PTH118, PTH123 - hot path
+                return stream.read()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
 
     def head(self, rel: str, count: int) -> bytes:
         try:
-            with (self.root / rel).open("rb") as stream:
+            with open(os.path.join(self.root, rel), "rb") as stream:  # noqa: PTH118, PTH123 - hot path
                 return stream.read(count)
         except OSError:
             return b""
 
     def size(self, rel: str) -> int:
+        known: int | None = getattr(self, "_sizes", {}).get(rel)
+        if known is not None:
+            return known
         try:
-            return (self.root / rel).stat().st_size
+            return os.stat(os.path.join(self.root, rel)).st_size  # noqa: PTH116, PTH118 - hot path
         except OSError:
             return 0
 

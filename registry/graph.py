@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -19,8 +19,7 @@ from .refs import NodeId
 MAX_CYCLES_PER_KNOT = 20
 
 
-@dataclass(frozen=True)
-class Hop:
+class Hop(NamedTuple):
     """One step of a path: `source` uses `target` through an edge with `label`."""
 
     source: NodeId
@@ -28,8 +27,7 @@ class Hop:
     label: str
 
 
-@dataclass(frozen=True)
-class Reach:
+class Reach(NamedTuple):
     """A node reached from the start set: how far, and one shortest path of hops."""
 
     node: NodeId

@@ -42,19 +42,19 @@ class Decl:
     template: str | None = None  # the prompt's template text, inline or from templateFile
     template_path: str | None = None  # the templateFile, relative to the repository root
 
-    @property
+    @functools.cached_property
     def kind(self) -> str:
         return self.model.kind
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         return self.model.name
 
-    @property
+    @functools.cached_property
     def version(self) -> str | None:
         return self.model.version
 
-    @property
+    @functools.cached_property
     def owner(self) -> str | None:
         return self.model.owner
 
