@@ -51,12 +51,16 @@ _KIND_WORDS = {"model": "models", "prompt": "prompts", "adapter": "adapters",
 
 
 class RefSite(NamedTuple):
-    """One ref as written in a declaration."""
+    """One ref as written in a declaration (its position is made only when asked for)."""
 
     decl: Decl
     field: RefField
     ref: Ref
-    at: Pointer
+    keys: tuple[str | int, ...]
+
+    @property
+    def at(self) -> Pointer:
+        return self.decl.at(*self.keys)
 
 
 class Edge(NamedTuple):
@@ -64,7 +68,11 @@ class Edge(NamedTuple):
     target: NodeId
     label: str
     member: str | None
-    at: Pointer
+    site: RefSite
+
+    @property
+    def at(self) -> Pointer:
+        return self.site.at
 
 
 def version_key(decl: Decl) -> tuple[int, Version | None]:
@@ -221,7 +229,7 @@ class Catalog:
             texts = value if field.many else [value]
             for index, text in enumerate(texts):
                 keys = field.keys + ((index,) if field.many else ())
-                yield RefSite(decl, field, Ref.parse(text), decl.at(*keys))
+                yield RefSite(decl, field, Ref.parse(text), keys)
 
     def _resolve_all(self) -> None:
         for decl in self.by_id.values():
@@ -229,14 +237,14 @@ class Catalog:
                 target = self._resolve_site(site)
                 if target is not None:
                     self.edges.append(Edge(decl.id, target.id, site.field.label,
-                                           site.ref.member, site.at))
+                                           site.ref.member, site))
             deprecation = decl.model.metadata.deprecation
             if deprecation is not None and deprecation.replacement is not None:
                 # A replacement must exist, and be of the same kind; it makes no edge.
                 field = RefField(("metadata", "deprecation", "replacement"),
                                  frozenset({KIND_TO_REF[decl.kind]}), "replacement", many=False)
                 self._resolve_site(RefSite(decl, field, Ref.parse(deprecation.replacement),
-                                           decl.at(*field.keys)))
+                                           field.keys))
 
     def _resolve_site(self, site: RefSite) -> Decl | None:
         ref, field = site.ref, site.field

@@ -11,8 +11,6 @@ from collections import deque
 from collections.abc import Iterable
 from typing import NamedTuple
 
-import networkx as nx
-
 from .catalog import Catalog, Edge
 from .refs import NodeId
 
@@ -36,16 +34,24 @@ class Reach(NamedTuple):
 
 
 class DepGraph:
+    """Adjacency in plain dicts (building a networkx graph of 100,000 edges costs more than
+    every search aireg runs on it); networkx enumerates cycles, inside the few strongly
+    connected knots that have any."""
+
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.g: nx.DiGraph[NodeId] = nx.DiGraph()
-        self.g.add_nodes_from(catalog.by_id)
         self._edges: dict[tuple[NodeId, NodeId], Edge] = {}
         for edge in catalog.edges:
             # Two refs to the same node (say two tools of one server) make one edge; the first
             # written is kept for positions.
             self._edges.setdefault((edge.source, edge.target), edge)
-        self.g.add_edges_from((u, v, {"label": e.label}) for (u, v), e in self._edges.items())
+        succ: dict[NodeId, list[NodeId]] = {node: [] for node in catalog.by_id}
+        pred: dict[NodeId, list[NodeId]] = {node: [] for node in catalog.by_id}
+        for source, target in self._edges:
+            succ[source].append(target)
+            pred[target].append(source)
+        self._succ = {node: sorted(items) for node, items in succ.items()}
+        self._pred = {node: sorted(items) for node, items in pred.items()}
 
     def edge(self, source: NodeId, target: NodeId) -> Edge:
         return self._edges[(source, target)]
@@ -54,13 +60,13 @@ class DepGraph:
         return self._edges[(source, target)].label
 
     def has_dependents(self, node: NodeId) -> bool:
-        return self.g.in_degree(node) > 0
+        return bool(self._pred[node])
 
     def users(self, node: NodeId) -> list[NodeId]:
-        return sorted(self.g.predecessors(node))
+        return list(self._pred[node])
 
     def uses(self, node: NodeId) -> list[NodeId]:
-        return sorted(self.g.successors(node))
+        return list(self._succ[node])
 
     def dependents(self, targets: Iterable[NodeId], labels: frozenset[str] | None = None
                    ) -> dict[NodeId, Reach]:
@@ -81,13 +87,13 @@ class DepGraph:
         start_set = set(starts)
         queue: deque[NodeId] = deque(sorted(start_set))
         paths: dict[NodeId, tuple[Hop, ...]] = dict.fromkeys(start_set, ())
-        step = self.g.predecessors if upwards else self.g.successors
+        step = self._pred if upwards else self._succ
         while queue:
             node = queue.popleft()
             here = paths[node]
             if depth is not None and len(here) >= depth:
                 continue
-            for other in sorted(step(node)):
+            for other in step[node]:
                 if other in paths:
                     continue
                 edge = (other, node) if upwards else (node, other)
@@ -108,17 +114,61 @@ class DepGraph:
         one strongly connected component the rest are left for the next run.
         """
         found: list[list[NodeId]] = []
-        for component in nx.strongly_connected_components(self.g):
-            if len(component) == 1:
-                (node,) = component
-                if not self.g.has_edge(node, node):
-                    continue
-            cycles = nx.simple_cycles(self.g.subgraph(component))
+        for component in self._knots():
+            import networkx as nx
+
+            knot: nx.DiGraph[NodeId] = nx.DiGraph()
+            knot.add_edges_from((u, v) for u in component for v in self._succ[u]
+                                if v in component)
+            cycles = nx.simple_cycles(knot)
             for cycle in itertools.islice(cycles, per_knot):
                 nodes = [NodeId(str(u)) for u in cycle]
                 first = nodes.index(min(nodes))
                 found.append(nodes[first:] + nodes[:first])
         return sorted(found)
+
+    def _knots(self) -> list[set[NodeId]]:
+        """Strongly connected components that hold a cycle (Tarjan's algorithm, iterative)."""
+        index: dict[NodeId, int] = {}
+        low: dict[NodeId, int] = {}
+        on_stack: set[NodeId] = set()
+        stack: list[NodeId] = []
+        knots: list[set[NodeId]] = []
+        counter = 0
+        for root in self._succ:
+            if root in index:
+                continue
+            work: list[tuple[NodeId, int]] = [(root, 0)]
+            while work:
+                node, child = work.pop()
+                if child == 0:
+                    index[node] = low[node] = counter
+                    counter += 1
+                    stack.append(node)
+                    on_stack.add(node)
+                targets = self._succ[node]
+                if child < len(targets):
+                    work.append((node, child + 1))
+                    target = targets[child]
+                    if target not in index:
+                        work.append((target, 0))
+                    elif target in on_stack:
+                        low[node] = min(low[node], index[target])
+                    continue
+                if low[node] == index[node]:
+                    component: set[NodeId] = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    if len(component) > 1 or node in self._succ[node]:
+                        knots.append(component)
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+        return knots
 
     def subgraph_edges(self, nodes: Iterable[NodeId]) -> list[Edge]:
         keep = set(nodes)

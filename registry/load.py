@@ -5,7 +5,6 @@ A bad file never stops the load: it yields findings, and every other file still 
 
 from __future__ import annotations
 
-import functools
 import posixpath
 import types
 import typing
@@ -41,26 +40,20 @@ class Decl:
     doc: int  # index of the document in its file
     template: str | None = None  # the prompt's template text, inline or from templateFile
     template_path: str | None = None  # the templateFile, relative to the repository root
+    # Read from the model once: the analyses ask for them hundreds of thousands of times.
+    kind: str = field(init=False)
+    name: str = field(init=False)
+    version: str | None = field(init=False)
+    owner: str | None = field(init=False)
+    id: NodeId = field(init=False)
 
-    @functools.cached_property
-    def kind(self) -> str:
-        return self.model.kind
-
-    @functools.cached_property
-    def name(self) -> str:
-        return self.model.name
-
-    @functools.cached_property
-    def version(self) -> str | None:
-        return self.model.version
-
-    @functools.cached_property
-    def owner(self) -> str | None:
-        return self.model.owner
-
-    @functools.cached_property
-    def id(self) -> NodeId:
-        return node_id(self.kind, self.name, self.version)
+    def __post_init__(self) -> None:
+        model = self.model
+        self.kind = model.kind
+        self.name = model.name
+        self.version = model.version
+        self.owner = model.owner
+        self.id = node_id(self.kind, self.name, self.version)
 
     def at(self, *keys: str | int, on_key: bool = False) -> Pointer:
         return Pointer(self.path, self.doc, keys, on_key=on_key)

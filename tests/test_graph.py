@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from registry.graph import DepGraph, Reach
 from registry.project import Project
@@ -209,3 +211,24 @@ def test_subgraph_edges_keep_only_edges_inside(make_graph: MakeGraph) -> None:
     inside = graph.subgraph_edges(nodes("prompt/top@1.0.0", "prompt/mid@1.0.0", "feature/g"))
     assert [(e.source, e.target) for e in inside] == [("feature/g", "prompt/mid@1.0.0"),
                                                       ("prompt/top@1.0.0", "prompt/mid@1.0.0")]
+
+
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_knots_are_the_strongly_connected_components_with_a_cycle(
+        edges: list[tuple[int, int]]) -> None:
+    """The graph's own Tarjan finds what networkx finds, on random graphs."""
+    import networkx as nx
+
+    graph = DepGraph.__new__(DepGraph)
+    nodes = [NodeId(f"prompt/n{i}@1.0.0") for i in range(13)]
+    succ: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
+    for u, v in set(edges):
+        succ[nodes[u]].append(nodes[v])
+    graph._succ = {n: sorted(t) for n, t in succ.items()}
+    reference: nx.DiGraph[NodeId] = nx.DiGraph()
+    reference.add_nodes_from(nodes)
+    reference.add_edges_from((nodes[u], nodes[v]) for u, v in edges)
+    expected = sorted(sorted(c) for c in nx.strongly_connected_components(reference)
+                      if len(c) > 1 or any(reference.has_edge(n, n) for n in c))
+    assert sorted(sorted(c) for c in graph._knots()) == expected
