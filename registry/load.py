@@ -5,6 +5,8 @@ A bad file never stops the load: it yields findings, and every other file still 
 
 from __future__ import annotations
 
+import os
+import pickle
 import posixpath
 import types
 import typing
@@ -131,6 +133,7 @@ def load(tree: Tree) -> Loaded:
     loaded = Loaded(tree, default_config("registry"), [], findings)
     loaded.config = _load_config(tree, findings, loaded)
     spec = loaded.config.spec
+    rels: list[str] = []
     for entry in tree.files():
         path = display_path(tree, entry.rel)
         if entry.is_dir:
@@ -147,7 +150,8 @@ def load(tree: Tree) -> Loaded:
                                     "registry; aireg reads no file outside it: move the file "
                                     "into the registry or exclude it", Span(path)))
             continue
-        _load_file(tree, entry.rel, loaded)
+        rels.append(entry.rel)
+    _load_many(tree, rels, loaded)
     return loaded
 
 
@@ -156,9 +160,70 @@ def load_files(tree: Tree, rels: list[str]) -> Loaded:
     findings: list[Finding] = []
     loaded = Loaded(tree, default_config("registry"), [], findings)
     loaded.config = _load_config(tree, findings, loaded)
-    for rel in rels:
-        _load_file(tree, rel, loaded)
+    _load_many(tree, rels, loaded)
     return loaded
+
+
+# Parsing is most of a cold load; past this many files it is shared with a second process.
+PARALLEL_FILES = 1000
+Parsed = tuple[list[Any], list[tuple[str, int, int]]]  # documents; problems (message, line, col)
+
+
+def _parse(texts: list[str]) -> list[Parsed]:
+    out: list[Parsed] = []
+    for text in texts:
+        documents, problems = load_documents(text)
+        out.append((documents, [(p.message, p.line, p.column) for p in problems]))
+    return out
+
+
+def _parse_all(texts: list[str]) -> list[Parsed]:
+    """Every text parsed, on two cores when there are many: a forked child parses the second
+    half and sends back plain values (pickled dicts cost a tenth of pickled models). Should
+    the child fail, its half is parsed here; the result is the same either way."""
+    jobs = os.cpu_count() or 1
+    if len(texts) < PARALLEL_FILES or jobs < 2 or not hasattr(os, "fork"):
+        return _parse(texts)
+    half = len(texts) // 2
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: parse, send, and leave without running any cleanup
+        os.close(read_end)
+        code = 0
+        try:
+            with os.fdopen(write_end, "wb") as stream:
+                pickle.dump(_parse(texts[half:]), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+    first = _parse(texts[:half])
+    with os.fdopen(read_end, "rb") as stream:
+        data = stream.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        if status != 0:
+            raise ValueError(status)
+        second: list[Parsed] = pickle.loads(data)
+    except (ValueError, pickle.UnpicklingError, EOFError):
+        second = _parse(texts[half:])
+    return first + second
+
+
+def _load_many(tree: Tree, rels: list[str], loaded: Loaded) -> None:
+    read: list[tuple[str, str]] = []
+    for rel in rels:
+        text = _read_text(tree, rel, loaded.findings)
+        if text is not None:
+            read.append((rel, text))
+    parsed = _parse_all([text for _, text in read])
+    for (rel, text), (documents, problems) in zip(read, parsed, strict=True):
+        path = display_path(tree, rel)
+        loaded.files_read += 1
+        loaded.texts[path] = text
+        for message, line, column in problems:
+            loaded.findings.append(finding("yaml-syntax", message, Span(path, line, column)))
+        _load_documents(tree, rel, list(enumerate(documents)), loaded)
 
 
 def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> str | None:
@@ -221,9 +286,9 @@ def _load_config(tree: Tree, findings: list[Finding], loaded: Loaded) -> kinds.R
     return fallback
 
 
-def _load_file(tree: Tree, rel: str, loaded: Loaded) -> None:
+def _load_documents(tree: Tree, rel: str, documents: list[tuple[int, Any]],
+                    loaded: Loaded) -> None:
     path = display_path(tree, rel)
-    documents = list(_documents(tree, rel, loaded))
     ours = _holds_declaration([data for _, data in documents])
     for doc, data in documents:
         at = Pointer(path, doc)

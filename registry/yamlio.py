@@ -40,6 +40,9 @@ class RawFloat(float):
         obj.raw = raw
         return obj
 
+    def __reduce__(self) -> tuple[type[RawFloat], tuple[float, str]]:
+        return (RawFloat, (float(self), self.raw))
+
 
 class _Loader(yaml.CSafeLoader):
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
