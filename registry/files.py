@@ -36,6 +36,8 @@ class Tree(Protocol):
 
     def head(self, rel: str, count: int) -> bytes: ...
 
+    def blob_id(self, rel: str, data: bytes) -> str: ...
+
     def size(self, rel: str) -> int: ...
 
     def link_stays_inside(self, rel: str) -> bool: ...
@@ -142,6 +144,11 @@ class FolderTree:
                 return stream.read(count)
         except OSError:
             return b""
+
+    def blob_id(self, rel: str, data: bytes) -> str:
+        from .cache import blob_id
+
+        return blob_id(data)
 
     def size(self, rel: str) -> int:
         known: int | None = getattr(self, "_sizes", {}).get(rel)

@@ -152,6 +152,16 @@ class GitTree:
         entry = self._entries.get(target) if target is not None else None
         return self.repo.read_blob(entry[1]) if entry else None
 
+    def blob_id(self, rel: str, data: bytes) -> str:
+        """The blob's id, from the tree listing (a link's is that of what it points to)."""
+        target = self._follow(rel)
+        entry = self._entries.get(target) if target is not None else None
+        if entry is None:
+            from .cache import blob_id
+
+            return blob_id(data)
+        return str(entry[1])
+
     def head(self, rel: str, count: int) -> bytes:
         target = self._follow(rel)
         entry = self._entries.get(target) if target is not None else None

@@ -13,7 +13,7 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -29,6 +29,9 @@ from .files import (
 )
 from .findings import Finding, Pointer, RegistryNotFound, Span, finding
 from .gitrepo import GitRepo, find_toplevel
+
+if TYPE_CHECKING:
+    from .cache import Cache
 from .refs import NodeId, node_id, suggest
 from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents
 
@@ -128,7 +131,7 @@ def open_tree(location: Location, rev: str | None, option: str = "--rev") -> Tre
 # --- loading ----------------------------------------------------------------------------
 
 
-def load(tree: Tree) -> Loaded:
+def load(tree: Tree, cache: Cache | None = None) -> Loaded:
     findings: list[Finding] = []
     loaded = Loaded(tree, default_config("registry"), [], findings)
     loaded.config = _load_config(tree, findings, loaded)
@@ -151,7 +154,7 @@ def load(tree: Tree) -> Loaded:
                                     "into the registry or exclude it", Span(path)))
             continue
         rels.append(entry.rel)
-    _load_many(tree, rels, loaded)
+    _load_many(tree, rels, loaded, cache)
     return loaded
 
 
@@ -164,6 +167,8 @@ def load_files(tree: Tree, rels: list[str]) -> Loaded:
     return loaded
 
 
+# Findings about a prompt's template file, not about the YAML file that names it.
+_NOT_ABOUT_THE_FILE = frozenset({"template", "path-escape"})
 # Parsing is most of a cold load; past this many files it is shared with a second process.
 PARALLEL_FILES = 1000
 Parsed = tuple[list[Any], list[tuple[str, int, int]]]  # documents; problems (message, line, col)
@@ -210,24 +215,43 @@ def _parse_all(texts: list[str]) -> list[Parsed]:
     return first + second
 
 
-def _load_many(tree: Tree, rels: list[str], loaded: Loaded) -> None:
-    read: list[tuple[str, str]] = []
+def _load_many(tree: Tree, rels: list[str], loaded: Loaded, cache: Cache | None = None
+               ) -> None:
+    read: list[tuple[str, str, str]] = []  # (rel, text, blob id)
     for rel in rels:
-        text = _read_text(tree, rel, loaded.findings)
-        if text is not None:
-            read.append((rel, text))
-    parsed = _parse_all([text for _, text in read])
-    for (rel, text), (documents, problems) in zip(read, parsed, strict=True):
+        found = _read_text(tree, rel, loaded.findings)
+        if found is not None:
+            read.append((rel, *found))
+    known: dict[str, Any] = cache.parsed(blob for _, _, blob in read) if cache else {}
+    fresh = [text for _, text, blob in read if blob not in known]
+    parsed = iter(_parse_all(fresh))
+    learned: dict[str, Any] = {}
+    for rel, text, blob in read:
         path = display_path(tree, rel)
         loaded.files_read += 1
         loaded.texts[path] = text
+        documents: list[Any]
+        problems: list[tuple[str, int, int]]
+        if blob in known:
+            documents, problems = known[blob], []
+        else:
+            documents, problems = next(parsed)
         for message, line, column in problems:
             loaded.findings.append(finding("yaml-syntax", message, Span(path, line, column)))
+        before = len(loaded.findings)
         _load_documents(tree, rel, list(enumerate(documents)), loaded)
+        clean = all(f.rule in _NOT_ABOUT_THE_FILE for f in loaded.findings[before:])
+        # Only files that loaded cleanly are kept: the cache then never has to reproduce
+        # an error position or the spelling of a number. `$d` keys would read back as days.
+        if cache and blob not in known and not problems and clean and "$d" not in text:
+            learned[blob] = documents
+    if cache and learned:
+        cache.store_parsed(learned)
 
 
-def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> str | None:
-    """The file's text when it may hold declarations; None for files that are not ours."""
+def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> tuple[str, str] | None:
+    """The file's text and git blob id when it may hold declarations; None for files that
+    are not ours."""
     path = display_path(tree, rel)
     size = tree.size(rel)
     if size > MAX_FILE_BYTES:
@@ -244,7 +268,7 @@ def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> str | None:
     if data is None or b"aireg/" not in data:
         return None
     try:
-        return decode(data)
+        return decode(data), tree.blob_id(rel, data)
     except YamlProblem as problem:
         findings.append(finding("yaml-syntax", problem.message,
                                 Span(path, problem.line, problem.column)))
@@ -252,9 +276,10 @@ def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> str | None:
 
 
 def _documents(tree: Tree, rel: str, loaded: Loaded) -> Iterator[tuple[int, Any]]:
-    text = _read_text(tree, rel, loaded.findings)
-    if text is None:
+    found = _read_text(tree, rel, loaded.findings)
+    if found is None:
         return
+    text = found[0]
     loaded.files_read += 1
     path = display_path(tree, rel)
     loaded.texts[path] = text
