@@ -6,7 +6,9 @@ Commands import the registry lazily so that `aireg --help` and `aireg --version`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
+import json
 import os
 import sys
 import traceback
@@ -34,17 +36,19 @@ class Options:
     rev: str | None
     today: dt.date | None
     debug: bool
+    no_cache: bool = False
 
     def project(self) -> Project:
         from registry.project import Project
 
-        return Project.open(self.directory, self.rev, self.today)
+        return Project.open(self.directory, self.rev, self.today, use_cache=not self.no_cache)
 
     def project_at(self, rev: str, option: str) -> Project:
         """The same registry at another revision (the base of a comparison)."""
         from registry.project import Project
 
-        return Project.open(self.directory, rev, self.today, option)
+        return Project.open(self.directory, rev, self.today, option,
+                            use_cache=not self.no_cache)
 
 
 _state = {"debug": False}
@@ -57,8 +61,114 @@ def format_option(command: str) -> Callable[[F], F]:
         default=choices[0].value, show_default=True, help="Output format.")
 
 
+@dataclass
+class Capture:
+    """What a command prints and writes, kept to replay it from the result cache."""
+
+    out: list[str]
+    err: list[str]
+    files: dict[str, str]
+
+
+_capture: list[Capture] = []
+
+
 def write(text: str) -> None:
     click.echo(text, nl=False)
+    if _capture:
+        _capture[-1].out.append(text)
+
+
+def say(text: str) -> None:
+    """A line for standard error (progress, summaries, warnings)."""
+    click.echo(text, err=True)
+    if _capture:
+        _capture[-1].err.append(text + "\n")
+
+
+def write_file(path: Path, text: str) -> None:
+    from registry.edit import write_atomic
+
+    write_atomic(path, text)
+    if _capture:
+        _capture[-1].files[str(path)] = text
+
+
+def cached(command: Callable[..., None]) -> Callable[..., None]:
+    """Serve a command's output from the result cache when nothing it reads has changed
+    (registry.cache says what "nothing" means), and store it otherwise."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        ctx = click.get_current_context()
+        options = ctx.find_object(Options)
+        found = _result_key(ctx, options) if options is not None else None
+        if found is None:
+            command(*args, **kwargs)
+            return
+        cache, key = found
+        hit = cache.result(key)
+        if hit is not None:
+            _replay(*hit)
+        _capture.append(Capture([], [], {}))
+        code = EXIT_OK
+        try:
+            command(*args, **kwargs)
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else EXIT_USAGE
+            raise
+        finally:
+            captured = _capture.pop()
+            if code in (EXIT_OK, EXIT_FINDINGS) and sys.exc_info()[0] in (None, SystemExit):
+                cache.store_result(key, code, json.dumps(
+                    {"out": "".join(captured.out), "files": captured.files}).encode(),
+                    "".join(captured.err).encode())
+
+    return run
+
+
+def _replay(code: int, out: bytes, err: bytes) -> NoReturn:
+    stored = json.loads(out)
+    for path, text in stored["files"].items():
+        from registry.edit import write_atomic
+
+        write_atomic(Path(path), text)
+    click.echo(stored["out"], nl=False)
+    click.echo(err.decode(), err=True, nl=False)
+    sys.exit(code)
+
+
+def _result_key(ctx: click.Context, options: Options) -> tuple[Any, str] | None:
+    """The cache and the key of this command's output, or None when it cannot be cached
+    (no git, --no-cache, a file changed a moment ago, a revision git does not know)."""
+    if options.no_cache:
+        return None
+    from registry import cache as caching
+    from registry.files import find_root
+
+    found = find_root(options.directory.resolve())
+    if found is None:
+        return None
+    root, toplevel = found
+    store = caching.Cache.open(toplevel)
+    if store is None or toplevel is None:
+        return None
+    parts = [_version(), ctx.info_name or "", json.dumps(ctx.params, sort_keys=True,
+                                                          default=str),
+             str(root), (options.today or dt.date.today()).isoformat()]
+    revisions = [options.rev, ctx.params.get("base"), ctx.params.get("head")]
+    for rev in revisions:
+        if rev is not None:
+            commit = caching.commit_of(toplevel, rev)
+            if commit is None:
+                return None
+            parts.append(commit)
+    if options.rev is None or ctx.params.get("base") is not None:
+        state = caching.tree_state(root)  # the working tree is read
+        if state is None:
+            return None
+        parts.append(state)
+    return store, caching.key_of(parts)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -77,18 +187,21 @@ class AiregErrorWithCode(AiregError):
 @click.option("--rev", metavar="REF", help="Read the registry at this git revision.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Judge every date against this day instead of the local date.")
+@click.option("--no-cache", is_flag=True, envvar="AIREG_NO_CACHE",
+              help="Neither read nor write the cache in .git/aireg (parses and outputs); "
+                   "also AIREG_NO_CACHE=1.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.version_option(package_name="aireg", prog_name="aireg")
 @click.pass_context
 def cli(ctx: click.Context, directory: Path, rev: str | None, today: dt.datetime | None,
-        debug: bool) -> None:
+        no_cache: bool, debug: bool) -> None:
     """A GitOps registry for the parts AI products are built from.
 
     Reads the aireg.yaml registry around the current folder (or -C PATH), at any git
     revision, and answers who depends on what.
     """
     _state["debug"] = debug
-    ctx.obj = Options(directory, rev, today.date() if today else None, debug)
+    ctx.obj = Options(directory, rev, today.date() if today else None, debug, no_cache)
 
 
 pass_options = click.make_pass_decorator(Options)
@@ -103,6 +216,7 @@ def _line(project: Project, decl: Decl) -> int:
               help="Also compare with this git revision: version-not-bumped, version-decreased.")
 @format_option("check")
 @pass_options
+@cached
 def check(options: Options, base: str | None, fmt: str) -> None:
     """Run every rule; exit 1 on findings at or above the registry's failOn."""
     from registry.render import json as json_out
@@ -149,6 +263,7 @@ def _kind_filter(value: str | None) -> str | None:
 @click.option("--owner", help="Only this owner, such as team/support or user/maria.")
 @format_option("ls")
 @pass_options
+@cached
 def ls_command(options: Options, kind: str | None, owner: str | None, fmt: str) -> None:
     """List declarations."""
     from registry.render import json as json_out
@@ -173,7 +288,7 @@ def _warn_setup(project: Project) -> None:
     """Say on stderr when the registry's settings could not be used in full (a broken
     retirements file): the report still comes, but the user must know what it lacks."""
     for item in project.locate(project.setup_findings):
-        click.echo(f"aireg: warning: {item.span}: {item.message}", err=True)
+        say(f"aireg: warning: {item.span}: {item.message}")
 
 
 def _one(project: Project, ref: str) -> Decl:
@@ -189,6 +304,7 @@ def _one(project: Project, ref: str) -> Decl:
 @click.argument("ref")
 @format_option("show")
 @pass_options
+@cached
 def show(options: Options, ref: str, fmt: str) -> None:
     """Show one declaration: the highest version REF admits."""
     from registry.render import json as json_out
@@ -215,6 +331,7 @@ def show(options: Options, ref: str, fmt: str) -> None:
 @click.option("--depth", type=click.IntRange(min=1), help="Stop this many edges down.")
 @format_option("deps")
 @pass_options
+@cached
 def deps(options: Options, ref: str, depth: int | None, fmt: str) -> None:
     """What REF uses, transitively."""
     from registry.render import json as json_out
@@ -240,6 +357,7 @@ def deps(options: Options, ref: str, depth: int | None, fmt: str) -> None:
               "the working tree).")
 @format_option("impact")
 @pass_options
+@cached
 def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str | None,
            fmt: str) -> None:
     """What depends on the artifacts REFS name, transitively (every declared version when a
@@ -304,6 +422,7 @@ def _label(rev: str, project: Project) -> str:
 @click.argument("ref", required=False)
 @format_option("graph")
 @pass_options
+@cached
 def graph(options: Options, ref: str | None, fmt: str) -> None:
     """The dependency graph: all of it, or what REF uses and what uses it."""
     from registry.render import json as json_out
@@ -332,6 +451,7 @@ def graph(options: Options, ref: str | None, fmt: str) -> None:
               help="Only deadlines at most this many days away (passed ones included).")
 @format_option("deprecations")
 @pass_options
+@cached
 def deprecations(options: Options, within: int | None, fmt: str) -> None:
     """Deadlines, sorted by day: what retires, when, the replacement, where the day comes
     from, and the features and owners that reach it."""
@@ -356,6 +476,7 @@ def deprecations(options: Options, within: int | None, fmt: str) -> None:
 @cli.command()
 @format_option("orphans")
 @pass_options
+@cached
 def orphans(options: Options, fmt: str) -> None:
     """Orphaned adapters, each with every reason, its owner, its base model and its users."""
     from registry import orphans as analysis
@@ -385,6 +506,7 @@ def orphans(options: Options, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
               help="With --completeness: text (default) or json.")
 @pass_options
+@cached
 def bom(options: Options, features: tuple[str, ...], spec_version: str, output: Path | None,
         completeness: bool, fmt: str | None) -> None:
     """A CycloneDX AI-BOM of the registry, or of FEATURE_REFs and everything they use.
@@ -422,12 +544,9 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
     if output is None:
         write(document)
     else:
-        from registry.edit import write_atomic
-
-        write_atomic(output, document)
-        click.echo(f"wrote {output} ({len(mapped.scope)} declarations, CycloneDX "
-                   f"{spec_version})", err=True)
-    click.echo(text.completeness(gaps, score), err=True, nl=False)
+        write_file(output, document)
+        say(f"wrote {output} ({len(mapped.scope)} declarations, CycloneDX {spec_version})")
+    say(text.completeness(gaps, score).rstrip("\n"))
 
 
 def _editable(options: Options, verb: str) -> Project:

@@ -55,6 +55,9 @@ def aireg(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -
     """Run `aireg ARGS...` in this process; returns exit code, stdout and stderr."""
     from cli.main import main
 
+    # Tests see every command compute its answer; test_cache.py turns the cache back on.
+    monkeypatch.setenv("AIREG_NO_CACHE", "1")
+
     def run(*args: str, cwd: Path | None = None) -> Result:
         if cwd is not None:
             monkeypatch.chdir(cwd)
