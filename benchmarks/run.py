@@ -1,0 +1,140 @@
+"""Time aireg on a synthetic registry, as ratios to the parse limit measured in the same run.
+
+    python benchmarks/run.py [--size 20000] [--runs 5] [--out benchmarks/results.json]
+
+Every case runs as a whole `aireg` process, once to warm up, then --runs times; the median is
+kept. The baseline ("the parse limit") is a process that reads the same YAML files and parses
+them with PyYAML's CSafeLoader and nothing else. Ratios are what count: these machines are
+shared and noisy, so absolute seconds are printed for reference only. Peak memory (max RSS) is
+measured for the cold check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+PARSE_LIMIT = """
+import os, sys, yaml
+for folder, dirs, files in os.walk(sys.argv[1]):
+    dirs[:] = [d for d in dirs if d != ".git"]
+    for name in files:
+        if name.endswith((".yaml", ".yml")):
+            with open(os.path.join(folder, name), "rb") as stream:
+                list(yaml.load_all(stream.read(), Loader=yaml.CSafeLoader))
+"""
+
+TARGETS = {  # case -> the target ratio to the parse limit (SPEC issue: scale)
+    "cold check": 1.4,
+    "warm check": 0.20,
+    "warm impact --base HEAD~1": 0.25,
+    "warm impact prompt/fragment-0": 0.15,
+    "warm bom": 1.0,
+}
+
+
+def aireg() -> list[str]:
+    found = shutil.which("aireg", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "cli.main"]
+
+
+def timed(command: list[str], cwd: Path, runs: int, before: list[str] | None = None,
+          warm_up: bool = True) -> tuple[float, list[float]]:
+    """Median seconds of `runs` runs (after one warm-up run unless told otherwise)."""
+    if warm_up:
+        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=False)
+    times = []
+    for _ in range(runs):
+        if before:
+            subprocess.run(before, cwd=cwd, check=True)
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
+
+
+def peak_memory_mb(command: list[str], cwd: Path) -> float:
+    """Max RSS of one run, in MB (the child's, from the kernel's accounting)."""
+    code = (f"import resource, subprocess; subprocess.run({command!r}, cwd={str(cwd)!r}, "
+            "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def clear_cache(repo: Path) -> list[str]:
+    return [sys.executable, "-c", f"import shutil; shutil.rmtree({str(repo / '.git' / 'aireg')!r}"
+            ", ignore_errors=True)"]
+
+
+def measure(size: int, runs: int, work: Path) -> dict[str, object]:
+    repo = work / f"registry-{size}"
+    if not (repo / ".git").exists():
+        print(f"generating {size} declarations in {repo} ...", file=sys.stderr)
+        generate(size, repo)
+    cmd = aireg()
+    limit, _ = timed([sys.executable, "-c", PARSE_LIMIT, str(repo)], repo, runs)
+    rows: dict[str, dict[str, float]] = {}
+
+    def case(name: str, args: list[str], cold: bool = False) -> None:
+        median, _ = timed([*cmd, *args], repo, runs, before=clear_cache(repo) if cold else None,
+                          warm_up=not cold)
+        rows[name] = {"seconds": round(median, 3), "ratio": round(median / limit, 3)}
+        print(f"  {name:<32} {median:8.3f} s   {median / limit:6.3f} x", file=sys.stderr)
+
+    print(f"parse limit: {limit:.3f} s", file=sys.stderr)
+    case("cold check", ["check"], cold=True)
+    case("warm check", ["check"])
+    case("warm impact --base HEAD~1", ["impact", "--base", "HEAD~1"])
+    case("warm impact prompt/fragment-0", ["impact", "prompt/fragment-0"])
+    case("warm bom", ["bom", "-o", os.devnull])
+    python, _ = timed([sys.executable, "-c", "pass"], repo, runs)
+    version, _ = timed([*cmd, "--version"], repo, runs)
+    subprocess.run(clear_cache(repo), check=True)
+    memory = peak_memory_mb([*cmd, "check"], repo)
+    return {"size": size, "parseLimitSeconds": round(limit, 3), "cases": rows,
+            "versionOverPythonMs": round((version - python) * 1000, 1),
+            "coldCheckPeakMB": round(memory, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--large", type=int, default=0,
+                        help="also time a cold check at this size (100000 for the scale row)")
+    parser.add_argument("--work", type=Path, default=HERE / "out")
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    result = measure(args.size, args.runs, args.work)
+    if args.large:
+        repo = args.work / f"registry-{args.large}"
+        if not (repo / ".git").exists():
+            generate(args.large, repo)
+        big, _ = timed([*aireg(), "check"], repo, 1, before=clear_cache(repo), warm_up=False)
+        cold = result["cases"]["cold check"]["seconds"]  # type: ignore[index]
+        result["large"] = {"size": args.large, "coldCheckSeconds": round(big, 3),
+                           "ratioToBase": round(big / cold, 2),
+                           "peakMB": round(peak_memory_mb([*aireg(), "check"], repo), 1)}
+    result["targets"] = TARGETS
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
