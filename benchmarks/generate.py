@@ -154,7 +154,8 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
 
 
 def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, env={**os.environ, **GIT_ENV},
+    subprocess.run(["git", "-c", "gc.auto=0", *args], cwd=root, check=True,
+                   env={**os.environ, **GIT_ENV}, stdin=subprocess.DEVNULL,
                    stdout=subprocess.DEVNULL)
 
 

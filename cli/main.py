@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,17 +42,43 @@ class Options:
     def project(self) -> Project:
         from registry.project import Project
 
-        return Project.open(self.directory, self.rev, self.today, use_cache=not self.no_cache)
+        return Project.open(self.directory, self.rev, self.today, use_cache=not self.no_cache,
+                            progress=_progress())
 
     def project_at(self, rev: str, option: str) -> Project:
         """The same registry at another revision (the base of a comparison)."""
         from registry.project import Project
 
         return Project.open(self.directory, rev, self.today, option,
-                            use_cache=not self.no_cache)
+                            use_cache=not self.no_cache, progress=_progress())
 
 
 _state = {"debug": False}
+
+
+def _progress() -> Callable[[str, int, int], None] | None:
+    """A progress line on a terminal's stderr, once a load has taken more than a second."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+    shown = [False]
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage == "done":
+            if shown[0]:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
+            return
+        if time.monotonic() - started < 1.0:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\r{stage:<8} [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{done}/{total} files")
+        sys.stderr.flush()
+        shown[0] = True
+
+    return report
 
 
 def format_option(command: str) -> Callable[[F], F]:

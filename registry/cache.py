@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = 1
-KEEP_RESULTS = 64  # the most recent outputs kept
+KEEP_RESULTS = 32  # the most recent outputs kept
+MAX_RESULT_BYTES = 64 * 1024 * 1024  # a larger output is recomputed rather than stored
 # A file modified this recently may change again within the clock's resolution without
 # its size or time changing ("racily clean", as git calls it): no result is cached then.
 FRESH_SECONDS = 2.0
@@ -107,6 +108,8 @@ class Cache:
         return code, out, err
 
     def store_result(self, key: str, code: int, out: bytes, err: bytes) -> None:
+        if len(out) + len(err) > MAX_RESULT_BYTES:
+            return
         try:
             self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
                             (key, code, out, err, time.time()))

@@ -101,6 +101,11 @@ class Catalog:
             key: sorted(decls, key=version_key) for key, decls in groups.items()}
         self.teams: dict[str, kinds.Team] = {
             d.name: d.model for d in self.by_id.values() if isinstance(d.model, kinds.Team)}
+        # handle -> the teams (sorted names) that list it as a member
+        self.memberships: dict[str, list[str]] = {}
+        for team_name, team in sorted(self.teams.items()):
+            for member in team.spec.members:
+                self.memberships.setdefault(member, []).append(team_name)
         self.edges: list[Edge] = []
         self._resolved: dict[tuple[tuple[str, str], str | None], Decl | None] = {}
         self._sites: dict[NodeId, list[RefSite]] = {}
@@ -196,10 +201,10 @@ class Catalog:
             if team is None:
                 return "unknown-team"
             return "ok" if team.spec.active else "inactive-team"
-        teams = [t for t in self.teams.values() if name in t.spec.members]
+        teams = self.memberships.get(name, [])
         if not teams:
             return "unknown-user"
-        return "ok" if any(t.spec.active for t in teams) else "inactive-user"
+        return "ok" if any(self.teams[t].spec.active for t in teams) else "inactive-user"
 
     def owner_team(self, owner: str | None) -> list[str]:
         """The teams an owner stands for: the team itself, or the active teams a user is in."""
@@ -208,8 +213,7 @@ class Catalog:
         kind, _, name = owner.partition("/")
         if kind == "team":
             return [name] if name in self.teams else []
-        return sorted(t for t, team in self.teams.items()
-                      if name in team.spec.members and team.spec.active)
+        return [t for t in self.memberships.get(name, []) if self.teams[t].spec.active]
 
     # --- refs -----------------------------------------------------------------------------
 

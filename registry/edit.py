@@ -215,11 +215,18 @@ def write_atomic(path: Path, text: str) -> None:
         raise AiregError(f"cannot write {path}: the text is not valid Unicode") from None
     target = path.resolve()
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
+        info = target.stat()
+        mode = stat.S_IMODE(info.st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
     except OSError as error:
         raise AiregError(f"cannot write {path}: {error.strerror or error}") from None
+    else:
+        if not stat.S_ISREG(info.st_mode):
+            # A device, a pipe or a socket (`-o /dev/null`, `-o /dev/stdout`) is written to,
+            # never replaced: renaming over it would put a plain file in its place.
+            _write_through(path, data)
+            return
     try:
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                     suffix=".aireg-tmp")
@@ -240,6 +247,14 @@ def write_atomic(path: Path, text: str) -> None:
             raise AiregError(f"cannot write {path}: {error.strerror or error}") from error
         raise
     _fsync_folder(target.parent)
+
+
+def _write_through(path: Path, data: bytes) -> None:
+    try:
+        with path.open("wb") as stream:
+            stream.write(data)
+    except OSError as error:
+        raise AiregError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _umask() -> int:

@@ -10,7 +10,7 @@ import pickle
 import posixpath
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,7 +131,8 @@ def open_tree(location: Location, rev: str | None, option: str = "--rev") -> Tre
 # --- loading ----------------------------------------------------------------------------
 
 
-def load(tree: Tree, cache: Cache | None = None) -> Loaded:
+def load(tree: Tree, cache: Cache | None = None, progress: Progress | None = None
+         ) -> Loaded:
     findings: list[Finding] = []
     loaded = Loaded(tree, default_config("registry"), [], findings)
     loaded.config = _load_config(tree, findings, loaded)
@@ -154,7 +155,7 @@ def load(tree: Tree, cache: Cache | None = None) -> Loaded:
                                     "into the registry or exclude it", Span(path)))
             continue
         rels.append(entry.rel)
-    _load_many(tree, rels, loaded, cache)
+    _load_many(tree, rels, loaded, cache, progress)
     return loaded
 
 
@@ -215,18 +216,27 @@ def _parse_all(texts: list[str]) -> list[Parsed]:
     return first + second
 
 
-def _load_many(tree: Tree, rels: list[str], loaded: Loaded, cache: Cache | None = None
-               ) -> None:
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _load_many(tree: Tree, rels: list[str], loaded: Loaded, cache: Cache | None = None,
+               progress: Progress | None = None) -> None:
     read: list[tuple[str, str, str]] = []  # (rel, text, blob id)
-    for rel in rels:
+    for number, rel in enumerate(rels):
+        if progress and number % 1000 == 0:
+            progress("reading", number, len(rels))
         found = _read_text(tree, rel, loaded.findings)
         if found is not None:
             read.append((rel, *found))
     known: dict[str, Any] = cache.parsed(blob for _, _, blob in read) if cache else {}
     fresh = [text for _, text, blob in read if blob not in known]
+    if progress and fresh:
+        progress("parsing", len(read) - len(fresh), len(read))
     parsed = iter(_parse_all(fresh))
     learned: dict[str, Any] = {}
-    for rel, text, blob in read:
+    for number, (rel, text, blob) in enumerate(read):
+        if progress and number % 1000 == 0:
+            progress("checking", number, len(read))
         path = display_path(tree, rel)
         loaded.files_read += 1
         loaded.texts[path] = text
@@ -247,6 +257,8 @@ def _load_many(tree: Tree, rels: list[str], loaded: Loaded, cache: Cache | None 
             learned[blob] = documents
     if cache and learned:
         cache.store_parsed(learned)
+    if progress:
+        progress("done", len(read), len(read))
 
 
 def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> tuple[str, str] | None:

@@ -34,14 +34,15 @@ class Project:
 
     @classmethod
     def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None,
-             option: str = "--rev", use_cache: bool = True) -> Project:
+             option: str = "--rev", use_cache: bool = True,
+             progress: loading.Progress | None = None) -> Project:
         """`option` names what asked for `rev`, for the message when git is missing."""
         from .cache import Cache
 
         location = loading.find_registry(start, rev, option)
         tree = loading.open_tree(location, rev, option)
         cache = Cache.open(location.toplevel) if use_cache else None
-        return cls(location, loading.load(tree, cache), today or dt.date.today())
+        return cls(location, loading.load(tree, cache, progress), today or dt.date.today())
 
     @property
     def name(self) -> str:

@@ -361,7 +361,7 @@ def broken_loader(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureReques
 
     message = getattr(request, "param", "boom")
 
-    def boom(tree: object, cache: object = None) -> None:
+    def boom(*args: object) -> None:
         raise RuntimeError(message)
 
     monkeypatch.setattr(registry.load, "load", boom)

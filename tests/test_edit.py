@@ -718,3 +718,28 @@ def test_edit_and_write_round_trip(tmp_path: Path) -> None:
         ['    version: "0.9.2"   # quoted on purpose\r\n'],
         ['    version: "1.0.0"   # quoted on purpose\r\n'],
     )]
+
+
+def test_write_atomic_writes_into_a_device_without_replacing_it(tmp_path: Path) -> None:
+    """`bom -o /dev/null` must leave /dev/null a device."""
+    import stat as stat_module
+
+    before = Path(os.devnull).stat()
+    write_atomic(Path(os.devnull), "discarded\n")
+    after = Path(os.devnull).stat()
+    assert stat_module.S_ISCHR(after.st_mode)
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_write_atomic_writes_into_a_fifo(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, "through the pipe\n")
+    reader.join(timeout=10)
+    assert received == [b"through the pipe\n"]
+    assert fifo.is_fifo()
