@@ -147,20 +147,21 @@ def cached(command: Callable[..., None]) -> Callable[..., None]:
         finally:
             captured = _capture.pop()
             if code in (EXIT_OK, EXIT_FINDINGS) and sys.exc_info()[0] in (None, SystemExit):
-                cache.store_result(key, code, json.dumps(
-                    {"out": "".join(captured.out), "files": captured.files}).encode(),
-                    "".join(captured.err).encode())
+                # One line of JSON naming the files written, then standard output as is.
+                header = json.dumps({"files": captured.files}).encode()
+                cache.store_result(key, code, header + b"\n" + "".join(captured.out).encode(),
+                                   "".join(captured.err).encode())
 
     return run
 
 
 def _replay(code: int, out: bytes, err: bytes) -> NoReturn:
-    stored = json.loads(out)
-    for path, text in stored["files"].items():
+    header, _, stdout = out.partition(b"\n")
+    for path, text in json.loads(header)["files"].items():
         from registry.edit import write_atomic
 
         write_atomic(Path(path), text)
-    click.echo(stored["out"], nl=False)
+    click.echo(stdout.decode(), nl=False)
     click.echo(err.decode(), err=True, nl=False)
     sys.exit(code)
 

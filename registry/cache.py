@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 KEEP_RESULTS = 32  # the most recent outputs kept
 MAX_RESULT_BYTES = 64 * 1024 * 1024  # a larger output is recomputed rather than stored
 # A file modified this recently may change again within the clock's resolution without

@@ -91,7 +91,7 @@ class Ref:
     def decl_kind(self) -> str:
         return REF_KINDS[self.kind]
 
-    @property
+    @functools.cached_property
     def key(self) -> tuple[str, str]:
         """The artifact this ref names, whatever the version: (declaration kind, name)."""
         return (self.decl_kind, self.name)
@@ -109,7 +109,7 @@ class Ref:
         return text
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.cache  # one entry per distinct ref text: a registry's worth, never thrashing
 def _parse_ref(text: str) -> Ref:
     if not isinstance(text, str):
         raise RefSyntaxError(f"a ref is a string of the form {REF_SHAPE}")
