@@ -154,3 +154,43 @@ def check_golden(request: pytest.FixtureRequest, name: str, actual: str) -> None
 
 def python() -> str:
     return sys.executable
+
+
+# --- checking small registries ----------------------------------------------------------------
+
+Check = Callable[..., Result]
+
+
+@pytest.fixture
+def check(make_registry: Callable[..., Path], aireg: Run) -> Check:
+    """`aireg [--today DAY] check` on a new registry of `files` (make_registry's options pass
+    through); standard error must stay empty."""
+
+    def run(files: dict[str, str | bytes], today: str | None = None,
+            **options: object) -> Result:
+        dated = ("--today", today) if today else ()
+        result = aireg(*dated, "-C", str(make_registry(files, **options)), "check")
+        assert result.err == ""
+        return result
+
+    return run
+
+
+def findings(result: Result) -> list[str]:
+    """Every finding line of `aireg check` text output (the summary line left out)."""
+    return [line for line in result.out.splitlines()[:-1] if line]
+
+
+def of_rule(result: Result, rule: str) -> list[str]:
+    return [line for line in findings(result) if f"[{rule}] " in line]
+
+
+def validate_output(kind: str, document: object) -> None:
+    """Check a `--format json` output against its schema in schemas/output/."""
+    import json
+
+    import jsonschema
+
+    path = REPO_ROOT / "schemas" / "output" / f"{kind}.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema)(schema).validate(document)

@@ -4,6 +4,7 @@ own file, and `aireg deprecations` in text, JSON and Markdown. Every run fixes `
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import textwrap
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONFIG, REPO_ROOT, Result, Run, check_golden
+from conftest import CONFIG, Check, Result, Run, check_golden, findings, validate_output
 
 from registry.retirements import Retirements
 
@@ -70,31 +71,12 @@ def config(spec: str) -> str:
 
 # --- running ------------------------------------------------------------------------------------
 
-Check = Callable[..., Result]
 
 
 @pytest.fixture
-def check(make_registry: MakeRegistry, aireg: Run) -> Check:
-    """`aireg --today TODAY check` on a new registry of `files`."""
-
-    def run(files: dict[str, str], today: str = TODAY, **options: object) -> Result:
-        result = aireg("--today", today, "-C", str(make_registry(files, **options)), "check")
-        assert result.err == ""
-        return result
-
-    return run
-
-
-def findings(result: Result) -> list[str]:
-    return [line for line in result.out.splitlines()[:-1] if line]
-
-
-def validate(kind: str, document: Any) -> None:
-    import jsonschema
-
-    path = REPO_ROOT / "schemas" / "output" / f"{kind}.schema.json"
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    jsonschema.validators.validator_for(schema)(schema).validate(document)
+def check(check: Check) -> Check:
+    """conftest's `check`, judged on TODAY unless told otherwise."""
+    return functools.partial(check, today=TODAY)
 
 
 # --- sunset-passed --------------------------------------------------------------------------------
@@ -420,7 +402,7 @@ OWNERS = [{"owner": "team/platform", "contacts": ["#platform"]},
 
 def test_deprecations_json(make_registry: MakeRegistry, aireg: Run) -> None:
     document = json.loads(deprecations(make_registry, aireg, "--format", "json").out)
-    validate("deprecations", document)
+    validate_output("deprecations", document)
     assert document == {"version": 1, "today": TODAY, "window": 90, "deadlines": [
         {"id": "model/gpt-4-0613", "kind": "Model", "sunset": "2026-10-23", "daysLeft": -29,
          "status": "passed", "declared": False, "source": BUNDLED_SOURCE, "dateKind": "firm",
@@ -447,7 +429,7 @@ def test_deprecations_within(make_registry: MakeRegistry, aireg: Run, within: st
                              ids: list[str]) -> None:
     document = json.loads(deprecations(make_registry, aireg, "--within", within,
                                        "--format", "json").out)
-    validate("deprecations", document)
+    validate_output("deprecations", document)
     assert [d["id"] for d in document["deadlines"]] == ids
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, TEAM, GitRepo, Result, Run
+from conftest import CONFIG, TEAM, GitRepo, Result, Run, findings
 
 # A valid declaration in its own file: whatever is wrong elsewhere, it must still load.
 KEPT_ID = "dataset/kept@1.0.0"
@@ -46,11 +46,6 @@ def prompt_with_file(template_file: str) -> str:
 def lines_for(result: Result, path: str) -> list[str]:
     """The finding lines of `aireg check` text output that are about one file."""
     return [line for line in result.out.splitlines() if line.startswith(f"{path}:")]
-
-
-def findings(result: Result) -> list[str]:
-    """Every finding line of `aireg check` text output (the summary line left out)."""
-    return [line for line in result.out.splitlines()[:-1] if line]
 
 
 def errors_for(result: Result, path: str) -> list[str]:

@@ -4,14 +4,14 @@ and retention-expired. Every date-based run fixes `--today`."""
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import REPO_ROOT, Result, Run
+from conftest import Check, Run, findings, of_rule, validate_output
 
 MakeRegistry = Callable[..., Path]
 TODAY = "2026-11-21"
@@ -73,35 +73,12 @@ def documents(*docs: str) -> str:
 
 # --- running ------------------------------------------------------------------------------------
 
-Check = Callable[..., Result]
 
 
 @pytest.fixture
-def check(make_registry: MakeRegistry, aireg: Run) -> Check:
-    """`aireg --today TODAY check` on a new registry of `files`."""
-
-    def run(files: dict[str, str], today: str = TODAY, **options: object) -> Result:
-        result = aireg("--today", today, "-C", str(make_registry(files, **options)), "check")
-        assert result.err == ""
-        return result
-
-    return run
-
-
-def findings(result: Result) -> list[str]:
-    return [line for line in result.out.splitlines()[:-1] if line]
-
-
-def of_rule(result: Result, rule: str) -> list[str]:
-    return [line for line in findings(result) if f"[{rule}] " in line]
-
-
-def validate(kind: str, document: Any) -> None:
-    import jsonschema
-
-    path = REPO_ROOT / "schemas" / "output" / f"{kind}.schema.json"
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    jsonschema.validators.validator_for(schema)(schema).validate(document)
+def check(check: Check) -> Check:
+    """conftest's `check`, judged on TODAY unless told otherwise."""
+    return functools.partial(check, today=TODAY)
 
 
 def healthy(**changes: str) -> dict[str, str]:
@@ -336,7 +313,7 @@ def test_orphans_json(make_registry: MakeRegistry, aireg: Run) -> None:
                    "--format", "json")
     assert (result.code, result.err) == (0, "")
     document = json.loads(result.out)
-    validate("orphans", document)
+    validate_output("orphans", document)
     assert document == {"version": 1, "today": TODAY, "orphans": [
         {"id": "adapter/router@1.0.0", "owner": "user/ann", "base": "model/mistral",
          "severity": "warning", "reasons": [
@@ -360,7 +337,7 @@ def test_orphans_json_error_and_missing_base(make_registry: MakeRegistry, aireg:
                    "--format", "json")
     assert result.code == 0
     document = json.loads(result.out)
-    validate("orphans", document)
+    validate_output("orphans", document)
     assert [(o["id"], o["severity"], o["base"], [r["code"] for r in o["reasons"]])
             for o in document["orphans"]] == [
         ("adapter/a@1.0.0", "error", "model/base", ["base-retired"]),

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, Result, Run
+from conftest import CONFIG, Check, Run, findings, of_rule
 
 MakeRegistry = Callable[..., Path]
 
@@ -75,28 +75,6 @@ spec:
 
 # --- running check ----------------------------------------------------------------------------
 
-Check = Callable[..., Result]
-
-
-@pytest.fixture
-def check(make_registry: MakeRegistry, aireg: Run) -> Check:
-    """`aireg check` on a new registry of `files` (make_registry's options pass through)."""
-
-    def run(files: dict[str, str], **options: object) -> Result:
-        result = aireg("-C", str(make_registry(files, **options)), "check")
-        assert result.err == ""
-        return result
-
-    return run
-
-
-def findings(result: Result) -> list[str]:
-    """Every finding line of `aireg check` text output (the summary line left out)."""
-    return [line for line in result.out.splitlines()[:-1] if line]
-
-
-def of_rule(result: Result, rule: str) -> list[str]:
-    return [line for line in findings(result) if f"[{rule}] " in line]
 
 
 # --- structure: schema, duplicate, refs, cycles ---------------------------------------------------
