@@ -283,11 +283,3 @@ class Catalog:
                     "unknown-tool", f"{target.id} has no tool `{ref.member}`"
                     f"{suggest(ref.member, tools)}; its tools: {listed}", site.at))
         return target
-
-
-def kind_word(ref_kind: str) -> str:
-    return _KIND_WORDS[ref_kind]
-
-
-def ref_kind_of(decl: Decl) -> str:
-    return KIND_TO_REF[decl.kind]
