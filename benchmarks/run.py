@@ -50,19 +50,24 @@ def aireg() -> list[str]:
     return [found] if found else [sys.executable, "-m", "cli.main"]
 
 
+# Processes run as an installed aireg runs: with Python's bytecode cache (some environments
+# turn it off, which would time the compilation of aireg's own modules on every run).
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(command: list[str], cwd: Path, runs: int, before: list[str] | None = None,
           warm_up: bool = True) -> tuple[float, list[float]]:
     """Median seconds of `runs` runs (after one warm-up run unless told otherwise)."""
     if warm_up:
         subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       check=False)
+                       check=False, env=ENV)
     times = []
     for _ in range(runs):
         if before:
             subprocess.run(before, cwd=cwd, check=True)
         start = time.perf_counter()
         subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       check=False)
+                       check=False, env=ENV)
         times.append(time.perf_counter() - start)
     return statistics.median(times), times
 

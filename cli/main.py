@@ -348,7 +348,7 @@ def show(options: Options, ref: str, fmt: str) -> None:
         case Format.JSON:
             write(json_out.show(decl, line, project.catalog, project.graph))
         case Format.YAML:
-            source = project.loaded.texts[decl.path]
+            source = project.locator.text(decl.path)
             write(f"# {decl.path}:{line}\n" + Located(source).document_text(decl.doc))
         case other:
             raise AssertionError(other)

@@ -13,7 +13,7 @@ import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
@@ -219,46 +219,107 @@ def _parse_all(texts: list[str]) -> list[Parsed]:
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def _load_many(tree: Tree, rels: list[str], loaded: Loaded, cache: Cache | None = None,
-               progress: Progress | None = None) -> None:
+class Gathered(NamedTuple):
+    """One declaration file, read and parsed (or taken from the cache)."""
+
+    rel: str
+    text: str | None  # None when a child process read it (read again if ever needed)
+    blob: str
+    documents: list[Any]
+    problems: list[tuple[str, int, int]]
+    cached: bool
+    storable: bool  # may go to the cache (no `$d` keys, which would read back as days)
+
+
+def _gather(tree: Tree, rels: list[str], cache: Cache | None, parse: Callable[
+        [list[str]], list[Parsed]] = _parse) -> tuple[list[Gathered], list[Finding]]:
+    findings: list[Finding] = []
     read: list[tuple[str, str, str]] = []  # (rel, text, blob id)
-    for number, rel in enumerate(rels):
-        if progress and number % 1000 == 0:
-            progress("reading", number, len(rels))
-        found = _read_text(tree, rel, loaded.findings)
+    for rel in rels:
+        found = _read_text(tree, rel, findings)
         if found is not None:
             read.append((rel, *found))
     known: dict[str, Any] = cache.parsed(blob for _, _, blob in read) if cache else {}
-    fresh = [text for _, text, blob in read if blob not in known]
-    if progress and fresh:
-        progress("parsing", len(read) - len(fresh), len(read))
-    parsed = iter(_parse_all(fresh))
+    parsed = iter(parse([text for _, text, blob in read if blob not in known]))
+    gathered = []
+    for rel, text, blob in read:
+        cached = blob in known
+        documents, problems = (known[blob], []) if cached else next(parsed)
+        gathered.append(Gathered(rel, text, blob, documents, problems, cached,
+                                 "$d" not in text))
+    return gathered, findings
+
+
+def _gather_all(tree: Tree, rels: list[str], cache: Cache | None
+                ) -> tuple[list[Gathered], list[Finding]]:
+    """Every file read and parsed, on two cores when there are many. From a folder, a forked
+    child reads and parses the second half itself (with its own connection to the cache) and
+    sends back plain values: no text crosses, and nothing the parent holds is touched. From
+    git, the parent reads (one cat-file process) and only parsing is shared. Should the
+    child fail, its half is done here; the result is the same either way."""
+    jobs = os.cpu_count() or 1
+    if len(rels) < PARALLEL_FILES or jobs < 2 or not hasattr(os, "fork"):
+        return _gather(tree, rels, cache)
+    if not isinstance(tree, FolderTree):
+        return _gather(tree, rels, cache, _parse_all)
+    half = len(rels) // 2
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: gather, send, and leave without running any cleanup
+        os.close(read_end)
+        code = 0
+        try:
+            from .cache import Cache as ChildCache
+
+            own = ChildCache(cache.path) if cache is not None else None
+            gathered, findings = _gather(tree, rels[half:], own)
+            light = [g._replace(text=None) for g in gathered]
+            with os.fdopen(write_end, "wb") as stream:
+                pickle.dump((light, findings), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+    first, first_findings = _gather(tree, rels[:half], cache)
+    with os.fdopen(read_end, "rb") as stream:
+        data = stream.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        if status != 0:
+            raise ValueError(status)
+        second, second_findings = pickle.loads(data)
+    except (ValueError, pickle.UnpicklingError, EOFError):
+        second, second_findings = _gather(tree, rels[half:], cache)
+    return first + second, first_findings + second_findings
+
+
+def _load_many(tree: Tree, rels: list[str], loaded: Loaded, cache: Cache | None = None,
+               progress: Progress | None = None) -> None:
+    if progress:
+        progress("reading", 0, len(rels))
+    gathered, findings = _gather_all(tree, rels, cache)
+    loaded.findings.extend(findings)
     learned: dict[str, Any] = {}
-    for number, (rel, text, blob) in enumerate(read):
+    for number, item in enumerate(gathered):
         if progress and number % 1000 == 0:
-            progress("checking", number, len(read))
-        path = display_path(tree, rel)
+            progress("checking", number, len(gathered))
+        path = display_path(tree, item.rel)
         loaded.files_read += 1
-        loaded.texts[path] = text
-        documents: list[Any]
-        problems: list[tuple[str, int, int]]
-        if blob in known:
-            documents, problems = known[blob], []
-        else:
-            documents, problems = next(parsed)
-        for message, line, column in problems:
+        if item.text is not None:
+            loaded.texts[path] = item.text
+        for message, line, column in item.problems:
             loaded.findings.append(finding("yaml-syntax", message, Span(path, line, column)))
         before = len(loaded.findings)
-        _load_documents(tree, rel, list(enumerate(documents)), loaded)
+        _load_documents(tree, item.rel, list(enumerate(item.documents)), loaded)
         clean = all(f.rule in _NOT_ABOUT_THE_FILE for f in loaded.findings[before:])
         # Only files that loaded cleanly are kept: the cache then never has to reproduce
-        # an error position or the spelling of a number. `$d` keys would read back as days.
-        if cache and blob not in known and not problems and clean and "$d" not in text:
-            learned[blob] = documents
+        # an error position or the spelling of a number.
+        if cache and not item.cached and not item.problems and clean and item.storable:
+            learned[item.blob] = item.documents
     if cache and learned:
         cache.store_parsed(learned)
     if progress:
-        progress("done", len(read), len(read))
+        progress("done", len(gathered), len(gathered))
 
 
 def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> tuple[str, str] | None:

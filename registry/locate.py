@@ -15,17 +15,21 @@ class Locator:
         self.texts = texts if texts is not None else {}
         self._files: dict[str, Located] = {}
 
+    def text(self, path: str) -> str:
+        """A file's text: as loaded, or read again (a parallel load keeps only half)."""
+        text = self.texts.get(path)
+        if text is None:
+            data = self.tree.read(path[len(self.tree.prefix):]) or b""
+            try:
+                text = decode(data)
+            except YamlProblem:
+                text = ""
+        return text
+
     def _located(self, path: str) -> Located:
         located = self._files.get(path)
         if located is None:
-            text = self.texts.get(path)
-            if text is None:
-                data = self.tree.read(path[len(self.tree.prefix):]) or b""
-                try:
-                    text = decode(data)
-                except YamlProblem:
-                    text = ""
-            located = self._files[path] = Located(text)
+            located = self._files[path] = Located(self.text(path))
         return located
 
     def span(self, at: Location) -> Span:
