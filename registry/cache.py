@@ -174,16 +174,21 @@ def _from_json(obj: dict[str, Any]) -> Any:
     return obj
 
 
+# One encoder and decoder for every file (json.dumps builds a new one per call).
+_ENCODER = json.JSONEncoder(default=_default, separators=(",", ":"), check_circular=False)
+_DECODER = json.JSONDecoder(object_hook=_from_json)
+
+
 def encode(value: Any) -> str | None:
     try:
-        return json.dumps(value, default=_default, separators=(",", ":"))
-    except (TypeError, ValueError):
+        return _ENCODER.encode(value)
+    except (TypeError, ValueError, RecursionError):
         return None
 
 
 def decode(text: str) -> Any:
     try:
-        return json.loads(text, object_hook=_from_json)
+        return _DECODER.decode(text)
     except (ValueError, TypeError):
         return None
 
