@@ -13,7 +13,7 @@ import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -168,6 +168,7 @@ def load_files(tree: Tree, rels: list[str]) -> Loaded:
     return loaded
 
 
+T = TypeVar("T")
 # Findings about a prompt's template file, not about the YAML file that names it.
 _NOT_ABOUT_THE_FILE = frozenset({"template", "path-escape"})
 # Parsing is most of a cold load; past this many files it is shared with a second process.
@@ -183,36 +184,46 @@ def _parse(texts: list[str]) -> list[Parsed]:
     return out
 
 
-def _parse_all(texts: list[str]) -> list[Parsed]:
-    """Every text parsed, on two cores when there are many: a forked child parses the second
-    half and sends back plain values (pickled dicts cost a tenth of pickled models). Should
-    the child fail, its half is parsed here; the result is the same either way."""
-    jobs = os.cpu_count() or 1
-    if len(texts) < PARALLEL_FILES or jobs < 2 or not hasattr(os, "fork"):
-        return _parse(texts)
-    half = len(texts) // 2
+def _parallel() -> bool:
+    return (os.cpu_count() or 1) >= 2 and hasattr(os, "fork")
+
+
+def _split(parent: Callable[[], T], child: Callable[[], T]) -> tuple[T, T]:
+    """`parent()` here and `child()` in a forked process at the same time. The child sends
+    its result back pickled (plain values only) and leaves without any cleanup; should it
+    fail, `child()` runs here instead, so the result is the same either way."""
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: parse, send, and leave without running any cleanup
+    if pid == 0:
         os.close(read_end)
         code = 0
         try:
             with os.fdopen(write_end, "wb") as stream:
-                pickle.dump(_parse(texts[half:]), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(child(), stream, protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException:
             code = 1
         os._exit(code)
     os.close(write_end)
-    first = _parse(texts[:half])
+    mine = parent()
     with os.fdopen(read_end, "rb") as stream:
         data = stream.read()
     _, status = os.waitpid(pid, 0)
     try:
         if status != 0:
             raise ValueError(status)
-        second: list[Parsed] = pickle.loads(data)
+        theirs: T = pickle.loads(data)
     except (ValueError, pickle.UnpicklingError, EOFError):
-        second = _parse(texts[half:])
+        theirs = child()
+    return mine, theirs
+
+
+def _parse_all(texts: list[str]) -> list[Parsed]:
+    """Every text parsed, on two cores when there are many (pickled plain values cost a
+    tenth of pickled models)."""
+    if len(texts) < PARALLEL_FILES or not _parallel():
+        return _parse(texts)
+    half = len(texts) // 2
+    first, second = _split(lambda: _parse(texts[:half]), lambda: _parse(texts[half:]))
     return first + second
 
 
@@ -252,44 +263,25 @@ def _gather(tree: Tree, rels: list[str], cache: Cache | None, parse: Callable[
 
 def _gather_all(tree: Tree, rels: list[str], cache: Cache | None
                 ) -> tuple[list[Gathered], list[Finding]]:
-    """Every file read and parsed, on two cores when there are many. From a folder, a forked
-    child reads and parses the second half itself (with its own connection to the cache) and
-    sends back plain values: no text crosses, and nothing the parent holds is touched. From
-    git, the parent reads (one cat-file process) and only parsing is shared. Should the
-    child fail, its half is done here; the result is the same either way."""
-    jobs = os.cpu_count() or 1
-    if len(rels) < PARALLEL_FILES or jobs < 2 or not hasattr(os, "fork"):
+    """Every file read and parsed, on two cores when there are many. From a folder, the
+    child reads and parses the second half itself (with its own connection to the cache):
+    no text crosses back, and nothing the parent holds is touched. From git, the parent
+    reads (one cat-file process) and only parsing is shared."""
+    if len(rels) < PARALLEL_FILES or not _parallel():
         return _gather(tree, rels, cache)
     if not isinstance(tree, FolderTree):
         return _gather(tree, rels, cache, _parse_all)
     half = len(rels) // 2
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: gather, send, and leave without running any cleanup
-        os.close(read_end)
-        code = 0
-        try:
-            from .cache import Cache as ChildCache
 
-            own = ChildCache(cache.path) if cache is not None else None
-            gathered, findings = _gather(tree, rels[half:], own)
-            light = [g._replace(text=None) for g in gathered]
-            with os.fdopen(write_end, "wb") as stream:
-                pickle.dump((light, findings), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:
-            code = 1
-        os._exit(code)
-    os.close(write_end)
-    first, first_findings = _gather(tree, rels[:half], cache)
-    with os.fdopen(read_end, "rb") as stream:
-        data = stream.read()
-    _, status = os.waitpid(pid, 0)
-    try:
-        if status != 0:
-            raise ValueError(status)
-        second, second_findings = pickle.loads(data)
-    except (ValueError, pickle.UnpicklingError, EOFError):
-        second, second_findings = _gather(tree, rels[half:], cache)
+    def child() -> tuple[list[Gathered], list[Finding]]:
+        from .cache import Cache as ChildCache
+
+        own = ChildCache(cache.path) if cache is not None else None
+        gathered, findings = _gather(tree, rels[half:], own)
+        return [g._replace(text=None) for g in gathered], findings
+
+    (first, first_findings), (second, second_findings) = _split(
+        lambda: _gather(tree, rels[:half], cache), child)
     return first + second, first_findings + second_findings
 
 
