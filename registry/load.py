@@ -188,10 +188,12 @@ def _parallel() -> bool:
     return (os.cpu_count() or 1) >= 2 and hasattr(os, "fork")
 
 
-def _split(parent: Callable[[], T], child: Callable[[], T]) -> tuple[T, T]:
-    """`parent()` here and `child()` in a forked process at the same time. The child sends
-    its result back pickled (plain values only) and leaves without any cleanup; should it
-    fail, `child()` runs here instead, so the result is the same either way."""
+def _split(parent: Callable[[], T], child: Callable[[], T]) -> tuple[T, Callable[[], T]]:
+    """`parent()` here and `child()` in a forked process at the same time; returns the
+    parent's result and a function that collects the child's, so the parent can go on
+    working first. The child sends its result back pickled (plain values only) and leaves
+    without any cleanup; should it fail, `child()` runs here instead, so the result is the
+    same either way."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -205,16 +207,20 @@ def _split(parent: Callable[[], T], child: Callable[[], T]) -> tuple[T, T]:
         os._exit(code)
     os.close(write_end)
     mine = parent()
-    with os.fdopen(read_end, "rb") as stream:
-        data = stream.read()
-    _, status = os.waitpid(pid, 0)
-    try:
-        if status != 0:
-            raise ValueError(status)
-        theirs: T = pickle.loads(data)
-    except (ValueError, pickle.UnpicklingError, EOFError):
-        theirs = child()
-    return mine, theirs
+
+    def collect() -> T:
+        with os.fdopen(read_end, "rb") as stream:
+            data = stream.read()
+        _, status = os.waitpid(pid, 0)
+        try:
+            if status != 0:
+                raise ValueError(status)
+            theirs: T = pickle.loads(data)
+        except (ValueError, pickle.UnpicklingError, EOFError):
+            theirs = child()
+        return theirs
+
+    return mine, collect
 
 
 def _parse_all(texts: list[str]) -> list[Parsed]:
@@ -224,7 +230,7 @@ def _parse_all(texts: list[str]) -> list[Parsed]:
         return _parse(texts)
     half = len(texts) // 2
     first, second = _split(lambda: _parse(texts[:half]), lambda: _parse(texts[half:]))
-    return first + second
+    return first + second()
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -261,57 +267,76 @@ def _gather(tree: Tree, rels: list[str], cache: Cache | None, parse: Callable[
     return gathered, findings
 
 
-def _gather_all(tree: Tree, rels: list[str], cache: Cache | None
-                ) -> tuple[list[Gathered], list[Finding]]:
-    """Every file read and parsed, on two cores when there are many. From a folder, the
-    child reads and parses the second half itself (with its own connection to the cache):
-    no text crosses back, and nothing the parent holds is touched. From git, the parent
-    reads (one cat-file process) and only parsing is shared."""
-    if len(rels) < PARALLEL_FILES or not _parallel():
-        return _gather(tree, rels, cache)
-    if not isinstance(tree, FolderTree):
-        return _gather(tree, rels, cache, _parse_all)
-    half = len(rels) // 2
+Gather = tuple[list[Gathered], list[Finding]]
+# The child's share of a folder: the parent also validates its own share before collecting
+# the child's, so giving the child a little more keeps both cores busy to the end.
+CHILD_SHARE = 0.68
 
-    def child() -> tuple[list[Gathered], list[Finding]]:
+
+def _gather_all(tree: Tree, rels: list[str], cache: Cache | None
+                ) -> list[Callable[[], Gather]]:
+    """Every file read and parsed, in parts in listing order, each part a function that
+    returns it (the later ones may still be at work in another process when the first is
+    handed over). From a folder, a forked child reads and parses the second part itself,
+    with its own connection to the cache: no text crosses back, and nothing the parent holds
+    is touched. From git, the parent reads (one cat-file process) and only parsing is
+    shared, on two cores when there are many files."""
+    if len(rels) < PARALLEL_FILES or not _parallel():
+        whole = _gather(tree, rels, cache)
+        return [lambda: whole]
+    if not isinstance(tree, FolderTree):
+        shared = _gather(tree, rels, cache, _parse_all)
+        return [lambda: shared]
+    cut = len(rels) - int(len(rels) * CHILD_SHARE)
+
+    def child() -> Gather:
         from .cache import Cache as ChildCache
 
         own = ChildCache(cache.path) if cache is not None else None
-        gathered, findings = _gather(tree, rels[half:], own)
+        gathered, findings = _gather(tree, rels[cut:], own)
         return [g._replace(text=None) for g in gathered], findings
 
-    (first, first_findings), (second, second_findings) = _split(
-        lambda: _gather(tree, rels[:half], cache), child)
-    return first + second, first_findings + second_findings
+    first, second = _split(lambda: _gather(tree, rels[:cut], cache), child)
+    return [lambda: first, second]
 
 
 def _load_many(tree: Tree, rels: list[str], loaded: Loaded, cache: Cache | None = None,
                progress: Progress | None = None) -> None:
     if progress:
         progress("reading", 0, len(rels))
-    gathered, findings = _gather_all(tree, rels, cache)
-    loaded.findings.extend(findings)
     learned: dict[str, Any] = {}
-    for number, item in enumerate(gathered):
-        if progress and number % 1000 == 0:
-            progress("checking", number, len(gathered))
-        path = display_path(tree, item.rel)
-        loaded.files_read += 1
-        if item.text is not None:
-            loaded.texts[path] = item.text
-        for message, line, column in item.problems:
-            loaded.findings.append(finding("yaml-syntax", message, Span(path, line, column)))
-        before = len(loaded.findings)
-        _load_documents(tree, item.rel, list(enumerate(item.documents)), loaded)
-        clean = all(f.rule in _NOT_ABOUT_THE_FILE for f in loaded.findings[before:])
-        # Only files that loaded cleanly are kept: the cache then never has to reproduce
-        # an error position or the spelling of a number.
-        if cache and not item.cached and not item.problems and clean and item.storable:
-            learned[item.blob] = item.documents
+    number = 0
+    for part in _gather_all(tree, rels, cache):
+        gathered, findings = part()
+        loaded.findings.extend(findings)
+        for item in gathered:
+            number += 1
+            if progress and number % 1000 == 0:
+                progress("checking", number, len(rels))
+            _take(tree, item, loaded, learned if cache else None)
     if cache and learned:
         cache.store_parsed(learned)
     if progress:
-        progress("done", len(gathered), len(gathered))
+        progress("done", number, number)
+
+
+def _take(tree: Tree, item: Gathered, loaded: Loaded, learned: dict[str, Any] | None
+          ) -> None:
+    """One gathered file into the declarations (and, when clean, into `learned`)."""
+    path = display_path(tree, item.rel)
+    loaded.files_read += 1
+    if item.text is not None:
+        loaded.texts[path] = item.text
+    for message, line, column in item.problems:
+        loaded.findings.append(finding("yaml-syntax", message, Span(path, line, column)))
+    before = len(loaded.findings)
+    _load_documents(tree, item.rel, list(enumerate(item.documents)), loaded)
+    clean = all(f.rule in _NOT_ABOUT_THE_FILE for f in loaded.findings[before:])
+    # Only files that loaded cleanly are kept: the cache then never has to reproduce an error
+    # position or the spelling of a number.
+    if learned is not None and not item.cached and not item.problems and clean and \
+            item.storable:
+        learned[item.blob] = item.documents
 
 
 def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> tuple[str, str] | None:
