@@ -268,9 +268,9 @@ def _gather(tree: Tree, rels: list[str], cache: Cache | None, parse: Callable[
 
 
 Gather = tuple[list[Gathered], list[Finding]]
-# The child's share of a folder: the parent also validates its own share before collecting
-# the child's, so giving the child a little more keeps both cores busy to the end.
-CHILD_SHARE = 0.68
+# The child's share of a folder (half measured best: the parent validates its own share
+# while the child still parses, and the child also pickles its result).
+CHILD_SHARE = 0.5
 
 
 def _gather_all(tree: Tree, rels: list[str], cache: Cache | None
