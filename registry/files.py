@@ -43,10 +43,18 @@ class Tree(Protocol):
     def link_stays_inside(self, rel: str) -> bool: ...
 
 
+def find_toplevel(start: Path) -> Path | None:
+    """The enclosing git work tree, found without starting git (keeps start-up fast)."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
 def find_root(start: Path) -> tuple[Path, Path | None] | None:
     """The registry folder around `start` (the nearest one upwards holding aireg.yaml, not
     leaving the git work tree) and that work tree; None when there is none."""
-    toplevel = next((p for p in (start, *start.parents) if (p / ".git").exists()), None)
+    toplevel = find_toplevel(start)
     for folder in (start, *start.parents):
         if (folder / CONFIG_FILE).is_file():
             return folder, toplevel

@@ -22,14 +22,6 @@ BlobId = NewType("BlobId", str)
 _LINK_MODE = "120000"
 
 
-def find_toplevel(start: Path) -> Path | None:
-    """The enclosing git work tree, found without starting git (keeps start-up fast)."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
-
-
 @dataclass(frozen=True)
 class Commit:
     sha: str

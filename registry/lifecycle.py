@@ -13,6 +13,7 @@ from .graph import DepGraph
 from .impact import contacts
 from .load import Decl
 from .refs import NodeId
+from .render import plural
 from .retirements import Retirements
 
 
@@ -134,15 +135,11 @@ class Lifecycle:
         return sorted(rows, key=lambda r: (r.sunset.day, r.sunset.node))
 
 
-def days(count: int) -> str:
-    return f"{count} day{'' if count == 1 else 's'}"
-
-
 def when(left: int) -> str:
     """`today`, `in 3 days`, `1 day ago`: how far a day is from today."""
     if left == 0:
         return "today"
-    return f"in {days(left)}" if left > 0 else f"{days(-left)} ago"
+    return f"in {plural(left, 'day')}" if left > 0 else f"{plural(-left, 'day')} ago"
 
 
 def _sunset_of(decl: Decl, retirements: Retirements) -> Sunset | None:

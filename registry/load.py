@@ -25,10 +25,12 @@ from .files import (
     display_path,
     escapes,
     excluded,
+    find_root,
+    find_toplevel,
     selected,
 )
 from .findings import Finding, Pointer, RegistryNotFound, Span, finding
-from .gitrepo import GitRepo, find_toplevel
+from .gitrepo import GitRepo
 
 if TYPE_CHECKING:
     from .cache import Cache
@@ -114,9 +116,9 @@ def find_registry(start: Path, rev: str | None = None, option: str = "--rev") ->
                 return Location(folder, toplevel)
         raise RegistryNotFound(
             f"no {CONFIG_FILE} at revision `{rev}` in {start} or any folder above it")
-    for folder in candidates:
-        if (folder / CONFIG_FILE).is_file():
-            return Location(folder, toplevel)
+    found = find_root(start)
+    if found is not None:
+        return Location(*found)
     raise RegistryNotFound(
         f"no {CONFIG_FILE} in {start} or any folder above it: run aireg inside a registry, "
         f"or point -C at the folder that holds {CONFIG_FILE}")

@@ -51,13 +51,7 @@ class _Loader(yaml.CSafeLoader):
             if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
                 key = key_node.value
                 if key in seen:
-                    raise ConstructorError(
-                        None, None,
-                        f"duplicate key `{key}` in one mapping (first at line "
-                        f"{seen[key].start_mark.line + 1}); YAML would keep only the last one: "
-                        "remove or rename one of them",
-                        key_node.start_mark,
-                    )
+                    raise _duplicate(key, seen[key], key_node)
                 seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
 
@@ -116,17 +110,19 @@ def _build(loader: _Loader, node: Node) -> Any:
             except TypeError:  # an unhashable key (a mapping as a key): PyYAML says so
                 raise _Unusual from None
             if seen:
-                raise ConstructorError(
-                    None, None,
-                    f"duplicate key `{key}` in one mapping (first at line "
-                    f"{first[key].start_mark.line + 1}); YAML would keep only the last one: "
-                    "remove or rename one of them",
-                    key_node.start_mark,
-                )
+                raise _duplicate(key, first[key], key_node)
             first[key] = key_node
             result[key] = _build(loader, value_node)
         return result
     raise _Unusual
+
+
+def _duplicate(key: Any, first: Node, again: Node) -> ConstructorError:
+    return ConstructorError(
+        None, None,
+        f"duplicate key `{key}` in one mapping (first at line {first.start_mark.line + 1}); "
+        "YAML would keep only the last one: remove or rename one of them",
+        again.start_mark)
 
 
 def _unreadable(node: Node, error: Exception) -> str:

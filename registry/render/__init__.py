@@ -5,6 +5,11 @@ from __future__ import annotations
 import enum
 
 
+def plural(count: int, word: str) -> str:
+    """`1 day`, `3 days`."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 class Format(enum.Enum):
     TEXT = "text"
     JSON = "json"

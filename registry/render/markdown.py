@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import plural
 from .mermaid import mermaid
 
 if TYPE_CHECKING:
@@ -83,8 +84,8 @@ def impact(report: ImpactReport) -> str:
     if not report.dependents:
         return f"Nothing depends on {targets}.\n"
     parts = [f"### Impact of {targets}\n",
-             f"{_plural(len(report.dependents), 'dependent')}, "
-             f"{_plural(len(report.features), 'feature')}"
+             f"{plural(len(report.dependents), 'dependent')}, "
+             f"{plural(len(report.features), 'feature')}"
              + (f" (highest tier **{report.highest_tier}**)" if report.highest_tier else "")
              + ".\n"]
     if report.features:
@@ -126,18 +127,14 @@ _STAGES = (
 )
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _verdict(report: PullReport) -> str:
     impact = report.impact
     errors = sum(1 for f in report.new_findings if f.severity.value == "error")
-    parts = [f"**{_plural(len(impact.features), 'feature')} affected**"]
+    parts = [f"**{plural(len(impact.features), 'feature')} affected**"]
     if impact.highest_tier:
         parts.append(f"highest tier **{impact.highest_tier}**")
-    parts.append(_plural(len(report.changes), "changed declaration"))
-    parts.append(f"{_plural(errors, 'new error')}" if errors else "no new errors")
+    parts.append(plural(len(report.changes), "changed declaration"))
+    parts.append(f"{plural(errors, 'new error')}" if errors else "no new errors")
     return "aireg: " + ", ".join(parts) + "."
 
 

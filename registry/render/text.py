@@ -13,6 +13,7 @@ from ..lifecycle import when
 from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
+from . import plural
 
 if TYPE_CHECKING:
     from ..bom import Gaps
@@ -22,21 +23,17 @@ if TYPE_CHECKING:
     from ..orphans import Orphan
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def finding_line(item: Finding) -> str:
     return f"{item.span}: {item.severity.value}[{item.rule}] {item.message}"
 
 
 def check(result: CheckResult) -> str:
     lines = [finding_line(f) for f in result.findings]
-    counts = [_plural(result.count(Severity.ERROR), "error"),
-              _plural(result.count(Severity.WARNING), "warning"),
-              _plural(result.count(Severity.INFO), "info")]
-    scope = (f"{_plural(result.declarations, 'declaration')} in "
-             f"{_plural(result.files, 'file')}")
+    counts = [plural(result.count(Severity.ERROR), "error"),
+              plural(result.count(Severity.WARNING), "warning"),
+              plural(result.count(Severity.INFO), "info")]
+    scope = (f"{plural(result.declarations, 'declaration')} in "
+             f"{plural(result.files, 'file')}")
     if not result.findings:
         lines.append(f"All checks passed: {scope}.")
     else:
@@ -97,9 +94,9 @@ def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph) -> str:
         lines.append(f"  template:    {decl.template_path}")
     uses = graph.uses(decl.id)
     users = graph.users(decl.id)
-    lines.append(f"  uses:        {_plural(len(uses), 'artifact')}")
+    lines.append(f"  uses:        {plural(len(uses), 'artifact')}")
     lines.extend(f"    -{graph.label(decl.id, t)}-> {t}" for t in uses)
-    lines.append(f"  used by:     {_plural(len(users), 'artifact')}")
+    lines.append(f"  used by:     {plural(len(users), 'artifact')}")
     lines.extend(f"    {s} -{graph.label(s, decl.id)}->" for s in users)
     return "\n".join(lines) + "\n"
 
@@ -131,8 +128,8 @@ def impact(report: ImpactReport) -> str:
     targets = ", ".join(d.id for d in report.targets)
     if not report.dependents:
         return f"Nothing depends on {targets}.\n"
-    lines: list[str] = [f"Impact of {targets}: {_plural(len(report.dependents), 'dependent')}, "
-             f"{_plural(len(report.features), 'feature')}"
+    lines: list[str] = [f"Impact of {targets}: {plural(len(report.dependents), 'dependent')}, "
+             f"{plural(len(report.features), 'feature')}"
              + (f" (highest tier: {report.highest_tier})" if report.highest_tier else "") + "."]
     if report.features:
         lines += ["", "Features affected:"]
