@@ -149,6 +149,7 @@ def cached(command: Callable[..., None]) -> Callable[..., None]:
             if code in (EXIT_OK, EXIT_FINDINGS) and sys.exc_info()[0] in (None, SystemExit):
                 # One line of JSON naming the files written, then standard output as is.
                 header = json.dumps({"files": captured.files}).encode()
+                sys.modules["registry.cache"].wait_for_writers()  # it holds the write lock
                 cache.store_result(key, code, header + b"\n" + "".join(captured.out).encode(),
                                    "".join(captured.err).encode())
 
@@ -726,6 +727,14 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point: run a command, map every exception to a documented exit code."""
+    try:
+        _run(argv)
+    finally:
+        if "registry.cache" in sys.modules:  # a cold load may still be writing its cache
+            sys.modules["registry.cache"].wait_for_writers()
+
+
+def _run(argv: Sequence[str] | None) -> NoReturn:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="aireg",
                  standalone_mode=False)

@@ -17,6 +17,7 @@ deleted and rebuilt. This module imports nothing heavy: a hit must stay cheap.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -49,8 +50,9 @@ def git_dir(toplevel: Path) -> Path | None:
 
 
 class Cache:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, timeout: float = 2.0) -> None:
         self.path = path
+        self.timeout = timeout
         self.db = self._connect()
 
     @classmethod
@@ -70,8 +72,10 @@ class Cache:
     def _connect(self) -> sqlite3.Connection:
         for attempt in (1, 2):
             try:
-                db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
+                db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
+                # A cache may lose its last writes in a power cut, never its consistency.
+                db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
                 if row is None:
@@ -136,15 +140,43 @@ class Cache:
             return {}
         return found
 
-    def store_parsed(self, items: dict[str, Any]) -> None:
-        rows = [(blob, text) for blob, value in items.items()
-                if (text := encode(value)) is not None]
+    def store_parsed(self, items: dict[str, Any], background: bool = False) -> None:
+        """Keep parsed files. With `background`, a forked process encodes and writes them
+        while this one goes on (a large registry's cold load then does not wait for its
+        cache); `wait_for_writers` collects it."""
+        if background and hasattr(os, "fork"):
+            wait_for_writers()  # one writer at a time: a second would wait for the lock
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    # Its own connection: one opened before a fork must not be used after it.
+                    Cache(self.path, timeout=60.0).store_parsed(items)
+                except BaseException:
+                    code = 1
+                os._exit(code)
+            _writers.append(pid)
+            return
+        # In key order: the table's B-tree is then appended to rather than split all over.
+        rows = sorted((blob, text) for blob, value in items.items()
+                      if (text := encode(value)) is not None)
         try:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?)", rows)
             self.db.execute("COMMIT")
         except sqlite3.Error:
             pass
+
+
+_writers: list[int] = []  # background writers not yet collected
+
+
+def wait_for_writers() -> None:
+    """Wait until every background write of this process has finished."""
+    while _writers:
+        pid = _writers.pop()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 def blob_id(data: bytes) -> str:

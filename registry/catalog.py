@@ -75,6 +75,20 @@ class Edge(NamedTuple):
         return self.site.at
 
 
+def _ref_texts(decl: Decl) -> Iterator[tuple[RefField, tuple[str | int, ...], str]]:
+    """The refs a declaration writes, as written: (field, keys to the value, text)."""
+    spec = decl.model.spec
+    for field in REF_FIELDS.get(decl.kind, ()):
+        value = getattr(spec, field.keys[-1])
+        if value is None:
+            continue
+        if not field.many:
+            yield field, field.keys, value
+            continue
+        for index, text in enumerate(value):
+            yield field, (*field.keys, index), text
+
+
 def version_key(decl: Decl) -> tuple[int, Version | None]:
     return (0, None) if decl.version is None else (1, parse_version(decl.version))
 
@@ -225,23 +239,35 @@ class Catalog:
         return sites
 
     def _ref_sites(self, decl: Decl) -> Iterator[RefSite]:
-        spec = decl.model.spec
-        for field in REF_FIELDS.get(decl.kind, ()):
-            value = getattr(spec, field.keys[-1])
-            if value is None:
-                continue
-            texts = value if field.many else [value]
-            for index, text in enumerate(texts):
-                keys = field.keys + ((index,) if field.many else ())
-                yield RefSite(decl, field, Ref.parse(text), keys)
+        for field, keys, text in _ref_texts(decl):
+            yield RefSite(decl, field, Ref.parse(text), keys)
 
     def _resolve_all(self) -> None:
+        # The hot loop of a large registry (five refs a declaration): a ref text that once
+        # resolved cleanly from a field accepting the same kinds resolves the same way again,
+        # so only new texts and refs with something to report take the full path.
+        clean: dict[tuple[str, frozenset[str]], tuple[Ref, NodeId]] = {}
+        edges = self.edges
         for decl in self.by_id.values():
-            for site in self.ref_sites(decl):
+            source = decl.id
+            sites = self._sites[source] = []
+            for field, keys, text in _ref_texts(decl):
+                memo_key = (text, field.accepts)
+                known = clean.get(memo_key)
+                if known is not None:
+                    site = RefSite(decl, field, known[0], keys)
+                    sites.append(site)
+                    edges.append(Edge(source, known[1], field.label, site.ref.member, site))
+                    continue
+                site = RefSite(decl, field, Ref.parse(text), keys)
+                sites.append(site)
+                before = len(self.findings)
                 target = self._resolve_site(site)
-                if target is not None:
-                    self.edges.append(Edge(decl.id, target.id, site.field.label,
-                                           site.ref.member, site))
+                if target is None:
+                    continue
+                if len(self.findings) == before:
+                    clean[memo_key] = (site.ref, target.id)
+                edges.append(Edge(source, target.id, field.label, site.ref.member, site))
             deprecation = decl.model.metadata.deprecation
             if deprecation is not None and deprecation.replacement is not None:
                 # A replacement must exist, and be of the same kind; it makes no edge.

@@ -202,8 +202,11 @@ def _split(parent: Callable[[], T], child: Callable[[], T]) -> tuple[T, Callable
         os.close(read_end)
         code = 0
         try:
+            # Pickled whole before writing: a pipe holds 64 KiB, so pickling into it would
+            # stall until the parent reads, and the parent reads only once it is done.
+            data = pickle.dumps(child(), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as stream:
-                pickle.dump(child(), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                stream.write(data)
         except BaseException:
             code = 1
         os._exit(code)
@@ -317,7 +320,7 @@ def _load_many(tree: Tree, rels: list[str], loaded: Loaded, cache: Cache | None 
                 progress("checking", number, len(rels))
             _take(tree, item, loaded, learned if cache else None)
     if cache and learned:
-        cache.store_parsed(learned)
+        cache.store_parsed(learned, background=len(learned) >= PARALLEL_FILES and _parallel())
     if progress:
         progress("done", number, number)
 

@@ -189,3 +189,27 @@ def test_values_survive_the_parse_cache() -> None:
 
 def _no_parse(text: str) -> object:
     raise AssertionError("parsed again")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="background writes need fork")
+def test_a_background_write_is_complete_once_collected(tmp_path: Path) -> None:
+    cache = registry.cache.Cache(tmp_path / "cache.sqlite3")
+    items = {f"{number:040x}": {"n": number, "name": f"d{number}"} for number in range(3000)}
+    cache.store_parsed(items, background=True)
+    registry.cache.wait_for_writers()
+    assert registry.cache._writers == []
+    assert cache.parsed(items) == items
+
+
+@pytest.mark.usefixtures("cached")
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="background writes need fork")
+def test_a_command_waits_for_its_background_write(
+        aireg: Run, repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    import registry.load
+
+    monkeypatch.setattr(registry.load, "PARALLEL_FILES", 2)  # a "large" registry: fork
+    assert aireg("-C", str(repo.root), "check").code == 0
+    assert registry.cache._writers == []  # collected before main returned
+    cache = registry.cache.Cache.open(repo.root)
+    assert cache is not None
+    assert cache.db.execute("SELECT count(*) FROM parsed").fetchone()[0] == 3  # team, prompt, feature
