@@ -24,6 +24,7 @@ from registry.findings import AiregError
 from registry.render import COMMAND_FORMATS, Format
 
 if TYPE_CHECKING:
+    from registry.files import FolderScan
     from registry.load import Decl
     from registry.project import Project
 
@@ -38,12 +39,14 @@ class Options:
     today: dt.date | None
     debug: bool
     no_cache: bool = False
+    scan: FolderScan | None = None  # the walk of the working tree made for the result cache
 
     def project(self) -> Project:
         from registry.project import Project
 
+        scan, self.scan = self.scan, None  # one load's listing: never reused later
         return Project.open(self.directory, self.rev, self.today, use_cache=not self.no_cache,
-                            progress=_progress())
+                            progress=_progress(), scan=scan)
 
     def project_at(self, rev: str, option: str) -> Project:
         """The same registry at another revision (the base of a comparison)."""
@@ -193,7 +196,15 @@ def _result_key(ctx: click.Context, options: Options) -> tuple[Any, str] | None:
                 return None
             parts.append(commit)
     if options.rev is None or ctx.params.get("base") is not None:
-        state = caching.tree_state(root)  # the working tree is read
+        # The working tree is read: its state is part of the key, and the same walk is the
+        # listing the load starts from should the key miss.
+        from registry.files import FolderScan
+
+        try:
+            options.scan = FolderScan(root, stamped=True)
+        except OSError:
+            return None
+        state = caching.tree_state(root, options.scan)
         if state is None:
             return None
         parts.append(state)

@@ -29,6 +29,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .files import FolderScan
+
 FORMAT = 2
 KEEP_RESULTS = 32  # the most recent outputs kept
 MAX_RESULT_BYTES = 64 * 1024 * 1024  # a larger output is recomputed rather than stored
@@ -228,34 +230,18 @@ def decode(text: str) -> Any:
 # --- the state of the inputs ----------------------------------------------------------------
 
 
-def tree_state(root: Path) -> str | None:
-    """A digest of every file under `root` (path, size, modification time), or None when a
-    file was modified too recently to tell a later change from this one."""
-    digest = hashlib.sha256()
-    newest = time.time() - FRESH_SECONDS
-    stack = [(str(root), "")]
-    while stack:
-        folder, rel_base = stack.pop()
+def tree_state(root: Path, scan: FolderScan | None = None) -> str | None:
+    """A digest of every file under `root` (path, size, modification time, inode), or None
+    when a file was modified too recently to tell a later change from this one. `scan` is
+    a stamped walk of `root` already made."""
+    if scan is None:
         try:
-            with os.scandir(folder) as scan:
-                items = sorted(scan, key=lambda entry: entry.name)
+            scan = FolderScan(root, stamped=True)
         except OSError:
             return None
-        for item in items:
-            rel = rel_base + item.name
-            if item.is_dir(follow_symlinks=False):
-                if item.name != ".git":
-                    stack.append((item.path, rel + "/"))
-                continue
-            try:
-                info = item.stat(follow_symlinks=True)
-            except OSError:
-                info = item.stat(follow_symlinks=False)
-            if info.st_mtime > newest:
-                return None
-            digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
-                          .encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    if scan.newest > time.time() - FRESH_SECONDS:
+        return None
+    return scan.digest
 
 
 def commit_of(toplevel: Path, rev: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import posixpath
 import re
@@ -116,40 +117,76 @@ def escapes(rel: str) -> bool:
     return rel == ".." or rel.startswith("../") or posixpath.isabs(rel)
 
 
-class FolderTree:
-    """The registry as it is on disk (the working tree, or a folder outside git)."""
+class FolderScan:
+    """Every file under a folder, found in one walk: the listing a load reads and, when
+    `stamped`, a digest of each file's path, size, modification time and inode (the state
+    the result cache keys on), so a cold command walks the tree once, not twice."""
 
-    commit: str | None = None
-
-    def __init__(self, root: Path, prefix: str) -> None:
+    def __init__(self, root: Path, stamped: bool = False) -> None:
         self.root = root
-        self.real_root = Path(os.path.realpath(root))
-        self.prefix = prefix
+        self.entries: list[FileEntry] = []
+        self.sizes: dict[str, int] = {}
+        self.newest = 0.0  # the latest modification time seen (seconds)
+        self._digest = hashlib.sha256() if stamped else None
+        self._walk(str(root), "")
 
-    def files(self) -> list[FileEntry]:
-        entries: list[FileEntry] = []
-        self._sizes: dict[str, int] = {}
-        self._walk(str(self.root), "", entries)
-        return entries
+    @property
+    def digest(self) -> str | None:
+        return self._digest.hexdigest() if self._digest is not None else None
 
-    def _walk(self, folder: str, rel_base: str, entries: list[FileEntry]) -> None:
+    def _walk(self, folder: str, rel_base: str) -> None:
         # Links to folders are not followed (git keeps them as link entries too); they are
         # listed so that one leading out of the registry can be reported.
         with os.scandir(folder) as scan:
             items = sorted(scan, key=lambda entry: entry.name)
         subfolders = []
+        stamped = self._digest is not None
         for item in items:
             rel = f"{rel_base}{item.name}"
             if item.is_symlink():
-                entries.append(FileEntry(rel, is_link=True, is_dir=item.is_dir()))
+                self.entries.append(FileEntry(rel, is_link=True, is_dir=item.is_dir()))
+                if stamped:
+                    try:  # what the link leads to: an edit there changes the answer
+                        self._stamp(rel, item.stat(follow_symlinks=True))
+                    except OSError:
+                        self._stamp(rel, item.stat(follow_symlinks=False))
             elif item.is_dir():
                 if item.name != ".git":
                     subfolders.append((item.path, f"{rel}/"))
             else:
-                self._sizes[rel] = item.stat().st_size
-                entries.append(FileEntry(rel))
+                info = item.stat()
+                self.sizes[rel] = info.st_size
+                self.entries.append(FileEntry(rel))
+                if stamped:
+                    self._stamp(rel, info)
         for path, rel in subfolders:
-            self._walk(path, rel, entries)
+            self._walk(path, rel)
+
+    def _stamp(self, rel: str, info: os.stat_result) -> None:
+        assert self._digest is not None
+        self.newest = max(self.newest, info.st_mtime)
+        self._digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
+                            .encode("utf-8", "surrogateescape"))
+
+
+class FolderTree:
+    """The registry as it is on disk (the working tree, or a folder outside git)."""
+
+    commit: str | None = None
+
+    def __init__(self, root: Path, prefix: str, scan: FolderScan | None = None) -> None:
+        self.root = root
+        self.real_root = Path(os.path.realpath(root))
+        self.prefix = prefix
+        self._scan = scan  # a walk already made (for the result cache's key), used once
+        self._sizes: dict[str, int] = {}
+
+    def files(self) -> list[FileEntry]:
+        scan, self._scan = self._scan, None
+        if scan is None or scan.root != self.root:
+            scan = FolderScan(self.root)
+        self._sizes = scan.sizes
+        return scan.entries
 
     def read(self, rel: str) -> bytes | None:
         try:
@@ -171,7 +208,7 @@ class FolderTree:
         return blob_id(data)
 
     def size(self, rel: str) -> int:
-        known: int | None = getattr(self, "_sizes", {}).get(rel)
+        known = self._sizes.get(rel)
         if known is not None:
             return known
         try:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from . import kinds
 from .files import (
     CONFIG_FILE,
+    FolderScan,
     FolderTree,
     Tree,
     display_path,
@@ -124,9 +125,10 @@ def find_registry(start: Path, rev: str | None = None, option: str = "--rev") ->
         f"or point -C at the folder that holds {CONFIG_FILE}")
 
 
-def open_tree(location: Location, rev: str | None, option: str = "--rev") -> Tree:
+def open_tree(location: Location, rev: str | None, option: str = "--rev",
+              scan: FolderScan | None = None) -> Tree:
     if rev is None:
-        return FolderTree(location.root, location.prefix)
+        return FolderTree(location.root, location.prefix, scan)
     return GitRepo.open(location.toplevel, option).tree(rev, location.prefix)
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import load as loading
 from .catalog import Catalog
-from .files import CONFIG_FILE, display_path, escapes
+from .files import CONFIG_FILE, FolderScan, display_path, escapes
 from .findings import AiregError, Finding, Pointer, finding
 from .graph import DepGraph
 from .locate import Locator
@@ -35,12 +35,14 @@ class Project:
     @classmethod
     def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None,
              option: str = "--rev", use_cache: bool = True,
-             progress: loading.Progress | None = None) -> Project:
-        """`option` names what asked for `rev`, for the message when git is missing."""
+             progress: loading.Progress | None = None, scan: FolderScan | None = None
+             ) -> Project:
+        """`option` names what asked for `rev`, for the message when git is missing; `scan`
+        is a walk of the working tree already made."""
         from .cache import Cache
 
         location = loading.find_registry(start, rev, option)
-        tree = loading.open_tree(location, rev, option)
+        tree = loading.open_tree(location, rev, option, scan)
         cache = Cache.open(location.toplevel) if use_cache else None
         return cls(location, loading.load(tree, cache, progress), today or dt.date.today())
 

@@ -212,4 +212,25 @@ def test_a_command_waits_for_its_background_write(
     assert registry.cache._writers == []  # collected before main returned
     cache = registry.cache.Cache.open(repo.root)
     assert cache is not None
-    assert cache.db.execute("SELECT count(*) FROM parsed").fetchone()[0] == 3  # team, prompt, feature
+    # The team, the prompt and the feature (aireg.yaml is read apart, never kept).
+    assert cache.db.execute("SELECT count(*) FROM parsed").fetchone()[0] == 3
+
+
+@pytest.mark.usefixtures("cached")
+def test_a_cold_command_walks_the_working_tree_once(
+        aireg: Run, repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    import registry.files
+
+    walks: list[bool] = []
+    real = registry.files.FolderScan.__init__
+
+    def counting(self: registry.files.FolderScan, root: Path, stamped: bool = False) -> None:
+        walks.append(stamped)
+        real(self, root, stamped)
+
+    monkeypatch.setattr(registry.files.FolderScan, "__init__", counting)
+    assert aireg("-C", str(repo.root), "check").code == 0
+    assert walks == [True]  # the result cache's walk is the load's listing
+    walks.clear()
+    assert aireg("-C", str(repo.root), "--no-cache", "check").code == 0
+    assert walks == [False]  # no key to make: a plain listing
