@@ -61,7 +61,7 @@ class Registry:
             self.add(f"models/m{i}.yaml", _doc("Model", f"m{i}", None, self.owner(),
                      f"  provider: {provider}\n  modelId: bench-model-{i}\n  task: chat\n"
                      f"  hosting: {hosting}\n  license: proprietary\n"))
-        datasets = []
+        datasets: list[str] = []
         for i in range(n["Dataset"]):
             derived = self.pick(datasets, 1) if datasets and self.rng.random() < 0.5 else []
             datasets.append(f"dataset/d{i}@^1")
@@ -88,7 +88,7 @@ class Registry:
                      f"  evalDatasets: [{', '.join(self.pick(datasets, 1))}]\n"
                      f"  artifact: {{uri: s3://bench/a{i}/, digest: sha256:{i + 7:064x}}}\n"
                      f"  hyperparameters: {{rank: 16, alpha: 32}}\n  metrics: {{f1: 0.9}}\n"))
-        features = []
+        features: list[str] = []
         for i in range(n["Feature"]):
             uses = self.pick(prompts, 3) + self.pick(adapters, 1) + self.pick(tools, 1)
             if features and self.rng.random() < 0.3:

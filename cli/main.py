@@ -201,7 +201,7 @@ def _result_key(ctx: click.Context, options: Options) -> tuple[Any, str] | None:
         from registry.files import FolderScan
 
         try:
-            options.scan = FolderScan(root, stamped=True)
+            options.scan = FolderScan(root)
         except OSError:
             return None
         state = caching.tree_state(root, options.scan)

@@ -233,15 +233,16 @@ def decode(text: str) -> Any:
 def tree_state(root: Path, scan: FolderScan | None = None) -> str | None:
     """A digest of every file under `root` (path, size, modification time, inode), or None
     when a file was modified too recently to tell a later change from this one. `scan` is
-    a stamped walk of `root` already made."""
+    a walk of `root` already made."""
     if scan is None:
         try:
-            scan = FolderScan(root, stamped=True)
+            scan = FolderScan(root)
         except OSError:
             return None
-    if scan.newest > time.time() - FRESH_SECONDS:
+    digest, newest = scan.state()
+    if newest > time.time_ns() - FRESH_SECONDS * 1e9:
         return None
-    return scan.digest
+    return digest
 
 
 def commit_of(toplevel: Path, rev: str) -> str | None:

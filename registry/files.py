@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 import os
 import posixpath
 import re
@@ -118,55 +119,76 @@ def escapes(rel: str) -> bool:
 
 
 class FolderScan:
-    """Every file under a folder, found in one walk: the listing a load reads and, when
-    `stamped`, a digest of each file's path, size, modification time and inode (the state
-    the result cache keys on), so a cold command walks the tree once, not twice."""
+    """Every file under a folder, found in one walk: the listing a load reads, and the state
+    the result cache keys on (each file's path, size, modification time and inode), so a
+    cold command walks the tree once, not twice. A warm command does nothing but this walk
+    and a lookup, so the walk only gathers; the listing is made when a load asks for it."""
 
-    def __init__(self, root: Path, stamped: bool = False) -> None:
+    def __init__(self, root: Path) -> None:
         self.root = root
-        self.entries: list[FileEntry] = []
-        self.sizes: dict[str, int] = {}
-        self.newest = 0.0  # the latest modification time seen (seconds)
-        self._digest = hashlib.sha256() if stamped else None
+        # (path relative to root, its stat, whether it is a link), each folder's together
+        self.found: list[tuple[str, os.stat_result, bool]] = []
+        # per folder: its path ("" or "a/b/"), where its files are in `found`, its
+        # subfolders (names) and its links to folders (paths)
+        self._folders: dict[str, tuple[int, int, list[str], list[str]]] = {}
         self._walk(str(root), "")
 
-    @property
-    def digest(self) -> str | None:
-        return self._digest.hexdigest() if self._digest is not None else None
+    def state(self) -> tuple[str, int]:
+        """A digest of every file's path, size, modification time and inode, and the latest
+        modification time among them (nanoseconds)."""
+        found = sorted(self.found, key=_FIRST)
+        text = "".join([f"{rel}\0{info[6]}\0{info.st_mtime_ns}\0{info[1]}\n"
+                        for rel, info, _ in found])
+        newest = max(map(_MTIME, [info for _, info, _ in found]), default=0)
+        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest(), newest
+
+    def listing(self) -> tuple[list[FileEntry], dict[str, int]]:
+        """The files and links, each folder's files (by name) before its subfolders (by
+        name), as git lists them; and the size of every plain file."""
+        entries: list[FileEntry] = []
+        stack = [""]
+        while stack:
+            folder = stack.pop()
+            start, end, subfolders, links = self._folders[folder]
+            mine = [FileEntry(rel, is_link=link) for rel, _, link in self.found[start:end]]
+            mine += [FileEntry(rel, is_link=True, is_dir=True) for rel in links]
+            mine.sort(key=_REL)
+            entries += mine
+            stack += [f"{folder}{name}/" for name in sorted(subfolders, reverse=True)]
+        sizes = {rel: info[6] for rel, info, link in self.found if not link}
+        return entries, sizes
 
     def _walk(self, folder: str, rel_base: str) -> None:
         # Links to folders are not followed (git keeps them as link entries too); they are
         # listed so that one leading out of the registry can be reported.
+        found = self.found
+        start = len(found)
+        subfolders: list[tuple[str, str]] = []
+        links: list[str] = []
         with os.scandir(folder) as scan:
-            items = sorted(scan, key=lambda entry: entry.name)
-        subfolders = []
-        stamped = self._digest is not None
-        for item in items:
-            rel = f"{rel_base}{item.name}"
-            if item.is_symlink():
-                self.entries.append(FileEntry(rel, is_link=True, is_dir=item.is_dir()))
-                if stamped:
+            for item in scan:
+                rel = rel_base + item.name
+                if item.is_symlink():
+                    if item.is_dir():
+                        links.append(rel)
+                        continue
                     try:  # what the link leads to: an edit there changes the answer
-                        self._stamp(rel, item.stat(follow_symlinks=True))
+                        found.append((rel, item.stat(follow_symlinks=True), True))
                     except OSError:
-                        self._stamp(rel, item.stat(follow_symlinks=False))
-            elif item.is_dir():
-                if item.name != ".git":
-                    subfolders.append((item.path, f"{rel}/"))
-            else:
-                info = item.stat()
-                self.sizes[rel] = info.st_size
-                self.entries.append(FileEntry(rel))
-                if stamped:
-                    self._stamp(rel, info)
-        for path, rel in subfolders:
-            self._walk(path, rel)
+                        found.append((rel, item.stat(follow_symlinks=False), True))
+                elif item.is_dir():
+                    if item.name != ".git":
+                        subfolders.append((item.name, item.path))
+                else:
+                    found.append((rel, item.stat(), False))
+        self._folders[rel_base] = (start, len(found), [name for name, _ in subfolders], links)
+        for name, path in subfolders:
+            self._walk(path, f"{rel_base}{name}/")
 
-    def _stamp(self, rel: str, info: os.stat_result) -> None:
-        assert self._digest is not None
-        self.newest = max(self.newest, info.st_mtime)
-        self._digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
-                            .encode("utf-8", "surrogateescape"))
+
+_FIRST = operator.itemgetter(0)
+_MTIME = operator.attrgetter("st_mtime_ns")
+_REL = operator.attrgetter("rel")
 
 
 class FolderTree:
@@ -185,8 +207,8 @@ class FolderTree:
         scan, self._scan = self._scan, None
         if scan is None or scan.root != self.root:
             scan = FolderScan(self.root)
-        self._sizes = scan.sizes
-        return scan.entries
+        entries, self._sizes = scan.listing()
+        return entries
 
     def read(self, rel: str) -> bytes | None:
         try:

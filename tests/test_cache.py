@@ -221,16 +221,16 @@ def test_a_cold_command_walks_the_working_tree_once(
         aireg: Run, repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     import registry.files
 
-    walks: list[bool] = []
+    walks: list[Path] = []
     real = registry.files.FolderScan.__init__
 
-    def counting(self: registry.files.FolderScan, root: Path, stamped: bool = False) -> None:
-        walks.append(stamped)
-        real(self, root, stamped)
+    def counting(self: registry.files.FolderScan, root: Path) -> None:
+        walks.append(root)
+        real(self, root)
 
     monkeypatch.setattr(registry.files.FolderScan, "__init__", counting)
     assert aireg("-C", str(repo.root), "check").code == 0
-    assert walks == [True]  # the result cache's walk is the load's listing
+    assert walks == [repo.root]  # the result cache's walk is the load's listing
     walks.clear()
     assert aireg("-C", str(repo.root), "--no-cache", "check").code == 0
-    assert walks == [False]  # no key to make: a plain listing
+    assert walks == [repo.root]  # no key to make: only the listing
