@@ -185,7 +185,7 @@ def _result_key(ctx: click.Context, options: Options) -> tuple[Any, str] | None:
     store = caching.Cache.open(toplevel)
     if store is None or toplevel is None:
         return None
-    parts = [_version(), ctx.info_name or "", json.dumps(ctx.params, sort_keys=True,
+    parts = [_code_state(), ctx.info_name or "", json.dumps(ctx.params, sort_keys=True,
                                                           default=str),
              str(root), (options.today or dt.date.today()).isoformat()]
     revisions = [options.rev, ctx.params.get("base"), ctx.params.get("head")]
@@ -728,6 +728,22 @@ def schema(out: Path | None) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
     click.echo(f"wrote {len(generated)} schemas to {out}", err=True)
+
+
+def _code_state() -> str:
+    """aireg's own files, each named with its size and modification time: an upgrade, a
+    reinstall or an edit of aireg itself (its bundled retirement data too) makes every
+    stored output stale. Cheaper than asking the package metadata for the version."""
+    import registry
+
+    stamps = []
+    for folder in (Path(registry.__file__).parent, Path(__file__).parent):
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                info = Path(dirpath, name).stat()
+                stamps.append(f"{dirpath}/{name}:{info.st_size}:{info.st_mtime_ns}")
+    return "\n".join(stamps)
 
 
 def _version() -> str:

@@ -32,7 +32,10 @@ from typing import Any
 from .files import FolderScan
 
 FORMAT = 2
-KEEP_RESULTS = 32  # the most recent outputs kept
+KEEP_RESULTS = 32  # the most recently used outputs kept
+# When an output was last used is recorded to the hour: a write on every hit would cost a
+# warm command more than its lookup.
+USED_RESOLUTION = 3600.0
 MAX_RESULT_BYTES = 64 * 1024 * 1024  # a larger output is recomputed rather than stored
 # A file modified this recently may change again within the clock's resolution without
 # its size or time changing ("racily clean", as git calls it): no result is cached then.
@@ -101,14 +104,16 @@ class Cache:
 
     def result(self, key: str) -> tuple[int, bytes, bytes] | None:
         try:
-            row = self.db.execute("SELECT code, out, err FROM results WHERE key=?",
+            row = self.db.execute("SELECT code, out, err, used FROM results WHERE key=?",
                                   (key,)).fetchone()
             if row is None:
                 return None
-            self.db.execute("UPDATE results SET used=? WHERE key=?", (time.time(), key))
+            now = time.time()
+            if not isinstance(row[3], float) or row[3] < now - USED_RESOLUTION:
+                self.db.execute("UPDATE results SET used=? WHERE key=?", (now, key))
         except sqlite3.Error:
             return None
-        code, out, err = row
+        code, out, err, _ = row
         if not isinstance(code, int) or not isinstance(out, bytes) or not isinstance(err, bytes):
             return None
         return code, out, err
