@@ -234,3 +234,17 @@ def test_a_cold_command_walks_the_working_tree_once(
     walks.clear()
     assert aireg("-C", str(repo.root), "--no-cache", "check").code == 0
     assert walks == [repo.root]  # no key to make: only the listing
+
+
+def test_an_upgrade_or_edit_of_aireg_itself_makes_stored_outputs_stale() -> None:
+    from cli.main import _code_state
+
+    data = Path(registry.cache.__file__).parent / "data" / "retirements.json"
+    before = _code_state()
+    info = data.stat()
+    try:
+        os.utime(data, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+        assert _code_state() != before  # the bundled retirement data counts too
+    finally:
+        os.utime(data, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert _code_state() == before
