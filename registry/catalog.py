@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,19 @@ class RefField:
     accepts: frozenset[str]
     label: str
     many: bool = True
+    # The keys to each item of a list field, made once: a large registry has hundreds of
+    # thousands of refs and a few dozen distinct positions.
+    _indexed: list[tuple[str | int, ...]] = dataclasses.field(
+        default_factory=list, compare=False, repr=False)
+
+    def keys_at(self, index: int) -> tuple[str | int, ...]:
+        """The keys to the ref at `index` (the field itself when it holds one ref)."""
+        if not self.many:
+            return self.keys
+        indexed = self._indexed
+        while len(indexed) <= index:
+            indexed.append((*self.keys, len(indexed)))
+        return indexed[index]
 
 
 REF_FIELDS: dict[str, tuple[RefField, ...]] = {
@@ -82,11 +96,9 @@ def _ref_texts(decl: Decl) -> Iterator[tuple[RefField, tuple[str | int, ...], st
         value = getattr(spec, field.keys[-1])
         if value is None:
             continue
-        if not field.many:
-            yield field, field.keys, value
-            continue
-        for index, text in enumerate(value):
-            yield field, (*field.keys, index), text
+        texts = value if field.many else (value,)
+        for index, text in enumerate(texts):
+            yield field, field.keys_at(index), text
 
 
 def version_key(decl: Decl) -> tuple[int, Version | None]:
@@ -243,31 +255,42 @@ class Catalog:
             yield RefSite(decl, field, Ref.parse(text), keys)
 
     def _resolve_all(self) -> None:
-        # The hot loop of a large registry (five refs a declaration): a ref text that once
-        # resolved cleanly from a field accepting the same kinds resolves the same way again,
-        # so only new texts and refs with something to report take the full path.
-        clean: dict[tuple[str, frozenset[str]], tuple[Ref, NodeId]] = {}
+        # The hot loop of a large registry (five refs a declaration), written out in full: a
+        # ref text that once resolved cleanly from a field accepting the same kinds resolves
+        # the same way again, so only new texts and refs with something to report take the
+        # full path.
+        clean: dict[frozenset[str], dict[str, tuple[Ref, NodeId, str | None]]] = {}
         edges = self.edges
         for decl in self.by_id.values():
             source = decl.id
-            sites = self._sites[source] = []
-            for field, keys, text in _ref_texts(decl):
-                memo_key = (text, field.accepts)
-                known = clean.get(memo_key)
-                if known is not None:
-                    site = RefSite(decl, field, known[0], keys)
+            spec = decl.model.spec
+            sites: list[RefSite] = []
+            self._sites[source] = sites
+            for field in REF_FIELDS.get(decl.kind, ()):
+                value = getattr(spec, field.keys[-1])
+                if value is None:
+                    continue
+                known = clean.get(field.accepts)
+                if known is None:
+                    known = clean[field.accepts] = {}
+                texts = value if field.many else (value,)
+                for index, text in enumerate(texts):
+                    keys = field.keys_at(index)
+                    hit = known.get(text)
+                    if hit is not None:
+                        site = RefSite(decl, field, hit[0], keys)
+                        sites.append(site)
+                        edges.append(Edge(source, hit[1], field.label, hit[2], site))
+                        continue
+                    site = RefSite(decl, field, Ref.parse(text), keys)
                     sites.append(site)
-                    edges.append(Edge(source, known[1], field.label, site.ref.member, site))
-                    continue
-                site = RefSite(decl, field, Ref.parse(text), keys)
-                sites.append(site)
-                before = len(self.findings)
-                target = self._resolve_site(site)
-                if target is None:
-                    continue
-                if len(self.findings) == before:
-                    clean[memo_key] = (site.ref, target.id)
-                edges.append(Edge(source, target.id, field.label, site.ref.member, site))
+                    before = len(self.findings)
+                    target = self._resolve_site(site)
+                    if target is None:
+                        continue
+                    if len(self.findings) == before:
+                        known[text] = (site.ref, target.id, site.ref.member)
+                    edges.append(Edge(source, target.id, field.label, site.ref.member, site))
             deprecation = decl.model.metadata.deprecation
             if deprecation is not None and deprecation.replacement is not None:
                 # A replacement must exist, and be of the same kind; it makes no edge.

@@ -40,24 +40,23 @@ class DepGraph:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._edges: dict[tuple[NodeId, NodeId], Edge] = {}
+        # source -> target -> edge. Two refs to the same node (say two tools of one server)
+        # make one edge; the first written is kept for positions.
+        self._out: dict[NodeId, dict[NodeId, Edge]] = {node: {} for node in catalog.by_id}
         for edge in catalog.edges:
-            # Two refs to the same node (say two tools of one server) make one edge; the first
-            # written is kept for positions.
-            self._edges.setdefault((edge.source, edge.target), edge)
-        succ: dict[NodeId, list[NodeId]] = {node: [] for node in catalog.by_id}
+            self._out[edge.source].setdefault(edge.target, edge)
         pred: dict[NodeId, list[NodeId]] = {node: [] for node in catalog.by_id}
-        for source, target in self._edges:
-            succ[source].append(target)
-            pred[target].append(source)
-        self._succ = {node: sorted(items) for node, items in succ.items()}
+        for source, targets in self._out.items():
+            for target in targets:
+                pred[target].append(source)
+        self._succ = {node: sorted(targets) for node, targets in self._out.items()}
         self._pred = {node: sorted(items) for node, items in pred.items()}
 
     def edge(self, source: NodeId, target: NodeId) -> Edge:
-        return self._edges[(source, target)]
+        return self._out[source][target]
 
     def label(self, source: NodeId, target: NodeId) -> str:
-        return self._edges[(source, target)].label
+        return self._out[source][target].label
 
     def has_dependents(self, node: NodeId) -> bool:
         return bool(self._pred[node])
@@ -172,8 +171,9 @@ class DepGraph:
 
     def subgraph_edges(self, nodes: Iterable[NodeId]) -> list[Edge]:
         keep = set(nodes)
-        return sorted((e for (u, v), e in self._edges.items() if u in keep and v in keep),
+        return sorted((e for u in keep for v, e in self._out.get(u, {}).items() if v in keep),
                       key=lambda e: (e.source, e.target))
 
     def all_edges(self) -> list[Edge]:
-        return sorted(self._edges.values(), key=lambda e: (e.source, e.target))
+        return sorted((e for targets in self._out.values() for e in targets.values()),
+                      key=lambda e: (e.source, e.target))
