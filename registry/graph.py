@@ -117,7 +117,9 @@ class DepGraph:
             import networkx as nx
 
             knot: nx.DiGraph[NodeId] = nx.DiGraph()
-            knot.add_edges_from((u, v) for u in component for v in self._succ[u]
+            # In a fixed order, so that a knot with more cycles than are shown shows the same
+            # ones on every run.
+            knot.add_edges_from((u, v) for u in sorted(component) for v in self._succ[u]
                                 if v in component)
             cycles = nx.simple_cycles(knot)
             for cycle in itertools.islice(cycles, per_knot):
@@ -127,14 +129,16 @@ class DepGraph:
         return sorted(found)
 
     def _knots(self) -> list[set[NodeId]]:
-        """Strongly connected components that hold a cycle (Tarjan's algorithm, iterative)."""
+        """Strongly connected components that hold a cycle (Tarjan's algorithm, iterative,
+        over the nodes left once those on no cycle are peeled off)."""
+        succ = self._on_cycles()
         index: dict[NodeId, int] = {}
         low: dict[NodeId, int] = {}
         on_stack: set[NodeId] = set()
         stack: list[NodeId] = []
         knots: list[set[NodeId]] = []
         counter = 0
-        for root in self._succ:
+        for root in succ:
             if root in index:
                 continue
             work: list[tuple[NodeId, int]] = [(root, 0)]
@@ -145,7 +149,7 @@ class DepGraph:
                     counter += 1
                     stack.append(node)
                     on_stack.add(node)
-                targets = self._succ[node]
+                targets = succ[node]
                 if child < len(targets):
                     work.append((node, child + 1))
                     target = targets[child]
@@ -162,12 +166,38 @@ class DepGraph:
                         component.add(member)
                         if member == node:
                             break
-                    if len(component) > 1 or node in self._succ[node]:
+                    if len(component) > 1 or node in succ[node]:
                         knots.append(component)
                 if work:
                     parent = work[-1][0]
                     low[parent] = min(low[parent], low[node])
         return knots
+
+    def _on_cycles(self) -> dict[NodeId, list[NodeId]]:
+        """The graph without the nodes that lie on no cycle: those that reach no cycle
+        (sinks, peeled again and again) and those no cycle reaches (sources, likewise).
+        A registry is nearly a DAG, so this cheap pass leaves Tarjan almost nothing."""
+        succ, pred = self._succ, self._pred
+        outs = {node: len(targets) for node, targets in succ.items()}
+        peel = [node for node, count in outs.items() if count == 0]
+        while peel:
+            node = peel.pop()
+            for source in pred[node]:
+                outs[source] -= 1
+                if outs[source] == 0:
+                    peel.append(source)
+        left = {node for node, count in outs.items() if count}
+        ins = {node: sum(1 for source in pred[node] if source in left) for node in left}
+        peel = [node for node, count in ins.items() if count == 0]
+        while peel:
+            node = peel.pop()
+            for target in succ[node]:
+                if target in ins:
+                    ins[target] -= 1
+                    if ins[target] == 0:
+                        peel.append(target)
+        kept = {node for node, count in ins.items() if count}
+        return {node: [t for t in succ[node] if t in kept] for node in sorted(kept)}
 
     def subgraph_edges(self, nodes: Iterable[NodeId]) -> list[Edge]:
         keep = set(nodes)
