@@ -1,6 +1,7 @@
 """The `aireg` command: global options, the commands, and the one exception -> exit code handler.
 
-Commands import the registry lazily so that `aireg --help` and `aireg --version` stay fast.
+Commands import the registry lazily so that `aireg --help` and `aireg --version` stay fast,
+and each output format only when it is asked for (the JSON shapes are pydantic models).
 """
 
 from __future__ import annotations
@@ -259,7 +260,6 @@ def _line(project: Project, decl: Decl) -> int:
 @cached
 def check(options: Options, base: str | None, fmt: str) -> None:
     """Run every rule; exit 1 on findings at or above the registry's failOn."""
-    from registry.render import json as json_out
     from registry.render import text
 
     project = options.project()
@@ -270,6 +270,8 @@ def check(options: Options, base: str | None, fmt: str) -> None:
         case Format.TEXT:
             write(text.check(result))
         case Format.JSON:
+            from registry.render import json as json_out
+
             write(json_out.check(result, project.name))
         case Format.SARIF:
             from registry.render import sarif
@@ -306,7 +308,6 @@ def _kind_filter(value: str | None) -> str | None:
 @cached
 def ls_command(options: Options, kind: str | None, owner: str | None, fmt: str) -> None:
     """List declarations."""
-    from registry.render import json as json_out
     from registry.render import text
 
     wanted = _kind_filter(kind)
@@ -319,6 +320,8 @@ def ls_command(options: Options, kind: str | None, owner: str | None, fmt: str) 
         case Format.TEXT:
             write(text.ls(rows))
         case Format.JSON:
+            from registry.render import json as json_out
+
             write(json_out.ls(rows, project.name))
         case other:
             raise AssertionError(other)
@@ -347,7 +350,6 @@ def _one(project: Project, ref: str) -> Decl:
 @cached
 def show(options: Options, ref: str, fmt: str) -> None:
     """Show one declaration: the highest version REF admits."""
-    from registry.render import json as json_out
     from registry.render import text
     from registry.yamlio import Located
 
@@ -358,6 +360,8 @@ def show(options: Options, ref: str, fmt: str) -> None:
         case Format.TEXT:
             write(text.show(decl, line, project.catalog, project.graph))
         case Format.JSON:
+            from registry.render import json as json_out
+
             write(json_out.show(decl, line, project.catalog, project.graph))
         case Format.YAML:
             source = project.locator.text(decl.path)
@@ -374,7 +378,6 @@ def show(options: Options, ref: str, fmt: str) -> None:
 @cached
 def deps(options: Options, ref: str, depth: int | None, fmt: str) -> None:
     """What REF uses, transitively."""
-    from registry.render import json as json_out
     from registry.render import text
 
     project = options.project()
@@ -384,6 +387,8 @@ def deps(options: Options, ref: str, depth: int | None, fmt: str) -> None:
             write(text.deps(root, project.graph, depth))
         case Format.JSON:
             reached = project.graph.dependencies([root.id], depth)
+            from registry.render import json as json_out
+
             write(json_out.deps(root, reached, project.catalog))
         case other:
             raise AssertionError(other)
@@ -406,7 +411,6 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
     With --base, the same for everything that changed between two revisions.
     """
     from registry import impact as analysis
-    from registry.render import json as json_out
     from registry.render import markdown, text
 
     if base is not None:
@@ -426,6 +430,8 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
         case Format.TEXT:
             write(text.impact(report))
         case Format.JSON:
+            from registry.render import json as json_out
+
             write(json_out.impact(report, project.catalog))
         case Format.MARKDOWN:
             write(markdown.impact(report))
@@ -435,7 +441,6 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
 
 def _impact_between(options: Options, base: str, head: str | None, fmt: Format) -> None:
     from registry import diff
-    from registry.render import json as json_out
     from registry.render import markdown, text
 
     base_project = options.project_at(base, "--base")
@@ -446,6 +451,8 @@ def _impact_between(options: Options, base: str, head: str | None, fmt: Format) 
         case Format.TEXT:
             write(text.impact_base(report))
         case Format.JSON:
+            from registry.render import json as json_out
+
             write(json_out.impact_base(report))
         case Format.MARKDOWN:
             write(markdown.pr_comment(report, head_project.catalog, head_project.graph))
@@ -465,7 +472,6 @@ def _label(rev: str, project: Project) -> str:
 @cached
 def graph(options: Options, ref: str | None, fmt: str) -> None:
     """The dependency graph: all of it, or what REF uses and what uses it."""
-    from registry.render import json as json_out
     from registry.render import mermaid
 
     project = options.project()
@@ -481,6 +487,8 @@ def graph(options: Options, ref: str | None, fmt: str) -> None:
         case Format.DOT:
             write(mermaid.dot(project.catalog, g, nodes))
         case Format.JSON:
+            from registry.render import json as json_out
+
             write(json_out.graph(project.catalog, g, nodes))
         case other:
             raise AssertionError(other)
@@ -495,7 +503,6 @@ def graph(options: Options, ref: str | None, fmt: str) -> None:
 def deprecations(options: Options, within: int | None, fmt: str) -> None:
     """Deadlines, sorted by day: what retires, when, the replacement, where the day comes
     from, and the features and owners that reach it."""
-    from registry.render import json as json_out
     from registry.render import markdown, text
 
     project = options.project()
@@ -506,6 +513,8 @@ def deprecations(options: Options, within: int | None, fmt: str) -> None:
         case Format.TEXT:
             write(text.deprecations(rows, life.today, life.window))
         case Format.JSON:
+            from registry.render import json as json_out
+
             write(json_out.deprecations(rows, life.today, life.window))
         case Format.MARKDOWN:
             write(markdown.deprecations(rows, life.today, life.window))
@@ -520,7 +529,6 @@ def deprecations(options: Options, within: int | None, fmt: str) -> None:
 def orphans(options: Options, fmt: str) -> None:
     """Orphaned adapters, each with every reason, its owner, its base model and its users."""
     from registry import orphans as analysis
-    from registry.render import json as json_out
     from registry.render import text
 
     project = options.project()
@@ -530,6 +538,8 @@ def orphans(options: Options, fmt: str) -> None:
         case Format.TEXT:
             write(text.orphans(found))
         case Format.JSON:
+            from registry.render import json as json_out
+
             write(json_out.orphans(found, project.today))
         case other:
             raise AssertionError(other)
@@ -558,7 +568,6 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
     from registry import bom as mapping
     from registry.findings import Severity
     from registry.render import bom as bom_out
-    from registry.render import json as json_out
     from registry.render import text
 
     if fmt is not None and not completeness:
@@ -568,6 +577,8 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
     gaps = mapping.completeness(decls)
     score = mapping.percent(gaps)
     if completeness:
+        from registry.render import json as json_out
+
         write(json_out.completeness(gaps, score) if fmt == "json"
               else text.completeness(gaps, score))
         return
@@ -670,7 +681,6 @@ def history(options: Options, ref: str, fmt: str) -> None:
     change class (from the files that declare it now)."""
     from registry import history as log
     from registry.refs import Ref
-    from registry.render import json as json_out
     from registry.render import text
 
     project = options.project()
@@ -682,6 +692,8 @@ def history(options: Options, ref: str, fmt: str) -> None:
         case Format.TEXT:
             write(text.history(name, events))
         case Format.JSON:
+            from registry.render import json as json_out
+
             write(json_out.history(name, events))
         case other:
             raise AssertionError(other)
