@@ -119,11 +119,13 @@ def _quick_facts(text: str) -> TemplateFacts | None:
     includes: list[tuple[int, str | None]] = []
     used: dict[str, int] = {}
     position = 0
+    line = 1
     for match in _TAG.finditer(text):
-        if _has_tag_start(text[position : match.start()]):
+        start = match.start()
+        if _has_tag_start(text[position:start]):
             return None
+        line += text.count("\n", position, start)  # counted on from the previous tag
         position = match.end()
-        line = text.count("\n", 0, match.start()) + 1
         expression, statement = match.group(1), match.group(2)
         if expression is not None:
             simple = _SIMPLE_EXPR.match(expression)
@@ -136,6 +138,7 @@ def _quick_facts(text: str) -> TemplateFacts | None:
                 return None
             includes.append((line, include.group(1) if include.group(1) is not None
                              else include.group(2)))
+        line += text.count("\n", start, position)  # a tag may span lines
     if _has_tag_start(text[position:]):
         return None
     return TemplateFacts(tuple(includes), tuple(used.items()))
