@@ -7,6 +7,7 @@ only when a finding needs one, by composing that file again (`Located`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +45,35 @@ class RawFloat(float):
         return (RawFloat, (float(self), self.raw))
 
 
+# Plain scalars seen before and the tag each resolved to. libyaml asks Python to resolve
+# every scalar (a regex or two each); registries repeat the same keys and values in every
+# file, so a lookup answers most. Bounded, so that unique values cannot grow it for ever.
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 50_000
+_PLAIN_TAG_LENGTH = 40  # longer values (descriptions, templates) rarely repeat
+_pyyaml_resolve: Callable[[Any, type[Node], Any, Any], str] = yaml.CSafeLoader.resolve
+
+
 class _Loader(yaml.CSafeLoader):
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        # The same answers as PyYAML's resolver (no path resolvers are registered).
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return self.DEFAULT_SCALAR_TAG  # quoted: a string
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = _pyyaml_resolve(self, kind, value, implicit)
+                if len(value) <= _PLAIN_TAG_LENGTH and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return _pyyaml_resolve(self, kind, value, implicit)
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass  # path resolvers only: none are registered
+
+    def ascend_resolver(self) -> None:
+        pass
+
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, Node] = {}
         for key_node, _ in node.value:
