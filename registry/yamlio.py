@@ -97,6 +97,8 @@ class _Loader(yaml.CSafeLoader):
 
 
 _TAG = "tag:yaml.org,2002:"
+_STR, _NULL, _FLOAT, _MERGE = f"{_TAG}str", f"{_TAG}null", f"{_TAG}float", f"{_TAG}merge"
+_SEQ, _MAP = f"{_TAG}seq", f"{_TAG}map"
 _SCALARS = {f"{_TAG}int": "construct_yaml_int", f"{_TAG}bool": "construct_yaml_bool",
             f"{_TAG}timestamp": "construct_yaml_timestamp"}
 
@@ -110,12 +112,13 @@ def _build(loader: _Loader, node: Node) -> Any:
     SafeConstructor (with duplicate keys refused and floats keeping their text), at about
     half its cost, which is most of the time aireg spends on a file."""
     tag = node.tag
+    kind = type(node)
     if isinstance(node, ScalarNode):
-        if tag == f"{_TAG}str":
+        if tag == _STR:
             return node.value
-        if tag == f"{_TAG}null":
+        if tag == _NULL:
             return None
-        if tag == f"{_TAG}float":
+        if tag == _FLOAT:
             return loader.construct_yaml_float(node)
         method = _SCALARS.get(tag)
         if method is None:
@@ -125,15 +128,21 @@ def _build(loader: _Loader, node: Node) -> Any:
         except (ValueError, KeyError, TypeError, OverflowError) as error:
             raise ConstructorError(None, None, _unreadable(node, error),
                                    node.start_mark) from None
-    if isinstance(node, SequenceNode) and tag == f"{_TAG}seq":
-        return [_build(loader, item) for item in node.value]
-    if isinstance(node, MappingNode) and tag == f"{_TAG}map":
+    if kind is SequenceNode and tag == _SEQ:
+        return [item.value if type(item) is ScalarNode and item.tag == _STR
+                else _build(loader, item) for item in node.value]
+    if kind is MappingNode and tag == _MAP:
         result: dict[Any, Any] = {}
         first: dict[Any, Node] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == f"{_TAG}merge":
+            # Keys are nearly always plain strings, and values often: read those here.
+            key_tag = key_node.tag
+            if key_tag == _STR and type(key_node) is ScalarNode:
+                key = key_node.value
+            elif key_tag == _MERGE:
                 raise _Unusual
-            key = _build(loader, key_node)
+            else:
+                key = _build(loader, key_node)
             try:
                 seen = key in result
             except TypeError:  # an unhashable key (a mapping as a key): PyYAML says so
@@ -141,7 +150,10 @@ def _build(loader: _Loader, node: Node) -> Any:
             if seen:
                 raise _duplicate(key, first[key], key_node)
             first[key] = key_node
-            result[key] = _build(loader, value_node)
+            if value_node.tag == _STR and type(value_node) is ScalarNode:
+                result[key] = value_node.value
+            else:
+                result[key] = _build(loader, value_node)
         return result
     raise _Unusual
 

@@ -64,3 +64,20 @@ def test_documents_read_as_pyyaml_reads_them() -> None:
     documents, problems = yamlio.load_documents(text)
     assert problems == []
     assert documents == [yaml.load(text, Loader=yaml.CSafeLoader)]
+
+
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    | st.floats(allow_nan=False) | st.dates(),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=8) | st.integers(), inner, max_size=4),
+    max_leaves=20)
+
+
+@given(VALUES)
+@settings(max_examples=300, deadline=None)
+def test_any_document_reads_as_pyyaml_reads_it(value: object) -> None:
+    text = yaml.safe_dump(value, default_flow_style=False)
+    documents, problems = yamlio.load_documents(text)
+    assert problems == []
+    assert documents == [yaml.load(text, Loader=yaml.CSafeLoader)]
