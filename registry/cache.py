@@ -153,6 +153,7 @@ class Cache:
         cache); `wait_for_writers` collects it."""
         if background and hasattr(os, "fork"):
             wait_for_writers()  # one writer at a time: a second would wait for the lock
+            _held.clear()
             pid = os.fork()
             if pid == 0:
                 code = 0
@@ -163,6 +164,10 @@ class Cache:
                     code = 1
                 os._exit(code)
             _writers.append(pid)
+            # Kept (until the next write): freeing them now would write to pages the writer
+            # still shares, each write a copy of the page, and a command that ends soon
+            # after need not free them at all.
+            _held.append(items)
             return
         # In key order: the table's B-tree is then appended to rather than split all over.
         rows = sorted((blob, text) for blob, value in items.items()
@@ -176,6 +181,7 @@ class Cache:
 
 
 _writers: list[int] = []  # background writers not yet collected
+_held: list[Any] = []  # what they write
 
 
 def wait_for_writers() -> None:
