@@ -39,7 +39,7 @@ from .refs import NodeId, node_id, suggest
 from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Decl:
     """One validated declaration and where it was written."""
 
