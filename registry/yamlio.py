@@ -52,6 +52,11 @@ _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_MAX = 50_000
 _PLAIN_TAG_LENGTH = 40  # longer values (descriptions, templates) rarely repeat
 _pyyaml_resolve: Callable[[Any, type[Node], Any, Any], str] = yaml.CSafeLoader.resolve
+# The first characters PyYAML's implicit types (bool, int, float, null, timestamp, ...) are
+# registered under; a plain scalar starting otherwise is a string. (A resolver registered
+# for any first character, under None, would void this: there is none.)
+_RESOLVER_STARTS = frozenset(yaml.CSafeLoader.yaml_implicit_resolvers)
+assert None not in _RESOLVER_STARTS
 
 
 class _Loader(yaml.CSafeLoader):
@@ -60,6 +65,8 @@ class _Loader(yaml.CSafeLoader):
         if kind is ScalarNode:
             if not implicit[0]:
                 return self.DEFAULT_SCALAR_TAG  # quoted: a string
+            if value and value[0] not in _RESOLVER_STARTS:
+                return self.DEFAULT_SCALAR_TAG  # no implicit type starts this way: a string
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
                 tag = _pyyaml_resolve(self, kind, value, implicit)
