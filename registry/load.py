@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 import posixpath
+import threading
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -189,7 +190,10 @@ def _parse(texts: list[str]) -> list[Parsed]:
 
 
 def _parallel() -> bool:
-    return (os.cpu_count() or 1) >= 2 and hasattr(os, "fork")
+    # Forking a process that runs other threads (aireg used as a library inside a server,
+    # say) can leave locks held in the child: such callers load on one core.
+    return (os.cpu_count() or 1) >= 2 and hasattr(os, "fork") and \
+        threading.active_count() == 1
 
 
 def _split(parent: Callable[[], T], child: Callable[[], T]) -> tuple[T, Callable[[], T]]:

@@ -91,3 +91,26 @@ def test_the_cache_is_filled_from_both_halves(
     (git_repo.root / "data" / "d00.yaml").touch()
     os.utime(git_repo.root / "data" / "d00.yaml", (1, 1))
     assert aireg("--today", "2026-11-21", "-C", str(git_repo.root), "check") == first
+
+
+def test_a_process_with_other_threads_loads_on_one_core(
+        make_registry: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    root = make_registry(files(), team=False)
+    monkeypatch.setattr(registry.load, "PARALLEL_FILES", 2)
+
+    def no_fork() -> int:
+        raise AssertionError("forked with another thread running")
+
+    monkeypatch.setattr(registry.load.os, "fork", no_fork)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        loaded = registry.load.load(registry.load.open_tree(
+            registry.load.find_registry(root), None))
+    finally:
+        release.set()
+        other.join()
+    assert len(loaded.decls) == 38  # the team and 37 datasets that load
