@@ -73,6 +73,10 @@ class _Loader(yaml.CSafeLoader):
                 if len(value) <= _PLAIN_TAG_LENGTH and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
                     _PLAIN_TAGS[value] = tag
             return tag
+        if kind is MappingNode:
+            return self.DEFAULT_MAPPING_TAG
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
         return _pyyaml_resolve(self, kind, value, implicit)
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
