@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from registry import __version__
 from registry.findings import AiregError
 from registry.render import COMMAND_FORMATS, Format
 
@@ -232,7 +233,7 @@ class AiregErrorWithCode(AiregError):
               help="Neither read nor write the cache in .git/aireg (parses and outputs); "
                    "also AIREG_NO_CACHE=1.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@click.version_option(package_name="aireg", prog_name="aireg")
+@click.version_option(version=__version__, prog_name="aireg")
 @click.pass_context
 def cli(ctx: click.Context, directory: Path, rev: str | None, today: dt.datetime | None,
         no_cache: bool, debug: bool) -> None:
@@ -759,9 +760,7 @@ def _code_state() -> str:
 
 
 def _version() -> str:
-    from importlib.metadata import version
-
-    return version("aireg")
+    return __version__
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
