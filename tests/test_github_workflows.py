@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "github"
@@ -288,8 +289,7 @@ def test_action_installs_a_pinned_release_or_a_source_and_runs_bash_only() -> No
     inputs = action["inputs"]
     assert set(inputs) == {"version", "source", "working-directory", "base", "python-version",
                            "fail-on-findings"}
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert inputs["version"]["default"] == version["project"]["version"]
+    assert inputs["version"]["default"] == registry.__version__
     assert inputs["source"]["default"] == ""
     assert inputs["working-directory"]["default"] == "."
     assert set(action["outputs"]) >= {"sarif", "markdown", "json", "affected",
