@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import functools
 import hashlib
 import operator
@@ -136,11 +137,18 @@ class FolderScan:
     def state(self) -> tuple[str, int]:
         """A digest of every file's path, size, modification time and inode, and the latest
         modification time among them (nanoseconds)."""
+        # Built column by column in C (map, join, array) rather than a line a file in Python:
+        # this is a good part of what a warm command does.
         found = sorted(self.found, key=_FIRST)
-        text = "".join([f"{rel}\0{info[6]}\0{info.st_mtime_ns}\0{info[1]}\n"
-                        for rel, info, _ in found])
-        newest = max(map(_MTIME, [info for _, info, _ in found]), default=0)
-        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest(), newest
+        infos = list(map(_SECOND, found))
+        mtimes = list(map(_MTIME, infos))
+        paths = "\0".join(map(_FIRST, found)).encode("utf-8", "surrogateescape")
+        digest = hashlib.sha256(b"%d\0%d\0" % (len(found), len(paths)))  # one reading only
+        digest.update(paths)
+        digest.update(array.array("q", list(map(_SIZE, infos))).tobytes())
+        digest.update(array.array("q", mtimes).tobytes())
+        digest.update(array.array("Q", list(map(_INODE, infos))).tobytes())
+        return digest.hexdigest(), max(mtimes, default=0)
 
     def listing(self) -> tuple[list[FileEntry], dict[str, int]]:
         """The files and links, each folder's files (by name) before its subfolders (by
@@ -187,7 +195,10 @@ class FolderScan:
 
 
 _FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
 _MTIME = operator.attrgetter("st_mtime_ns")
+_SIZE = operator.attrgetter("st_size")
+_INODE = operator.attrgetter("st_ino")
 _REL = operator.attrgetter("rel")
 
 
