@@ -167,8 +167,12 @@ def _replay(code: int, out: bytes, err: bytes) -> NoReturn:
         from registry.edit import write_atomic
 
         write_atomic(Path(path), text)
-    click.echo(stdout.decode(), nl=False)
-    click.echo(err.decode(), err=True, nl=False)
+    # Stored as UTF-8: written as they are to a UTF-8 stream (no decoding and encoding a
+    # large output again), else as text.
+    for data, to_err in ((stdout, False), (err, True)):
+        stream = sys.stderr if to_err else sys.stdout
+        utf8 = (getattr(stream, "encoding", None) or "").lower().replace("-", "") == "utf8"
+        click.echo(data if utf8 else data.decode(), err=to_err, nl=False)
     sys.exit(code)
 
 

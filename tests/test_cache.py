@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -248,3 +249,23 @@ def test_an_upgrade_or_edit_of_aireg_itself_makes_stored_outputs_stale() -> None
     finally:
         os.utime(data, ns=(info.st_atime_ns, info.st_mtime_ns))
     assert _code_state() == before
+
+
+@pytest.mark.parametrize(("encoding", "expected"), [("utf-8", "café".encode()),
+                                                    ("latin-1", b"caf\xe9")])
+def test_a_stored_output_is_replayed_in_the_stream_encoding(
+        monkeypatch: pytest.MonkeyPatch, encoding: str, expected: bytes) -> None:
+    import io
+
+    from cli.main import _replay
+
+    out, err = io.BytesIO(), io.BytesIO()
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(out, encoding=encoding))
+    monkeypatch.setattr("sys.stderr", io.TextIOWrapper(err, encoding=encoding))
+    with pytest.raises(SystemExit) as done:
+        _replay(1, b'{"files": {}}\n' + "café".encode(), "note: café\n".encode())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    assert done.value.code == 1
+    assert out.getvalue() == expected
+    assert err.getvalue() == b"note: " + expected + b"\n"
