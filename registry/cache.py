@@ -5,9 +5,9 @@ Two tables, both safe to lose:
 - `parsed`: what a declaration file parses to, keyed by its git blob id (content-addressed,
   so it holds across branches and revisions). A warm load parses only files it has not seen.
 - `results`: a command's whole output, keyed by a digest of everything it read — aireg's
-  version, the command line, the day, and the state of every file of the registry (size and
-  modification time in the working tree, commit ids for revisions). Running a command again
-  on unchanged input prints the same bytes without loading anything.
+  own files, the command line, the day, and the state of every file of the registry (size,
+  modification time and inode in the working tree, commit ids for revisions). Running a
+  command again on unchanged input prints the same bytes without loading anything.
 
 Nothing here is trusted: values are JSON, read back through the same validation as a fresh
 parse; a file that is corrupt, from another format version, or not a cache at all is
