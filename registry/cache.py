@@ -154,15 +154,21 @@ class Cache:
         if background and hasattr(os, "fork"):
             wait_for_writers()  # one writer at a time: a second would wait for the lock
             _held.clear()
-            pid = os.fork()
-            if pid == 0:
-                code = 0
-                try:
-                    # Its own connection: one opened before a fork must not be used after it.
-                    Cache(self.path, timeout=60.0).store_parsed(items)
-                except BaseException:
-                    code = 1
-                os._exit(code)
+            try:
+                pid = os.fork()
+            except OSError:  # no process to be had: write them here instead
+                pid = None
+        else:
+            pid = None
+        if pid == 0:
+            code = 0
+            try:
+                # Its own connection: one opened before a fork must not be used after it.
+                Cache(self.path, timeout=60.0).store_parsed(items)
+            except BaseException:
+                code = 1
+            os._exit(code)
+        if pid is not None:
             _writers.append(pid)
             # Kept (until the next write): freeing them now would write to pages the writer
             # still shares, each write a copy of the page, and a command that ends soon

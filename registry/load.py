@@ -201,9 +201,16 @@ def _split(parent: Callable[[], T], child: Callable[[], T]) -> tuple[T, Callable
     parent's result and a function that collects the child's, so the parent can go on
     working first. The child sends its result back pickled (plain values only) and leaves
     without any cleanup; should it fail, `child()` runs here instead, so the result is the
-    same either way."""
+    same either way, and so it is when no process can be made (a full process table, or
+    memory the system will not promise twice)."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        mine = parent()
+        return mine, child
     if pid == 0:
         os.close(read_end)
         code = 0

@@ -114,3 +114,27 @@ def test_a_process_with_other_threads_loads_on_one_core(
         release.set()
         other.join()
     assert len(loaded.decls) == 38  # the team and 37 datasets that load
+
+
+def test_a_load_without_a_second_process_gives_the_same_answer(
+        git_repo: GitRepo, aireg: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When no process can be made (a full process table, no memory to promise twice), both
+    the shared load and the background cache write happen in this process instead."""
+    git_repo.commit("forty files", files())
+    monkeypatch.delenv("AIREG_NO_CACHE", raising=False)
+    monkeypatch.setattr(registry.cache, "FRESH_SECONDS", 0.0)
+    monkeypatch.setattr(registry.load, "PARALLEL_FILES", 10**9)
+    single = aireg("--today", "2026-11-21", "-C", str(git_repo.root), "--no-cache", "check",
+                   "--format", "json")
+
+    def no_fork() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(registry.load, "PARALLEL_FILES", 2)
+    monkeypatch.setattr(registry.load.os, "fork", no_fork)
+    shared = aireg("--today", "2026-11-21", "-C", str(git_repo.root), "check", "--format",
+                   "json")
+    assert (shared.code, shared.out, shared.err) == (single.code, single.out, single.err)
+    cache = registry.cache.Cache.open(git_repo.root)
+    assert cache is not None
+    assert cache.db.execute("SELECT count(*) FROM parsed").fetchone()[0] == 38
