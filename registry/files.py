@@ -194,6 +194,7 @@ class FolderScan:
             self._walk(path, f"{rel_base}{name}/")
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # bytes as they are, on Windows too
 _FIRST = operator.itemgetter(0)
 _SECOND = operator.itemgetter(1)
 _MTIME = operator.attrgetter("st_mtime_ns")
@@ -225,7 +226,7 @@ class FolderTree:
         # One read of the size the walk saw, plus a byte to notice growth: a file object
         # costs twice as much on the small files a registry is made of.
         try:
-            fd = os.open(os.path.join(self.root, rel), os.O_RDONLY)  # noqa: PTH118 - hot path
+            fd = os.open(os.path.join(self.root, rel), _READ_FLAGS)  # noqa: PTH118 - hot path
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
         try:
