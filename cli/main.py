@@ -191,7 +191,7 @@ def _result_key(ctx: click.Context, options: Options) -> tuple[Any, str] | None:
     store = caching.Cache.open(toplevel)
     if store is None or toplevel is None:
         return None
-    parts = [_code_state(), ctx.info_name or "", json.dumps(ctx.params, sort_keys=True,
+    parts = [__version__, _code_state(), ctx.info_name or "", json.dumps(ctx.params, sort_keys=True,
                                                           default=str),
              str(root), (options.today or dt.date.today()).isoformat()]
     revisions = [options.rev, ctx.params.get("base"), ctx.params.get("head")]
