@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -89,16 +89,14 @@ class Edge(NamedTuple):
         return self.site.at
 
 
-def _ref_texts(decl: Decl) -> Iterator[tuple[RefField, tuple[str | int, ...], str]]:
-    """The refs a declaration writes, as written: (field, keys to the value, text)."""
+def _ref_fields(decl: Decl) -> Iterator[tuple[RefField, Sequence[str]]]:
+    """The ref fields a declaration fills, each with its refs as written (one for a field
+    that holds one ref); the ref at index i is at `field.keys_at(i)`."""
     spec = decl.model.spec
     for field in REF_FIELDS.get(decl.kind, ()):
         value = getattr(spec, field.keys[-1])
-        if value is None:
-            continue
-        texts = value if field.many else (value,)
-        for index, text in enumerate(texts):
-            yield field, field.keys_at(index), text
+        if value is not None:
+            yield field, value if field.many else (value,)
 
 
 def version_key(decl: Decl) -> tuple[int, Version | None]:
@@ -251,29 +249,24 @@ class Catalog:
         return sites
 
     def _ref_sites(self, decl: Decl) -> Iterator[RefSite]:
-        for field, keys, text in _ref_texts(decl):
-            yield RefSite(decl, field, Ref.parse(text), keys)
+        for field, texts in _ref_fields(decl):
+            for index, text in enumerate(texts):
+                yield RefSite(decl, field, Ref.parse(text), field.keys_at(index))
 
     def _resolve_all(self) -> None:
-        # The hot loop of a large registry (five refs a declaration), written out in full: a
-        # ref text that once resolved cleanly from a field accepting the same kinds resolves
-        # the same way again, so only new texts and refs with something to report take the
-        # full path.
+        # The hot loop of a large registry (five refs a declaration): a ref text that once
+        # resolved cleanly from a field accepting the same kinds resolves the same way again,
+        # so only new texts and refs with something to report take the full path.
         clean: dict[frozenset[str], dict[str, tuple[Ref, NodeId, str | None]]] = {}
         edges = self.edges
         for decl in self.by_id.values():
             source = decl.id
-            spec = decl.model.spec
             sites: list[RefSite] = []
             self._sites[source] = sites
-            for field in REF_FIELDS.get(decl.kind, ()):
-                value = getattr(spec, field.keys[-1])
-                if value is None:
-                    continue
+            for field, texts in _ref_fields(decl):
                 known = clean.get(field.accepts)
                 if known is None:
                     known = clean[field.accepts] = {}
-                texts = value if field.many else (value,)
                 for index, text in enumerate(texts):
                     keys = field.keys_at(index)
                     hit = known.get(text)
