@@ -151,29 +151,7 @@ class Cache:
         """Keep parsed files. With `background`, a forked process encodes and writes them
         while this one goes on (a large registry's cold load then does not wait for its
         cache); `wait_for_writers` collects it."""
-        if background and hasattr(os, "fork"):
-            wait_for_writers()  # one writer at a time: a second would wait for the lock
-            _held.clear()
-            try:
-                pid = os.fork()
-            except OSError:  # no process to be had: write them here instead
-                pid = None
-        else:
-            pid = None
-        if pid == 0:
-            code = 0
-            try:
-                # Its own connection: one opened before a fork must not be used after it.
-                Cache(self.path, timeout=60.0).store_parsed(items)
-            except BaseException:
-                code = 1
-            os._exit(code)
-        if pid is not None:
-            _writers.append(pid)
-            # Kept (until the next write): freeing them now would write to pages the writer
-            # still shares, each write a copy of the page, and a command that ends soon
-            # after need not free them at all.
-            _held.append(items)
+        if background and self._write_in_background(items):
             return
         # In key order: the table's B-tree is then appended to rather than split all over.
         rows = sorted((blob, text) for blob, value in items.items()
@@ -184,6 +162,31 @@ class Cache:
             self.db.execute("COMMIT")
         except sqlite3.Error:
             pass
+
+    def _write_in_background(self, items: dict[str, Any]) -> bool:
+        """Whether a forked writer took the items (False: no process could be made)."""
+        if not hasattr(os, "fork"):
+            return False
+        wait_for_writers()  # one writer at a time: a second would wait for the lock
+        _held.clear()
+        try:
+            pid = os.fork()
+        except OSError:  # a full process table, or memory not promised twice
+            return False
+        if pid == 0:
+            code = 0
+            try:
+                # Its own connection: one opened before a fork must not be used after it.
+                Cache(self.path, timeout=60.0).store_parsed(items)
+            except BaseException:
+                code = 1
+            os._exit(code)
+        _writers.append(pid)
+        # Kept (until the next write): freeing them now would write to pages the writer
+        # still shares, each write a copy of the page, and a command that ends soon after
+        # need not free them at all.
+        _held.append(items)
+        return True
 
 
 _writers: list[int] = []  # background writers not yet collected
