@@ -259,7 +259,8 @@ def pr_comment(report: PullReport, catalog: Catalog, graph: DepGraph,
     """The sticky pull-request comment (SPEC section 7), at most `limit` characters.
 
     Detail is dropped in stages (the diagram, the paths, rows past 100, past 20), then rows
-    from the end of each list until it fits; the last line says what was left out.
+    from the end of each list until it fits; the last line says what was left out. Only a
+    limit too small for the marker, the verdict and that note gets just those three lines.
     """
     if report.nothing:
         return f"{MARKER}\naireg: no AI declaration changed and no new findings.\n"
