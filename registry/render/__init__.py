@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 
 
 def plural(count: int, word: str) -> str:
     """`1 day`, `3 days`."""
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+# Characters a reader cannot see or that change how the text around them reads: controls
+# (Cc: terminal escapes, line breaks), formats (Cf: bidi overrides and isolates, zero-width
+# spaces and joiners, the byte order mark, soft hyphens), lone surrogates (a file name that
+# is not UTF-8) and the Unicode line and paragraph separators.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def visible(text: str, keep: str = "") -> str:
+    """A repository string with every hidden character shown as its escape (`\\u202e`).
+
+    Every renderer that prints repository strings for people (text, Markdown, GitHub
+    annotations, SARIF messages) passes them through here, so a bidi override cannot reorder
+    what a reviewer reads and a zero-width character cannot hide in a name or a path. `keep`
+    lists the characters the caller's format encodes itself (GitHub keeps line breaks).
+    """
+    if text.isprintable():  # nearly every string: one pass in C
+        return text
+    return "".join(
+        _SHORT.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        if ch not in keep and unicodedata.category(ch) in _HIDDEN else ch for ch in text)
 
 
 class Format(enum.Enum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Finding, Severity
+from . import visible
 
 
 def _escape_data(text: str) -> str:
@@ -24,5 +25,8 @@ def github(findings: list[Finding]) -> str:
         props = ",".join(f"{key}={_escape_property(value)}" for key, value in (
             ("file", span.path), ("line", str(span.line)), ("col", str(span.column)),
             ("title", f"aireg {item.rule}")))
-        lines.append(f"::{_COMMANDS[item.severity]} {props}::{_escape_data(item.message)}")
+        # The message shows its hidden characters; line breaks are the format's own (%0A).
+        # The file stays as it is: GitHub places the annotation by matching it.
+        message = _escape_data(visible(item.message, keep="\r\n"))
+        lines.append(f"::{_COMMANDS[item.severity]} {props}::{message}")
     return "".join(line + "\n" for line in lines)

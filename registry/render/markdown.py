@@ -1,7 +1,8 @@
 """Markdown for GitHub (PR comments, job summaries, issues).
 
 Every string that comes from the repository goes through `inline` or `code`, so a name or a
-description can inject no Markdown, HTML, link, image, table cell or @-mention.
+description can inject no Markdown, HTML, link, image, table cell or @-mention, cannot
+repeat the comment's marker, and shows its hidden characters (see `visible`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import plural
+from . import plural, visible
 from .mermaid import mermaid
 
 if TYPE_CHECKING:
@@ -23,13 +24,23 @@ if TYPE_CHECKING:
     from ..lifecycle import Deadline
 
 ZWSP = "\u200b"
+MARKER = "<!-- aireg:impact -->"
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+# The marker's words: a bot finds its comment by the marker (or by these words), so a
+# repository string that holds them gets a zero-width space between them.
+_MARKER_WORDS = re.compile(r"(?i)(aireg)(:impact)")
+
+
+def _plain(text: str) -> str:
+    """The steps every untrusted string takes: one line, hidden characters shown, no
+    marker. Zero-width spaces added after `visible` are the renderer's own."""
+    text = visible(text.replace("\r", " ").replace("\n", " "))
+    return _MARKER_WORDS.sub(r"\1" + ZWSP + r"\2", text)
 
 
 def inline(text: str) -> str:
     """Untrusted text for a table cell or a list item, made inert."""
-    text = text.replace("\r", " ").replace("\n", " ")
-    text = html.escape(text, quote=False)  # no <details>, <!--, <img>
+    text = html.escape(_plain(text), quote=False)  # no <details>, <!--, <img>
     text = _PUNCTUATION.sub(r"\\\1", text)  # no emphasis, links, headings, table cells
     text = text.replace("@", "@" + ZWSP)  # no @user or @org/team notifications
     text = re.sub(r"\\#(\d)", "\\\\#" + ZWSP + r"\1", text)  # no #123 cross-references
@@ -45,7 +56,7 @@ def code(text: str, in_table: bool = True) -> str:
     In a table cell `|` must be escaped even inside code (GFM splits cells first); anywhere
     else the backslash would show, so `in_table=False` leaves it.
     """
-    text = text.replace("\r", " ").replace("\n", " ")
+    text = _plain(text)
     if in_table:
         text = text.replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -56,9 +67,16 @@ def code(text: str, in_table: bool = True) -> str:
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
     """A GFM table; cells must already be escaped."""
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines.extend("| " + " | ".join(row) + " |" for row in rows)
-    return "\n".join(lines) + "\n"
+    return _table_head(headers) + "".join(_row(row) + "\n" for row in rows)
+
+
+def _table_head(headers: list[str]) -> str:
+    return ("| " + " | ".join(headers) + " |\n"
+            + "|" + "|".join("---" for _ in headers) + "|\n")
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
 
 
 def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
@@ -101,7 +119,6 @@ def impact(report: ImpactReport) -> str:
     return "\n".join(parts)
 
 
-MARKER = "<!-- aireg:impact -->"
 LIMIT = 60_000
 MERMAID_MAX_NODES = 30
 
@@ -127,6 +144,25 @@ _STAGES = (
 )
 
 
+@dataclass(frozen=True)
+class _Block:
+    """A part of the comment as the renderer built it: `head` and `tail` are its own fixed
+    text (a heading, a table header, `<details>` and `</details>`, a fenced diagram) and each
+    row one line of escaped repository text. Detail is dropped only by leaving out rows
+    from the end, so whatever a row holds, every table, fence and section stays whole."""
+
+    head: str
+    rows: tuple[str, ...] = ()
+    tail: str = ""
+    more: str = ""  # says how many rows were left out: `{}` is the number
+
+    def text(self, shown: int | None = None) -> str:
+        count = len(self.rows) if shown is None else min(shown, len(self.rows))
+        left = len(self.rows) - count
+        return (self.head + "".join(row + "\n" for row in self.rows[:count])
+                + (self.more.format(left) if left else "") + self.tail)
+
+
 def _verdict(report: PullReport) -> str:
     impact = report.impact
     errors = sum(1 for f in report.new_findings if f.severity.value == "error")
@@ -144,12 +180,6 @@ def _path(hops: tuple[Hop, ...]) -> str:
     return " → ".join([code(hops[0].source), *(f"*{h.label}* {code(h.target)}" for h in hops)])
 
 
-def _limited(rows: list[list[str]], limit: int | None) -> tuple[list[list[str]], int]:
-    if limit is None or len(rows) <= limit:
-        return rows, 0
-    return rows[:limit], len(rows) - limit
-
-
 def _few(items: list[str], most: int = 5) -> str:
     """A table cell listing at most `most` items (the full lists follow in <details>)."""
     if not items:
@@ -158,85 +188,116 @@ def _few(items: list[str], most: int = 5) -> str:
     return shown + (f"<br>+{len(items) - most} more" if len(items) > most else "")
 
 
-def _details(summary: str, body: str) -> str:
-    return f"<details><summary>{summary}</summary>\n\n{body}\n</details>\n"
+def _section(summary: str, rows: list[str], what: str | None = None,
+             headers: list[str] | None = None) -> _Block:
+    """A collapsed list (`- ` lines) or, with `headers`, a collapsed table of `what`."""
+    head = f"<details><summary>{summary}</summary>\n\n"
+    if headers is None:
+        return _Block(head, tuple(rows), "</details>\n", "- … and {} more\n")
+    return _Block(head + _table_head(headers), tuple(rows), "\n</details>\n",
+                  f"\n… and {{}} more {what}.\n")
 
 
-def _render(report: PullReport, catalog: Catalog, graph: DepGraph, detail: _Detail) -> str:
-    parts = [MARKER, _verdict(report), ""]
-    rows = [[code(c.change.node), c.change.status, ", ".join(c.change.classes) or "-",
-             _few([code(f) for f in c.features]), _few([inline(o) for o in c.owners])]
-            for c in report.changes]
-    shown, more = _limited(rows, detail.rows)
-    parts.append(table(["Declaration", "Change", "Class", "Features hit", "Owners"], shown))
-    if more:
-        parts.append(f"… and {more} more changed declarations.\n")
+def _blocks(report: PullReport, catalog: Catalog, graph: DepGraph, detail: _Detail
+            ) -> list[_Block]:
+    blocks = [_Block(f"{MARKER}\n{_verdict(report)}\n")]
+    blocks.append(_Block(
+        _table_head(["Declaration", "Change", "Class", "Features hit", "Owners"]),
+        tuple(_row([code(c.change.node), c.change.status, ", ".join(c.change.classes) or "-",
+                    _few([code(f) for f in c.features]), _few([inline(o) for o in c.owners])])
+              for c in report.changes),
+        more="\n… and {} more changed declarations.\n"))
     fields = [f"- {code(c.change.node, in_table=False)}: " + ", ".join(
         f"{code(f.field, in_table=False)} ({f.cls})" for f in c.change.fields)
         for c in report.changes if c.change.fields]
     resolution = [f"- {code(c.change.node, in_table=False)}: {inline(c.change.detail)}"
                   for c in report.changes if c.change.detail]
     if fields or resolution:
-        listed, more = _limited([[line] for line in [*fields, *resolution]], detail.rows)
-        body = "\n".join(line[0] for line in listed) + (f"\n- … and {more} more" if more else "")
-        parts.append(_details("What changed", body))
+        blocks.append(_section("What changed", [*fields, *resolution]))
     impact = report.impact
     if impact.features:
-        headers = ["Feature", "Tier", "Owner"] + (["Path"] if detail.paths else [])
-        feature_rows = [[code(h.decl.id), h.tier, inline(h.decl.owner or "-")]
-                        + ([_path(h.path)] if detail.paths else []) for h in impact.features]
-        shown, more = _limited(feature_rows, detail.rows)
-        body = table(headers, shown) + (f"\n… and {more} more features.\n" if more else "")
-        parts.append(_details(f"Affected features ({len(impact.features)})", body))
+        blocks.append(_section(
+            f"Affected features ({len(impact.features)})",
+            [_row([code(h.decl.id), h.tier, inline(h.decl.owner or "-")]
+                  + ([_path(h.path)] if detail.paths else [])) for h in impact.features],
+            "features", ["Feature", "Tier", "Owner"] + (["Path"] if detail.paths else [])))
     if impact.owners:
-        owner_rows = [[inline(o.owner), "<br>".join(inline(c) for c in o.contacts) or "-",
-                       str(len(o.nodes))] for o in impact.owners]
-        shown, more = _limited(owner_rows, detail.rows)
-        body = table(["Owner", "Contact", "Affected"], shown) + (
-            f"\n… and {more} more owners.\n" if more else "")
-        parts.append(_details(f"Owners to notify ({len(impact.owners)})", body))
+        blocks.append(_section(
+            f"Owners to notify ({len(impact.owners)})",
+            [_row([inline(o.owner), "<br>".join(inline(c) for c in o.contacts) or "-",
+                   str(len(o.nodes))]) for o in impact.owners],
+            "owners", ["Owner", "Contact", "Affected"]))
     if impact.evals:
-        eval_lines = [f"- {code(e.id)}" + (f": {code(e.model.spec.command, in_table=False)}"
-                                           if getattr(e.model.spec, "command", None) else "")
-                      for e in impact.evals]
-        listed, more = _limited([[line] for line in eval_lines], detail.rows)
-        body = "\n".join(line[0] for line in listed) + (f"\n- … and {more} more" if more else "")
-        parts.append(_details(f"Evals to run ({len(impact.evals)})", body))
+        blocks.append(_section(f"Evals to run ({len(impact.evals)})", [
+            f"- {code(e.id)}" + (f": {code(e.model.spec.command, in_table=False)}"
+                                 if getattr(e.model.spec, "command", None) else "")
+            for e in impact.evals]))
     if report.new_findings:
-        finding_lines = [f"- **{f.severity.value}** {code(f.rule)} "
-                         f"{code(str(f.span), in_table=False)}: "
-                         f"{inline(f.message)}" for f in report.new_findings]
-        listed, more = _limited([[line] for line in finding_lines], detail.rows)
-        body = "\n".join(line[0] for line in listed) + (f"\n- … and {more} more" if more else "")
-        parts.append(_details(f"New findings ({len(report.new_findings)})", body))
+        blocks.append(_section(f"New findings ({len(report.new_findings)})", [
+            f"- **{f.severity.value}** {code(f.rule)} {code(str(f.span), in_table=False)}: "
+            f"{inline(f.message)}" for f in report.new_findings]))
     nodes = [d.decl.id for d in impact.dependents if d.decl.id in catalog.by_id]
     if detail.diagram and nodes and len(nodes) <= MERMAID_MAX_NODES:
         changed = frozenset(c.change.node for c in report.changes)
         diagram = mermaid(catalog, graph, nodes, highlight=changed)
-        parts.append(_details("Blast radius", f"```mermaid\n{diagram}```\n"))
-    if detail.label:
-        parts.append(f"*Left out to fit GitHub's comment limit: {detail.label}. Run "
-                     f"{_rerun(report)} for the full report.*\n")
-    return "\n".join(parts)
+        blocks.append(_Block(f"<details><summary>Blast radius</summary>\n\n"
+                             f"```mermaid\n{diagram}```\n\n</details>\n"))
+    return blocks
+
+
+def _note(report: PullReport, left_out: str) -> str:
+    return (f"*Left out to fit GitHub's comment limit: {left_out}. Run {_rerun(report)} for "
+            "the full report.*\n")
 
 
 def _rerun(report: PullReport) -> str:
     return code(f"aireg impact --base {report.base_rev}", in_table=False)
 
 
-def pr_comment(report: PullReport, catalog: Catalog, graph: DepGraph) -> str:
-    """The sticky pull-request comment (SPEC section 7), at most LIMIT characters."""
+def pr_comment(report: PullReport, catalog: Catalog, graph: DepGraph,
+               limit: int = LIMIT) -> str:
+    """The sticky pull-request comment (SPEC section 7), at most `limit` characters.
+
+    Detail is dropped in stages (the diagram, the paths, rows past 100, past 20), then rows
+    from the end of each list until it fits; the last line says what was left out. Only a
+    limit too small for the marker, the verdict and that note gets just those three lines.
+    """
     if report.nothing:
         return f"{MARKER}\naireg: no AI declaration changed and no new findings.\n"
     for detail in _STAGES:
-        text = _render(report, catalog, graph, detail)
-        if len(text) <= LIMIT:
+        blocks = _blocks(report, catalog, graph, detail)
+        parts = [block.text(detail.rows) for block in blocks]
+        if detail.label:
+            parts.append(_note(report, detail.label))
+        text = "\n".join(parts)
+        if len(text) <= limit:
             return text
-    note = (f"\n\n*The report was cut to fit GitHub's comment limit. Run {_rerun(report)} "
-            "for the full report.*\n")
-    cut = text[: LIMIT - len(note) - 100].rsplit("\n", 1)[0]
-    # Close what the cut left open, so the note is not folded away inside a section.
-    if cut.count("```") % 2:
-        cut += "\n```"
-    cut += "\n</details>" * (cut.count("<details>") - cut.count("</details>"))
-    return cut + note
+    return _cut(report, blocks, _STAGES[-1].rows or 0, limit)
+
+
+def _cut(report: PullReport, blocks: list[_Block], most: int, limit: int) -> str:
+    """The last stage: every list shows the first rows that fit (at most `most`), each
+    saying how many more there are. Lists are served in order, after room is kept for
+    every later one's heading; only a limit too small for the headings drops whole
+    sections (from the end, and the note says how many)."""
+    dropped = 0
+    while True:
+        label = ("the diagram, the paths and every row past those that fit (each list "
+                 "says how many)"
+                 + (f", and the last {plural(dropped, 'section')}" if dropped else ""))
+        note = _note(report, label)
+        kept = blocks[:len(blocks) - dropped]
+        shown = [0] * len(kept)
+        # Every block at its smallest, one line break between parts, and the note.
+        size = sum(len(b.text(0)) for b in kept) + len(kept) + len(note)
+        if size <= limit or len(kept) == 1:
+            break
+        dropped += 1
+    for index, block in enumerate(kept):
+        current = len(block.text(0))
+        for count in range(1, min(most, len(block.rows)) + 1):
+            grown = len(block.text(count))
+            if size - current + grown > limit:
+                break
+            size, current, shown[index] = size - current + grown, grown, count
+    return "\n".join([*(b.text(n) for b, n in zip(kept, shown, strict=True)), note])

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from ..findings import RULE_HELP, RULES, Finding, Severity
+from . import visible
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def uri(path: str) -> str:
+    """A repository path as a relative URI reference (SARIF 2.1.0 section 3.4.3): each byte
+    outside the unreserved characters percent-encoded, so a space, `%`, `#`, `?`, `:` or a
+    non-ASCII name reads back as the same path. A path that is not UTF-8 (held as surrogate
+    escapes) is encoded as its original bytes."""
+    return quote(path, safe="/", errors="surrogateescape")
 
 
 def sarif(findings: list[Finding], version: str) -> str:
@@ -27,9 +37,9 @@ def sarif(findings: list[Finding], version: str) -> str:
             "ruleId": item.rule,
             "ruleIndex": index[item.rule],
             "level": _LEVELS[item.severity],
-            "message": {"text": item.message},
+            "message": {"text": visible(item.message)},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": span.path, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": uri(span.path), "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": span.line, "startColumn": span.column},
             }}],
         })

@@ -1,4 +1,10 @@
-"""Text output, for people at a terminal."""
+"""Text output, for people at a terminal.
+
+Every free-form repository string (paths, descriptions, labels, messages, contacts, commit
+subjects) goes through `visible`: a control character cannot drive the terminal and a bidi
+override or a zero-width character shows as its escape. Ids are restricted to plain
+characters by the loader and are printed as they are.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from ..lifecycle import when
 from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
-from . import plural
+from . import plural, visible
 
 if TYPE_CHECKING:
     from ..bom import Gaps
@@ -24,7 +30,7 @@ if TYPE_CHECKING:
 
 
 def finding_line(item: Finding) -> str:
-    return f"{item.span}: {item.severity.value}[{item.rule}] {item.message}"
+    return f"{visible(str(item.span))}: {item.severity.value}[{item.rule}] {visible(item.message)}"
 
 
 def check(result: CheckResult) -> str:
@@ -56,7 +62,7 @@ def ls(rows: list[tuple[Decl, int]]) -> str:
     if not rows:
         return "No declarations match.\n"
     return table(["ID", "KIND", "OWNER", "FILE"],
-                 [[d.id, d.kind, d.owner or "-", f"{d.path}:{line}"] for d, line in rows])
+                 [[d.id, d.kind, d.owner or "-", visible(f"{d.path}:{line}")] for d, line in rows])
 
 
 def path_text(path: tuple[Hop, ...]) -> str:
@@ -71,27 +77,27 @@ def path_text(path: tuple[Hop, ...]) -> str:
 
 def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph) -> str:
     meta = decl.model.metadata
-    lines = [f"{decl.id}  ({decl.kind})", f"  file:        {decl.path}:{line}"]
+    lines = [f"{decl.id}  ({decl.kind})", f"  file:        {visible(decl.path)}:{line}"]
     if decl.owner:
-        contact = ", ".join(contacts(catalog, decl.owner))
+        contact = ", ".join(visible(c) for c in contacts(catalog, decl.owner))
         lines.append(f"  owner:       {decl.owner}" + (f"  ({contact})" if contact else ""))
     if meta.description:
-        lines.append(f"  description: {meta.description}")
+        lines.append(f"  description: {visible(meta.description)}")
     if meta.labels:
-        lines.append("  labels:      " + ", ".join(f"{k}={v}" for k, v in
+        lines.append("  labels:      " + ", ".join(f"{visible(k)}={visible(v)}" for k, v in
                                                   sorted(meta.labels.items())))
     if meta.deprecation is not None:
         dep = meta.deprecation
         bits = [f"sunset {dep.sunset}" if dep.sunset else "no sunset day",
-                f"replacement {dep.replacement}" if dep.replacement else "",
-                dep.reason or ""]
+                f"replacement {visible(dep.replacement)}" if dep.replacement else "",
+                visible(dep.reason or "")]
         lines.append("  deprecated:  " + "; ".join(b for b in bits if b))
     others = [d.version for d in catalog.by_key[(decl.kind, decl.name)]
               if d is not decl and d.version]
     if others:
         lines.append(f"  also:        {', '.join(others)}")
     if decl.template_path:
-        lines.append(f"  template:    {decl.template_path}")
+        lines.append(f"  template:    {visible(decl.template_path)}")
     uses = graph.uses(decl.id)
     users = graph.users(decl.id)
     lines.append(f"  uses:        {plural(len(uses), 'artifact')}")
@@ -143,7 +149,8 @@ def impact(report: ImpactReport) -> str:
     if report.owners:
         lines += ["", "Owners to notify:"]
         for owner in report.owners:
-            contact = f" ({', '.join(owner.contacts)})" if owner.contacts else ""
+            contact = (f" ({', '.join(visible(c) for c in owner.contacts)})"
+                       if owner.contacts else "")
             lines.append(f"  {owner.owner}{contact}: {', '.join(owner.nodes)}")
     if report.evals:
         lines += ["", "Evals to run:"]
@@ -158,13 +165,14 @@ def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
     for row in rows:
         sunset = row.sunset
         lines += ["", f"{sunset.day}  {when(row.days_left)}  {sunset.node}"]
-        lines.append(f"  source:      {sunset.source}")
+        lines.append(f"  source:      {visible(sunset.source)}")
         if sunset.replacement:
-            lines.append(f"  replacement: {sunset.replacement}")
+            lines.append(f"  replacement: {visible(sunset.replacement)}")
         if sunset.reason:
-            lines.append(f"  reason:      {sunset.reason}")
+            lines.append(f"  reason:      {visible(sunset.reason)}")
         lines.append(f"  features:    {', '.join(row.features) if row.features else '-'}")
-        owners = [owner + (f" ({', '.join(c)})" if c else "") for owner, c in row.owners]
+        owners = [owner + (f" ({', '.join(map(visible, c))})" if c else "")
+                  for owner, c in row.owners]
         lines.append(f"  owners:      {', '.join(owners) if owners else '-'}")
     return "\n".join(lines) + "\n"
 
@@ -178,20 +186,21 @@ def orphans(found: list[Orphan]) -> str:
             lines.append("")
         lines.append(f"{orphan.decl.id}  {orphan.severity.value}  owner "
                      f"{orphan.decl.owner or '-'}  base {orphan.base or '-'}")
-        lines.extend(f"  {reason.code}: {reason.detail}" for reason in orphan.reasons)
+        lines.extend(f"  {reason.code}: {visible(reason.detail)}" for reason in orphan.reasons)
         lines.append(f"  used by: {', '.join(orphan.used_by) if orphan.used_by else '-'}")
     return "\n".join(lines) + "\n"
 
 
 def impact_base(report: PullReport) -> str:
     if report.nothing:
-        return (f"No declaration changed between {report.base} and {report.head}, and there "
-                "are no new findings.\n")
-    lines = [f"Changes between {report.base} and {report.head}:"]
+        return (f"No declaration changed between {visible(report.base)} and "
+                f"{visible(report.head)}, and there are no new findings.\n")
+    lines = [f"Changes between {visible(report.base)} and {visible(report.head)}:"]
     width = max(len(c.change.node) for c in report.changes) if report.changes else 0
     for item in report.changes:
         change = item.change
-        what = ", ".join(f"{f.field} ({f.cls})" for f in change.fields) or change.detail
+        what = (", ".join(f"{visible(f.field)} ({f.cls})" for f in change.fields)
+                or visible(change.detail))
         lines.append(f"  {change.status:<10}  {change.node:<{width}}  {what}".rstrip())
     body = impact(report.impact).splitlines()
     # The dependents of the changes, as `impact REF` prints them, without its first line.
@@ -213,8 +222,8 @@ def completeness(gaps: list[Gaps], score: int) -> str:
 
 def history(name: str, events: list[Event]) -> str:
     if not events:
-        return f"No commit declares {name} yet.\n"
-    lines = [name]
+        return f"No commit declares {visible(name)} yet.\n"
+    lines = [visible(name)]
     by_version: dict[str, list[Event]] = {}
     for event in events:
         by_version.setdefault(event.version or "(unversioned)", []).append(event)
@@ -223,6 +232,6 @@ def history(name: str, events: list[Event]) -> str:
         for event in items:
             what = event.change + (f": {', '.join(event.classes)}" if event.classes else "")
             commit = event.commit
-            lines.append(f"    {commit.day}  {commit.sha[:10]}  {what:<22}  {commit.author}: "
-                         f"{commit.subject}")
+            lines.append(f"    {commit.day}  {commit.sha[:10]}  {what:<22}  "
+                         f"{visible(commit.author)}: {visible(commit.subject)}")
     return "\n".join(lines) + "\n"
