@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 import posixpath
+import re
 import threading
 import types
 import typing
@@ -36,7 +37,7 @@ from .gitrepo import GitRepo
 
 if TYPE_CHECKING:
     from .cache import Cache
-from .refs import NodeId, node_id, suggest
+from .refs import NAME_MAX, NodeId, node_id, suggest
 from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents
 
 
@@ -81,6 +82,14 @@ class Loaded:
 def default_config(name: str) -> kinds.RegistryConfig:
     return kinds.RegistryConfig(apiVersion="aireg/v1", kind="Registry",
                                 metadata=kinds.RegistryMetadata(name=name))
+
+
+def folder_name(prefix: str) -> str:
+    """A valid registry name made from the registry folder's name (`AIRegistry` ->
+    `airegistry`, `my reg` -> `my-reg`): the name used while aireg.yaml gives none, and a
+    folder may be called anything."""
+    name = re.sub(r"[^a-z0-9._-]+", "-", Path(prefix.rstrip("/")).name.lower())
+    return name[:NAME_MAX].strip("._-") or "registry"
 
 
 # --- finding the registry ---------------------------------------------------------------
@@ -399,7 +408,7 @@ def _documents(tree: Tree, rel: str, loaded: Loaded) -> Iterator[tuple[int, Any]
 
 
 def _load_config(tree: Tree, findings: list[Finding], loaded: Loaded) -> kinds.RegistryConfig:
-    fallback = default_config(Path(tree.prefix.rstrip("/") or "registry").name)
+    fallback = default_config(folder_name(tree.prefix))
     path = display_path(tree, CONFIG_FILE)
     for doc, data in _documents(tree, CONFIG_FILE, loaded):
         if data is None:

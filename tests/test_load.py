@@ -492,3 +492,28 @@ def test_unknown_git_revision_exits_2(git_repo: GitRepo, aireg: Run) -> None:
     assert "unknown git revision `nope`" in result.err
     assert "fetch-depth: 0" in result.err
     assert aireg("--rev", "HEAD", "-C", str(git_repo.root), "check").code == 0
+
+
+@pytest.mark.parametrize(("folder", "name"), [("AIRegistry", "airegistry"), ("my reg", "my-reg")])
+def test_a_registry_folder_name_that_is_no_declaration_name(git_repo: GitRepo, aireg: Run,
+                                                            folder: str, name: str) -> None:
+    # The name a registry goes by until its aireg.yaml gives one comes from its folder.
+    git_repo.commit("registry", {f"{folder}/aireg.yaml": CONFIG,
+                                 f"{folder}/teams/platform.yaml": TEAM})
+    root = git_repo.root / folder
+    result = aireg("-C", str(root), "check")
+    assert (result.code, result.out, result.err) == (
+        0, "All checks passed: 1 declaration in 2 files.\n", "")
+    (root / "aireg.yaml").write_text(CONFIG.replace("  name: test\n", "  owner: x\n"),
+                                     encoding="utf-8")
+    result = aireg("-C", str(root), "check", "--format", "json")
+    assert result.code == 1
+    assert json.loads(result.out)["registry"] == name
+    result = aireg("-C", str(root), "check")
+    assert (result.code, findings(result)) == (1, [
+        f"{folder}/aireg.yaml:1:1: error[schema] aireg.yaml is invalid, so aireg uses the "
+        "default settings until it is fixed",
+        f"{folder}/aireg.yaml:3:1: error[schema] missing required field `metadata.name`; add it",
+        f"{folder}/aireg.yaml:4:3: error[schema] unknown field `metadata.owner`; remove it or "
+        "fix its name",
+    ])
