@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 # Values a document may expand to through aliases: far above any real declaration, far
@@ -264,6 +265,19 @@ def _problem(error: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     return YamlProblem(f"{message}; {hint}" if hint else message, line, column)
 
 
+def _unprintable(error: ReaderError, text: str) -> YamlProblem:
+    """A character YAML does not allow (NUL, another control character). The reader's
+    error is not a marked one: it has an offset of its own, in bytes of the UTF-8 text
+    libyaml was given."""
+    before = text.encode("utf-8")[: error.position].decode("utf-8", "replace")
+    code = error.character if isinstance(error.character, int) else ord(error.character)
+    escape = f"\\x{code:02X}" if code <= 0xFF else f"\\u{code:04X}"
+    return YamlProblem(
+        f"invalid YAML: character U+{code:04X} is not allowed in YAML; delete it, or write it "
+        f"as `{escape}` inside a double-quoted string",
+        before.count("\n") + 1, len(before) - before.rfind("\n"))
+
+
 def load_documents(text: str) -> tuple[list[Any], list[YamlProblem]]:
     """Every document of a YAML stream, and the problems met reading it.
 
@@ -296,6 +310,8 @@ def load_documents(text: str) -> tuple[list[Any], list[YamlProblem]]:
                 loader.state_generators = []
     except yaml.MarkedYAMLError as error:
         problems.append(_problem(error, text))
+    except ReaderError as error:
+        problems.append(_unprintable(error, text))
     except RecursionError:
         problems.append(YamlProblem("the document nests too deeply to read"))
     finally:
@@ -315,10 +331,12 @@ class Located:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = text.splitlines()
+        self.roots: list[Node] = []
         try:
-            self.roots: list[Node] = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+            for root in yaml.compose_all(text, Loader=yaml.CSafeLoader):
+                self.roots.append(root)
         except yaml.YAMLError:
-            self.roots = []
+            pass  # the documents before a syntax error keep their positions
 
     def position(
         self, doc: int, keys: tuple[str | int, ...], on_key: bool = False,

@@ -176,6 +176,35 @@ def test_non_utf8_byte_is_located(check_bad: Checker) -> None:
         "latin1.yaml:5:19: error[yaml-syntax] byte 0xe9 is not UTF-8; save the file as UTF-8"]
 
 
+@pytest.mark.parametrize(("text", "at", "code"), [
+    (b"apiVersion: aireg/v1\nkind: Dataset\nmetadata:\n  name: caf\xc3\xa9\x01\n", "4:13", "01"),
+    (b"apiVersion: aireg/v1\nkind: Dataset\n\x00\n", "3:1", "00"),
+    (b"# aireg/v1\r\nname: \x1b[0m\r\n", "2:7", "1B"),
+], ids=["control-character", "nul", "escape"])
+def test_a_character_yaml_does_not_allow_is_located(check_bad: Checker, text: bytes, at: str,
+                                                    code: str) -> None:
+    result = check_bad({"ctl.yaml": text})
+    assert lines_for(result, "ctl.yaml") == [
+        f"ctl.yaml:{at}: error[yaml-syntax] invalid YAML: character U+00{code} is not allowed in "
+        f"YAML; delete it, or write it as `\\x{code}` inside a double-quoted string"]
+
+
+def test_findings_before_a_syntax_error_are_located(check_bad: Checker) -> None:
+    result = check_bad({"bad.yaml": """\
+        apiVersion: aireg/v1
+        kind: Dataset
+        metadata: {name: first, version: 1.0.0, owner: team/platform}
+        spec: {recrods: 5}
+        ---
+        kind: [
+        """})
+    assert lines_for(result, "bad.yaml") == [
+        "bad.yaml:4:8: error[schema] unknown field `spec.recrods` (did you mean records?); "
+        "remove it or fix its name",
+        "bad.yaml:7:1: error[yaml-syntax] invalid YAML: did not find expected node content "
+        "(while parsing a flow node)"]
+
+
 def test_document_that_is_a_list_of_declarations(check_bad: Checker) -> None:
     result = check_bad({"list.yaml": """\
         - apiVersion: aireg/v1
