@@ -466,6 +466,10 @@ def _declaration(data: dict[Any, Any], at: Pointer, findings: list[Finding]) -> 
                                 f"reads {kinds.API_VERSION}", at.child("apiVersion")))
         return None
     kind = data.get("kind")
+    if not isinstance(kind, str | None):  # a list or mapping cannot even be looked up
+        findings.append(finding("schema", f"`kind` must be one of {', '.join(kinds.KINDS)}; "
+                                f"got {_describe(kind)}", at.child("kind")))
+        return None
     if kind not in kinds.KINDS:
         if kind is None:
             message = f"missing field `kind`; set it to one of {', '.join(kinds.KINDS)}"

@@ -469,6 +469,15 @@ def test_unknown_kind(check_bad: Checker) -> None:
         "Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team"]
 
 
+@pytest.mark.parametrize(("written", "got"), [
+    ("[Dataset]", "a list"), ("{Dataset: 1}", "a mapping"), ("5", "the number `5`")])
+def test_kind_that_is_not_a_string(check_bad: Checker, written: str, got: str) -> None:
+    result = check_bad({"kind.yaml": f"apiVersion: aireg/v1\nkind: {written}\nmetadata: {{}}\n"})
+    assert lines_for(result, "kind.yaml") == [
+        "kind.yaml:2:7: error[schema] `kind` must be one of Model, Prompt, Adapter, Dataset, "
+        f"McpServer, Feature, Eval, Team; got {got}"]
+
+
 @pytest.mark.parametrize(("path", "content"), [
     (".github/workflows/ci.yaml", """\
         name: CI
