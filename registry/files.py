@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import array
+import enum
+import errno
 import functools
 import hashlib
 import operator
@@ -22,6 +24,15 @@ class FileEntry:
     rel: str  # relative to the registry root, forward slashes
     is_link: bool = False
     is_dir: bool = False  # a link to a folder (never followed)
+
+
+class LinkEnd(enum.Enum):
+    """Where a chain of links ends."""
+
+    INSIDE = "inside"  # at a file or folder of the registry
+    OUTSIDE = "outside"  # out of the registry
+    LOOP = "loop"  # back at a link of the chain: at nothing that can be read
+    MISSING = "missing"  # at a path inside the registry where nothing is
 
 
 class Tree(Protocol):
@@ -44,6 +55,8 @@ class Tree(Protocol):
     def size(self, rel: str) -> int: ...
 
     def link_stays_inside(self, rel: str) -> bool: ...
+
+    def link_end(self, rel: str) -> LinkEnd: ...
 
 
 def find_toplevel(start: Path) -> Path | None:
@@ -177,7 +190,11 @@ class FolderScan:
             for item in scan:
                 rel = rel_base + item.name
                 if item.is_symlink():
-                    if item.is_dir():
+                    try:
+                        to_folder = item.is_dir()
+                    except OSError:  # a loop of links: listed as a file, for the loader to report
+                        to_folder = False
+                    if to_folder:
                         links.append(rel)
                         continue
                     try:  # what the link leads to: an edit there changes the answer
@@ -229,6 +246,10 @@ class FolderTree:
             fd = os.open(os.path.join(self.root, rel), _READ_FLAGS)  # noqa: PTH118 - hot path
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
+        except OSError as error:
+            if error.errno == errno.ELOOP:  # a loop of links leads to no file
+                return None
+            raise
         try:
             expected = self._sizes.get(rel, 65535)
             data = os.read(fd, expected + 1)
@@ -265,5 +286,17 @@ class FolderTree:
             return 0
 
     def link_stays_inside(self, rel: str) -> bool:
-        real = Path(os.path.realpath(self.root / rel))
-        return real == self.real_root or self.real_root in real.parents
+        return self.link_end(rel) is not LinkEnd.OUTSIDE
+
+    def link_end(self, rel: str) -> LinkEnd:
+        path = self.root / rel
+        try:
+            real = Path(os.path.realpath(path, strict=True))
+            end = LinkEnd.INSIDE
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return LinkEnd.LOOP
+            real = Path(os.path.realpath(path))  # where the missing file would be
+            end = LinkEnd.MISSING
+        inside = real == self.real_root or self.real_root in real.parents
+        return end if inside else LinkEnd.OUTSIDE

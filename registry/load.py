@@ -24,6 +24,7 @@ from .files import (
     CONFIG_FILE,
     FolderScan,
     FolderTree,
+    LinkEnd,
     Tree,
     display_path,
     escapes,
@@ -163,10 +164,18 @@ def load(tree: Tree, cache: Cache | None = None, progress: Progress | None = Non
             continue
         if entry.rel == CONFIG_FILE or not selected(entry.rel, spec.include, spec.exclude):
             continue
-        if entry.is_link and not tree.link_stays_inside(entry.rel):
+        end = tree.link_end(entry.rel) if entry.is_link else LinkEnd.INSIDE
+        if end is LinkEnd.OUTSIDE:
             findings.append(finding("path-escape", "this file is a link that leads out of the "
                                     "registry; aireg reads no file outside it: move the file "
                                     "into the registry or exclude it", Span(path)))
+            continue
+        if end is not LinkEnd.INSIDE:
+            what = ("a loop of links, which leads to no file" if end is LinkEnd.LOOP
+                    else "a link to a file that does not exist")
+            findings.append(finding("yaml-syntax", f"this file is {what}, so aireg cannot read "
+                                    "it: point the link at a file, remove it or exclude it",
+                                    Span(path)))
             continue
         rels.append(entry.rel)
     _load_many(tree, rels, loaded, cache, progress)

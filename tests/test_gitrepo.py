@@ -164,6 +164,30 @@ def test_a_template_link_inside_the_registry_is_followed(
     assert result == Result(0, "the real template\n", "")
 
 
+LOOP = ("{0}:1:1: error[yaml-syntax] this file is a loop of links, which leads to no file, so "
+        "aireg cannot read it: point the link at a file, remove it or exclude it")
+DANGLING = ("{0}:1:1: error[yaml-syntax] this file is a link to a file that does not exist, so "
+            "aireg cannot read it: point the link at a file, remove it or exclude it")
+
+
+@pytest.mark.parametrize("options", [(), ("--rev", "HEAD")], ids=["work-tree", "rev"])
+def test_a_link_that_loops_or_leads_nowhere_is_a_finding(
+        aireg: Run, git_repo: GitRepo, options: tuple[str, ...]) -> None:
+    git_repo.write(registry_files(a=prompt("a", "still loads")))
+    links = {"self.yaml": "self.yaml", "one.yaml": "two.yaml", "two.yaml": "one.yaml",
+             "gone.yaml": "prompts/deleted.yaml", "folder.yaml": "prompts"}
+    for name, target in links.items():
+        (git_repo.root / name).symlink_to(target)
+    git_repo.commit("links")
+    result = aireg("-C", str(git_repo.root), *options, "check")
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[:-2] == [
+        DANGLING.format("gone.yaml"), LOOP.format("one.yaml"),
+        "prompts/a.yaml:4:9: info[unused-artifact] nothing uses prompt/a@1.0.0; remove it if it "
+        "is no longer needed",
+        LOOP.format("self.yaml"), LOOP.format("two.yaml")]
+
+
 # --- revisions that cannot be read --------------------------------------------------------
 
 
