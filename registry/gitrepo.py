@@ -112,6 +112,19 @@ class GitRepo:
         data: bytes = self.repo.odb.stream(bytes.fromhex(blob)).read()
         return data
 
+    def read_blob_head(self, blob: BlobId, count: int) -> bytes:
+        """The first `count` bytes of a blob, from a git process of its own that is stopped
+        then. (Dropping a half-read stream of the shared `cat-file --batch` process makes
+        GitPython read the rest of the blob in one piece: all of an enormous file in memory.)
+        """
+        process = self.repo.git.cat_file("blob", blob, as_process=True)  # stops it when dropped
+        try:
+            data: bytes = process.proc.stdout.read(count)
+        finally:
+            process.proc.kill()
+            process.proc.wait()
+        return data
+
 
 class GitTree:
     """A registry's files at one commit."""
@@ -159,14 +172,13 @@ class GitTree:
     def head(self, rel: str, count: int) -> bytes:
         target = self._follow(rel)
         entry = self._entries.get(target) if target is not None else None
-        if entry is None:
-            return b""
-        # The stream reads the rest of the blob off git's pipe (and drops it) when closed.
-        data: bytes = self.repo.repo.odb.stream(bytes.fromhex(entry[1])).read(count)
-        return data
+        return b"" if entry is None else self.repo.read_blob_head(entry[1], count)
 
     def size(self, rel: str) -> int:
-        entry = self._entries.get(rel)
+        """The size of the blob a path ends at (through links), from the tree listing: a
+        small link must not let a large file past the size limit."""
+        target = self._follow(rel)
+        entry = self._entries.get(target) if target is not None else None
         return entry[2] if entry else 0
 
     def link_stays_inside(self, rel: str) -> bool:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import textwrap
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,45 @@ def test_a_link_that_loops_or_leads_nowhere_is_a_finding(
         "prompts/a.yaml:4:9: info[unused-artifact] nothing uses prompt/a@1.0.0; remove it if it "
         "is no longer needed",
         LOOP.format("self.yaml"), LOOP.format("two.yaml")]
+
+
+@pytest.mark.parametrize("options", [(), ("--rev", "HEAD")], ids=["work-tree", "rev"])
+def test_the_size_limit_applies_to_what_a_link_points_at(
+        aireg: Run, git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+        options: tuple[str, ...]) -> None:
+    from registry.gitrepo import BlobId
+    from registry.gitrepo import GitRepo as Repo
+    from registry.yamlio import MAX_FILE_BYTES
+
+    body = b"apiVersion: aireg/v1\nkind: Dataset\ndescription: |\n" + b"  x\n" * 5_242_880
+    git_repo.write({**registry_files(a=prompt("a", "still loads")), "data/big.dat": body})
+    (git_repo.root / "small.yaml").symlink_to("data/big.dat")
+    git_repo.commit("a link to a large file")
+    read: list[int] = []  # the size of every blob read whole
+    real_read = Repo.read_blob
+
+    def counted(self: Repo, blob: BlobId) -> bytes:
+        data = real_read(self, blob)
+        read.append(len(data))
+        return data
+
+    monkeypatch.setattr(Repo, "read_blob", counted)
+    aireg("-C", str(git_repo.root), *options, "check")  # imports and warms every module first
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        result = aireg("-C", str(git_repo.root), *options, "check")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[:-2] == [
+        "prompts/a.yaml:4:9: info[unused-artifact] nothing uses prompt/a@1.0.0; remove it if it "
+        "is no longer needed",
+        "small.yaml:1:1: error[yaml-syntax] file is 20.0 MiB, over the 4 MiB that aireg reads in "
+        "one declaration file: split it into smaller files"]
+    assert max(read, default=0) < MAX_FILE_BYTES  # never read whole from git
+    assert peak - before < 8 * 1024 * 1024  # nor through memory in one piece
 
 
 # --- revisions that cannot be read --------------------------------------------------------
