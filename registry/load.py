@@ -39,7 +39,7 @@ from .gitrepo import GitRepo
 if TYPE_CHECKING:
     from .cache import Cache
 from .refs import NAME_MAX, NodeId, node_id, suggest
-from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents
+from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents, mentions
 
 
 @dataclass(eq=False, slots=True)
@@ -375,6 +375,9 @@ def _take(tree: Tree, item: Gathered, loaded: Loaded, learned: dict[str, Any] | 
         learned[item.blob] = item.documents
 
 
+OURS = b"aireg/"  # in every declaration file (its apiVersion), and in few others
+
+
 def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> tuple[str, str] | None:
     """The file's text and git blob id when it may hold declarations; None for files that
     are not ours."""
@@ -382,7 +385,7 @@ def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> tuple[str, str]
     size = tree.size(rel)
     if size > MAX_FILE_BYTES:
         # Never read an enormous file: its head says whether it claims to be ours.
-        if b"aireg/" not in tree.head(rel, 65536):
+        if not mentions(tree.head(rel, 65536), OURS):
             return None
         findings.append(finding(
             "yaml-syntax",
@@ -391,10 +394,10 @@ def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> tuple[str, str]
             Span(path)))
         return None
     data = tree.read(rel)
-    if data is None or b"aireg/" not in data:
+    if data is None or not mentions(data, OURS):
         return None
     try:
-        return decode(data), tree.blob_id(rel, data)
+        return decode(data, OURS), tree.blob_id(rel, data)
     except YamlProblem as problem:
         findings.append(finding("yaml-syntax", problem.message,
                                 Span(path, problem.line, problem.column)))

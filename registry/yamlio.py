@@ -191,8 +191,41 @@ def _unreadable(node: Node, error: Exception) -> str:
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 text of a file, or a YamlProblem at the first byte that is not UTF-8."""
+# Byte order marks of the encodings a Windows editor or shell may save a file in. UTF-32's
+# little-endian mark begins with UTF-16's, so it is tried first.
+_BYTE_ORDER_MARKS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                     (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+_MARKS = tuple(mark for mark, _ in _BYTE_ORDER_MARKS)
+_WIDE_CODECS = (("UTF-32", "utf-32-le"), ("UTF-32", "utf-32-be"), ("UTF-16", "utf-16-le"),
+                ("UTF-16", "utf-16-be"))
+
+
+def _spelt_wide(data: bytes, word: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" when the file holds `word` (ASCII) as that encoding writes it
+    (with NUL bytes between its letters)."""
+    if b"\0" in data:
+        text = word.decode("ascii")
+        for name, codec in _WIDE_CODECS:
+            if text.encode(codec) in data:
+                return name
+    return None
+
+
+def mentions(data: bytes, word: bytes) -> bool:
+    """Whether a file holds `word` (ASCII), in UTF-8 or as UTF-16 or UTF-32 write it."""
+    return word in data or _spelt_wide(data, word) is not None
+
+
+def decode(data: bytes, word: bytes | None = None) -> str:
+    """UTF-8 text of a file, or a YamlProblem: at the first byte that is not UTF-8, or at the
+    start of a file in UTF-16 or UTF-32 (known by its byte order mark, or by `word` written
+    in one; ASCII text in UTF-16 is also valid UTF-8, NULs and all)."""
+    wide = _spelt_wide(data, word) if word is not None else None
+    if data.startswith(_MARKS):
+        wide = next(name for mark, name in _BYTE_ORDER_MARKS if data.startswith(mark))
+    if wide is not None:
+        raise YamlProblem(f"this file is {wide}, not UTF-8; aireg reads only UTF-8: save the "
+                          "file as UTF-8")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -205,6 +205,26 @@ def test_findings_before_a_syntax_error_are_located(check_bad: Checker) -> None:
         "(while parsing a flow node)"]
 
 
+@pytest.mark.parametrize(("codec", "name"), [
+    ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32"),
+], ids=["utf-16-bom", "utf-16-le", "utf-16-be", "utf-32-bom"])
+def test_a_declaration_file_in_utf16_or_utf32_is_a_finding(check_bad: Checker, codec: str,
+                                                           name: str) -> None:
+    result = check_bad({"wide.yaml": KEPT.replace("kept", "wide").encode(codec)})
+    assert lines_for(result, "wide.yaml") == [
+        f"wide.yaml:1:1: error[yaml-syntax] this file is {name}, not UTF-8; aireg reads only "
+        "UTF-8: save the file as UTF-8"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le"])
+def test_other_yaml_in_utf16_is_skipped_silently(make_registry: Callable[..., Path],
+                                                 aireg: Run, codec: str) -> None:
+    root = make_registry({"data/kept.yaml": KEPT,
+                          "tool.yaml": "name: CI\non: [push]\n".encode(codec)})
+    result = aireg("-C", str(root), "check")
+    assert (result.code, findings(result)) == (0, [KEPT_UNUSED])
+
+
 def test_document_that_is_a_list_of_declarations(check_bad: Checker) -> None:
     result = check_bad({"list.yaml": """\
         - apiVersion: aireg/v1
