@@ -365,6 +365,9 @@ class Located:
         self.text = text
         self.lines = text.splitlines()
         self.roots: list[Node] = []
+        # Each mapping's keys, indexed when first walked through: a file with thousands of
+        # findings in one mapping would otherwise scan it once for each.
+        self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}
         try:
             for root in yaml.compose_all(text, Loader=yaml.CSafeLoader):
                 self.roots.append(root)
@@ -380,7 +383,7 @@ class Located:
         node: Node = self.roots[doc]
         key_node: Node | None = None
         for key in keys:
-            child = _child(node, key)
+            child = self._child(node, key)
             if child is None:
                 # The path ends here (a missing field): point at what holds it.
                 return _mark(key_node if on_key and key_node is not None else node)
@@ -397,6 +400,22 @@ class Located:
         start = node.start_mark.index - node.start_mark.column
         text = self.text[start : node.end_mark.index].rstrip("\n")
         return text + "\n"
+
+    def _child(self, node: Node, key: str | int) -> tuple[Node, Node] | None:
+        """(key node, value node) of a mapping's key (the first, if written twice), or the
+        item of a sequence."""
+        if isinstance(node, MappingNode):
+            index = self._keys.get(id(node))
+            if index is None:
+                index = self._keys[id(node)] = {}
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode):
+                        index.setdefault(key_node.value, (key_node, value_node))
+            return index.get(str(key))
+        if isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+            item: Node = node.value[key]
+            return item, item
+        return None
 
     def _text_position(self, node: ScalarNode, text_line: int, hint: str | None) -> Position:
         """A line of a string value, as a place in the file.
@@ -431,14 +450,3 @@ def used_at(lines: list[str], name: str) -> tuple[int, int] | None:
 
 def _mark(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _child(node: Node, key: str | int) -> tuple[Node, Node] | None:
-    if isinstance(node, MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.value == str(key):
-                return key_node, value_node
-    elif isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        item: Node = node.value[key]
-        return item, item
-    return None

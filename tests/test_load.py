@@ -468,6 +468,19 @@ def test_unknown_field_with_suggestion(check_bad: Checker) -> None:
     ]
 
 
+def test_many_unknown_fields_in_one_mapping(check_bad: Checker) -> None:
+    # Each finding is located by key: 10,000 of them in one mapping, one lookup each.
+    keys = 10_000
+    result = check_bad({"wide.yaml": KEPT.replace("kept", "wide")
+                        + "".join(f"  extra{i}: {i}\n" for i in range(keys))})
+    found = lines_for(result, "wide.yaml")
+    assert len(found) == keys
+    assert found[0] == ("wide.yaml:10:3: error[schema] unknown field `spec.extra0`; remove it "
+                        "or fix its name")
+    assert found[-1] == (f"wide.yaml:{keys + 9}:3: error[schema] unknown field "
+                         f"`spec.extra{keys - 1}`; remove it or fix its name")
+
+
 def test_missing_required_version(check_bad: Checker) -> None:
     result = check_bad({"noversion.yaml": PROMPT_HEAD.replace("  version: 1.0.0\n", "")
                         + "  template: hi\n"})
