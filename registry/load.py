@@ -24,8 +24,11 @@ from .files import (
     CONFIG_FILE,
     FolderScan,
     FolderTree,
+    GlobError,
+    Globs,
     LinkEnd,
     Tree,
+    check_glob,
     display_path,
     escapes,
     excluded,
@@ -152,17 +155,18 @@ def load(tree: Tree, cache: Cache | None = None, progress: Progress | None = Non
     loaded = Loaded(tree, default_config("registry"), [], findings)
     loaded.config = _load_config(tree, findings, loaded)
     spec = loaded.config.spec
+    include, exclude = Globs(spec.include), Globs(spec.exclude)
     rels: list[str] = []
     for entry in tree.files():
         path = display_path(tree, entry.rel)
         if entry.is_dir:
-            if not tree.link_stays_inside(entry.rel) and not excluded(entry.rel, spec.exclude):
+            if not tree.link_stays_inside(entry.rel) and not excluded(entry.rel, exclude):
                 findings.append(finding(
                     "path-escape", "this folder is a link that leads out of the registry; aireg "
                     "does not follow it: move its files into the registry or exclude it",
                     Span(path)))
             continue
-        if entry.rel == CONFIG_FILE or not selected(entry.rel, spec.include, spec.exclude):
+        if entry.rel == CONFIG_FILE or not selected(entry.rel, include, exclude):
             continue
         end = tree.link_end(entry.rel) if entry.is_link else LinkEnd.INSIDE
         if end is LinkEnd.OUTSIDE:
@@ -432,12 +436,34 @@ def _load_config(tree: Tree, findings: list[Finding], loaded: Loaded) -> kinds.R
                                     at))
             continue
         try:
-            return kinds.RegistryConfig.model_validate(data)
+            return _usable_globs(kinds.RegistryConfig.model_validate(data), at, findings)
         except ValidationError as error:
             findings.extend(schema_findings(error, data, at, kinds.RegistryConfig))
             findings.append(finding("schema", f"{CONFIG_FILE} is invalid, so aireg uses the "
                                     "default settings until it is fixed", at))
     return fallback
+
+
+def _usable_globs(config: kinds.RegistryConfig, at: Pointer, findings: list[Finding]
+                  ) -> kinds.RegistryConfig:
+    """The settings without the include and exclude globs that cannot be used, each
+    reported; the others still apply."""
+    kept: dict[str, list[str]] = {}
+    for name in ("include", "exclude"):
+        globs: list[str] = getattr(config.spec, name)
+        kept[name] = []
+        for index, glob in enumerate(globs):
+            try:
+                check_glob(glob)
+            except GlobError as error:
+                findings.append(finding("schema", f"`spec.{name}[{index}]`: {error}; until "
+                                        "then aireg leaves this glob out",
+                                        at.child("spec", name, index)))
+            else:
+                kept[name].append(glob)
+    if kept == {"include": config.spec.include, "exclude": config.spec.exclude}:
+        return config
+    return config.model_copy(update={"spec": config.spec.model_copy(update=kept)})
 
 
 def _load_documents(tree: Tree, rel: str, documents: list[tuple[int, Any]],

@@ -535,6 +535,33 @@ def test_files_that_are_not_declarations_are_skipped_silently(
     assert findings(result) == [KEPT_UNUSED]
 
 
+def test_a_glob_that_cannot_be_used_is_left_out(make_registry: Callable[..., Path],
+                                               aireg: Run) -> None:
+    config = CONFIG + """\
+spec:
+  include:
+    - "data/[z-a].yaml"
+    - "[dt][ae]*/*.yaml"
+  exclude: ["data/[ab.yaml", "a******************b", "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"]
+"""
+    # The 200 `a`s would keep a backtracking matcher of the exclude globs busy for hours.
+    long_name = "data/" + "a" * 200 + ".yaml"
+    root = make_registry({"data/kept.yaml": KEPT, long_name: KEPT.replace("kept", "long")},
+                         config)
+    result = aireg("-C", str(root), "check")
+    assert (result.code, result.err) == (1, "")
+    assert findings(result) == [
+        "aireg.yaml:7:7: error[schema] `spec.include[0]`: the glob `data/[z-a].yaml` has the "
+        "range `z-a`, which runs backwards: write `a-z`; until then aireg leaves this glob out",
+        "aireg.yaml:9:13: error[schema] `spec.exclude[0]`: the glob `data/[ab.yaml` opens a `[` "
+        "(character 6) that no `]` closes: close it, or write `[[]` to match a `[` itself; until "
+        "then aireg leaves this glob out",
+        f"{long_name}:4:9: info[unused-artifact] nothing uses dataset/long@1.0.0; remove it if "
+        "it is no longer needed",
+        KEPT_UNUSED,
+    ]
+
+
 def test_utf8_byte_order_mark_is_fine(make_registry: Callable[..., Path], aireg: Run) -> None:
     root = make_registry({"data/kept.yaml": "\ufeff" + KEPT})
     result = aireg("-C", str(root), "check")
