@@ -9,6 +9,7 @@ import hashlib
 import operator
 import os
 import posixpath
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -361,14 +362,20 @@ class FolderScan:
                         links.append(rel)
                         continue
                     try:  # what the link leads to: an edit there changes the answer
-                        found.append((rel, item.stat(follow_symlinks=True), True))
+                        info = item.stat(follow_symlinks=True)
                     except OSError:
-                        found.append((rel, item.stat(follow_symlinks=False), True))
+                        info = item.stat(follow_symlinks=False)
+                    else:
+                        if not stat.S_ISREG(info.st_mode):
+                            continue  # a link to a FIFO, socket or device: as below
+                    found.append((rel, info, True))
                 elif item.is_dir():
                     if item.name != ".git":
                         subfolders.append((item.name, item.path))
-                else:
+                elif item.is_file():
                     found.append((rel, item.stat(), False))
+                # A FIFO, socket or device is left out: it holds no declaration, and reading a
+                # FIFO waits for a writer for ever.
         self._folders[rel_base] = (start, len(found), [name for name, _ in subfolders], links)
         for name, path in subfolders:
             self._walk(path, f"{rel_base}{name}/")

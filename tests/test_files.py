@@ -3,6 +3,7 @@ file changes after the walk."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -159,3 +160,12 @@ def test_a_glob_that_cannot_be_used_says_why(glob: str, problem: str) -> None:
     assert str(raised.value) == problem
     with pytest.raises(GlobError):
         Globs(["**/*.yaml", glob])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_not_listed(tmp_path: Path) -> None:
+    # Reading one would wait for a writer for ever.
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "link.yaml").symlink_to("pipe.yaml")
+    (tmp_path / "a.yaml").write_text("x", encoding="utf-8")
+    assert [e.rel for e in FolderTree(tmp_path, "").files()] == ["a.yaml"]
