@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import array
-import functools
+import enum
+import errno
 import hashlib
 import operator
 import os
 import posixpath
-import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,15 @@ class FileEntry:
     rel: str  # relative to the registry root, forward slashes
     is_link: bool = False
     is_dir: bool = False  # a link to a folder (never followed)
+
+
+class LinkEnd(enum.Enum):
+    """Where a chain of links ends."""
+
+    INSIDE = "inside"  # at a file or folder of the registry
+    OUTSIDE = "outside"  # out of the registry
+    LOOP = "loop"  # back at a link of the chain: at nothing that can be read
+    MISSING = "missing"  # at a path inside the registry where nothing is
 
 
 class Tree(Protocol):
@@ -44,6 +54,8 @@ class Tree(Protocol):
     def size(self, rel: str) -> int: ...
 
     def link_stays_inside(self, rel: str) -> bool: ...
+
+    def link_end(self, rel: str) -> LinkEnd: ...
 
 
 def find_toplevel(start: Path) -> Path | None:
@@ -70,48 +82,213 @@ def display_path(tree: Tree, rel: str) -> str:
     return tree.prefix + rel
 
 
-@functools.lru_cache(maxsize=256)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A glob with `**` (any number of folders), `*`, `?` and `[...]`, as a regex."""
-    out: list[str] = []
+class GlobError(ValueError):
+    """A glob that cannot be used; the message says what is wrong and how to write it."""
+
+
+# What one step of a glob accepts: a character (LITERAL), any but `/` (ONE: `?`, and `*`
+# looping), any at all (ANY: `**` looping), or one of a `[...]` class (never `/`).
+_LITERAL, _ONE, _ANY, _CLASS = range(4)
+_Test = tuple[int, str, tuple[tuple[str, str], ...], bool]  # kind, characters, ranges, negated
+# A glob's parts: one character's test, or a loop: `*` (within a folder), `**` (across
+# folders), `**/` (nothing, or anything that ends with `/`).
+_STEP, _STAR, _STARS, _FOLDERS = range(4)
+_Part = tuple[int, _Test | None]
+# Loops that, side by side, match what the first one alone matches (`**` then `*` is `**`).
+_ABSORBS = {(_STAR, _STAR): _STAR, (_STAR, _STARS): _STARS, (_STARS, _STAR): _STARS,
+            (_STARS, _STARS): _STARS, (_STARS, _FOLDERS): _STARS, (_FOLDERS, _STARS): _STARS,
+            (_FOLDERS, _FOLDERS): _FOLDERS}
+_NOT_SLASH: _Test = (_ONE, "", (), False)
+_ANYTHING: _Test = (_ANY, "", (), False)
+_SLASH: _Test = (_LITERAL, "/", (), False)
+
+
+def _parts(glob: str) -> list[_Part]:
+    """A glob with `**` (any number of folders), `*`, `?` and `[...]` (`[!...]` negated),
+    as parts; a GlobError for a `[` that is not closed or a range that runs backwards."""
+    parts: list[_Part] = []
     i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if c == "*":
-            out.append("[^/]*")
+    while i < len(glob):
+        c = glob[i]
+        part: _Part
+        if glob.startswith("**/", i):
+            part, i = (_FOLDERS, None), i + 3
+        elif glob.startswith("**", i):
+            part, i = (_STARS, None), i + 2
+        elif c == "*":
+            part, i = (_STAR, None), i + 1
         elif c == "?":
-            out.append("[^/]")
+            part, i = (_STEP, _NOT_SLASH), i + 1
         elif c == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(c))
-            else:
-                body = pattern[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = end
+            test, i = _class(glob, i)
+            part = (_STEP, test)
         else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("^" + "".join(out) + "$")
+            part, i = (_STEP, (_LITERAL, c, (), False)), i + 1
+        loops = (parts[-1][0], part[0]) if parts else None
+        if loops in _ABSORBS:  # collapsed, so runs of `*` add no states
+            parts[-1] = (_ABSORBS[loops], None)
+        else:
+            parts.append(part)
+    return parts
 
 
-def excluded(rel: str, exclude: Iterable[str]) -> bool:
+def _class(glob: str, start: int) -> tuple[_Test, int]:
+    """The `[...]` at `start`: its test and the index after it. A `]` first in the class is
+    one of its characters, as in fnmatch."""
+    i = start + 1
+    negated = glob[i : i + 1] in ("!", "^")
+    i += negated
+    chars: list[str] = []
+    ranges: list[tuple[str, str]] = []
+    first = i
+    while i < len(glob) and (glob[i] != "]" or i == first):
+        if glob[i + 1 : i + 2] == "-" and i + 2 < len(glob) and glob[i + 2] != "]":
+            low, high = glob[i], glob[i + 2]
+            if low > high:
+                raise GlobError(f"the glob `{glob}` has the range `{low}-{high}`, which runs "
+                                f"backwards: write `{high}-{low}`")
+            ranges.append((low, high))
+            i += 3
+        else:
+            chars.append(glob[i])
+            i += 1
+    if i >= len(glob):
+        raise GlobError(f"the glob `{glob}` opens a `[` (character {start + 1}) that no `]` "
+                        "closes: close it, or write `[[]` to match a `[` itself")
+    return (_CLASS, "".join(chars), tuple(ranges), negated), i + 1
+
+
+def check_glob(glob: str) -> None:
+    """Raises GlobError, saying what is wrong, for a glob that cannot be used."""
+    _parts(glob)
+
+
+def _accepts(test: _Test, c: str) -> bool:
+    kind, chars, ranges, negated = test
+    if kind == _LITERAL:
+        return c == chars
+    if kind == _ANY:
+        return True
+    if c == "/":
+        return False
+    if kind == _ONE:
+        return True
+    return (c in chars or any(low <= c <= high for low, high in ranges)) != negated
+
+
+# Cached automaton states, counted in the glob positions they hold, before the cache is
+# started again: bounds memory whatever the globs.
+_CACHED_POSITIONS = 1_000_000
+
+
+class Globs:
+    """Several globs (any may match), matched in one pass over a path: the globs' positions
+    make a nondeterministic automaton, whose deterministic states are built as paths need
+    them and kept. Each character of a path is then one table lookup, or once a step over
+    the positions it may be at: work grows with the path's length times the globs' at
+    worst, never exponentially as a backtracking regex does on globs like `a*a*a*a*b`."""
+
+    def __init__(self, globs: Iterable[str]) -> None:
+        self.globs = tuple(globs)
+        self._moves: list[list[tuple[_Test, int]]] = []  # per position: (test, next position)
+        self._skips: list[list[int]] = []  # per position: positions reached without a character
+        self._ends: set[int] = set()  # positions where a glob has matched
+        starts = [self._add(_parts(glob)) for glob in self.globs]
+        self._closures = [self._closure(position) for position in range(len(self._moves))]
+        self._start = frozenset().union(*(self._closures[s] for s in starts))
+        self._reset()
+
+    def _add(self, parts: list[_Part]) -> int:
+        """One glob's positions (one per part, plus its end); returns its first."""
+        first = len(self._moves)
+        for kind, test in parts:
+            here = self._position()
+            if kind == _STEP:
+                assert test is not None
+                self._moves[here].append((test, here + 1))
+            elif kind in (_STAR, _STARS):
+                self._moves[here].append((_NOT_SLASH if kind == _STAR else _ANYTHING, here))
+                self._skips[here].append(here + 1)
+            else:  # `**/`: nothing, or a run of anything ended by a `/` (its own position)
+                inside = self._position()
+                self._skips[here] += [inside + 1, inside]
+                self._moves[inside] += [(_ANYTHING, inside), (_SLASH, inside + 1)]
+        self._ends.add(self._position())
+        return first
+
+    def _position(self) -> int:
+        self._moves.append([])
+        self._skips.append([])
+        return len(self._moves) - 1
+
+    def _closure(self, position: int) -> frozenset[int]:
+        found = {position}
+        todo = [position]
+        while todo:
+            for skip in self._skips[todo.pop()]:
+                if skip not in found:
+                    found.add(skip)
+                    todo.append(skip)
+        return frozenset(found)
+
+    def _reset(self) -> None:
+        self._states: list[frozenset[int]] = []
+        self._ids: dict[frozenset[int], int] = {}
+        self._next: list[dict[str, int]] = []  # per state: character -> state
+        self._matched: list[bool] = []
+        self._cached = 0
+        self._state(self._start)
+        self._dead = self._state(frozenset())
+
+    def _state(self, positions: frozenset[int]) -> int:
+        found = self._ids.get(positions)
+        if found is None:
+            found = self._ids[positions] = len(self._states)
+            self._states.append(positions)
+            self._next.append({})
+            self._matched.append(not self._ends.isdisjoint(positions))
+            self._cached += len(positions)
+        return found
+
+    def _step(self, state: int, c: str) -> int:
+        reached: set[int] = set()
+        for position in self._states[state]:
+            for test, target in self._moves[position]:
+                if _accepts(test, c):
+                    reached |= self._closures[target]
+        after = self._next[state][c] = self._state(frozenset(reached))
+        return after
+
+    def _run(self, text: str, state: int) -> int:
+        table = self._next
+        dead = self._dead
+        for c in text:
+            after = table[state].get(c)
+            state = self._step(state, c) if after is None else after
+            if state == dead:
+                break
+        return state
+
+    def match(self, rel: str) -> bool:
+        if self._cached > _CACHED_POSITIONS:
+            self._reset()
+        return self._matched[self._run(rel, 0)]
+
+    def match_folder(self, rel: str) -> bool:
+        """Whether `rel` matches, or `rel/` does (then `dir/**` globs count)."""
+        if self._cached > _CACHED_POSITIONS:
+            self._reset()
+        state = self._run(rel, 0)
+        return self._matched[state] or self._matched[self._run("/", state)]
+
+
+def excluded(rel: str, exclude: Globs) -> bool:
     """Whether a file, or a folder (then `dir/**` patterns count), is excluded."""
-    return any(glob_regex(p).match(rel) or glob_regex(p).match(rel + "/") for p in exclude)
+    return exclude.match_folder(rel)
 
 
-def selected(rel: str, include: Iterable[str], exclude: Iterable[str]) -> bool:
-    return any(glob_regex(p).match(rel) for p in include) and not excluded(rel, exclude)
+def selected(rel: str, include: Globs, exclude: Globs) -> bool:
+    return include.match(rel) and not exclude.match_folder(rel)
 
 
 def escapes(rel: str) -> bool:
@@ -177,18 +354,28 @@ class FolderScan:
             for item in scan:
                 rel = rel_base + item.name
                 if item.is_symlink():
-                    if item.is_dir():
+                    try:
+                        to_folder = item.is_dir()
+                    except OSError:  # a loop of links: listed as a file, for the loader to report
+                        to_folder = False
+                    if to_folder:
                         links.append(rel)
                         continue
                     try:  # what the link leads to: an edit there changes the answer
-                        found.append((rel, item.stat(follow_symlinks=True), True))
+                        info = item.stat(follow_symlinks=True)
                     except OSError:
-                        found.append((rel, item.stat(follow_symlinks=False), True))
+                        info = item.stat(follow_symlinks=False)
+                    else:
+                        if not stat.S_ISREG(info.st_mode):
+                            continue  # a link to a FIFO, socket or device: as below
+                    found.append((rel, info, True))
                 elif item.is_dir():
                     if item.name != ".git":
                         subfolders.append((item.name, item.path))
-                else:
+                elif item.is_file():
                     found.append((rel, item.stat(), False))
+                # A FIFO, socket or device is left out: it holds no declaration, and reading a
+                # FIFO waits for a writer for ever.
         self._folders[rel_base] = (start, len(found), [name for name, _ in subfolders], links)
         for name, path in subfolders:
             self._walk(path, f"{rel_base}{name}/")
@@ -229,6 +416,10 @@ class FolderTree:
             fd = os.open(os.path.join(self.root, rel), _READ_FLAGS)  # noqa: PTH118 - hot path
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
+        except OSError as error:
+            if error.errno == errno.ELOOP:  # a loop of links leads to no file
+                return None
+            raise
         try:
             expected = self._sizes.get(rel, 65535)
             data = os.read(fd, expected + 1)
@@ -265,5 +456,17 @@ class FolderTree:
             return 0
 
     def link_stays_inside(self, rel: str) -> bool:
-        real = Path(os.path.realpath(self.root / rel))
-        return real == self.real_root or self.real_root in real.parents
+        return self.link_end(rel) is not LinkEnd.OUTSIDE
+
+    def link_end(self, rel: str) -> LinkEnd:
+        path = self.root / rel
+        try:
+            real = Path(os.path.realpath(path, strict=True))
+            end = LinkEnd.INSIDE
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return LinkEnd.LOOP
+            real = Path(os.path.realpath(path))  # where the missing file would be
+            end = LinkEnd.MISSING
+        inside = real == self.real_root or self.real_root in real.parents
+        return end if inside else LinkEnd.OUTSIDE

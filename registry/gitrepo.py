@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NewType
 
-from .files import FileEntry, escapes
+from .files import FileEntry, LinkEnd, escapes
 from .findings import GitRequired, RevisionNotFound
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 BlobId = NewType("BlobId", str)
 _LINK_MODE = "120000"
+_LINK_MAX = 4096  # the longest path a link may hold on Linux (PATH_MAX)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,19 @@ class GitRepo:
         data: bytes = self.repo.odb.stream(bytes.fromhex(blob)).read()
         return data
 
+    def read_blob_head(self, blob: BlobId, count: int) -> bytes:
+        """The first `count` bytes of a blob, from a git process of its own that is stopped
+        then. (Dropping a half-read stream of the shared `cat-file --batch` process makes
+        GitPython read the rest of the blob in one piece: all of an enormous file in memory.)
+        """
+        process = self.repo.git.cat_file("blob", blob, as_process=True)  # stops it when dropped
+        try:
+            data: bytes = process.proc.stdout.read(count)
+        finally:
+            process.proc.kill()
+            process.proc.wait()
+        return data
+
 
 class GitTree:
     """A registry's files at one commit."""
@@ -120,6 +134,7 @@ class GitTree:
         self.commit: str | None = commit
         self.prefix = prefix
         self._entries: dict[str, tuple[str, BlobId, int]] = {}
+        self._folder_set: set[str] | None = None
         listing = repo.repo.git.ls_tree("-r", "-z", "-l", "--full-tree", commit, "--",
                                         prefix or ".")
         for record in listing.split("\0"):
@@ -157,28 +172,53 @@ class GitTree:
     def head(self, rel: str, count: int) -> bytes:
         target = self._follow(rel)
         entry = self._entries.get(target) if target is not None else None
-        if entry is None:
-            return b""
-        # The stream reads the rest of the blob off git's pipe (and drops it) when closed.
-        data: bytes = self.repo.repo.odb.stream(bytes.fromhex(entry[1])).read(count)
-        return data
+        return b"" if entry is None else self.repo.read_blob_head(entry[1], count)
 
     def size(self, rel: str) -> int:
-        entry = self._entries.get(rel)
+        """The size of the blob a path ends at (through links), from the tree listing: a
+        small link must not let a large file past the size limit."""
+        target = self._follow(rel)
+        entry = self._entries.get(target) if target is not None else None
         return entry[2] if entry else 0
 
     def link_stays_inside(self, rel: str) -> bool:
-        return self._follow(rel) is not None
+        return self._end(rel)[0] is not LinkEnd.OUTSIDE
+
+    def link_end(self, rel: str) -> LinkEnd:
+        return self._end(rel)[0]
 
     def _follow(self, rel: str) -> str | None:
         """Where a chain of links ends inside the registry; None when it leaves it or loops."""
+        end, target = self._end(rel)
+        return None if end in (LinkEnd.OUTSIDE, LinkEnd.LOOP) else target
+
+    def _end(self, rel: str) -> tuple[LinkEnd, str]:
+        """Where a chain of links ends, and the path it ends at."""
         seen: set[str] = set()
-        while rel in self._entries and self._entries[rel][0] == _LINK_MODE:
+        while True:
+            entry = self._entries.get(rel)
+            if entry is None:
+                return (LinkEnd.INSIDE if rel in self._folders() else LinkEnd.MISSING), rel
+            mode, blob, size = entry
+            if mode != _LINK_MODE:
+                return LinkEnd.INSIDE, rel
             if rel in seen:
-                return None
+                return LinkEnd.LOOP, rel
             seen.add(rel)
-            target = self.repo.read_blob(self._entries[rel][1]).decode("utf-8", "replace")
+            if size > _LINK_MAX:  # no system follows a link this long
+                return LinkEnd.MISSING, rel
+            target = self.repo.read_blob(blob).decode("utf-8", "replace")
             rel = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
             if escapes(rel) or target.startswith("/"):
-                return None
-        return rel
+                return LinkEnd.OUTSIDE, rel
+
+    def _folders(self) -> set[str]:
+        """Every folder that holds a file, for links to folders (asked only of links that
+        lead to no file)."""
+        if self._folder_set is None:
+            self._folder_set = {".", *(posixpath.dirname(rel) for rel in self._entries)}
+            for folder in list(self._folder_set):
+                while folder:
+                    folder = posixpath.dirname(folder)
+                    self._folder_set.add(folder)
+        return self._folder_set

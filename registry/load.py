@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 import posixpath
+import re
 import threading
 import types
 import typing
@@ -23,7 +24,11 @@ from .files import (
     CONFIG_FILE,
     FolderScan,
     FolderTree,
+    GlobError,
+    Globs,
+    LinkEnd,
     Tree,
+    check_glob,
     display_path,
     escapes,
     excluded,
@@ -36,8 +41,8 @@ from .gitrepo import GitRepo
 
 if TYPE_CHECKING:
     from .cache import Cache
-from .refs import NodeId, node_id, suggest
-from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents
+from .refs import NAME_MAX, NodeId, node_id, suggest
+from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents, mentions
 
 
 @dataclass(eq=False, slots=True)
@@ -81,6 +86,14 @@ class Loaded:
 def default_config(name: str) -> kinds.RegistryConfig:
     return kinds.RegistryConfig(apiVersion="aireg/v1", kind="Registry",
                                 metadata=kinds.RegistryMetadata(name=name))
+
+
+def folder_name(prefix: str) -> str:
+    """A valid registry name made from the registry folder's name (`AIRegistry` ->
+    `airegistry`, `my reg` -> `my-reg`): the name used while aireg.yaml gives none, and a
+    folder may be called anything."""
+    name = re.sub(r"[^a-z0-9._-]+", "-", Path(prefix.rstrip("/")).name.lower())
+    return name[:NAME_MAX].strip("._-") or "registry"
 
 
 # --- finding the registry ---------------------------------------------------------------
@@ -142,22 +155,31 @@ def load(tree: Tree, cache: Cache | None = None, progress: Progress | None = Non
     loaded = Loaded(tree, default_config("registry"), [], findings)
     loaded.config = _load_config(tree, findings, loaded)
     spec = loaded.config.spec
+    include, exclude = Globs(spec.include), Globs(spec.exclude)
     rels: list[str] = []
     for entry in tree.files():
         path = display_path(tree, entry.rel)
         if entry.is_dir:
-            if not tree.link_stays_inside(entry.rel) and not excluded(entry.rel, spec.exclude):
+            if not tree.link_stays_inside(entry.rel) and not excluded(entry.rel, exclude):
                 findings.append(finding(
                     "path-escape", "this folder is a link that leads out of the registry; aireg "
                     "does not follow it: move its files into the registry or exclude it",
                     Span(path)))
             continue
-        if entry.rel == CONFIG_FILE or not selected(entry.rel, spec.include, spec.exclude):
+        if entry.rel == CONFIG_FILE or not selected(entry.rel, include, exclude):
             continue
-        if entry.is_link and not tree.link_stays_inside(entry.rel):
+        end = tree.link_end(entry.rel) if entry.is_link else LinkEnd.INSIDE
+        if end is LinkEnd.OUTSIDE:
             findings.append(finding("path-escape", "this file is a link that leads out of the "
                                     "registry; aireg reads no file outside it: move the file "
                                     "into the registry or exclude it", Span(path)))
+            continue
+        if end is not LinkEnd.INSIDE:
+            what = ("a loop of links, which leads to no file" if end is LinkEnd.LOOP
+                    else "a link to a file that does not exist")
+            findings.append(finding("yaml-syntax", f"this file is {what}, so aireg cannot read "
+                                    "it: point the link at a file, remove it or exclude it",
+                                    Span(path)))
             continue
         rels.append(entry.rel)
     _load_many(tree, rels, loaded, cache, progress)
@@ -357,6 +379,9 @@ def _take(tree: Tree, item: Gathered, loaded: Loaded, learned: dict[str, Any] | 
         learned[item.blob] = item.documents
 
 
+OURS = b"aireg/"  # in every declaration file (its apiVersion), and in few others
+
+
 def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> tuple[str, str] | None:
     """The file's text and git blob id when it may hold declarations; None for files that
     are not ours."""
@@ -364,7 +389,7 @@ def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> tuple[str, str]
     size = tree.size(rel)
     if size > MAX_FILE_BYTES:
         # Never read an enormous file: its head says whether it claims to be ours.
-        if b"aireg/" not in tree.head(rel, 65536):
+        if not mentions(tree.head(rel, 65536), OURS):
             return None
         findings.append(finding(
             "yaml-syntax",
@@ -373,10 +398,10 @@ def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> tuple[str, str]
             Span(path)))
         return None
     data = tree.read(rel)
-    if data is None or b"aireg/" not in data:
+    if data is None or not mentions(data, OURS):
         return None
     try:
-        return decode(data), tree.blob_id(rel, data)
+        return decode(data, OURS), tree.blob_id(rel, data)
     except YamlProblem as problem:
         findings.append(finding("yaml-syntax", problem.message,
                                 Span(path, problem.line, problem.column)))
@@ -399,7 +424,7 @@ def _documents(tree: Tree, rel: str, loaded: Loaded) -> Iterator[tuple[int, Any]
 
 
 def _load_config(tree: Tree, findings: list[Finding], loaded: Loaded) -> kinds.RegistryConfig:
-    fallback = default_config(Path(tree.prefix.rstrip("/") or "registry").name)
+    fallback = default_config(folder_name(tree.prefix))
     path = display_path(tree, CONFIG_FILE)
     for doc, data in _documents(tree, CONFIG_FILE, loaded):
         if data is None:
@@ -411,12 +436,34 @@ def _load_config(tree: Tree, findings: list[Finding], loaded: Loaded) -> kinds.R
                                     at))
             continue
         try:
-            return kinds.RegistryConfig.model_validate(data)
+            return _usable_globs(kinds.RegistryConfig.model_validate(data), at, findings)
         except ValidationError as error:
             findings.extend(schema_findings(error, data, at, kinds.RegistryConfig))
             findings.append(finding("schema", f"{CONFIG_FILE} is invalid, so aireg uses the "
                                     "default settings until it is fixed", at))
     return fallback
+
+
+def _usable_globs(config: kinds.RegistryConfig, at: Pointer, findings: list[Finding]
+                  ) -> kinds.RegistryConfig:
+    """The settings without the include and exclude globs that cannot be used, each
+    reported; the others still apply."""
+    kept: dict[str, list[str]] = {}
+    for name in ("include", "exclude"):
+        globs: list[str] = getattr(config.spec, name)
+        kept[name] = []
+        for index, glob in enumerate(globs):
+            try:
+                check_glob(glob)
+            except GlobError as error:
+                findings.append(finding("schema", f"`spec.{name}[{index}]`: {error}; until "
+                                        "then aireg leaves this glob out",
+                                        at.child("spec", name, index)))
+            else:
+                kept[name].append(glob)
+    if kept == {"include": config.spec.include, "exclude": config.spec.exclude}:
+        return config
+    return config.model_copy(update={"spec": config.spec.model_copy(update=kept)})
 
 
 def _load_documents(tree: Tree, rel: str, documents: list[tuple[int, Any]],
@@ -457,6 +504,10 @@ def _declaration(data: dict[Any, Any], at: Pointer, findings: list[Finding]) -> 
                                 f"reads {kinds.API_VERSION}", at.child("apiVersion")))
         return None
     kind = data.get("kind")
+    if not isinstance(kind, str | None):  # a list or mapping cannot even be looked up
+        findings.append(finding("schema", f"`kind` must be one of {', '.join(kinds.KINDS)}; "
+                                f"got {_describe(kind)}", at.child("kind")))
+        return None
     if kind not in kinds.KINDS:
         if kind is None:
             message = f"missing field `kind`; set it to one of {', '.join(kinds.KINDS)}"

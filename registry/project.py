@@ -66,7 +66,7 @@ class Project:
     def retirements(self) -> Retirements:
         """The known retirements the registry asks for: bundled, none, or bundled plus a file
         of its own (read from the same revision as the registry)."""
-        from .retirements import Retirements
+        from .retirements import Retirements, UnreadableFile
 
         setting = self.loaded.config.spec.retirements
         if setting == "none":
@@ -90,6 +90,9 @@ class Project:
             return bundled
         try:
             own = Retirements.from_bytes(data, PurePosixPath(display_path(tree, rel)))
+        except UnreadableFile as error:  # at its place in that file, as in a declaration file
+            self.setup_findings.append(finding("yaml-syntax", error.message, error.at))
+            return bundled
         except AiregError as error:
             self.setup_findings.append(finding("schema", f"retirements file: {error}", at))
             return bundled

@@ -51,7 +51,7 @@ from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any, get_args
 
-from .findings import AiregError
+from .findings import AiregError, Span
 from .kinds import Provider
 
 PLATFORMS: tuple[str, ...] = get_args(Provider)
@@ -226,23 +226,33 @@ def _bundled() -> Retirements:
                                      default_source="bundled retirements data"))
 
 
+class UnreadableFile(AiregError):
+    """A retirements file that is not UTF-8, YAML or JSON, at the place that says so."""
+
+    def __init__(self, at: Span, message: str) -> None:
+        super().__init__(f"{at}: {message}")
+        self.at = at
+        self.message = message
+
+
 def _parse(path: PurePath, data: bytes) -> Any:
     from .yamlio import YamlProblem, decode, load_documents
 
     try:
         text = decode(data)
     except YamlProblem as problem:
-        raise AiregError(f"{path}:{problem.line}:{problem.column}: {problem.message}") from None
+        raise UnreadableFile(Span(str(path), problem.line, problem.column),
+                             problem.message) from None
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)
         except json.JSONDecodeError as error:
-            raise AiregError(f"{path}:{error.lineno}:{error.colno}: not valid JSON: "
-                             f"{error.msg}") from None
+            raise UnreadableFile(Span(str(path), error.lineno, error.colno),
+                                 f"not valid JSON: {error.msg}") from None
     documents, problems = load_documents(text)
     if problems:
         first = problems[0]
-        raise AiregError(f"{path}:{first.line}:{first.column}: {first.message}")
+        raise UnreadableFile(Span(str(path), first.line, first.column), first.message)
     if len(documents) != 1:
         raise AiregError(f"{path}: a retirements file holds one YAML document, "
                          f"found {len(documents)}")

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 # Values a document may expand to through aliases: far above any real declaration, far
@@ -190,8 +191,41 @@ def _unreadable(node: Node, error: Exception) -> str:
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 text of a file, or a YamlProblem at the first byte that is not UTF-8."""
+# Byte order marks of the encodings a Windows editor or shell may save a file in. UTF-32's
+# little-endian mark begins with UTF-16's, so it is tried first.
+_BYTE_ORDER_MARKS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                     (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+_MARKS = tuple(mark for mark, _ in _BYTE_ORDER_MARKS)
+_WIDE_CODECS = (("UTF-32", "utf-32-le"), ("UTF-32", "utf-32-be"), ("UTF-16", "utf-16-le"),
+                ("UTF-16", "utf-16-be"))
+
+
+def _spelt_wide(data: bytes, word: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" when the file holds `word` (ASCII) as that encoding writes it
+    (with NUL bytes between its letters)."""
+    if b"\0" in data:
+        text = word.decode("ascii")
+        for name, codec in _WIDE_CODECS:
+            if text.encode(codec) in data:
+                return name
+    return None
+
+
+def mentions(data: bytes, word: bytes) -> bool:
+    """Whether a file holds `word` (ASCII), in UTF-8 or as UTF-16 or UTF-32 write it."""
+    return word in data or _spelt_wide(data, word) is not None
+
+
+def decode(data: bytes, word: bytes | None = None) -> str:
+    """UTF-8 text of a file, or a YamlProblem: at the first byte that is not UTF-8, or at the
+    start of a file in UTF-16 or UTF-32 (known by its byte order mark, or by `word` written
+    in one; ASCII text in UTF-16 is also valid UTF-8, NULs and all)."""
+    wide = _spelt_wide(data, word) if word is not None else None
+    if data.startswith(_MARKS):
+        wide = next(name for mark, name in _BYTE_ORDER_MARKS if data.startswith(mark))
+    if wide is not None:
+        raise YamlProblem(f"this file is {wide}, not UTF-8; aireg reads only UTF-8: save the "
+                          "file as UTF-8")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -264,6 +298,19 @@ def _problem(error: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     return YamlProblem(f"{message}; {hint}" if hint else message, line, column)
 
 
+def _unprintable(error: ReaderError, text: str) -> YamlProblem:
+    """A character YAML does not allow (NUL, another control character). The reader's
+    error is not a marked one: it has an offset of its own, in bytes of the UTF-8 text
+    libyaml was given."""
+    before = text.encode("utf-8")[: error.position].decode("utf-8", "replace")
+    code = error.character if isinstance(error.character, int) else ord(error.character)
+    escape = f"\\x{code:02X}" if code <= 0xFF else f"\\u{code:04X}"
+    return YamlProblem(
+        f"invalid YAML: character U+{code:04X} is not allowed in YAML; delete it, or write it "
+        f"as `{escape}` inside a double-quoted string",
+        before.count("\n") + 1, len(before) - before.rfind("\n"))
+
+
 def load_documents(text: str) -> tuple[list[Any], list[YamlProblem]]:
     """Every document of a YAML stream, and the problems met reading it.
 
@@ -296,6 +343,8 @@ def load_documents(text: str) -> tuple[list[Any], list[YamlProblem]]:
                 loader.state_generators = []
     except yaml.MarkedYAMLError as error:
         problems.append(_problem(error, text))
+    except ReaderError as error:
+        problems.append(_unprintable(error, text))
     except RecursionError:
         problems.append(YamlProblem("the document nests too deeply to read"))
     finally:
@@ -315,10 +364,15 @@ class Located:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = text.splitlines()
+        self.roots: list[Node] = []
+        # Each mapping's keys, indexed when first walked through: a file with thousands of
+        # findings in one mapping would otherwise scan it once for each.
+        self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}
         try:
-            self.roots: list[Node] = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+            for root in yaml.compose_all(text, Loader=yaml.CSafeLoader):
+                self.roots.append(root)
         except yaml.YAMLError:
-            self.roots = []
+            pass  # the documents before a syntax error keep their positions
 
     def position(
         self, doc: int, keys: tuple[str | int, ...], on_key: bool = False,
@@ -329,7 +383,7 @@ class Located:
         node: Node = self.roots[doc]
         key_node: Node | None = None
         for key in keys:
-            child = _child(node, key)
+            child = self._child(node, key)
             if child is None:
                 # The path ends here (a missing field): point at what holds it.
                 return _mark(key_node if on_key and key_node is not None else node)
@@ -346,6 +400,22 @@ class Located:
         start = node.start_mark.index - node.start_mark.column
         text = self.text[start : node.end_mark.index].rstrip("\n")
         return text + "\n"
+
+    def _child(self, node: Node, key: str | int) -> tuple[Node, Node] | None:
+        """(key node, value node) of a mapping's key (the first, if written twice), or the
+        item of a sequence."""
+        if isinstance(node, MappingNode):
+            index = self._keys.get(id(node))
+            if index is None:
+                index = self._keys[id(node)] = {}
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode):
+                        index.setdefault(key_node.value, (key_node, value_node))
+            return index.get(str(key))
+        if isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+            item: Node = node.value[key]
+            return item, item
+        return None
 
     def _text_position(self, node: ScalarNode, text_line: int, hint: str | None) -> Position:
         """A line of a string value, as a place in the file.
@@ -380,14 +450,3 @@ def used_at(lines: list[str], name: str) -> tuple[int, int] | None:
 
 def _mark(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _child(node: Node, key: str | int) -> tuple[Node, Node] | None:
-    if isinstance(node, MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.value == str(key):
-                return key_node, value_node
-    elif isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        item: Node = node.value[key]
-        return item, item
-    return None

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import textwrap
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,69 @@ def test_a_template_link_inside_the_registry_is_followed(
     git_repo.commit("a link inside")
     result = aireg("-C", str(git_repo.root), *options, "render", "prompt/p")
     assert result == Result(0, "the real template\n", "")
+
+
+LOOP = ("{0}:1:1: error[yaml-syntax] this file is a loop of links, which leads to no file, so "
+        "aireg cannot read it: point the link at a file, remove it or exclude it")
+DANGLING = ("{0}:1:1: error[yaml-syntax] this file is a link to a file that does not exist, so "
+            "aireg cannot read it: point the link at a file, remove it or exclude it")
+
+
+@pytest.mark.parametrize("options", [(), ("--rev", "HEAD")], ids=["work-tree", "rev"])
+def test_a_link_that_loops_or_leads_nowhere_is_a_finding(
+        aireg: Run, git_repo: GitRepo, options: tuple[str, ...]) -> None:
+    git_repo.write(registry_files(a=prompt("a", "still loads")))
+    links = {"self.yaml": "self.yaml", "one.yaml": "two.yaml", "two.yaml": "one.yaml",
+             "gone.yaml": "prompts/deleted.yaml", "folder.yaml": "prompts"}
+    for name, target in links.items():
+        (git_repo.root / name).symlink_to(target)
+    git_repo.commit("links")
+    result = aireg("-C", str(git_repo.root), *options, "check")
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[:-2] == [
+        DANGLING.format("gone.yaml"), LOOP.format("one.yaml"),
+        "prompts/a.yaml:4:9: info[unused-artifact] nothing uses prompt/a@1.0.0; remove it if it "
+        "is no longer needed",
+        LOOP.format("self.yaml"), LOOP.format("two.yaml")]
+
+
+@pytest.mark.parametrize("options", [(), ("--rev", "HEAD")], ids=["work-tree", "rev"])
+def test_the_size_limit_applies_to_what_a_link_points_at(
+        aireg: Run, git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+        options: tuple[str, ...]) -> None:
+    from registry.gitrepo import BlobId
+    from registry.gitrepo import GitRepo as Repo
+    from registry.yamlio import MAX_FILE_BYTES
+
+    body = b"apiVersion: aireg/v1\nkind: Dataset\ndescription: |\n" + b"  x\n" * 5_242_880
+    git_repo.write({**registry_files(a=prompt("a", "still loads")), "data/big.dat": body})
+    (git_repo.root / "small.yaml").symlink_to("data/big.dat")
+    git_repo.commit("a link to a large file")
+    read: list[int] = []  # the size of every blob read whole
+    real_read = Repo.read_blob
+
+    def counted(self: Repo, blob: BlobId) -> bytes:
+        data = real_read(self, blob)
+        read.append(len(data))
+        return data
+
+    monkeypatch.setattr(Repo, "read_blob", counted)
+    aireg("-C", str(git_repo.root), *options, "check")  # imports and warms every module first
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        result = aireg("-C", str(git_repo.root), *options, "check")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[:-2] == [
+        "prompts/a.yaml:4:9: info[unused-artifact] nothing uses prompt/a@1.0.0; remove it if it "
+        "is no longer needed",
+        "small.yaml:1:1: error[yaml-syntax] file is 20.0 MiB, over the 4 MiB that aireg reads in "
+        "one declaration file: split it into smaller files"]
+    assert max(read, default=0) < MAX_FILE_BYTES  # never read whole from git
+    assert peak - before < 8 * 1024 * 1024  # nor through memory in one piece
 
 
 # --- revisions that cannot be read --------------------------------------------------------

@@ -316,15 +316,12 @@ KEEPS_WORKING = (
     ("own.yaml", "records:\n  - {platform: openai, modelId: gpt-4o}\n",
      "schema] retirements file: own.yaml: records[0]: `sunset` is missing; give the day as "
      "YYYY-MM-DD"),
-    ("own.yaml", "records: [{platform: openai\n",
-     "schema] retirements file: own.yaml:2:1: invalid YAML: did not find expected ',' or '}' "
-     "(while parsing a flow mapping)"),
     ("own.yaml", "- {platform: openai, modelId: gpt-4o, sunset: 2026-12-01}\n",
      "schema] retirements file: own.yaml: a retirements file is a mapping with a `records` list"),
     ("../outside.yaml", None,
      "path-escape] retirements file `../outside.yaml` is outside the registry; keep it inside "
      "the registry root"),
-], ids=["missing", "no-sunset", "yaml-syntax", "not-a-mapping", "outside"])
+], ids=["missing", "no-sunset", "not-a-mapping", "outside"])
 def test_a_broken_registry_file_is_a_finding_and_the_rest_works(
         check: Check, setting: str, content: str | None, problem: str) -> None:
     files = pinned("gpt-4-0613")
@@ -334,6 +331,25 @@ def test_a_broken_registry_file_is_a_finding_and_the_rest_works(
     assert result.code == 1
     assert findings(result) == [f"aireg.yaml:6:16: error[{problem}",
                                 KEEPS_WORKING]  # the bundled data still applies
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ("records: [{platform: openai\n",
+     "own.yaml:2:1: error[yaml-syntax] invalid YAML: did not find expected ',' or '}' (while "
+     "parsing a flow mapping)"),
+    ("records:\n  - {platform: openai, modelId: gpt\x07}\n",
+     "own.yaml:2:36: error[yaml-syntax] invalid YAML: character U+0007 is not allowed in YAML; "
+     "delete it, or write it as `\\x07` inside a double-quoted string"),
+    ("records: []\n\x00",
+     "own.yaml:2:1: error[yaml-syntax] invalid YAML: character U+0000 is not allowed in YAML; "
+     "delete it, or write it as `\\x00` inside a double-quoted string"),
+], ids=["syntax", "control-character", "nul"])
+def test_a_registry_file_that_is_not_yaml_is_a_finding_in_that_file(
+        check: Check, content: str, problem: str) -> None:
+    result = check({**pinned("gpt-4-0613"), "own.yaml": content},
+                   config=config("retirements: own.yaml\n"))
+    assert result.code == 1
+    assert findings(result) == [problem, KEEPS_WORKING]  # the bundled data still applies
 
 
 def test_deprecations_says_when_the_registry_file_is_broken(make_registry: MakeRegistry,

@@ -176,6 +176,55 @@ def test_non_utf8_byte_is_located(check_bad: Checker) -> None:
         "latin1.yaml:5:19: error[yaml-syntax] byte 0xe9 is not UTF-8; save the file as UTF-8"]
 
 
+@pytest.mark.parametrize(("text", "at", "code"), [
+    (b"apiVersion: aireg/v1\nkind: Dataset\nmetadata:\n  name: caf\xc3\xa9\x01\n", "4:13", "01"),
+    (b"apiVersion: aireg/v1\nkind: Dataset\n\x00\n", "3:1", "00"),
+    (b"# aireg/v1\r\nname: \x1b[0m\r\n", "2:7", "1B"),
+], ids=["control-character", "nul", "escape"])
+def test_a_character_yaml_does_not_allow_is_located(check_bad: Checker, text: bytes, at: str,
+                                                    code: str) -> None:
+    result = check_bad({"ctl.yaml": text})
+    assert lines_for(result, "ctl.yaml") == [
+        f"ctl.yaml:{at}: error[yaml-syntax] invalid YAML: character U+00{code} is not allowed in "
+        f"YAML; delete it, or write it as `\\x{code}` inside a double-quoted string"]
+
+
+def test_findings_before_a_syntax_error_are_located(check_bad: Checker) -> None:
+    result = check_bad({"bad.yaml": """\
+        apiVersion: aireg/v1
+        kind: Dataset
+        metadata: {name: first, version: 1.0.0, owner: team/platform}
+        spec: {recrods: 5}
+        ---
+        kind: [
+        """})
+    assert lines_for(result, "bad.yaml") == [
+        "bad.yaml:4:8: error[schema] unknown field `spec.recrods` (did you mean records?); "
+        "remove it or fix its name",
+        "bad.yaml:7:1: error[yaml-syntax] invalid YAML: did not find expected node content "
+        "(while parsing a flow node)"]
+
+
+@pytest.mark.parametrize(("codec", "name"), [
+    ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32"),
+], ids=["utf-16-bom", "utf-16-le", "utf-16-be", "utf-32-bom"])
+def test_a_declaration_file_in_utf16_or_utf32_is_a_finding(check_bad: Checker, codec: str,
+                                                           name: str) -> None:
+    result = check_bad({"wide.yaml": KEPT.replace("kept", "wide").encode(codec)})
+    assert lines_for(result, "wide.yaml") == [
+        f"wide.yaml:1:1: error[yaml-syntax] this file is {name}, not UTF-8; aireg reads only "
+        "UTF-8: save the file as UTF-8"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le"])
+def test_other_yaml_in_utf16_is_skipped_silently(make_registry: Callable[..., Path],
+                                                 aireg: Run, codec: str) -> None:
+    root = make_registry({"data/kept.yaml": KEPT,
+                          "tool.yaml": "name: CI\non: [push]\n".encode(codec)})
+    result = aireg("-C", str(root), "check")
+    assert (result.code, findings(result)) == (0, [KEPT_UNUSED])
+
+
 def test_document_that_is_a_list_of_declarations(check_bad: Checker) -> None:
     result = check_bad({"list.yaml": """\
         - apiVersion: aireg/v1
@@ -419,6 +468,19 @@ def test_unknown_field_with_suggestion(check_bad: Checker) -> None:
     ]
 
 
+def test_many_unknown_fields_in_one_mapping(check_bad: Checker) -> None:
+    # Each finding is located by key: 10,000 of them in one mapping, one lookup each.
+    keys = 10_000
+    result = check_bad({"wide.yaml": KEPT.replace("kept", "wide")
+                        + "".join(f"  extra{i}: {i}\n" for i in range(keys))})
+    found = lines_for(result, "wide.yaml")
+    assert len(found) == keys
+    assert found[0] == ("wide.yaml:10:3: error[schema] unknown field `spec.extra0`; remove it "
+                        "or fix its name")
+    assert found[-1] == (f"wide.yaml:{keys + 9}:3: error[schema] unknown field "
+                         f"`spec.extra{keys - 1}`; remove it or fix its name")
+
+
 def test_missing_required_version(check_bad: Checker) -> None:
     result = check_bad({"noversion.yaml": PROMPT_HEAD.replace("  version: 1.0.0\n", "")
                         + "  template: hi\n"})
@@ -438,6 +500,15 @@ def test_unknown_kind(check_bad: Checker) -> None:
     assert lines_for(result, "kind.yaml") == [
         "kind.yaml:2:7: error[schema] unknown kind `Promt` (did you mean Prompt?); kinds are "
         "Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team"]
+
+
+@pytest.mark.parametrize(("written", "got"), [
+    ("[Dataset]", "a list"), ("{Dataset: 1}", "a mapping"), ("5", "the number `5`")])
+def test_kind_that_is_not_a_string(check_bad: Checker, written: str, got: str) -> None:
+    result = check_bad({"kind.yaml": f"apiVersion: aireg/v1\nkind: {written}\nmetadata: {{}}\n"})
+    assert lines_for(result, "kind.yaml") == [
+        "kind.yaml:2:7: error[schema] `kind` must be one of Model, Prompt, Adapter, Dataset, "
+        f"McpServer, Feature, Eval, Team; got {got}"]
 
 
 @pytest.mark.parametrize(("path", "content"), [
@@ -462,6 +533,33 @@ def test_files_that_are_not_declarations_are_skipped_silently(
     result = aireg("-C", str(root), "check")
     assert result.code == 0
     assert findings(result) == [KEPT_UNUSED]
+
+
+def test_a_glob_that_cannot_be_used_is_left_out(make_registry: Callable[..., Path],
+                                               aireg: Run) -> None:
+    config = CONFIG + """\
+spec:
+  include:
+    - "data/[z-a].yaml"
+    - "[dt][ae]*/*.yaml"
+  exclude: ["data/[ab.yaml", "a******************b", "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"]
+"""
+    # The 200 `a`s would keep a backtracking matcher of the exclude globs busy for hours.
+    long_name = "data/" + "a" * 200 + ".yaml"
+    root = make_registry({"data/kept.yaml": KEPT, long_name: KEPT.replace("kept", "long")},
+                         config)
+    result = aireg("-C", str(root), "check")
+    assert (result.code, result.err) == (1, "")
+    assert findings(result) == [
+        "aireg.yaml:7:7: error[schema] `spec.include[0]`: the glob `data/[z-a].yaml` has the "
+        "range `z-a`, which runs backwards: write `a-z`; until then aireg leaves this glob out",
+        "aireg.yaml:9:13: error[schema] `spec.exclude[0]`: the glob `data/[ab.yaml` opens a `[` "
+        "(character 6) that no `]` closes: close it, or write `[[]` to match a `[` itself; until "
+        "then aireg leaves this glob out",
+        f"{long_name}:4:9: info[unused-artifact] nothing uses dataset/long@1.0.0; remove it if "
+        "it is no longer needed",
+        KEPT_UNUSED,
+    ]
 
 
 def test_utf8_byte_order_mark_is_fine(make_registry: Callable[..., Path], aireg: Run) -> None:
@@ -492,3 +590,28 @@ def test_unknown_git_revision_exits_2(git_repo: GitRepo, aireg: Run) -> None:
     assert "unknown git revision `nope`" in result.err
     assert "fetch-depth: 0" in result.err
     assert aireg("--rev", "HEAD", "-C", str(git_repo.root), "check").code == 0
+
+
+@pytest.mark.parametrize(("folder", "name"), [("AIRegistry", "airegistry"), ("my reg", "my-reg")])
+def test_a_registry_folder_name_that_is_no_declaration_name(git_repo: GitRepo, aireg: Run,
+                                                            folder: str, name: str) -> None:
+    # The name a registry goes by until its aireg.yaml gives one comes from its folder.
+    git_repo.commit("registry", {f"{folder}/aireg.yaml": CONFIG,
+                                 f"{folder}/teams/platform.yaml": TEAM})
+    root = git_repo.root / folder
+    result = aireg("-C", str(root), "check")
+    assert (result.code, result.out, result.err) == (
+        0, "All checks passed: 1 declaration in 2 files.\n", "")
+    (root / "aireg.yaml").write_text(CONFIG.replace("  name: test\n", "  owner: x\n"),
+                                     encoding="utf-8")
+    result = aireg("-C", str(root), "check", "--format", "json")
+    assert result.code == 1
+    assert json.loads(result.out)["registry"] == name
+    result = aireg("-C", str(root), "check")
+    assert (result.code, findings(result)) == (1, [
+        f"{folder}/aireg.yaml:1:1: error[schema] aireg.yaml is invalid, so aireg uses the "
+        "default settings until it is fixed",
+        f"{folder}/aireg.yaml:3:1: error[schema] missing required field `metadata.name`; add it",
+        f"{folder}/aireg.yaml:4:3: error[schema] unknown field `metadata.owner`; remove it or "
+        "fix its name",
+    ])

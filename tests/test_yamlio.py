@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from registry import yamlio
 
@@ -81,3 +83,27 @@ def test_any_document_reads_as_pyyaml_reads_it(value: object) -> None:
     documents, problems = yamlio.load_documents(text)
     assert problems == []
     assert documents == [yaml.load(text, Loader=yaml.CSafeLoader)]
+
+
+class CountingList(list[tuple[Node, Node]]):
+    """A mapping node's entries that count how many times they are looked at."""
+
+    looked_at = 0
+
+    def __iter__(self) -> Iterator[tuple[Node, Node]]:
+        for item in super().__iter__():
+            CountingList.looked_at += 1
+            yield item
+
+
+def test_locating_every_key_of_a_wide_mapping_looks_at_each_key_once() -> None:
+    keys = 5000
+    text = "spec:\n" + "".join(f"  k{i}: {i}\n" for i in range(keys))
+    located = yamlio.Located(text)
+    spec = located.roots[0].value[0][1]
+    spec.value = CountingList(spec.value)
+    CountingList.looked_at = 0
+    positions = [located.position(0, ("spec", f"k{i}"), on_key=True) for i in range(keys)]
+    assert positions[0] == yamlio.Position(2, 3)
+    assert positions[-1] == yamlio.Position(keys + 1, 3)
+    assert CountingList.looked_at == keys  # once in all, not once a lookup (12.5 million)
