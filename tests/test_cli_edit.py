@@ -108,7 +108,7 @@ def test_deprecate_adds_a_block_after_the_metadata(aireg: Run,
     assert [line for line in check.out.splitlines() if "sunset-soon" in line] == [
         "prompts.yaml:30:33: warning[sunset-soon] feature/bot uses prompt/house-style@2.4.0, whose "
         "sunset day 2027-01-31 is in 71 days (declared in metadata.deprecation); move to "
-        "prompt/house-style@^3; features reaching it: feature/bot"]
+        "prompt/house-style@^3; features hit through this ref: feature/bot"]
 
 
 def test_deprecate_with_an_unknown_replacement_changes_nothing(
