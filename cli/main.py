@@ -227,16 +227,58 @@ class AiregErrorWithCode(AiregError):
         self.exit_code = code
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("-C", "directory", type=click.Path(path_type=Path), default=".",
-              help="Run as if aireg was started in this folder.")
-@click.option("--rev", metavar="REF", help="Read the registry at this git revision.")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Judge every date against this day instead of the local date.")
-@click.option("--no-cache", is_flag=True, envvar="AIREG_NO_CACHE",
-              help="Neither read nor write the cache in .git/aireg (parses and outputs); "
-                   "also AIREG_NO_CACHE=1.")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def _global_options(after_command: bool) -> list[click.Parameter]:
+    """The options of the `aireg` group. Each command takes them too (`after_command`), as
+    users write them after it: a pre-commit hook's `args:` come after its `aireg check`
+    entry, so `args: [-C, registry]` runs `aireg check -C registry`."""
+    # Given after the command, an option sets the run's Options (the later one wins) and
+    # is not a parameter of the command's function; unset, it leaves the group's value.
+    late: dict[str, Any] = (
+        {"expose_value": False, "callback": _set_global_option} if after_command else {})
+    return [
+        click.Option(["-C", "directory"], type=click.Path(path_type=Path),
+                     default=None if after_command else ".",
+                     help="Run as if aireg was started in this folder.", **late),
+        click.Option(["--rev"], metavar="REF", help="Read the registry at this git revision.",
+                     **late),
+        click.Option(["--today"], type=click.DateTime(formats=["%Y-%m-%d"]),
+                     metavar="YYYY-MM-DD",
+                     help="Judge every date against this day instead of the local date.",
+                     **late),
+        click.Option(["--no-cache"], is_flag=True,
+                     envvar=None if after_command else "AIREG_NO_CACHE",
+                     help="Neither read nor write the cache in .git/aireg (parses and outputs); "
+                          "also AIREG_NO_CACHE=1.", **late),
+        click.Option(["--debug"], is_flag=True, help="Show tracebacks of internal errors.",
+                     **late),
+    ]
+
+
+def _set_global_option(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value is None or value is False:  # not given after the command
+        return
+    options = ctx.find_object(Options)
+    assert options is not None, "the group makes the Options before any command parses"
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if param.name == "debug":
+        _state["debug"] = True
+    assert param.name is not None
+    setattr(options, param.name, value)
+
+
+class _Group(click.Group):
+    """A group whose commands (and subgroups, and theirs) take the global options."""
+
+    group_class = type
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params.extend(_global_options(after_command=True))
+        super().add_command(cmd, name)
+
+
+@click.group(cls=_Group, params=_global_options(after_command=False),
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(version=__version__, prog_name="aireg")
 @click.pass_context
 def cli(ctx: click.Context, directory: Path, rev: str | None, today: dt.datetime | None,

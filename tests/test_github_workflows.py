@@ -172,6 +172,96 @@ def test_pre_commit_manifest_validates() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# ---------------------------------------------------------------- the hook, run by pre-commit
+
+GOOD_REGISTRY = {
+    "registry/aireg.yaml": "apiVersion: aireg/v1\nkind: Registry\nmetadata: {name: t}\n",
+    "registry/teams/platform.yaml": (
+        "apiVersion: aireg/v1\nkind: Team\nmetadata: {name: platform}\n"
+        "spec: {members: [maria], contact: '#platform'}\n"),
+    "registry/prompts/p.yaml": (
+        "apiVersion: aireg/v1\nkind: Prompt\n"
+        "metadata: {name: p, version: 1.0.0, owner: team/platform}\nspec: {template: hi}\n"),
+    "registry/features/bot.yaml": (
+        "apiVersion: aireg/v1\nkind: Feature\nmetadata: {name: bot, owner: team/platform}\n"
+        "spec:\n  uses: [prompt/p@^1]\n"),
+}
+HOOK_FILES = ["pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "registry", "cli"]
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
+    """This project as a hook repository (its working tree, committed to a new repository),
+    its commit, and one PRE_COMMIT_HOME for the module: pre-commit builds the hook's
+    environment once (pip installs aireg and its dependencies from PyPI)."""
+    from conftest import GitRepo
+
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard", "--", *HOOK_FILES], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.split("\0")
+    repo = GitRepo(tmp_path_factory.mktemp("hook") / "aireg")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():  # a deleted, not yet committed file is listed too
+            (repo.root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo.root / name)
+    return repo.root, repo.commit("aireg"), tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _pre_commit_run(hook: tuple[Path, str, Path], target: Path
+                    ) -> subprocess.CompletedProcess[str]:
+    """`pre-commit run --all-files` in a registry repository whose config names the hook with
+    `args: [-C, registry]`, as a user whose aireg.yaml is in registry/ writes it."""
+    from conftest import GIT_ENV
+
+    repo, rev, home = hook
+    (target / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n      - id: aireg-check\n"
+        "        args: [-C, registry]\n", encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=target, check=True, env={**os.environ, **GIT_ENV})
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    env.pop("VIRTUAL_ENV", None)
+    return subprocess.run([_tool("pre-commit"), "run", "--all-files", "--color", "never"],
+                          cwd=target, env=env, text=True, capture_output=True, timeout=600,
+                          check=False)
+
+
+def _hook_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """pre-commit's output without its one-time environment set-up lines."""
+    return [line for line in result.stdout.splitlines() if not line.startswith("[INFO] ")]
+
+
+def test_pre_commit_hook_checks_a_registry_in_a_subfolder(
+        hook_repo: tuple[Path, str, Path], git_repo: Any) -> None:
+    git_repo.commit("registry", GOOD_REGISTRY)
+    result = _pre_commit_run(hook_repo, git_repo.root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (line,) = _hook_lines(result)
+    assert re.fullmatch(r"aireg check\.+Passed", line), line
+
+
+def test_pre_commit_hook_fails_with_the_finding(hook_repo: tuple[Path, str, Path],
+                                                git_repo: Any) -> None:
+    git_repo.commit("registry", GOOD_REGISTRY)
+    git_repo.write({"registry/features/bot.yaml": GOOD_REGISTRY["registry/features/bot.yaml"]
+                    .replace("prompt/p@^1", "prompt/p@^2")})
+    result = _pre_commit_run(hook_repo, git_repo.root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    first, *rest = _hook_lines(result)
+    assert re.fullmatch(r"aireg check\.+Failed", first), first
+    assert rest == [
+        "- hook id: aireg-check",
+        "- exit code: 1",
+        "",
+        "registry/features/bot.yaml:5:10: error[unsatisfied-ref] no declared version of "
+        "prompt/p satisfies `^2`; declared: 1.0.0",
+        "registry/prompts/p.yaml:3:18: info[unused-artifact] nothing uses prompt/p@1.0.0; "
+        "remove it if it is no longer needed",
+        "",
+        "Found 1 error, 0 warnings, 1 info in 3 declarations in 4 files.",
+        "",
+    ]
+
+
 # ---------------------------------------------------------------- what a reviewer checks
 
 
