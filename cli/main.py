@@ -26,6 +26,7 @@ from registry.findings import AiregError
 from registry.render import COMMAND_FORMATS, Format
 
 if TYPE_CHECKING:
+    from registry.edit import Stranded
     from registry.files import FolderScan
     from registry.load import Decl
     from registry.project import Project
@@ -663,13 +664,31 @@ def _read_for_edit(path: Path) -> str:
         return stream.read()
 
 
+def _dry_run_option(f: F) -> F:
+    return click.option("--dry-run", is_flag=True,
+                        help="Print the change as a unified diff (a/ and b/ paths from the "
+                             "repository root, for git apply); write nothing.")(f)
+
+
 @cli.command()
 @click.argument("ref")
 @click.argument("part", type=click.Choice(["major", "minor", "patch"]))
+@click.option("--alongside", is_flag=True,
+              help="Add the new version as a copy of the declaration, after `---` in the same "
+                   "file, comments kept; the old version stays as it is.")
+@click.option("--force", is_flag=True,
+              help="Bump in place even when refs to the old version would match no declared "
+                   "version.")
+@_dry_run_option
 @pass_options
-def bump(options: Options, ref: str, part: str) -> None:
+def bump(options: Options, ref: str, part: str, alongside: bool, force: bool,
+         dry_run: bool) -> None:
     """Give REF (its highest version in range) the next major, minor or patch version, in
-    place: only that line of its file changes; comments and quoting are kept."""
+    place: only that line of its file changes; comments and quoting are kept.
+
+    Refused, naming each ref, when refs that resolve to the old version would match no
+    declared version afterwards: bump --alongside to migrate them one at a time, or --force.
+    """
     from registry import edit
     from registry.refs import node_id
 
@@ -682,9 +701,47 @@ def bump(options: Options, ref: str, part: str) -> None:
     if new_id in project.catalog.by_id:
         fail(f"{new_id} is already declared; choose another part, or edit by hand")
     path = _disk_path(project, decl)
-    edit.write_atomic(path, edit.set_version(_read_for_edit(path), decl.doc, new))
-    line = _line(project, decl)
-    write(f"{decl.id} -> {new_id} ({decl.path}:{line})\n")
+    before = _read_for_edit(path)
+    if alongside:
+        after, line = edit.add_version_alongside(before, decl.doc, new)
+        done = f"{new_id} added beside {decl.id} ({decl.path}:{line})"
+    else:
+        stranded = edit.stranded_by_bump(project.catalog, decl, new)
+        if stranded:
+            _refuse_or_warn(project, decl, new, stranded, force)
+        after = edit.set_version(before, decl.doc, new)
+        done = f"{decl.id} -> {new_id} ({decl.path}:{_line(project, decl)})"
+    if dry_run:
+        write(edit.unified_diff(decl.path, before, after))
+        say(f"{done}; nothing written (--dry-run)")
+        return
+    edit.write_atomic(path, after)
+    write(done + "\n")
+
+
+def _refuse_or_warn(project: Project, decl: Decl, new: str, stranded: list[Stranded],
+                    force: bool) -> None:
+    """Stop a bump that leaves refs matching nothing (name each, where it is written); with
+    --force, say which refs it leaves behind and go on."""
+    from registry.refs import parse_version
+    from registry.render import plural
+
+    versions = sorted({d.version for d in project.catalog.by_key[(decl.kind, decl.name)]
+                       if d.version is not None and d.id != decl.id} | {new},
+                      key=parse_version)
+    rows = sorted(((project.locator.span(s.at), s) for s in stranded),
+                  key=lambda row: (row[0].path, row[0].line, row[0].column))
+    listing = "".join(f"\n  {span}: {s.ref} in {s.field} of {s.user}" for span, s in rows)
+    count = plural(len(stranded), "ref")
+    left = (f"would leave {count} to it unsatisfied (versions after the bump: "
+            f"{', '.join(versions)}):{listing}")
+    if force:
+        say(f"aireg: warning: bumping {decl.id} to {new} in place (--force) "
+            f"{left.replace('would leave', 'leaves', 1)}")
+        return
+    fail(f"bumping {decl.id} to {new} in place {left}\n"
+         f"keep {decl.version} and add {new} beside it with --alongside, update those refs "
+         "first, or bump in place anyway with --force")
 
 
 @cli.command()
@@ -694,9 +751,10 @@ def bump(options: Options, ref: str, part: str) -> None:
 @click.option("--replacement", metavar="REF", help="What to move to, such as "
               "prompt/house-style@^4.")
 @click.option("--reason", metavar="TEXT", help="Why, in a sentence.")
+@_dry_run_option
 @pass_options
 def deprecate(options: Options, ref: str, sunset: dt.datetime, replacement: str | None,
-              reason: str | None) -> None:
+              reason: str | None, dry_run: bool) -> None:
     """Mark every declared version REF admits as deprecated, in place: metadata.deprecation
     is added or updated; every other line of the file stays as it was."""
     from registry import edit
@@ -709,14 +767,25 @@ def deprecate(options: Options, ref: str, sunset: dt.datetime, replacement: str 
     by_file: dict[Path, list[Decl]] = {}
     for decl in decls:
         by_file.setdefault(_disk_path(project, decl), []).append(decl)
+    edited: list[tuple[Path, str, str, str]] = []  # path, its label, before, after
     for path, in_file in sorted(by_file.items()):
-        text = _read_for_edit(path)
+        before = text = _read_for_edit(path)
         for decl in in_file:
             text = edit.set_deprecation(text, decl.doc, sunset.date(), replacement, reason,
                                         today)
-        edit.write_atomic(path, text)
-    for decl in sorted(decls, key=lambda d: d.id):
-        write(f"{decl.id}: deprecated, sunset {sunset.date()} ({decl.path})\n")
+        edited.append((path, in_file[0].path, before, text))
+    # Every file is edited in memory first: one that cannot be edited stops them all.
+    lines = [f"{decl.id}: deprecated, sunset {sunset.date()} ({decl.path})"
+             for decl in sorted(decls, key=lambda d: d.id)]
+    if dry_run:
+        write("".join(edit.unified_diff(label, before, after)
+                      for _, label, before, after in edited))
+        for line in lines:
+            say(f"{line}; nothing written (--dry-run)")
+        return
+    for path, _, _, after in edited:
+        edit.write_atomic(path, after)
+    write("".join(line + "\n" for line in lines))
 
 
 @cli.command()
