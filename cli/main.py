@@ -26,6 +26,7 @@ from registry.findings import AiregError
 from registry.render import COMMAND_FORMATS, Format
 
 if TYPE_CHECKING:
+    from registry.edit import Stranded
     from registry.files import FolderScan
     from registry.load import Decl
     from registry.project import Project
@@ -227,16 +228,58 @@ class AiregErrorWithCode(AiregError):
         self.exit_code = code
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("-C", "directory", type=click.Path(path_type=Path), default=".",
-              help="Run as if aireg was started in this folder.")
-@click.option("--rev", metavar="REF", help="Read the registry at this git revision.")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Judge every date against this day instead of the local date.")
-@click.option("--no-cache", is_flag=True, envvar="AIREG_NO_CACHE",
-              help="Neither read nor write the cache in .git/aireg (parses and outputs); "
-                   "also AIREG_NO_CACHE=1.")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def _global_options(after_command: bool) -> list[click.Parameter]:
+    """The options of the `aireg` group. Each command takes them too (`after_command`), as
+    users write them after it: a pre-commit hook's `args:` come after its `aireg check`
+    entry, so `args: [-C, registry]` runs `aireg check -C registry`."""
+    # Given after the command, an option sets the run's Options (the later one wins) and
+    # is not a parameter of the command's function; unset, it leaves the group's value.
+    late: dict[str, Any] = (
+        {"expose_value": False, "callback": _set_global_option} if after_command else {})
+    return [
+        click.Option(["-C", "directory"], type=click.Path(path_type=Path),
+                     default=None if after_command else ".",
+                     help="Run as if aireg was started in this folder.", **late),
+        click.Option(["--rev"], metavar="REF", help="Read the registry at this git revision.",
+                     **late),
+        click.Option(["--today"], type=click.DateTime(formats=["%Y-%m-%d"]),
+                     metavar="YYYY-MM-DD",
+                     help="Judge every date against this day instead of the local date.",
+                     **late),
+        click.Option(["--no-cache"], is_flag=True,
+                     envvar=None if after_command else "AIREG_NO_CACHE",
+                     help="Neither read nor write the cache in .git/aireg (parses and outputs); "
+                          "also AIREG_NO_CACHE=1.", **late),
+        click.Option(["--debug"], is_flag=True, help="Show tracebacks of internal errors.",
+                     **late),
+    ]
+
+
+def _set_global_option(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value is None or value is False:  # not given after the command
+        return
+    options = ctx.find_object(Options)
+    assert options is not None, "the group makes the Options before any command parses"
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if param.name == "debug":
+        _state["debug"] = True
+    assert param.name is not None
+    setattr(options, param.name, value)
+
+
+class _Group(click.Group):
+    """A group whose commands (and subgroups, and theirs) take the global options."""
+
+    group_class = type
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params.extend(_global_options(after_command=True))
+        super().add_command(cmd, name)
+
+
+@click.group(cls=_Group, params=_global_options(after_command=False),
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(version=__version__, prog_name="aireg")
 @click.pass_context
 def cli(ctx: click.Context, directory: Path, rev: str | None, today: dt.datetime | None,
@@ -621,13 +664,31 @@ def _read_for_edit(path: Path) -> str:
         return stream.read()
 
 
+def _dry_run_option(f: F) -> F:
+    return click.option("--dry-run", is_flag=True,
+                        help="Print the change as a unified diff (a/ and b/ paths from the "
+                             "repository root, for git apply); write nothing.")(f)
+
+
 @cli.command()
 @click.argument("ref")
 @click.argument("part", type=click.Choice(["major", "minor", "patch"]))
+@click.option("--alongside", is_flag=True,
+              help="Add the new version as a copy of the declaration, after `---` in the same "
+                   "file, comments kept; the old version stays as it is.")
+@click.option("--force", is_flag=True,
+              help="Bump in place even when refs to the old version would match no declared "
+                   "version.")
+@_dry_run_option
 @pass_options
-def bump(options: Options, ref: str, part: str) -> None:
+def bump(options: Options, ref: str, part: str, alongside: bool, force: bool,
+         dry_run: bool) -> None:
     """Give REF (its highest version in range) the next major, minor or patch version, in
-    place: only that line of its file changes; comments and quoting are kept."""
+    place: only that line of its file changes; comments and quoting are kept.
+
+    Refused, naming each ref, when refs that resolve to the old version would match no
+    declared version afterwards: bump --alongside to migrate them one at a time, or --force.
+    """
     from registry import edit
     from registry.refs import node_id
 
@@ -640,11 +701,49 @@ def bump(options: Options, ref: str, part: str) -> None:
     if new_id in project.catalog.by_id:
         fail(f"{new_id} is already declared; choose another part, or edit by hand")
     path = _disk_path(project, decl)
-    edit.check_writable(path, decl.path, "edit")  # before the edit, whose errors come later
-    edit.write_atomic(path, edit.set_version(_read_for_edit(path), decl.doc, new), decl.path,
-                      "edit")
-    line = _line(project, decl)
-    write(f"{decl.id} -> {new_id} ({decl.path}:{line})\n")
+    if not dry_run:  # refused before the edit, whose errors would come first
+        edit.check_writable(path, decl.path, "edit")
+    before = _read_for_edit(path)
+    if alongside:
+        after, line = edit.add_version_alongside(before, decl.doc, new)
+        done = f"{new_id} added beside {decl.id} ({decl.path}:{line})"
+    else:
+        stranded = edit.stranded_by_bump(project.catalog, decl, new)
+        if stranded:
+            _refuse_or_warn(project, decl, new, stranded, force)
+        after = edit.set_version(before, decl.doc, new)
+        done = f"{decl.id} -> {new_id} ({decl.path}:{_line(project, decl)})"
+    if dry_run:
+        write(edit.unified_diff(decl.path, before, after))
+        say(f"{done}; nothing written (--dry-run)")
+        return
+    edit.write_atomic(path, after, decl.path, "edit")
+    write(done + "\n")
+
+
+def _refuse_or_warn(project: Project, decl: Decl, new: str, stranded: list[Stranded],
+                    force: bool) -> None:
+    """Stop a bump that leaves refs matching nothing (name each, where it is written); with
+    --force, say which refs it leaves behind and go on."""
+    from registry.refs import parse_version
+    from registry.render import plural
+
+    versions = sorted({d.version for d in project.catalog.by_key[(decl.kind, decl.name)]
+                       if d.version is not None and d.id != decl.id} | {new},
+                      key=parse_version)
+    rows = sorted(((project.locator.span(s.at), s) for s in stranded),
+                  key=lambda row: (row[0].path, row[0].line, row[0].column))
+    listing = "".join(f"\n  {span}: {s.ref} in {s.field} of {s.user}" for span, s in rows)
+    count = plural(len(stranded), "ref")
+    left = (f"would leave {count} to it unsatisfied (versions after the bump: "
+            f"{', '.join(versions)}):{listing}")
+    if force:
+        say(f"aireg: warning: bumping {decl.id} to {new} in place (--force) "
+            f"{left.replace('would leave', 'leaves', 1)}")
+        return
+    fail(f"bumping {decl.id} to {new} in place {left}\n"
+         f"keep {decl.version} and add {new} beside it with --alongside, update those refs "
+         "first, or bump in place anyway with --force")
 
 
 @cli.command()
@@ -654,9 +753,10 @@ def bump(options: Options, ref: str, part: str) -> None:
 @click.option("--replacement", metavar="REF", help="What to move to, such as "
               "prompt/house-style@^4.")
 @click.option("--reason", metavar="TEXT", help="Why, in a sentence.")
+@_dry_run_option
 @pass_options
 def deprecate(options: Options, ref: str, sunset: dt.datetime, replacement: str | None,
-              reason: str | None) -> None:
+              reason: str | None, dry_run: bool) -> None:
     """Mark every declared version REF admits as deprecated, in place: metadata.deprecation
     is added or updated; every other line of the file stays as it was."""
     from registry import edit
@@ -672,18 +772,26 @@ def deprecate(options: Options, ref: str, sunset: dt.datetime, replacement: str 
     # Every file is checked and edited before any is written: one that is read-only or
     # cannot be edited leaves all of them as they were.
     for path, in_file in by_file.items():
-        edit.check_writable(path, in_file[0].path, "edit")
-    edited: list[tuple[Path, str, str]] = []
+        if not dry_run:
+            edit.check_writable(path, in_file[0].path, "edit")
+    edited: list[tuple[Path, str, str, str]] = []  # path, its label, before, after
     for path, in_file in sorted(by_file.items()):
-        text = _read_for_edit(path)
+        before = text = _read_for_edit(path)
         for decl in in_file:
             text = edit.set_deprecation(text, decl.doc, sunset.date(), replacement, reason,
                                         today)
-        edited.append((path, text, in_file[0].path))
-    for path, text, shown in edited:
-        edit.write_atomic(path, text, shown, "edit")
-    for decl in sorted(decls, key=lambda d: d.id):
-        write(f"{decl.id}: deprecated, sunset {sunset.date()} ({decl.path})\n")
+        edited.append((path, in_file[0].path, before, text))
+    lines = [f"{decl.id}: deprecated, sunset {sunset.date()} ({decl.path})"
+             for decl in sorted(decls, key=lambda d: d.id)]
+    if dry_run:
+        write("".join(edit.unified_diff(label, before, after)
+                      for _, label, before, after in edited))
+        for line in lines:
+            say(f"{line}; nothing written (--dry-run)")
+        return
+    for path, label, _, after in edited:
+        edit.write_atomic(path, after, label, "edit")
+    write("".join(line + "\n" for line in lines))
 
 
 @cli.command()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import difflib
 import math
 import os
 import re
@@ -23,16 +24,20 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .findings import AiregError
+from .findings import AiregError, Pointer
+from .refs import SEMVER_RE, NodeId, Ref, best_match, parse_version
 
 if sys.platform != "win32":
     import fcntl
-from .refs import SEMVER_RE, parse_version
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .load import Decl
 
 Part = Literal["major", "minor", "patch"]
 PARTS: tuple[Part, ...] = ("major", "minor", "patch")
@@ -123,6 +128,97 @@ def set_version(text: str, doc: int, new_version: str) -> str:
     expected["metadata"]["version"] = new_version
     edits = [_Edit(start, end, f"{quote}{new_version}{quote}")]
     return source.finish(doc, edits, expected, what)
+
+
+def add_version_alongside(text: str, doc: int, new_version: str) -> tuple[str, int]:
+    """`text` with a copy of document `doc` appended after `---`, its metadata.version set to
+    `new_version`, and the line the copy starts on. The old document stays as it was.
+
+    The copy is the document's own text (its layout, quoting and the comments above its first
+    key and inside it); comments after its last value are left out, as they may introduce
+    the next document. A templateFile prompt's copy names the same templateFile.
+    """
+    set_version(text, doc, new_version)  # the in-place edit's refusals, with the file's lines
+    source = _Source(text)
+    body, root = source.body, source.roots[doc]
+    start = _document_start(body, doc, root)
+    end = _BREAK_RE.search(body, _content_end(body, root))  # a comment on the last line too
+    refusal = (f"aireg could not add a copy of document {doc + 1} safely, so it left the file "
+               "unchanged; copy the declaration by hand")
+    try:
+        copied = set_version(body[start : end.start() if end else len(body)], 0, new_version)
+    except AiregError as error:  # the copy alone does not read (a %TAG directive it needs)
+        raise AiregError(f"{refusal} ({error})") from None
+    newline = _newline(body)
+    ends_with_break = body.endswith(("\n", "\r"))
+    head = body if ends_with_break or not body else body + newline
+    result = head + "---" + newline + copied + (newline if ends_with_break else "")
+    expected = source.expected(doc)
+    expected["metadata"]["version"] = new_version
+    try:
+        read = list(yaml.load_all(result, Loader=yaml.CSafeLoader))
+        roots = list(yaml.compose_all(result, Loader=yaml.CSafeLoader))
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
+        raise AiregError(f"{refusal} (the edited file would not read as YAML: {error})"
+                         ) from None
+    if len(read) != len(source.docs) + 1 or not all(
+            _same(old, new) for old, new in zip([*source.docs, expected], read, strict=True)):
+        raise AiregError(f"{refusal} (the copy would not read back as the declaration with "
+                         "the new version, or other documents would change)")
+    return source.bom + result, _line(roots[-1])
+
+
+def _document_start(body: str, doc: int, root: Node) -> int:
+    """Where document `doc`'s own text starts: the line after the `---` that opens it (or
+    the file's start), so that comments above its first key belong to it; at its root when
+    the root is written on the `---` line itself."""
+    found = -1
+    for event in yaml.parse(body, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.DocumentStartEvent):
+            found += 1
+            if found == doc:
+                if not event.explicit:
+                    return 0
+                assert event.end_mark is not None  # the C parser marks every event
+                opened = event.end_mark.index  # just after `---`
+                line_end = _BREAK_RE.search(body, opened)
+                if root.start_mark.index < (line_end.start() if line_end else len(body)):
+                    return int(root.start_mark.index)
+                return line_end.end() if line_end else len(body)
+    raise AiregError(f"the file has no document {doc + 1}")  # pragma: no cover - composed
+
+
+# --- what a bump leaves behind ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stranded:
+    """A ref that resolves to a version now and would match no declared version after an
+    edit: the declaration that writes it, the ref as written, its field, and where."""
+
+    user: NodeId
+    ref: str
+    field: str  # spec.includes, metadata.deprecation.replacement, ...
+    at: Pointer
+
+
+def stranded_by_bump(catalog: Catalog, decl: Decl, new_version: str) -> list[Stranded]:
+    """The refs that resolve to `decl` and that no version would satisfy once `decl`'s
+    version became `new_version` in place (the other declared versions kept)."""
+    after = [d.version for d in catalog.by_key[(decl.kind, decl.name)]
+             if d.version is not None and d.id != decl.id] + [new_version]
+    sites = [(edge.source, edge.site.ref, ".".join(edge.site.field.keys), edge.at)
+             for edge in catalog.edges if edge.target == decl.id]
+    # A deprecation's replacement is a ref too, though it makes no edge.
+    replacement = ("metadata", "deprecation", "replacement")
+    for other in catalog.of_kind(decl.kind):
+        deprecation = other.model.metadata.deprecation
+        if deprecation is not None and deprecation.replacement is not None:
+            ref = Ref.parse(deprecation.replacement)
+            if catalog.resolve(ref) is decl:
+                sites.append((other.id, ref, ".".join(replacement), other.at(*replacement)))
+    return [Stranded(user, str(ref), field, at) for user, ref, field, at in sites
+            if ref.constraint is not None and best_match(ref.spec, after) is None]
 
 
 # --- deprecation --------------------------------------------------------------------------
@@ -726,3 +822,21 @@ def _same(a: Any, b: Any, seen: set[tuple[int, int]] | None = None) -> bool:
     if a.keys() != b.keys():
         return False
     return all(_same(value, b[key], seen) for key, value in a.items())
+
+
+# --- showing an edit ----------------------------------------------------------------------
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """The change from `before` to `after` as a unified diff of `a/PATH` and `b/PATH`, which
+    `git apply` and `patch -p1` take from the repository root. Lines end where git's do, at
+    line feeds (a CRLF file's lines keep their CR)."""
+    out = []
+    for line in difflib.unified_diff(_git_lines(before), _git_lines(after), f"a/{path}",
+                                     f"b/{path}"):
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _git_lines(text: str) -> list[str]:
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)

@@ -75,11 +75,13 @@ class Lifecycle:
         return sunset is not None and 0 <= sunset.days_left(self.today) <= self.window
 
     def features_reaching(self, node: NodeId) -> list[NodeId]:
-        return sorted(n for n in self.graph.dependents([node])
-                      if self.catalog.by_id[n].kind == "Feature")
+        """The features that reach `node`, and `node` itself when it is a feature."""
+        reached = [node, *self.graph.dependents([node])]
+        return sorted(n for n in reached if self.catalog.by_id[n].kind == "Feature")
 
     def findings(self) -> list[Finding]:
         out: list[Finding] = []
+        hit: dict[NodeId, list[NodeId]] = {}  # a user of several retiring nodes: search once
         for node in sorted(set(self.sunsets) | self.deprecated):
             users = self.graph.users(node)
             if not users:
@@ -98,12 +100,16 @@ class Lifecycle:
             left = sunset.days_left(self.today)
             if left >= 0 and left > self.window:
                 continue
-            features = self.features_reaching(node)
-            reach = (f"; features reaching it: {', '.join(features)}" if features
-                     else "; no feature reaches it")
             move = f"; move to {sunset.replacement}" if sunset.replacement else ""
             for user in users:
                 edge = self.graph.edge(user, node)
+                # The features this finding's ref serves: those that reach its declaration,
+                # not every feature that reaches the retiring node through other users.
+                features = hit.get(user)
+                if features is None:
+                    features = hit[user] = self.features_reaching(user)
+                reach = (f"; features hit through this ref: {', '.join(features)}" if features
+                         else "; no feature is hit through this ref")
                 if left < 0:
                     out.append(finding(
                         "sunset-passed",

@@ -162,10 +162,15 @@ def test_a_cache_of_another_format_is_rebuilt(aireg: Run, repo: GitRepo) -> None
 
 
 @pytest.mark.usefixtures("cached")
-def test_no_cache_reads_and_writes_nothing(aireg: Run, repo: GitRepo) -> None:
+@pytest.mark.parametrize("args", [("--no-cache", "check"), ("check", "--no-cache")],
+                         ids=["before the command", "after the command"])
+def test_no_cache_reads_and_writes_nothing(aireg: Run, repo: GitRepo,
+                                           args: tuple[str, str]) -> None:
     assert not (repo.root / ".git" / "aireg").exists()
-    aireg("-C", str(repo.root), "--no-cache", "check")
+    assert aireg("-C", str(repo.root), *args).code == 0
     assert not (repo.root / ".git" / "aireg").exists()
+    assert aireg("-C", str(repo.root), "check").code == 0  # and the cache does work here
+    assert (repo.root / ".git" / "aireg").exists()
 
 
 def test_a_file_modified_a_moment_ago_is_never_served_from_the_cache(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EXAMPLE, REPO_ROOT, GitRepo, Result, Run, check_golden, python
+from conftest import CONFIG, EXAMPLE, REPO_ROOT, TEAM, GitRepo, Result, Run, check_golden, python
 
 from registry.render import COMMAND_FORMATS, Format
 
@@ -351,6 +351,101 @@ def test_help_and_version_import_nothing_heavy(flag: str) -> None:
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
 
 
+# --- global options after the command -----------------------------------------------------
+
+GLOBAL_OPTIONS = {"-C", "--rev", "--today", "--no-cache", "--debug"}
+
+
+def test_every_command_takes_the_global_options_after_it() -> None:
+    import click
+
+    from cli.main import cli
+
+    def commands(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
+        found = []
+        for name, command in group.commands.items():
+            found.append((prefix + name, command))
+            if isinstance(command, click.Group):
+                found += commands(command, f"{prefix}{name} ")
+        return found
+
+    listed = commands(cli, "")
+    assert len(listed) >= 13
+    for name, command in listed:
+        given = {opt for param in command.params for opt in param.opts}
+        assert given >= GLOBAL_OPTIONS, name
+
+
+SUNSET_REGISTRY = {
+    "aireg.yaml": CONFIG,
+    "teams/platform.yaml": TEAM,
+    "p.yaml": """\
+        apiVersion: aireg/v1
+        kind: Prompt
+        metadata:
+          name: old
+          version: 1.0.0
+          owner: team/platform
+          deprecation: {sunset: 2026-12-31}
+        spec:
+          template: hi
+        ---
+        apiVersion: aireg/v1
+        kind: Feature
+        metadata: {name: bot, owner: team/platform}
+        spec:
+          uses: [prompt/old@^1]
+        """,
+}
+SUNSET_SOON = ("registry/p.yaml:15:10: warning[sunset-soon] feature/bot uses prompt/old@1.0.0, "
+               "whose sunset day 2026-12-31 is in 30 days (declared in metadata.deprecation); "
+               "features hit through this ref: feature/bot\n\n"
+               "Found 0 errors, 1 warning, 0 infos in 3 declarations in 3 files.\n")
+
+
+@pytest.fixture
+def sub_registry(git_repo: GitRepo) -> GitRepo:
+    """A repository whose registry is in registry/ (the pre-commit case), committed."""
+    git_repo.commit("Registry", {f"registry/{name}": text
+                                 for name, text in SUNSET_REGISTRY.items()})
+    return git_repo
+
+
+def test_global_options_after_the_command(aireg: Run, sub_registry: GitRepo) -> None:
+    root = sub_registry.root
+    assert aireg("check", cwd=root) == Result(2, "", (
+        f"aireg: error: no aireg.yaml in {root} or any folder above it: run aireg inside a "
+        "registry, or point -C at the folder that holds aireg.yaml\n"))
+    before = aireg("-C", "registry", "--today", "2026-12-01", "check", cwd=root)
+    assert before == Result(0, SUNSET_SOON, "")
+    assert aireg("check", "-C", "registry", "--today", "2026-12-01", cwd=root) == before
+    # Options mix with the command's own, on either side of its arguments.
+    assert aireg("check", "--today", "2026-12-01", "--format", "text", "-C", "registry",
+                 cwd=root) == before
+    assert aireg("impact", "prompt/old", "-C", "registry", cwd=root).out.splitlines()[0] == (
+        "Impact of prompt/old@1.0.0: 1 dependent, 1 feature (highest tier: medium).")
+
+
+def test_a_global_option_after_the_command_wins_over_the_one_before(
+        aireg: Run, sub_registry: GitRepo) -> None:
+    result = aireg("-C", "elsewhere", "--today", "2020-01-01", "check", "-C", "registry",
+                   "--today", "2026-12-01", cwd=sub_registry.root)
+    assert result == Result(0, SUNSET_SOON, "")
+
+
+def test_rev_after_the_command_reads_the_revision(aireg: Run, sub_registry: GitRepo) -> None:
+    root = sub_registry.root
+    path = root / "registry" / "p.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("[prompt/old@^1]", "[prompt/gone]"),
+                    encoding="utf-8")
+    assert aireg("check", "-C", "registry", "--today", "2026-12-01", cwd=root).code == 1
+    assert aireg("check", "-C", "registry", "--rev", "HEAD", "--today", "2026-12-01",
+                 cwd=root) == Result(0, SUNSET_SOON, "")
+    assert aireg("bump", "prompt/old", "patch", "-C", "registry", "--rev", "HEAD",
+                 cwd=root) == Result(2, "", "aireg: error: bump edits the files in the working "
+                                            "tree; drop --rev\n")
+
+
 # --- internal errors ----------------------------------------------------------------------
 
 
@@ -383,8 +478,11 @@ def test_an_internal_error_message_stays_on_one_line(acme: Callable[..., Result]
 
 
 @pytest.mark.usefixtures("broken_loader")
-def test_an_internal_error_shows_the_traceback_with_debug(aireg: Run) -> None:
-    result = aireg("--debug", "-C", EXAMPLE_ARG, "ls", cwd=REPO_ROOT)
+@pytest.mark.parametrize("args", [("--debug", "ls"), ("ls", "--debug")],
+                         ids=["before the command", "after the command"])
+def test_an_internal_error_shows_the_traceback_with_debug(aireg: Run,
+                                                          args: tuple[str, str]) -> None:
+    result = aireg("-C", EXAMPLE_ARG, *args, cwd=REPO_ROOT)
     assert result.code == 3
     assert result.err.startswith("Traceback (most recent call last):\n")
     assert result.err.endswith("RuntimeError: boom\n")

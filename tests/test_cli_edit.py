@@ -7,7 +7,8 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Result, Run
+import pytest
+from conftest import CONFIG, TEAM, GitRepo, Result, Run
 
 PROMPTS = """\
 # House style, shared by every assistant.
@@ -109,7 +110,7 @@ def test_deprecate_adds_a_block_after_the_metadata(aireg: Run,
     assert [line for line in check.out.splitlines() if "sunset-soon" in line] == [
         "prompts.yaml:30:33: warning[sunset-soon] feature/bot uses prompt/house-style@2.4.0, whose "
         "sunset day 2027-01-31 is in 71 days (declared in metadata.deprecation); move to "
-        "prompt/house-style@^3; features reaching it: feature/bot"]
+        "prompt/house-style@^3; features hit through this ref: feature/bot"]
 
 
 def test_deprecate_with_an_unknown_replacement_changes_nothing(
@@ -151,3 +152,246 @@ def test_deprecate_refuses_before_writing_any_file(aireg: Run,
     assert result == Result(2, "", "aireg: error: b.yaml is read-only; make it writable "
                                    "(chmod u+w) to edit it\n")
     assert {name: (root / name).read_bytes() for name in before} == before
+
+
+# --- bumps that keep consumers whole, on a real repository ----------------------------------
+
+HOUSE_STYLE = """\
+apiVersion: aireg/v1
+kind: Prompt
+metadata:
+  name: house-style
+  version: 2.4.0
+  owner: team/platform
+  deprecation: {sunset: 2027-06-30, replacement: prompt/house-style@^3}
+spec:
+  template: "v2"
+---
+# The v3 voice guide.
+apiVersion: aireg/v1
+kind: Prompt
+metadata:
+  name: house-style
+  version: 3.1.0   # bump on every template change
+  owner: team/platform
+spec:
+  template: "v3"
+"""
+TRIAGE = """\
+apiVersion: aireg/v1
+kind: Prompt
+metadata: {name: triage, version: 1.0.0, owner: team/platform}
+spec:
+  templateFile: triage.j2   # beside this file
+  includes: [prompt/house-style@~3.1.0]
+  variables: [ticket]
+"""
+BOT = """\
+apiVersion: aireg/v1
+kind: Feature
+metadata: {name: bot, owner: team/platform}
+spec:
+  uses:
+    - prompt/house-style@^2
+    - prompt/house-style@^3
+    - prompt/triage@^1
+"""
+STRANDED = (
+    "would leave 3 refs to it unsatisfied (versions after the bump: 2.4.0, 4.0.0):\n"
+    "  registry/features/bot.yaml:7:7: prompt/house-style@^3 in spec.uses of feature/bot\n"
+    "  registry/prompts/house-style.yaml:7:50: prompt/house-style@^3 in "
+    "metadata.deprecation.replacement of prompt/house-style@2.4.0\n"
+    "  registry/prompts/triage.yaml:6:14: prompt/house-style@~3.1.0 in spec.includes of "
+    "prompt/triage@1.0.0\n")
+DAY = ("--today", "2026-01-10")
+
+
+@pytest.fixture
+def repo(git_repo: GitRepo) -> GitRepo:
+    """A repository whose registry is in registry/: house-style 2.4.0 and 3.1.0, three refs
+    that only 3.x satisfies (a feature's, a templateFile prompt's include, and 2.4.0's
+    replacement), committed."""
+    git_repo.commit("registry", {
+        "registry/aireg.yaml": CONFIG, "registry/teams/platform.yaml": TEAM,
+        "registry/prompts/house-style.yaml": HOUSE_STYLE, "registry/prompts/triage.yaml": TRIAGE,
+        "registry/prompts/triage.j2": '{% include "prompt/house-style" %} {{ ticket }}\n',
+        "registry/features/bot.yaml": BOT})
+    return git_repo
+
+
+def run_in(aireg: Run, repo: GitRepo, *args: str) -> Result:
+    return aireg(*args, "-C", "registry", *DAY, cwd=repo.root)
+
+
+def test_bump_refuses_to_strand_consumers_and_names_each(aireg: Run, repo: GitRepo) -> None:
+    result = run_in(aireg, repo, "bump", "prompt/house-style", "major")
+    assert result == Result(2, "", (
+        "aireg: error: bumping prompt/house-style@3.1.0 to 4.0.0 in place " + STRANDED
+        + "keep 3.1.0 and add 4.0.0 beside it with --alongside, update those refs first, or "
+        "bump in place anyway with --force\n"))
+    assert repo.git("status", "--porcelain") == ""
+
+
+def test_bump_that_every_consumer_still_matches_goes_ahead(aireg: Run, repo: GitRepo) -> None:
+    # ~3.1.0, ^3 and the replacement all take 3.1.1; nothing resolved to 2.4.0 is touched.
+    assert run_in(aireg, repo, "bump", "prompt/house-style@^3", "patch") == Result(
+        0, "prompt/house-style@3.1.0 -> prompt/house-style@3.1.1 "
+           "(registry/prompts/house-style.yaml:12)\n", "")
+    assert run_in(aireg, repo, "check").code == 0
+
+
+def test_bump_force_goes_ahead_and_says_what_it_strands(aireg: Run, repo: GitRepo) -> None:
+    result = run_in(aireg, repo, "bump", "prompt/house-style", "major", "--force")
+    assert result == Result(
+        0, "prompt/house-style@3.1.0 -> prompt/house-style@4.0.0 "
+           "(registry/prompts/house-style.yaml:12)\n",
+        "aireg: warning: bumping prompt/house-style@3.1.0 to 4.0.0 in place (--force) "
+        + STRANDED.replace("would leave", "leaves"))
+    assert repo.git("diff", "--numstat") == "1\t1\tregistry/prompts/house-style.yaml\n"
+    assert [line.split(": error")[0] for line in run_in(aireg, repo, "check").out.splitlines()
+            if "unsatisfied-ref" in line] == [
+        "registry/features/bot.yaml:7:7", "registry/prompts/house-style.yaml:7:50",
+        "registry/prompts/triage.yaml:6:14"]
+
+
+COPY = """\
+---
+# The v3 voice guide.
+apiVersion: aireg/v1
+kind: Prompt
+metadata:
+  name: house-style
+  version: 4.0.0   # bump on every template change
+  owner: team/platform
+spec:
+  template: "v3"
+"""
+
+
+def test_bump_alongside_adds_a_copy_and_leaves_the_old_version(aireg: Run,
+                                                              repo: GitRepo) -> None:
+    result = run_in(aireg, repo, "bump", "prompt/house-style", "major", "--alongside")
+    assert result == Result(0, "prompt/house-style@4.0.0 added beside prompt/house-style@3.1.0 "
+                               "(registry/prompts/house-style.yaml:22)\n", "")
+    path = repo.root / "registry" / "prompts" / "house-style.yaml"
+    assert path.read_text(encoding="utf-8") == HOUSE_STYLE + COPY
+    assert path.read_text(encoding="utf-8").splitlines()[21] == "apiVersion: aireg/v1"
+    # Every consumer still resolves; the new version waits for its first one.
+    check = run_in(aireg, repo, "check")
+    assert check.code == 0
+    assert run_in(aireg, repo, "show", "prompt/house-style@^4").out.splitlines()[:2] == [
+        "prompt/house-style@4.0.0  (Prompt)", "  file:        registry/prompts/house-style.yaml:22"]
+
+
+def test_bump_alongside_a_template_file_prompt_shares_the_file(aireg: Run,
+                                                                repo: GitRepo) -> None:
+    result = run_in(aireg, repo, "bump", "prompt/triage", "minor", "--alongside")
+    assert result == Result(0, "prompt/triage@1.1.0 added beside prompt/triage@1.0.0 "
+                               "(registry/prompts/triage.yaml:9)\n", "")
+    text = (repo.root / "registry" / "prompts" / "triage.yaml").read_text(encoding="utf-8")
+    assert text == TRIAGE + "---\n" + TRIAGE.replace("1.0.0", "1.1.0")
+    assert run_in(aireg, repo, "check").code == 0
+    for version in ("1.0.0", "1.1.0"):
+        assert run_in(aireg, repo, "render", f"prompt/triage@{version}", "--var",
+                      "ticket=T-1") == Result(0, "v3 T-1\n", "")
+
+
+def dry_run_and_apply(aireg: Run, repo: GitRepo, *args: str) -> tuple[Result, str]:
+    """Run an edit with --dry-run (nothing may change), then apply its diff with git apply
+    from the repository root and return what the edit would have written."""
+    result = run_in(aireg, repo, *args, "--dry-run")
+    assert repo.git("status", "--porcelain") == ""
+    patch = repo.root.parent / "edit.patch"
+    patch.write_text(result.out, encoding="utf-8")
+    repo.git("apply", str(patch))
+    return result, repo.git("diff")
+
+
+def test_bump_dry_run_prints_the_diff_and_writes_nothing(aireg: Run, repo: GitRepo) -> None:
+    result, applied = dry_run_and_apply(aireg, repo, "bump", "prompt/house-style@^3", "patch")
+    assert result == Result(0, (
+        "--- a/registry/prompts/house-style.yaml\n"
+        "+++ b/registry/prompts/house-style.yaml\n"
+        "@@ -13,7 +13,7 @@\n"
+        " kind: Prompt\n"
+        " metadata:\n"
+        "   name: house-style\n"
+        "-  version: 3.1.0   # bump on every template change\n"
+        "+  version: 3.1.1   # bump on every template change\n"
+        "   owner: team/platform\n"
+        " spec:\n"
+        '   template: "v3"\n'),
+        "prompt/house-style@3.1.0 -> prompt/house-style@3.1.1 "
+        "(registry/prompts/house-style.yaml:12); nothing written (--dry-run)\n")
+    repo.git("checkout", "--", ".")
+    assert run_in(aireg, repo, "bump", "prompt/house-style@^3", "patch").code == 0
+    assert repo.git("diff") == applied  # the diff is exactly the edit
+
+
+def test_bump_alongside_dry_run(aireg: Run, repo: GitRepo) -> None:
+    result, applied = dry_run_and_apply(aireg, repo, "bump", "prompt/house-style", "major",
+                                        "--alongside")
+    assert result == Result(0, (
+        "--- a/registry/prompts/house-style.yaml\n"
+        "+++ b/registry/prompts/house-style.yaml\n"
+        "@@ -17,3 +17,13 @@\n"
+        "   owner: team/platform\n"
+        " spec:\n"
+        '   template: "v3"\n'
+        + "".join(f"+{line}\n" for line in COPY.splitlines())),
+        "prompt/house-style@4.0.0 added beside prompt/house-style@3.1.0 "
+        "(registry/prompts/house-style.yaml:22); nothing written (--dry-run)\n")
+    repo.git("checkout", "--", ".")
+    assert run_in(aireg, repo, "bump", "prompt/house-style", "major", "--alongside").code == 0
+    assert repo.git("diff") == applied
+
+
+def test_bump_dry_run_is_refused_like_the_bump(aireg: Run, repo: GitRepo) -> None:
+    result = run_in(aireg, repo, "bump", "prompt/house-style", "major", "--dry-run")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith("aireg: error: bumping prompt/house-style@3.1.0 to 4.0.0 in "
+                                 "place would leave 3 refs")
+
+
+def test_deprecate_dry_run_prints_a_diff_for_each_file(aireg: Run, repo: GitRepo) -> None:
+    result, applied = dry_run_and_apply(aireg, repo, "deprecate", "prompt/triage", "--sunset",
+                                        "2027-03-31", "--reason", "merged into support")
+    assert result == Result(0, (
+        "--- a/registry/prompts/triage.yaml\n"
+        "+++ b/registry/prompts/triage.yaml\n"
+        "@@ -1,6 +1,6 @@\n"
+        " apiVersion: aireg/v1\n"
+        " kind: Prompt\n"
+        "-metadata: {name: triage, version: 1.0.0, owner: team/platform}\n"
+        "+metadata: {name: triage, version: 1.0.0, owner: team/platform, deprecation: "
+        "{announced: 2026-01-10, sunset: 2027-03-31, reason: merged into support}}\n"
+        " spec:\n"
+        "   templateFile: triage.j2   # beside this file\n"
+        "   includes: [prompt/house-style@~3.1.0]\n"),
+        "prompt/triage@1.0.0: deprecated, sunset 2027-03-31 (registry/prompts/triage.yaml); "
+        "nothing written (--dry-run)\n")
+    repo.git("checkout", "--", ".")
+    assert run_in(aireg, repo, "deprecate", "prompt/triage", "--sunset", "2027-03-31",
+                  "--reason", "merged into support").code == 0
+    assert repo.git("diff") == applied
+
+
+def test_deprecate_dry_run_of_two_files(aireg: Run, repo: GitRepo) -> None:
+    repo.commit("house-style 3.5", {"registry/prompts/house-style-3.5.yaml": HOUSE_STYLE.split(
+        "---\n")[1].replace("3.1.0", "3.5.0")})
+    result, applied = dry_run_and_apply(aireg, repo, "deprecate", "prompt/house-style@^3",
+                                        "--sunset", "2027-03-31")
+    assert result.code == 0
+    assert [line for line in result.out.splitlines() if line.startswith(("---", "+++"))] == [
+        "--- a/registry/prompts/house-style-3.5.yaml",
+        "+++ b/registry/prompts/house-style-3.5.yaml",
+        "--- a/registry/prompts/house-style.yaml", "+++ b/registry/prompts/house-style.yaml"]
+    assert result.err == (
+        "prompt/house-style@3.1.0: deprecated, sunset 2027-03-31 "
+        "(registry/prompts/house-style.yaml); nothing written (--dry-run)\n"
+        "prompt/house-style@3.5.0: deprecated, sunset 2027-03-31 "
+        "(registry/prompts/house-style-3.5.yaml); nothing written (--dry-run)\n")
+    repo.git("checkout", "--", ".")
+    assert run_in(aireg, repo, "deprecate", "prompt/house-style@^3", "--sunset",
+                  "2027-03-31").code == 0
+    assert repo.git("diff") == applied

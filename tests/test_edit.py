@@ -21,10 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registry.edit import (
+    add_version_alongside,
     bump_version,
     check_writable,
     set_deprecation,
     set_version,
+    unified_diff,
     write_atomic,
 )
 from registry.findings import AiregError
@@ -205,6 +207,115 @@ def test_set_version_keeps_document_markers_and_empty_documents() -> None:
     after = set_version(before, 0, "1.0.1")
     assert after == before.replace("1.0.0", "1.0.1")
     assert len(docs(after)) == 3
+
+
+# --- add_version_alongside ----------------------------------------------------------------
+
+
+def test_alongside_copies_the_first_document_with_the_comments_above_it() -> None:
+    after, line = add_version_alongside(FILE, 0, "1.5.0")
+    first = FILE.split("\n---\n")[0]
+    copy = first.replace("version: 1.4.0 ", "version: 1.5.0 ")
+    assert after == FILE + "---\n" + copy + "\n"
+    assert line == FILE.count("\n") + 2 + 3  # after `---` and the three lines above apiVersion
+    assert after.splitlines()[line - 1] == "apiVersion: aireg/v1"
+    assert docs(after)[:3] == docs(FILE)
+    assert docs(after)[3] == {**docs(FILE)[0], "metadata": {**docs(FILE)[0]["metadata"],
+                                                           "version": "1.5.0"}}
+
+
+def test_alongside_copies_a_later_document_from_the_line_after_its_marker() -> None:
+    after, _ = add_version_alongside(FILE, 1, "1.0.0")
+    second = FILE.split("\n---\n")[1]
+    assert after == FILE + "---\n" + second.replace('"0.9.2"', '"1.0.0"') + "\n"
+    assert second.startswith("# The legacy prompt, kept while consumers migrate.\n")
+    assert second.endswith("    variables: [text]")
+
+
+def test_alongside_keeps_a_comment_on_the_last_line_and_leaves_later_ones_out() -> None:
+    after, _ = add_version_alongside(FILE, 2, "2.0.0")
+    copy = ("apiVersion: aireg/v1\nkind: Dataset\n"
+            "metadata: {name: support-tickets, version: '2.0.0', owner: team/data}  # flow\n"
+            "spec:\n  license: CC-BY-4.0   # SPDX\n  records: 847\n")
+    assert after == FILE + "---\n" + copy
+
+
+def test_alongside_keeps_crlf_a_byte_order_mark_and_a_missing_final_newline() -> None:
+    before = "\ufeffkind: Prompt\r\nmetadata:\r\n  name: a\r\n  version: 1.0.0"
+    assert add_version_alongside(before, 0, "2.0.0") == (
+        before + "\r\n---\r\nkind: Prompt\r\nmetadata:\r\n  name: a\r\n  version: 2.0.0", 6)
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("--- {metadata: {name: a, version: 1.0.0}}\n",
+     "--- {metadata: {name: a, version: 1.0.0}}\n---\n{metadata: {name: a, version: 1.1.0}}\n"),
+    ("--- # a\nmetadata: {name: a, version: 1.0.0}\n...\n",
+     "--- # a\nmetadata: {name: a, version: 1.0.0}\n...\n"
+     "---\nmetadata: {name: a, version: 1.1.0}\n"),
+    ("%YAML 1.1\n---\nmetadata: {name: a, version: 1.0.0}\n---\n",
+     "%YAML 1.1\n---\nmetadata: {name: a, version: 1.0.0}\n---\n---\n"
+     "metadata: {name: a, version: 1.1.0}\n"),
+], ids=["root on the marker line", "comment on the marker line", "directive, empty document"])
+def test_alongside_finds_where_a_document_starts(before: str, after: str) -> None:
+    assert add_version_alongside(before, 0, "1.1.0")[0] == after
+    assert docs(after)[:-1] == docs(before)
+
+
+def test_alongside_refuses_what_an_in_place_bump_refuses() -> None:
+    text = "x: 1\n---\nv: &v 1.0.0\nmetadata:\n  name: a\n  version: *v\n"
+    with pytest.raises(AiregError, match=r"metadata.version \(line 6\) is a YAML alias"):
+        add_version_alongside(text, 1, "2.0.0")
+
+
+def test_alongside_copies_the_kept_line_breaks_of_a_last_block_scalar() -> None:
+    before = "metadata: {name: a, version: 1.0.0}\nspec:\n  template: |+\n    hi\n\n# end\n"
+    after, _ = add_version_alongside(before, 0, "2.0.0")
+    assert after == before + "---\n" + before.replace("1.0.0", "2.0.0").removesuffix("# end\n")
+    assert docs(after)[1]["spec"]["template"] == "hi\n\n"
+
+
+def test_alongside_refuses_a_copy_that_would_not_read_on_its_own() -> None:
+    # A tag handle from a %TAG directive: the directive belongs to the old document only.
+    text = "%TAG !y! tag:yaml.org,2002:\n---\nmetadata: !y!map {name: a, version: 1.0.0}\n"
+    with pytest.raises(AiregError, match=r"^aireg could not add a copy of document 1 safely, "
+                       r"so it left the file unchanged; copy the declaration by hand \(the file "
+                       r"does not read as YAML"):
+        add_version_alongside(text, 0, "2.0.0")
+
+
+def test_alongside_every_example_declaration() -> None:
+    for path, index in EXAMPLE_DOCUMENTS:
+        before = path.read_text("utf-8")
+        meta = docs(before)[index]["metadata"]
+        if "version" not in meta:
+            continue
+        new = bump_version(meta["version"], "major")
+        after, line = add_version_alongside(before, index, new)
+        assert after.startswith(before), path
+        read = docs(after)
+        assert read[:-1] == docs(before)
+        assert read[-1] == {**read[index], "metadata": {**meta, "version": new}}
+        assert after.splitlines()[line - 1] == "apiVersion: aireg/v1", (path, index)
+
+
+# --- unified_diff -------------------------------------------------------------------------
+
+
+def test_unified_diff_names_a_and_b_paths() -> None:
+    before = "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\n"
+    assert unified_diff("registry/p.yaml", before, before.replace("c: 3", "c: 4")) == (
+        "--- a/registry/p.yaml\n+++ b/registry/p.yaml\n@@ -1,5 +1,5 @@\n"
+        " a: 1\n b: 2\n-c: 3\n+c: 4\n d: 4\n e: 5\n")
+
+
+def test_unified_diff_marks_a_missing_final_newline_and_keeps_carriage_returns() -> None:
+    assert unified_diff("p.yaml", "a: 1\r\nb: 2", "a: 1\r\nb: 3") == (
+        "--- a/p.yaml\n+++ b/p.yaml\n@@ -1,2 +1,2 @@\n a: 1\r\n"
+        "-b: 2\n\\ No newline at end of file\n+b: 3\n\\ No newline at end of file\n")
+
+
+def test_unified_diff_of_no_change_is_empty() -> None:
+    assert unified_diff("p.yaml", "a: 1\n", "a: 1\n") == ""
 
 
 # --- set_deprecation: a new deprecation ---------------------------------------------------

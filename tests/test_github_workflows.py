@@ -23,8 +23,6 @@ from typing import Any
 import pytest
 import yaml
 
-import registry
-
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "github"
 IMPACT = EXAMPLES / "aireg-impact.yml"
@@ -172,6 +170,96 @@ def test_pre_commit_manifest_validates() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# ---------------------------------------------------------------- the hook, run by pre-commit
+
+GOOD_REGISTRY = {
+    "registry/aireg.yaml": "apiVersion: aireg/v1\nkind: Registry\nmetadata: {name: t}\n",
+    "registry/teams/platform.yaml": (
+        "apiVersion: aireg/v1\nkind: Team\nmetadata: {name: platform}\n"
+        "spec: {members: [maria], contact: '#platform'}\n"),
+    "registry/prompts/p.yaml": (
+        "apiVersion: aireg/v1\nkind: Prompt\n"
+        "metadata: {name: p, version: 1.0.0, owner: team/platform}\nspec: {template: hi}\n"),
+    "registry/features/bot.yaml": (
+        "apiVersion: aireg/v1\nkind: Feature\nmetadata: {name: bot, owner: team/platform}\n"
+        "spec:\n  uses: [prompt/p@^1]\n"),
+}
+HOOK_FILES = ["pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "registry", "cli"]
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
+    """This project as a hook repository (its working tree, committed to a new repository),
+    its commit, and one PRE_COMMIT_HOME for the module: pre-commit builds the hook's
+    environment once (pip installs aireg and its dependencies from PyPI)."""
+    from conftest import GitRepo
+
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard", "--", *HOOK_FILES], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.split("\0")
+    repo = GitRepo(tmp_path_factory.mktemp("hook") / "aireg")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():  # a deleted, not yet committed file is listed too
+            (repo.root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo.root / name)
+    return repo.root, repo.commit("aireg"), tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _pre_commit_run(hook: tuple[Path, str, Path], target: Path
+                    ) -> subprocess.CompletedProcess[str]:
+    """`pre-commit run --all-files` in a registry repository whose config names the hook with
+    `args: [-C, registry]`, as a user whose aireg.yaml is in registry/ writes it."""
+    from conftest import GIT_ENV
+
+    repo, rev, home = hook
+    (target / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n      - id: aireg-check\n"
+        "        args: [-C, registry]\n", encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=target, check=True, env={**os.environ, **GIT_ENV})
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    env.pop("VIRTUAL_ENV", None)
+    return subprocess.run([_tool("pre-commit"), "run", "--all-files", "--color", "never"],
+                          cwd=target, env=env, text=True, capture_output=True, timeout=600,
+                          check=False)
+
+
+def _hook_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """pre-commit's output without its one-time environment set-up lines."""
+    return [line for line in result.stdout.splitlines() if not line.startswith("[INFO] ")]
+
+
+def test_pre_commit_hook_checks_a_registry_in_a_subfolder(
+        hook_repo: tuple[Path, str, Path], git_repo: Any) -> None:
+    git_repo.commit("registry", GOOD_REGISTRY)
+    result = _pre_commit_run(hook_repo, git_repo.root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (line,) = _hook_lines(result)
+    assert re.fullmatch(r"aireg check\.+Passed", line), line
+
+
+def test_pre_commit_hook_fails_with_the_finding(hook_repo: tuple[Path, str, Path],
+                                                git_repo: Any) -> None:
+    git_repo.commit("registry", GOOD_REGISTRY)
+    git_repo.write({"registry/features/bot.yaml": GOOD_REGISTRY["registry/features/bot.yaml"]
+                    .replace("prompt/p@^1", "prompt/p@^2")})
+    result = _pre_commit_run(hook_repo, git_repo.root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    first, *rest = _hook_lines(result)
+    assert re.fullmatch(r"aireg check\.+Failed", first), first
+    assert rest == [
+        "- hook id: aireg-check",
+        "- exit code: 1",
+        "",
+        "registry/features/bot.yaml:5:10: error[unsatisfied-ref] no declared version of "
+        "prompt/p satisfies `^2`; declared: 1.0.0",
+        "registry/prompts/p.yaml:3:18: info[unused-artifact] nothing uses prompt/p@1.0.0; "
+        "remove it if it is no longer needed",
+        "",
+        "Found 1 error, 0 warnings, 1 info in 3 declarations in 4 files.",
+        "",
+    ]
+
+
 # ---------------------------------------------------------------- what a reviewer checks
 
 
@@ -284,12 +372,13 @@ def test_pr_workflow_names_the_action_on_one_line_to_edit() -> None:
     assert not any(re.match(r"\s*(-\s+)?uses:\s*\./", line) for line in lines)
 
 
-def test_action_installs_a_pinned_release_or_a_source_and_runs_bash_only() -> None:
+def test_action_installs_its_own_files_unless_told_otherwise_and_runs_bash_only() -> None:
     action = _load(ACTION)
     inputs = action["inputs"]
     assert set(inputs) == {"version", "source", "working-directory", "base", "python-version",
                            "fail-on-findings"}
-    assert inputs["version"]["default"] == registry.__version__
+    # No release of that name need exist on PyPI (and the name is anyone's to take there).
+    assert inputs["version"]["default"] == ""
     assert inputs["source"]["default"] == ""
     assert inputs["working-directory"]["default"] == "."
     assert set(action["outputs"]) >= {"sarif", "markdown", "json", "affected",
@@ -302,10 +391,11 @@ def test_action_installs_a_pinned_release_or_a_source_and_runs_bash_only() -> No
     install = _step(action, "install")
     assert install["env"]["AIREG_SOURCE"] == "${{ inputs.source }}"
     assert 'requirement="aireg==$AIREG_VERSION"' in install["run"]
+    assert 'requirement="$GITHUB_ACTION_PATH"' in install["run"]
     assert "$RUNNER_TEMP/aireg-venv" in install["run"]
     run = _step(action, "run")["run"]
-    for command in ["check --format github", "check --format sarif",
-                    'impact --base "$base" --format markdown',
+    for command in ['check --base "$base" "$@"', "aireg_check --format github",
+                    "aireg_check --format sarif", 'impact --base "$base" --format markdown',
                     'impact --base "$base" --format json', "$GITHUB_STEP_SUMMARY"]:
         assert command in run, command
     assert _step(action, "run")["env"]["PR_BASE_SHA"] == (
@@ -319,8 +409,8 @@ AFFECTED_BODY_FOR_ACTION = f"{MARKER}\naireg: **1 feature affected**.\n\n| a | b
 STUB = r"""#!/usr/bin/env bash
 echo "$*" >> "$STUB_LOG"
 case "$*" in
-  *"check --format github"*) echo "::warning file=a.yaml,line=1::stub"; exit "$STUB_CHECK" ;;
-  *"check --format sarif"*) echo '{"version": "2.1.0"}'; exit "$STUB_CHECK" ;;
+  *" check "*"--format github"*) echo "::warning file=a.yaml,line=1::stub"; exit "$STUB_CHECK" ;;
+  *" check "*"--format sarif"*) echo '{"version": "2.1.0"}'; exit "$STUB_CHECK" ;;
   *"--format markdown"*) printf '%s' "$STUB_MD"; exit "$STUB_IMPACT" ;;
   *"--format json"*) echo '{}'; exit "$STUB_IMPACT" ;;
 esac
@@ -392,9 +482,35 @@ def test_action_reports_findings_without_failing_its_run_step(tmp_path: Path) ->
     commit = log.split("impact --base ", 1)[1].split()[0]
     assert re.fullmatch(r"[0-9a-f]{40}", commit)
     assert log.splitlines() == [
-        "-C registry check --format github", "-C registry check --format sarif",
+        f"-C registry check --base {commit} --format github",
+        f"-C registry check --base {commit} --format sarif",
         f"-C registry impact --base {commit} --format markdown",
         f"-C registry impact --base {commit} --format json"]
+
+
+def test_action_runs_the_version_rules_on_a_pull_request(tmp_path: Path) -> None:
+    """With the real aireg: a template edited without a version bump fails check, as the
+    comment's new findings say (`check` without --base would pass it)."""
+    from conftest import GitRepo
+
+    repo = GitRepo(tmp_path / "repo")
+    base = repo.commit("registry", GOOD_REGISTRY)
+    prompt = repo.root / "registry" / "prompts" / "p.yaml"
+    prompt.write_text(prompt.read_text(encoding="utf-8").replace("hi", "hello"),
+                      encoding="utf-8")
+    aireg = Path(sys.executable).parent / "aireg"
+    result, outputs, summary = _action_step(tmp_path, "run", {
+        "AIREG": str(aireg), "REGISTRY_DIR": "registry", "INPUT_BASE": "", "PR_BASE_SHA": base,
+        "AIREG_NO_CACHE": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == (
+        "::error file=registry/prompts/p.yaml,line=3,col=30,title=aireg version-not-bumped::"
+        "prompt/p@1.0.0 changed (behavior: spec.template) but its version did not; give it a "
+        "new version (aireg bump prompt/p@1.0.0 patch|minor|major)\n")
+    assert outputs["check-exit-code"] == "1" and outputs["affected"] == "true"
+    sarif = json.loads(Path(outputs["sarif"]).read_text(encoding="utf-8"))
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["version-not-bumped"]
+    assert summary.startswith(MARKER + "\n")
 
 
 def test_action_sees_when_nothing_is_affected(tmp_path: Path) -> None:
@@ -407,14 +523,22 @@ def test_action_sees_when_nothing_is_affected(tmp_path: Path) -> None:
 def test_action_base_input_wins_over_the_pull_request_base(tmp_path: Path) -> None:
     result, _, _, log = _check_and_impact(tmp_path, base="HEAD", pr_base="f" * 40)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "impact --base HEAD --format markdown" in log
+    assert log.splitlines() == [
+        "-C registry check --base HEAD --format github",
+        "-C registry check --base HEAD --format sarif",
+        "-C registry impact --base HEAD --format markdown",
+        "-C registry impact --base HEAD --format json"]
 
 
 def test_action_skips_impact_without_a_base(tmp_path: Path) -> None:
     result, outputs, summary, log = _check_and_impact(tmp_path, pr_base="")
     assert result.returncode == 0, result.stdout + result.stderr
     assert outputs["markdown"] == "" and outputs["affected"] == "false"
-    assert "impact" not in log and summary == ""
+    assert log.splitlines() == ["-C registry check --format github",
+                                "-C registry check --format sarif"]
+    assert summary == ""
+    assert ("::notice title=aireg::no base revision (not a pull request and no 'base' input): "
+            "impact skipped") in result.stdout
 
 
 @pytest.mark.parametrize(("kwargs", "code", "message"), [
@@ -446,6 +570,65 @@ def test_action_install_refuses_odd_inputs_before_installing(tmp_path: Path,
     assert result.returncode == 2, result.stdout + result.stderr
     assert outputs == {}
     assert not (tmp_path / "runner" / "aireg-venv").exists()
+
+
+FAKE_PYTHON = r"""#!/usr/bin/env bash
+# `python -m venv --clear DIR`: make DIR/bin/python log the pip command, DIR/bin/aireg a version.
+[ "$1 $2 $3" = "-m venv --clear" ] || exit 9
+mkdir -p "$4/bin"
+printf '#!/usr/bin/env bash\necho "$*" >> "%s"\n' "$INSTALL_LOG" > "$4/bin/python"
+printf '#!/usr/bin/env bash\necho "aireg, version 0.1.0"\n' > "$4/bin/aireg"
+chmod +x "$4/bin/python" "$4/bin/aireg"
+"""
+PIP = "-m pip install --quiet --disable-pip-version-check --no-input"
+
+
+def _install(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[str],
+                                                  dict[str, str], list[str]]:
+    """The action's install step with a Python whose venv logs what pip was asked for."""
+    (tmp_path / "repo").mkdir()
+    python = tmp_path / "python"
+    python.write_text(FAKE_PYTHON, encoding="utf-8")
+    python.chmod(0o755)
+    log = tmp_path / "install.log"
+    log.write_text("", encoding="utf-8")
+    result, outputs, _ = _action_step(tmp_path, "install", {
+        "PYTHON": str(python), "INSTALL_LOG": str(log), "AIREG_VERSION": "",
+        "AIREG_SOURCE": "", **env})
+    return result, outputs, log.read_text(encoding="utf-8").splitlines()
+
+
+def test_action_installs_from_its_own_checkout_by_default(tmp_path: Path) -> None:
+    # GITHUB_ACTION_PATH: where the runner put the action, at the commit `uses:` names.
+    result, outputs, pip = _install(tmp_path, GITHUB_ACTION_PATH=str(ROOT))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert pip == [f"{PIP} {ROOT}"]
+    assert result.stdout == "aireg, version 0.1.0\n"
+    assert outputs == {"aireg": f"{tmp_path}/runner/aireg-venv/bin/aireg"}
+
+
+@pytest.mark.parametrize(("env", "requirement"), [
+    ({"AIREG_VERSION": "0.1.0"}, "aireg==0.1.0"),
+    ({"AIREG_VERSION": "0.1.0", "AIREG_SOURCE": "./vendor/aireg"}, "./vendor/aireg"),
+], ids=["version", "source wins"])
+def test_action_installs_a_release_or_a_source_when_given(
+        tmp_path: Path, env: dict[str, str], requirement: str) -> None:
+    result, _, pip = _install(tmp_path, GITHUB_ACTION_PATH=str(ROOT), **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert pip == [f"{PIP} {requirement}"]
+
+
+def test_action_without_its_source_asks_for_version_or_source(tmp_path: Path) -> None:
+    """A vendored copy of action.yml alone has no aireg to install from."""
+    folder = tmp_path / "actions" / "aireg"
+    folder.mkdir(parents=True)
+    shutil.copy2(ACTION, folder / "action.yml")
+    result, outputs, pip = _install(tmp_path, GITHUB_ACTION_PATH=str(folder))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == (
+        f"::error title=aireg::the action's folder ({folder}) holds no aireg source "
+        "(pyproject.toml); set input 'version' or 'source'\n")
+    assert (outputs, pip) == ({}, [])
 
 
 def test_action_fails_last_on_findings_unless_told_not_to() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONFIG, Check, Result, Run, check_golden, findings, validate_output
+from conftest import CONFIG, Check, Result, Run, check_golden, findings, of_rule, validate_output
 
 from registry.retirements import Retirements
 
@@ -94,21 +94,23 @@ TWO_USERS = {
 }
 PASSED = ("error[sunset-passed] {} uses prompt/old@1.0.0, whose sunset day 2026-11-01 has passed "
           "(20 days ago; declared in metadata.deprecation); move to prompt/new@^2; features "
-          "reaching it: feature/bot, feature/helper")
+          "hit through this ref: {}")
 
 
 def test_sunset_passed_is_reported_at_each_direct_user(check: Check) -> None:
+    """Each finding names the features its own ref serves: helper reaches old only through
+    triage, so bot's direct ref names bot alone."""
     result = check(TWO_USERS)
     assert result.code == 1
     assert findings(result) == [
-        "users.yaml:9:14: " + PASSED.format("prompt/triage@1.0.0"),
-        "users.yaml:19:7: " + PASSED.format("feature/bot"),
+        "users.yaml:9:14: " + PASSED.format("prompt/triage@1.0.0", "feature/bot, feature/helper"),
+        "users.yaml:19:7: " + PASSED.format("feature/bot", "feature/bot"),
     ]
     assert result.out.splitlines()[-1] == (
         "Found 2 errors, 0 warnings, 0 infos in 6 declarations in 5 files.")
 
 
-def test_sunset_passed_with_no_feature_reaching_it(check: Check) -> None:
+def test_sunset_passed_through_a_prompt_names_the_features_above_it(check: Check) -> None:
     result = check({"old.yaml": prompt("old", deprecation="sunset: 2026-11-20"),
                     "user.yaml": prompt("user", "template: hi\nincludes: [prompt/old@^1]\n"),
                     "bot.yaml": feature("prompt/user@^1")})
@@ -116,7 +118,31 @@ def test_sunset_passed_with_no_feature_reaching_it(check: Check) -> None:
     assert findings(result) == [
         "user.yaml:9:14: error[sunset-passed] prompt/user@1.0.0 uses prompt/old@1.0.0, whose "
         "sunset day 2026-11-20 has passed (1 day ago; declared in metadata.deprecation); "
-        "features reaching it: feature/bot"]
+        "features hit through this ref: feature/bot"]
+
+
+def test_sunset_findings_name_only_the_features_of_their_own_site(check: Check) -> None:
+    """Two prompts on one retiring model, each used by its own feature (the support-reply
+    report): each finding names its own feature; a user no feature reaches says so."""
+    result = check({
+        "gpt.yaml": model("gpt-4-0613"),
+        "prompts.yaml": documents(
+            prompt("reply", "template: hi\nmodel: model/gpt-4-0613\n"),
+            prompt("search", "template: hi\nmodel: model/gpt-4-0613\n"),
+            prompt("draft", "template: hi\nmodel: model/gpt-4-0613\n")),
+        "features.yaml": documents(feature("prompt/reply@^1", name="support"),
+                                   feature("prompt/search@^1", name="search"))})
+    passed = of_rule(result, "sunset-passed")
+    assert [line.split("; ")[-1] for line in passed] == [
+        "features hit through this ref: feature/support",
+        "features hit through this ref: feature/search",
+        "no feature is hit through this ref",
+    ]
+    assert [line.split(" uses ")[0] for line in passed] == [
+        "prompts.yaml:9:10: error[sunset-passed] prompt/reply@1.0.0",
+        "prompts.yaml:19:10: error[sunset-passed] prompt/search@1.0.0",
+        "prompts.yaml:29:10: error[sunset-passed] prompt/draft@1.0.0",
+    ]
 
 
 # --- sunset-soon, the window, --today ------------------------------------------------------------
@@ -124,8 +150,8 @@ def test_sunset_passed_with_no_feature_reaching_it(check: Check) -> None:
 SOON = {"old.yaml": prompt("old", deprecation="sunset: 2026-12-31"),
         "bot.yaml": feature("prompt/old@^1")}
 SOON_LINE = ("bot.yaml:8:7: warning[sunset-soon] feature/bot uses prompt/old@1.0.0, whose sunset "
-             "day 2026-12-31 is {} (declared in metadata.deprecation); features reaching it: "
-             "feature/bot")
+             "day 2026-12-31 is {} (declared in metadata.deprecation); features hit through "
+             "this ref: feature/bot")
 
 
 @pytest.mark.parametrize(("today", "when"), [
@@ -168,7 +194,7 @@ def test_today_changes_the_result(make_registry: MakeRegistry, aireg: Run) -> No
     assert run("2027-02-01") == (1, [
         "bot.yaml:8:7: error[sunset-passed] feature/bot uses prompt/old@1.0.0, whose sunset day "
         "2026-12-31 has passed (32 days ago; declared in metadata.deprecation); features "
-        "reaching it: feature/bot"])
+        "hit through this ref: feature/bot"])
 
 
 # --- deprecated-dependency, unused deadlines, replacement refs ----------------------------------
@@ -247,7 +273,7 @@ def test_a_known_retirement_without_a_declared_date(check: Check) -> None:
     assert findings(result) == [
         "prompts.yaml:9:10: error[sunset-passed] prompt/p0@1.0.0 uses model/gpt-4-0613, whose "
         f"sunset day 2026-10-23 has passed (29 days ago; {BUNDLED_SOURCE}); move to gpt-5.5; "
-        "features reaching it: feature/bot"]
+        "features hit through this ref: feature/bot"]
 
 
 def test_an_alias_or_a_sibling_snapshot_does_not_borrow_a_record(check: Check) -> None:
@@ -261,8 +287,8 @@ def test_an_alias_or_a_sibling_snapshot_does_not_borrow_a_record(check: Check) -
     assert findings(result) == [
         "prompts.yaml:29:10: error[sunset-passed] prompt/p2@1.0.0 uses model/gpt-4o-2024-05-13, "
         "whose sunset day 2026-10-23 has passed (29 days ago; known retirements data: SunsetPR "
-        "lifecycle data, read 2026-11-21; estimated day); move to gpt-5.5; features reaching it: "
-        "feature/bot"]
+        "lifecycle data, read 2026-11-21; estimated day); move to gpt-5.5; features hit "
+        "through this ref: feature/bot"]
 
 
 def test_a_declared_date_wins_over_the_bundled_one(check: Check) -> None:
@@ -274,7 +300,7 @@ def test_a_declared_date_wins_over_the_bundled_one(check: Check) -> None:
     assert findings(result) == [
         "prompts.yaml:9:10: warning[sunset-soon] prompt/p0@1.0.0 uses model/gpt-4-0613, whose "
         "sunset day 2026-12-15 is in 24 days (declared in metadata.deprecation); move to "
-        "model/gpt-5-5; features reaching it: feature/bot"]
+        "model/gpt-5-5; features hit through this ref: feature/bot"]
 
 
 def test_retirements_none_turns_the_data_off(check: Check) -> None:
@@ -296,17 +322,17 @@ def test_a_registry_file_adds_records_and_overrides_bundled_ones(check: Check) -
     assert findings(result) == [
         "prompts.yaml:9:10: warning[sunset-soon] prompt/p0@1.0.0 uses model/gpt-4o, whose sunset "
         "day 2026-12-01 is in 10 days (known retirements data: retirements file "
-        "my-retirements.yaml); features reaching it: feature/bot",
+        "my-retirements.yaml); features hit through this ref: feature/bot",
         "prompts.yaml:19:10: warning[sunset-soon] prompt/p1@1.0.0 uses model/gpt-4-0613, whose "
         "sunset day 2027-01-15 is in 55 days (known retirements data: acme platform notes); "
-        "features reaching it: feature/bot",
+        "features hit through this ref: feature/bot",
     ]
 
 
 KEEPS_WORKING = (
     "prompts.yaml:9:10: error[sunset-passed] prompt/p0@1.0.0 uses model/gpt-4-0613, whose sunset "
     f"day 2026-10-23 has passed (29 days ago; {BUNDLED_SOURCE}); move to gpt-5.5; features "
-    "reaching it: feature/bot")
+    "hit through this ref: feature/bot")
 
 
 @pytest.mark.parametrize(("setting", "content", "problem"), [
