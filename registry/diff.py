@@ -396,15 +396,17 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
     message do not make a finding new. One that base had at a lower severity is new (a
     warning the branch turns into an error is a new error).
 
-    A dangling or unsatisfied ref to a declaration that is invalid in head is left out: the
-    invalid declaration's own findings say what is wrong.
+    A dangling or unsatisfied ref to a declaration that is invalid in head is left out, and so
+    is an artifact left unused because only that declaration used it: the invalid
+    declaration's own findings say what is wrong.
     """
     before: dict[str, list[int]] = defaultdict(list)
     for item in base.check().findings:
         before[item.fingerprint].append(item.severity.rank)
     for ranks in before.values():
         ranks.sort(reverse=True)
-    current = [f for f in head.check(versions).findings if not _through_broken(f, broken)]
+    current = [f for f in head.check(versions).findings
+               if not _through_broken(f, broken, base)]
     fresh: list[tuple[int, Finding]] = []
     # Highest severity first, each matched with the highest base finding left.
     for index, item in sorted(enumerate(current), key=lambda p: -p[1].severity.rank):
@@ -416,8 +418,17 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
     return [item for _, item in sorted(fresh, key=lambda p: p[0])]
 
 
-def _through_broken(item: Finding, broken: Broken) -> bool:
-    if item.rule not in _UNRESOLVED or item.value is None or not broken:
+def _through_broken(item: Finding, broken: Broken, base: Project) -> bool:
+    """Whether a finding follows from a declaration that is invalid in head: a ref to it that
+    resolves to nothing, or an artifact only it used."""
+    if not broken:
+        return False
+    if item.rule == "unused-artifact" and item.subject is not None:
+        subject = NodeId(item.subject)
+        users = base.graph.users(subject) if subject in base.catalog.by_id else []
+        gone = {node_id(*key) for key in broken}
+        return bool(users) and all(user in gone for user in users)
+    if item.rule not in _UNRESOLVED or item.value is None:
         return False
     try:
         ref = Ref.parse(item.value)

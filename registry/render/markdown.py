@@ -163,9 +163,9 @@ def _details(summary: str, body: str) -> str:
 
 
 def _status(change: Change) -> str:
-    """`modified (from `3.1.0`)` for a new version succeeding an old one, `added (beside
-    `3.1.0`)` for one added beside it."""
-    since = {"modified": "from", "added": "beside", "invalid": "from"}.get(change.status)
+    """`modified (from `3.1.0`)` for a new version succeeding an old one, `added (compared
+    with `3.1.0`)` for one added beside a lower one."""
+    since = {"modified": "from", "added": "compared with", "invalid": "from"}.get(change.status)
     if since is None or change.previous is None or change.old is None:
         return change.status
     return f"{change.status} ({since} {code(change.old.version or change.previous)})"

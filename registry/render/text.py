@@ -206,7 +206,7 @@ def impact_base(report: PullReport) -> str:
     lines = [f"Changes between {report.base} and {report.head}:"]
     for item in report.changes:
         change = item.change
-        since = {"modified": "from", "added": "beside", "invalid": "from"}.get(change.status)
+        since = {"modified": "from", "added": "compared with", "invalid": "from"}.get(change.status)
         was = f"  ({since} {change.previous})" if since and change.previous else ""
         lines.append(f"  {change.status:<10}  {change.node}{was}")
         lines.extend(f"{'':14}{field_change(f)}" for f in change.fields)
