@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from semantic_version import Version
 
@@ -248,11 +248,12 @@ def field_changes(base: Decl, head: Decl) -> tuple[FieldChange, ...]:
 
 
 def _resolutions(base: Catalog, head: Catalog, old: Decl, new: Decl,
-                 broken: Collection[NodeId] = ()) -> tuple[Resolution, ...]:
+                 hidden: Collection[NodeId] = ()) -> tuple[Resolution, ...]:
     """Refs written the same by both declarations that now resolve to another declaration.
 
-    A ref that resolved to a declaration now invalid in head is not listed: the invalid
-    change is the one cause, and its consumers are affected through it.
+    A ref that resolved to a declaration now invalid in head (one of `hidden`) and resolves
+    to nothing is not listed: the invalid change is the one cause, and its consumers are
+    affected through it.
     """
     moved: list[Resolution] = []
     old_refs = {(site.field.keys, str(site.ref)) for site in base.ref_sites(old)}
@@ -262,7 +263,7 @@ def _resolutions(base: Catalog, head: Catalog, old: Decl, new: Decl,
         then, now = base.resolve(site.ref), head.resolve(site.ref)
         was = then.id if then else None
         is_now = now.id if now else None
-        if was != is_now and not (is_now is None and was in broken):
+        if was != is_now and not (is_now is None and was in hidden):
             moved.append(Resolution(".".join(site.field.keys), str(site.ref), was, is_now))
     return tuple(moved)
 
@@ -281,20 +282,21 @@ def _below(versions: Iterable[str | None], version: str) -> str | None:
     return max(lower, key=parse_version) if lower else None
 
 
-def changes(base: Catalog, head: Catalog, broken: Broken = frozenset()) -> list[Change]:
-    """Every change between two catalogs, versions paired (see the module's docstring);
-    `broken` names the declarations head writes but could not load."""
+class _Pair(NamedTuple):
+    """A base declaration and what head has in its place (either may be missing)."""
+
+    status: str  # same | added | modified (a new version succeeding `old`) | removed | invalid
+    node: NodeId  # the head node (the base one when removed)
+    old: Decl | None
+    new: Decl | None
+
+
+def _pairs(base: Catalog, head: Catalog, broken: Broken) -> list[_Pair]:
+    """Base's and head's versions of each artifact, paired (see the module's docstring)."""
     bad_versions: dict[Key, set[str | None]] = defaultdict(set)
     for kind, name, version in broken:
         bad_versions[(kind, name)].add(version)
-    bad_nodes = {node_id(kind, name, version) for kind, name, version in broken}
-    found: list[Change] = []
-    removed: list[Change] = []
-
-    def compared(status: str, new: Decl, old: Decl) -> Change:
-        return Change(new.id, status, new, field_changes(old, new),
-                      _resolutions(base, head, old, new, bad_nodes), old)
-
+    out: list[_Pair] = []
     for key in sorted(set(base.by_key) | set(head.by_key) | set(bad_versions)):
         then = {d.version: d for d in base.by_key.get(key, [])}
         now = {d.version: d for d in head.by_key.get(key, [])}
@@ -303,14 +305,9 @@ def changes(base: Catalog, head: Catalog, broken: Broken = frozenset()) -> list[
         for version in sorted(set(then) & declared, key=_order):
             old = then[version]
             if version in bad:
-                found.append(Change(old.id, "invalid", old, old=old))
-                continue
-            change = compared("modified", now[version], old)
-            if change.fields:
-                found.append(change)
-            elif change.resolutions:
-                found.append(Change(change.node, "resolution", change.decl,
-                                    resolutions=change.resolutions, old=old))
+                out.append(_Pair("invalid", old.id, old, None))
+            else:
+                out.append(_Pair("same", old.id, old, now[version]))
         gone = set(then) - declared
         for version in sorted(declared - set(then), key=_order):
             lower = _below(then, version) if version is not None else None
@@ -321,17 +318,44 @@ def changes(base: Catalog, head: Catalog, broken: Broken = frozenset()) -> list[
             if version in bad:
                 # Written in head but invalid: a change only when it succeeds a base version.
                 if paired and prior is not None:
-                    found.append(Change(node_id(key[0], key[1], version), "invalid", prior,
-                                        old=prior))
+                    out.append(_Pair("invalid", node_id(*key, version), prior, None))
                 continue
             new = now[version]
-            if prior is None:
-                found.append(Change(new.id, "added", new))
-            else:
-                found.append(compared("modified" if paired else "added", new, prior))
-        removed += [Change(then[v].id, "removed", then[v]) for v in gone]
+            out.append(_Pair("modified" if paired else "added", new.id, prior, new))
+        out += [_Pair("removed", then[v].id, then[v], None) for v in sorted(gone, key=_order)]
+    return out
+
+
+def changes(base: Catalog, head: Catalog, broken: Broken = frozenset()) -> list[Change]:
+    """Every change between two catalogs, versions paired; `broken` names the declarations
+    head writes but could not load."""
+    pairs = _pairs(base, head, broken)
+    hidden = invalid_bases(pairs)
+    found: list[Change] = []
+    removed: list[Change] = []
+    for status, node, old, new in pairs:
+        if status == "removed" and old is not None:
+            removed.append(Change(node, "removed", old))
+        elif status == "invalid" and old is not None:
+            found.append(Change(node, "invalid", old, old=old))
+        elif new is not None and old is None:
+            found.append(Change(node, "added", new))
+        elif new is not None and old is not None:
+            change = Change(node, "added" if status == "added" else "modified", new,
+                            field_changes(old, new), _resolutions(base, head, old, new, hidden),
+                            old)
+            if status != "same" or change.fields:
+                found.append(change)
+            elif change.resolutions:
+                found.append(Change(node, "resolution", new, resolutions=change.resolutions,
+                                    old=old))
     found.sort(key=lambda c: c.node)
     return found + sorted(removed, key=lambda c: c.node)
+
+
+def invalid_bases(pairs: Iterable[_Pair | Change]) -> frozenset[NodeId]:
+    """The base nodes that declarations invalid in head stand for."""
+    return frozenset(p.old.id for p in pairs if p.status == "invalid" and p.old is not None)
 
 
 def broken_declarations(base: Project, head: Project) -> Broken:
@@ -375,7 +399,8 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
     reached.sort(key=lambda d: (d.distance, d.decl.id))
     impact = summarize(head.catalog, [*in_head, *gone], reached)
     per_change = tuple(_change_impact(base, head, change) for change in found)
-    fresh = new_findings(base, head, version_findings(base, head, found), broken)
+    fresh = new_findings(base, head, version_findings(base, head, found), broken,
+                         invalid_bases(found))
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
                       base_rev or base_label, tuple(text_diffs(base.catalog, head.catalog, found)))
 
@@ -390,7 +415,8 @@ def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact
 
 
 def new_findings(base: Project, head: Project, versions: list[Finding],
-                 broken: Broken = frozenset()) -> list[Finding]:
+                 broken: Broken = frozenset(), hidden: Collection[NodeId] = ()
+                 ) -> list[Finding]:
     """Head's findings (the version rules among them) that base did not have: matched by
     fingerprint, so a moved line, a renamed file, a new version of the subject or a reworded
     message do not make a finding new. One that base had at a lower severity is new (a
@@ -406,7 +432,7 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
     for ranks in before.values():
         ranks.sort(reverse=True)
     current = [f for f in head.check(versions).findings
-               if not _through_broken(f, broken, base)]
+               if not _through_broken(f, broken, hidden, base)]
     fresh: list[tuple[int, Finding]] = []
     # Highest severity first, each matched with the highest base finding left.
     for index, item in sorted(enumerate(current), key=lambda p: -p[1].severity.rank):
@@ -418,16 +444,17 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
     return [item for _, item in sorted(fresh, key=lambda p: p[0])]
 
 
-def _through_broken(item: Finding, broken: Broken, base: Project) -> bool:
+def _through_broken(item: Finding, broken: Broken, hidden: Collection[NodeId],
+                    base: Project) -> bool:
     """Whether a finding follows from a declaration that is invalid in head: a ref to it that
-    resolves to nothing, or an artifact only it used."""
+    resolves to nothing, or an artifact that only it used (`hidden`: the base nodes of the
+    invalid declarations)."""
     if not broken:
         return False
     if item.rule == "unused-artifact" and item.subject is not None:
         subject = NodeId(item.subject)
         users = base.graph.users(subject) if subject in base.catalog.by_id else []
-        gone = {node_id(*key) for key in broken}
-        return bool(users) and all(user in gone for user in users)
+        return bool(users) and all(user in hidden for user in users)
     if item.rule not in _UNRESOLVED or item.value is None:
         return False
     try:

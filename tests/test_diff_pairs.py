@@ -547,6 +547,27 @@ def test_a_typo_in_a_field_is_one_invalid_change_without_a_cascade(branch: Branc
         "              fails validation in head: see the new findings"]
 
 
+def test_a_typo_and_a_bump_is_one_invalid_change_from_the_old_version(branch: Branch) -> None:
+    """What only the invalid declaration used is not reported unused either."""
+    branch.edit("prompts/reply.yaml", "model: model/chat", "model: model/reply-only")
+    branch.repo.write({"models/reply-only.yaml": MODELS.split("---\n")[0].replace(
+        "name: chat", "name: reply-only")})
+    branch.repo.commit("reply uses a model of its own")
+    branch.repo.git("checkout", "-q", "-b", "typo")
+    # By hand: `aireg bump` cannot load the declaration either.
+    branch.edit("prompts/reply.yaml", "  variables:", "  varibles:")
+    branch.edit("prompts/reply.yaml", "version: 2.0.0", "version: 2.0.1")
+    result = branch.run("impact", "--base", "feature", "--format", "json")
+    report = json.loads(result.out)
+    assert [summary(c) for c in report["changes"]] == [
+        ("prompt/reply@2.0.1", "prompt/reply@2.0.0", "invalid", ["invalid"], [])]
+    assert [(f["rule"], f["subject"]) for f in report["newFindings"]] == [
+        ("schema", "prompt/reply@2.0.1")]
+    assert branch.run("impact", "--base", "feature").out.splitlines()[1:3] == [
+        "  invalid     prompt/reply@2.0.1  (from prompt/reply@2.0.0)",
+        "              fails validation in head: see the new findings"]
+
+
 def test_a_file_that_no_longer_parses_makes_its_declarations_invalid(branch: Branch) -> None:
     branch.edit(HOUSE, "  description: Voice", "  description: [Voice")
     report = branch.report()
