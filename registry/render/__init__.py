@@ -36,7 +36,7 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
 }
 
 
-def shown(value: object, most: int = 120) -> str:
+def value_text(value: object, most: int = 120) -> str:
     """A field's value in one line for people: `(none)` when absent, long ones cut."""
     if value is None:
         text = "(none)"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import plural, shown
+from . import plural, value_text
 from .mermaid import mermaid
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def _status(change: Change) -> str:
 
 
 def _value(value: object) -> str:
-    return code(shown(value), in_table=False)
+    return code(value_text(value), in_table=False)
 
 
 def _field(change: FieldChange) -> str:
@@ -183,7 +183,7 @@ def _field(change: FieldChange) -> str:
         return name  # its diff follows
     if isinstance(change.before, list) or isinstance(change.after, list):
         members = [f"+{_value(m)}" for m in change.after or []] + [
-            f"−{_value(m)}" for m in change.before or []]
+            f"-{_value(m)}" for m in change.before or []]
         return f"{name}: {', '.join(members) or 'order changed'}"
     return f"{name}: {_value(change.before)} → {_value(change.after)}"
 

@@ -13,7 +13,7 @@ from ..lifecycle import when
 from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
-from . import plural, shown
+from . import plural, value_text
 
 if TYPE_CHECKING:
     from ..bom import Gaps
@@ -193,10 +193,10 @@ def field_change(change: FieldChange) -> str:
         added, removed = line_counts(change.before, change.after)
         return f"{name}: +{added} -{removed} lines ({cls})"
     if isinstance(change.before, list) or isinstance(change.after, list):
-        members = [f"+{shown(m)}" for m in change.after or []] + [
-            f"-{shown(m)}" for m in change.before or []]
+        members = [f"+{value_text(m)}" for m in change.after or []] + [
+            f"-{value_text(m)}" for m in change.before or []]
         return f"{name}: {', '.join(members) or 'order changed'} ({cls})"
-    return f"{name}: {shown(change.before)} -> {shown(change.after)} ({cls})"
+    return f"{name}: {value_text(change.before)} -> {value_text(change.after)} ({cls})"
 
 
 def impact_base(report: PullReport) -> str:
