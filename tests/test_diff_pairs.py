@@ -673,3 +673,35 @@ def test_a_long_diff_is_cut_and_says_so(branch: Branch) -> None:
     assert body.endswith("\n+line 0131 of a long prompt")
     assert "\n```\n\n*The diff was cut at 4,000 characters; 268 more lines not shown.*\n" in \
         comment
+
+
+# --- the comment for each case, whole --------------------------------------------------------
+
+
+def _typo(branch: Branch) -> None:
+    branch.edit("prompts/reply.yaml", "  variables:", "  varibles:")
+
+
+def _edit_while_include_moves(branch: Branch) -> None:
+    branch.repo.write({HOUSE: HOUSE_STYLE + HOUSE_STYLE_320})
+    branch.edit("prompts/triage.j2", "Classify the ticket", "Classify this ticket")
+    branch.bump("prompt/triage@1.0.0")
+
+
+def _embedding_pin(branch: Branch) -> None:
+    branch.edit("models/models.yaml", "text-embedding-3-large", "text-embedding-3-small")
+
+
+def _removed_in_use(branch: Branch) -> None:
+    (branch.repo.root / HOUSE).unlink()
+
+
+CASES = {"invalid": _typo, "edit-and-resolution": _edit_while_include_moves,
+         "model-pin": _embedding_pin, "removed-in-use": _removed_in_use}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_comment_of_each_case_golden(request: pytest.FixtureRequest, branch: Branch,
+                                         case: str) -> None:
+    CASES[case](branch)
+    check_golden(request, f"pr-{case}.md", branch.impact("markdown"))
