@@ -302,7 +302,8 @@ def _line(project: Project, decl: Decl) -> int:
 
 @cli.command()
 @click.option("--base", metavar="REF",
-              help="Also compare with this git revision: version-not-bumped, version-decreased.")
+              help="Also compare with this git revision: version-not-bumped, version-decreased, "
+                   "removed-in-use.")
 @format_option("check")
 @pass_options
 @cached

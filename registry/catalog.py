@@ -76,6 +76,11 @@ class RefSite(NamedTuple):
     def at(self) -> Pointer:
         return self.decl.at(*self.keys)
 
+    def finding(self, rule: str, message: str) -> Finding:
+        """A finding about this ref: its declaration, its field and the ref as written."""
+        return finding(rule, message, self.at, subject=self.decl.id,
+                       field=".".join(self.field.keys), value=str(self.ref))
+
 
 class Edge(NamedTuple):
     source: NodeId
@@ -117,7 +122,8 @@ class Catalog:
                     "duplicate",
                     f"{decl.id} is declared twice (first at {{related}}); remove one, or give "
                     "this one a new version",
-                    decl.at("metadata", "name"), (first.at("metadata", "name"),)))
+                    decl.at("metadata", "name"), (first.at("metadata", "name"),),
+                    subject=decl.id, field="metadata.name"))
                 continue
             self.by_id[decl.id] = decl
             groups[(decl.kind, decl.name)].append(decl)
@@ -296,15 +302,15 @@ class Catalog:
         ref, field = site.ref, site.field
         if ref.kind not in field.accepts:
             wanted = ", ".join(_KIND_WORDS[k] for k in sorted(field.accepts))
-            self.findings.append(finding(
+            self.findings.append(site.finding(
                 "ref-kind", f"`{'.'.join(field.keys)}` takes refs to {wanted}, not "
-                f"{_KIND_WORDS[ref.kind]} (`{ref}`)", site.at))
+                f"{_KIND_WORDS[ref.kind]} (`{ref}`)"))
             return None
         candidates = self.by_key.get(ref.key)
         if not candidates:
-            self.findings.append(finding(
+            self.findings.append(site.finding(
                 "dangling-ref", f"`{ref}` names {ref.kind}/{ref.name}, which is not declared"
-                f"{self._similar(ref)}; declare it or fix the ref", site.at))
+                f"{self._similar(ref)}; declare it or fix the ref"))
             return None
         target = self.resolve(ref)
         if target is None:
@@ -315,13 +321,13 @@ class Catalog:
             else:
                 message = (f"{ref.kind}/{ref.name} is declared without a version, so "
                            f"`@{ref.constraint}` cannot match; remove the range")
-            self.findings.append(finding("unsatisfied-ref", message, site.at))
+            self.findings.append(site.finding("unsatisfied-ref", message))
             return None
         if ref.member is not None and isinstance(target.model, kinds.McpServer):
             tools = [tool.name for tool in target.model.spec.tools]
             if ref.member not in tools:
                 listed = ", ".join(tools) if tools else "none"
-                self.findings.append(finding(
+                self.findings.append(site.finding(
                     "unknown-tool", f"{target.id} has no tool `{ref.member}`"
-                    f"{suggest(ref.member, tools)}; its tools: {listed}", site.at))
+                    f"{suggest(ref.member, tools)}; its tools: {listed}"))
         return target

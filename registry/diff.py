@@ -1,38 +1,58 @@
 """Two revisions of a registry compared: what changed, how, what that reaches, what is new.
 
-Nodes are compared by id (`kind/name@version`). A change is classed by what it touches:
+Versions of one artifact are paired first. A version that head adds succeeds the highest base
+version below it when head no longer declares that one (`aireg bump` of 3.1.0 to 3.1.1): the
+pair is one `modified` change of the new node, with `previous` the old one, and is compared
+like an edit in place. A version added beside a predecessor that survives is `added`, compared
+with that predecessor. Only a version with no successor is `removed`, and a declaration that
+base has and head still writes but that fails to load there is `invalid` (not removed, so its
+consumers' refs do not cascade into dangling-ref findings).
+
+A change is classed by what it touches between the two declarations:
 
 | class     | when                                                                   |
 |-----------|------------------------------------------------------------------------|
 | behavior  | template text (inline or the templateFile's content), or any other spec |
 |           | field that changes what runs (weights, data source, server command)    |
 | interface | variables, tools                                                       |
-| pin       | a ref, or a model's provider, id, revision or digest                   |
+| pin       | a ref, or a model's provider, id, revision or digest; a ref that now   |
+|           | resolves to another version (a `resolution`)                           |
 | lifecycle | metadata.deprecation                                                    |
 | metadata  | description, labels, owner; dataset governance; team membership        |
 | cosmetic  | a template change in whitespace only                                    |
 
-A consumer whose own declaration did not change is still affected when one of its refs now
-resolves to another version (a consumer of `^3` when 3.2.0 is added): status `resolution`.
+A node is also affected when one of its refs, written the same on both sides, now resolves
+to another version (a consumer of `^3` when 3.2.0 is added): its change lists that
+resolution whether or not its own declaration changed too.
+
+New findings are matched by fingerprint (findings.Finding), never by message or position.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from .catalog import REF_FIELDS, Catalog
-from .findings import Finding, finding
+from semantic_version import Version
+
+from .catalog import REF_FIELDS, Catalog, RefSite
+from .findings import Finding, Pointer, Span, finding
 from .impact import ImpactReport, dependents_of, summarize
 from .load import Decl
 from .project import Project
-from .refs import KIND_TO_REF, NodeId, parse_version
+from .refs import KIND_TO_REF, NodeId, Ref, RefSyntaxError, node_id, parse_version
+from .subjects import Documents, document_key
 
 CLASS_ORDER = ("behavior", "interface", "pin", "lifecycle", "metadata", "cosmetic")
 # Changes that make a new version necessary; lifecycle and metadata may change in place
 # (deprecating 3.1.0 marks 3.1.0 itself), and whitespace does not change a prompt's meaning.
 NEEDS_BUMP = frozenset({"behavior", "interface", "pin"})
+# The rules `check --base` adds: part of a pull request's new findings.
+VERSION_RULES = frozenset({"version-not-bumped", "version-decreased", "removed-in-use"})
+# Findings about a ref that resolves to nothing: a removed-in-use at the same ref says more.
+_UNRESOLVED = frozenset({"dangling-ref", "unsatisfied-ref"})
 
 _PIN_FIELDS = {"spec.provider", "spec.modelId", "spec.revision", "spec.digest"}
 _INTERFACE_FIELDS = {"spec.variables", "spec.tools"}
@@ -42,25 +62,87 @@ _METADATA_SPEC_FIELDS = {
     "Feature": {"spec.tier"},
 }
 
+Key = tuple[str, str]  # (declaration kind, name): an artifact, whatever the version
+Broken = frozenset[tuple[str, str, str | None]]  # (kind, name, version) that failed to load
+
 
 @dataclass(frozen=True)
 class FieldChange:
     field: str
     cls: str
+    # Scalars as they are (None when absent); for a list, `before` holds the members only
+    # base has and `after` those only head has.
+    before: Any = None
+    after: Any = None
+
+
+def is_template(field: str) -> bool:
+    """Whether a field change is of template text (inline or in a templateFile)."""
+    return field == "spec.template" or field.startswith("template file ")
+
+
+def line_counts(before: str | None, after: str | None) -> tuple[int, int]:
+    """Lines added and removed from one text to the other."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(None, (before or "").splitlines(),
+                                      (after or "").splitlines(), autojunk=False)
+    added = removed = 0
+    for tag, start, end, new_start, new_end in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            removed += end - start
+        if tag in ("replace", "insert"):
+            added += new_end - new_start
+    return added, removed
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A ref written the same on both sides that now resolves to another declaration."""
+
+    field: str  # dotted, such as spec.includes
+    ref: str
+    before: NodeId | None
+    after: NodeId | None
+
+    def __str__(self) -> str:
+        return (f"{self.ref} now resolves to {self.after or 'nothing'} "
+                f"(was {self.before or 'nothing'})")
 
 
 @dataclass(frozen=True)
 class Change:
-    node: NodeId
-    status: str  # added | removed | modified | resolution
-    decl: Decl  # the head declaration (the base one when removed)
+    node: NodeId  # the head node (the base one when removed)
+    status: str  # added | removed | modified | invalid | resolution
+    decl: Decl  # the head declaration (the base one when removed or invalid)
     fields: tuple[FieldChange, ...] = ()
-    detail: str = ""  # for `resolution`: which ref now resolves where
+    resolutions: tuple[Resolution, ...] = ()
+    old: Decl | None = None  # the base declaration it is compared with
+
+    @property
+    def previous(self) -> NodeId | None:
+        """The base node compared with, when it is another node: the version this one
+        succeeds, or the one it was added beside."""
+        return self.old.id if self.old is not None and self.old.id != self.node else None
+
+    @property
+    def in_place(self) -> bool:
+        return self.old is not None and self.old.id == self.node
+
+    @property
+    def detail(self) -> str:
+        return "; ".join(str(r) for r in self.resolutions)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the node is listed: its own change, and `resolution` when refs moved."""
+        own = () if self.status == "resolution" else (self.status,)
+        return own + (("resolution",) if self.resolutions else ())
 
     @property
     def classes(self) -> tuple[str, ...]:
         found = {f.cls for f in self.fields}
-        if self.status == "resolution":
+        if self.resolutions:
             found.add("pin")
         return tuple(c for c in CLASS_ORDER if c in found)
 
@@ -73,6 +155,18 @@ class ChangeImpact:
 
 
 @dataclass(frozen=True)
+class TextDiff:
+    """Template text before and after a behaviour change, for the PR comment's diff."""
+
+    node: NodeId  # the change it belongs to
+    include: NodeId | None  # set when the text is that of a prompt `node` includes
+    before_label: str  # `base: prompt/house-style@3.1.0 (prompts/house-style.yaml)`
+    after_label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class PullReport:
     base: str  # labels, such as "main (1a2b3c4d5e6f)"
     head: str
@@ -80,6 +174,7 @@ class PullReport:
     impact: ImpactReport
     new_findings: tuple[Finding, ...]
     base_rev: str = ""  # the revision as the user named it, to repeat in commands
+    diffs: tuple[TextDiff, ...] = ()
 
     @property
     def nothing(self) -> bool:
@@ -90,7 +185,9 @@ class PullReport:
 
 
 def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
-    if isinstance(value, dict) and value:
+    # An empty mapping is no field at all (labels: {} against labels.tier: shared is one
+    # change, of labels.tier).
+    if isinstance(value, dict):
         for key, item in value.items():
             _flatten(item, f"{prefix}.{key}" if prefix else str(key), out)
     else:
@@ -100,8 +197,10 @@ def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
 def _fields(decl: Decl) -> dict[str, Any]:
     out: dict[str, Any] = {}
     _flatten(decl.model.model_dump(mode="json", exclude_none=True), "", out)
-    # Template text is compared on its own (it may live in a templateFile).
+    # Template text is compared on its own (it may live in a templateFile); the version is
+    # the node itself (an edit in place keeps it, a pair is two versions by definition).
     out.pop("spec.template", None)
+    out.pop("metadata.version", None)
     return out
 
 
@@ -123,73 +222,191 @@ def _class_of(kind: str, field: str) -> str:
     return "behavior"
 
 
+def _values(before: Any, after: Any) -> tuple[Any, Any]:
+    """A field's before and after: a list as the members each side alone has."""
+    if not isinstance(before, list) and not isinstance(after, list):
+        return before, after
+    old = before if isinstance(before, list) else []
+    new = after if isinstance(after, list) else []
+    return [m for m in old if m not in new], [m for m in new if m not in old]
+
+
 def field_changes(base: Decl, head: Decl) -> tuple[FieldChange, ...]:
+    """What differs between two declarations (two versions of one artifact, or one version
+    in two revisions), each field with its class and its values on both sides."""
     before, after = _fields(base), _fields(head)
-    changed = [FieldChange(field, _class_of(head.kind, field))
+    changed = [FieldChange(field, _class_of(head.kind, field),
+                           *_values(before.get(field), after.get(field)))
                for field in sorted(set(before) | set(after))
                if before.get(field) != after.get(field)]
     if base.template != head.template:
         name = f"template file {head.template_path}" if head.template_path else "spec.template"
         same_words = (base.template or "").split() == (head.template or "").split()
-        changed.append(FieldChange(name, "cosmetic" if same_words else "behavior"))
+        changed.append(FieldChange(name, "cosmetic" if same_words else "behavior",
+                                   base.template, head.template))
     return tuple(changed)
 
 
-# --- the comparison -----------------------------------------------------------------------
+def _resolutions(base: Catalog, head: Catalog, old: Decl, new: Decl,
+                 hidden: Collection[NodeId] = ()) -> tuple[Resolution, ...]:
+    """Refs written the same by both declarations that now resolve to another declaration.
 
-
-def changes(base: Catalog, head: Catalog) -> list[Change]:
-    found: list[Change] = []
-    for node, decl in sorted(head.by_id.items()):
-        old = base.by_id.get(node)
-        if old is None:
-            found.append(Change(node, "added", decl))
-            continue
-        fields = field_changes(old, decl)
-        if fields:
-            found.append(Change(node, "modified", decl, fields))
-        else:
-            moved = _resolution_changes(base, head, old, decl)
-            if moved:
-                found.append(Change(node, "resolution", decl, detail="; ".join(moved)))
-    found.extend(Change(node, "removed", decl) for node, decl in sorted(base.by_id.items())
-                 if node not in head.by_id)
-    return found
-
-
-def _resolution_changes(base: Catalog, head: Catalog, old: Decl, new: Decl) -> list[str]:
-    """Refs written the same in both revisions that now resolve to another declaration."""
-    moved: list[str] = []
+    A ref that resolved to a declaration now invalid in head (one of `hidden`) and resolves
+    to nothing is not listed: the invalid change is the one cause, and its consumers are
+    affected through it.
+    """
+    moved: list[Resolution] = []
     old_refs = {(site.field.keys, str(site.ref)) for site in base.ref_sites(old)}
     for site in head.ref_sites(new):
         if (site.field.keys, str(site.ref)) not in old_refs:
             continue
         then, now = base.resolve(site.ref), head.resolve(site.ref)
-        if (then.id if then else None) != (now.id if now else None):
-            was = then.id if then else "nothing"
-            moved.append(f"{site.ref} now resolves to {now.id if now else 'nothing'} "
-                         f"(was {was})")
-    return moved
+        was = then.id if then else None
+        is_now = now.id if now else None
+        if was != is_now and not (is_now is None and was in hidden):
+            moved.append(Resolution(".".join(site.field.keys), str(site.ref), was, is_now))
+    return tuple(moved)
+
+
+# --- pairing ------------------------------------------------------------------------------
+
+
+def _order(version: str | None) -> tuple[int, Version | None]:
+    return (0, None) if version is None else (1, parse_version(version))
+
+
+def _below(versions: Iterable[str | None], version: str) -> str | None:
+    """The highest of `versions` below `version`."""
+    point = parse_version(version)
+    lower = [v for v in versions if v is not None and parse_version(v) < point]
+    return max(lower, key=parse_version) if lower else None
+
+
+class _Pair(NamedTuple):
+    """A base declaration and what head has in its place (either may be missing)."""
+
+    status: str  # same | added | modified (a new version succeeding `old`) | removed | invalid
+    node: NodeId  # the head node (the base one when removed)
+    old: Decl | None
+    new: Decl | None
+
+
+def _pairs(base: Catalog, head: Catalog, broken: Broken) -> list[_Pair]:
+    """Base's and head's versions of each artifact, paired (see the module's docstring)."""
+    bad_versions: dict[Key, set[str | None]] = defaultdict(set)
+    for kind, name, version in broken:
+        bad_versions[(kind, name)].add(version)
+    out: list[_Pair] = []
+    for key in sorted(set(base.by_key) | set(head.by_key) | set(bad_versions)):
+        then = {d.version: d for d in base.by_key.get(key, [])}
+        now = {d.version: d for d in head.by_key.get(key, [])}
+        bad = bad_versions.get(key, set()) - set(now)
+        declared = set(now) | bad
+        for version in sorted(set(then) & declared, key=_order):
+            old = then[version]
+            if version in bad:
+                out.append(_Pair("invalid", old.id, old, None))
+            else:
+                out.append(_Pair("same", old.id, old, now[version]))
+        gone = set(then) - declared
+        for version in sorted(declared - set(then), key=_order):
+            lower = _below(then, version) if version is not None else None
+            paired = lower is not None and lower in gone
+            if paired:
+                gone.discard(lower)
+            prior = then[lower] if lower is not None else None
+            if version in bad:
+                # Written in head but invalid: a change only when it succeeds a base version.
+                if paired and prior is not None:
+                    out.append(_Pair("invalid", node_id(*key, version), prior, None))
+                continue
+            new = now[version]
+            out.append(_Pair("modified" if paired else "added", new.id, prior, new))
+        out += [_Pair("removed", then[v].id, then[v], None) for v in sorted(gone, key=_order)]
+    return out
+
+
+def changes(base: Catalog, head: Catalog, broken: Broken = frozenset()) -> list[Change]:
+    """Every change between two catalogs, versions paired; `broken` names the declarations
+    head writes but could not load."""
+    pairs = _pairs(base, head, broken)
+    hidden = invalid_bases(pairs)
+    found: list[Change] = []
+    removed: list[Change] = []
+    for status, node, old, new in pairs:
+        if status == "removed" and old is not None:
+            removed.append(Change(node, "removed", old))
+        elif status == "invalid" and old is not None:
+            found.append(Change(node, "invalid", old, old=old))
+        elif new is not None and old is None:
+            found.append(Change(node, "added", new))
+        elif new is not None and old is not None:
+            change = Change(node, "added" if status == "added" else "modified", new,
+                            field_changes(old, new), _resolutions(base, head, old, new, hidden),
+                            old)
+            if status != "same" or change.fields:
+                found.append(change)
+            elif change.resolutions:
+                found.append(Change(node, "resolution", new, resolutions=change.resolutions,
+                                    old=old))
+    found.sort(key=lambda c: c.node)
+    return found + sorted(removed, key=lambda c: c.node)
+
+
+def invalid_bases(pairs: Iterable[_Pair | Change]) -> frozenset[NodeId]:
+    """The base nodes that declarations invalid in head stand for."""
+    return frozenset(p.old.id for p in pairs if p.status == "invalid" and p.old is not None)
+
+
+def broken_declarations(base: Project, head: Project) -> Broken:
+    """The declarations head writes but cannot load: a document that fails validation (read
+    raw for its kind, name and version), and base's declarations in a file that no longer
+    parses."""
+    loaded = head.loaded
+    places = {(d.path, d.doc) for d in loaded.decls}
+    documents = Documents(head.locator)
+    found: set[tuple[str, str, str | None]] = set()
+    unparsed: set[str] = set()
+    for item in loaded.findings:
+        at = item.at
+        if item.rule == "yaml-syntax" and isinstance(at, Span):
+            unparsed.add(at.path)
+        elif item.rule == "schema" and isinstance(at, Pointer) and \
+                (at.path, at.doc) not in places:
+            key = document_key(documents.document(at.path, at.doc))
+            if key is not None:
+                found.add(key)
+    for decl in base.catalog.by_id.values():
+        if decl.path in unparsed and decl.id not in head.catalog.by_id:
+            found.add((decl.kind, decl.name, decl.version))
+    return frozenset(found)
+
+
+# --- the comparison -----------------------------------------------------------------------
 
 
 def compare(base: Project, head: Project, base_label: str, head_label: str,
             base_rev: str = "") -> PullReport:
-    found = changes(base.catalog, head.catalog)
-    in_head = [c.decl for c in found if c.status != "removed"]
-    removed = [c.decl for c in found if c.status == "removed"]
+    broken = broken_declarations(base, head)
+    found = changes(base.catalog, head.catalog, broken)
+    from_base = ("removed", "invalid")  # head has no declaration to start from
+    in_head = [c.decl for c in found if c.status not in from_base]
+    gone = [c.decl for c in found if c.status in from_base]
     reached = dependents_of(head.catalog, head.graph, in_head, include_targets=True)
     seen = {d.decl.id for d in reached}
-    reached += [d for d in dependents_of(base.catalog, base.graph, removed, include_targets=True)
+    reached += [d for d in dependents_of(base.catalog, base.graph, gone, include_targets=True)
                 if d.decl.id not in seen]
     reached.sort(key=lambda d: (d.distance, d.decl.id))
-    impact = summarize(head.catalog, [*in_head, *removed], reached)
+    impact = summarize(head.catalog, [*in_head, *gone], reached)
     per_change = tuple(_change_impact(base, head, change) for change in found)
-    return PullReport(base_label, head_label, per_change, impact,
-                      tuple(new_findings(base, head)), base_rev or base_label)
+    fresh = new_findings(base, head, version_findings(base, head, found), broken,
+                         invalid_bases(found))
+    return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
+                      base_rev or base_label, tuple(text_diffs(base.catalog, head.catalog, found)))
 
 
 def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact:
-    side = base if change.status == "removed" else head
+    side = base if change.status in ("removed", "invalid") else head
     reached = dependents_of(side.catalog, side.graph, [change.decl], include_targets=True)
     features = tuple(sorted(d.decl.id for d in reached if d.decl.kind == "Feature"))
     owners = tuple(sorted({d.decl.owner for d in reached
@@ -197,29 +414,103 @@ def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact
     return ChangeImpact(change, features, owners)
 
 
-def new_findings(base: Project, head: Project) -> list[Finding]:
-    """Head's findings that base did not have (same rule, severity, file and message; lines
-    may move). A warning the branch turns into an error is a new error."""
-    before = Counter((f.rule, f.severity, f.span.path, f.message)
-                     for f in base.check().findings)
-    fresh: list[Finding] = []
-    for item in head.check().findings:
-        key = (item.rule, item.severity, item.span.path, item.message)
-        if before[key] > 0:
-            before[key] -= 1
+def new_findings(base: Project, head: Project, versions: list[Finding],
+                 broken: Broken = frozenset(), hidden: Collection[NodeId] = ()
+                 ) -> list[Finding]:
+    """Head's findings (the version rules among them) that base did not have: matched by
+    fingerprint, so a moved line, a renamed file, a new version of the subject or a reworded
+    message do not make a finding new. One that base had at a lower severity is new (a
+    warning the branch turns into an error is a new error).
+
+    A dangling or unsatisfied ref to a declaration that is invalid in head is left out, and so
+    is an artifact left unused because only that declaration used it: the invalid
+    declaration's own findings say what is wrong.
+    """
+    before: dict[str, list[int]] = defaultdict(list)
+    for item in base.check().findings:
+        before[item.fingerprint].append(item.severity.rank)
+    for ranks in before.values():
+        ranks.sort(reverse=True)
+    current = [f for f in head.check(versions).findings
+               if not _through_broken(f, broken, hidden, base)]
+    fresh: list[tuple[int, Finding]] = []
+    # Highest severity first, each matched with the highest base finding left.
+    for index, item in sorted(enumerate(current), key=lambda p: -p[1].severity.rank):
+        left = before.get(item.fingerprint)
+        if left and left[0] >= item.severity.rank:
+            left.pop(0)
         else:
-            fresh.append(item)
-    return fresh
+            fresh.append((index, item))
+    return [item for _, item in sorted(fresh, key=lambda p: p[0])]
+
+
+def _through_broken(item: Finding, broken: Broken, hidden: Collection[NodeId],
+                    base: Project) -> bool:
+    """Whether a finding follows from a declaration that is invalid in head: a ref to it that
+    resolves to nothing, or an artifact that only it used (`hidden`: the base nodes of the
+    invalid declarations)."""
+    if not broken:
+        return False
+    if item.rule == "unused-artifact" and item.subject is not None:
+        subject = NodeId(item.subject)
+        users = base.graph.users(subject) if subject in base.catalog.by_id else []
+        return bool(users) and all(user in hidden for user in users)
+    if item.rule not in _UNRESOLVED or item.value is None:
+        return False
+    try:
+        ref = Ref.parse(item.value)
+    except RefSyntaxError:
+        return False
+    versions = [v for kind, name, v in broken if (kind, name) == ref.key]
+    spec = ref.spec
+    return any(spec is None or (v is not None and parse_version(v) in spec) for v in versions)
+
+
+# --- template diffs -------------------------------------------------------------------------
+
+
+def _label(side: str, decl: Decl) -> str:
+    return f"{side}: {decl.id} ({decl.template_path or decl.path})"
+
+
+def text_diffs(base: Catalog, head: Catalog, found: list[Change]) -> list[TextDiff]:
+    """For each behaviour change, its template text against the declaration it is compared
+    with, and the text of each include that now resolves to another version (once each)."""
+    out: list[TextDiff] = []
+    seen: set[tuple[NodeId, NodeId]] = set()
+
+    def add(node: NodeId, include: NodeId | None, old: Decl, new: Decl) -> None:
+        if old.template is None or new.template is None or old.template == new.template or \
+                (old.id, new.id) in seen:
+            return
+        seen.add((old.id, new.id))
+        out.append(TextDiff(node, include, _label("base", old), _label("head", new),
+                            old.template, new.template))
+
+    behaviour = [c for c in found if "behavior" in c.classes and c.old is not None]
+    for change in behaviour:  # own texts first, so an include's own change shows once
+        assert change.old is not None
+        add(change.node, None, change.old, change.decl)
+    for change in behaviour:
+        for moved in change.resolutions:
+            if moved.field == "spec.includes" and moved.before and moved.after:
+                add(change.node, moved.after, base.by_id[moved.before], head.by_id[moved.after])
+    return out
 
 
 # --- version rules (check --base) -----------------------------------------------------------
 
 
-def version_findings(base: Catalog, head: Catalog) -> list[Finding]:
+def version_findings(base: Project, head: Project,
+                     found: list[Change] | None = None) -> list[Finding]:
+    """version-not-bumped, version-decreased and removed-in-use; `found` is the comparison's
+    changes when they are already made."""
+    if found is None:
+        found = changes(base.catalog, head.catalog, broken_declarations(base, head))
     out: list[Finding] = []
-    for change in changes(base, head):
+    for change in found:
         decl = change.decl
-        if decl.version is None or change.status != "modified":
+        if decl.version is None or change.status != "modified" or not change.in_place:
             continue
         needs = [f for f in change.fields if f.cls in NEEDS_BUMP]
         if needs:
@@ -227,8 +518,45 @@ def version_findings(base: Catalog, head: Catalog) -> list[Finding]:
             out.append(finding(
                 "version-not-bumped",
                 f"{decl.id} changed ({what}) but its version did not; give it a new version "
-                f"(aireg bump {decl.id} patch|minor|major)", decl.at("metadata", "version")))
-    return out + _decreased(base, head)
+                f"(aireg bump {decl.id} patch|minor|major)", decl.at("metadata", "version"),
+                subject=decl.id, field="metadata.version"))
+    removed = {c.node for c in found if c.status == "removed"}
+    return out + _decreased(base.catalog, head.catalog) + _removed_in_use(base.catalog,
+                                                                          head.catalog, removed)
+
+
+def _removed_in_use(base: Catalog, head: Catalog, removed: set[NodeId]) -> list[Finding]:
+    """A ref in head that resolved to a removed version on base and resolves to nothing now."""
+    if not removed:
+        return []
+    out: list[Finding] = []
+    for decl in sorted(head.by_id.values(), key=lambda d: d.id):
+        for site in head.ref_sites(decl):
+            then = base.resolve(site.ref)
+            if then is None or then.id not in removed or head.resolve(site.ref) is not None:
+                continue
+            out.append(site.finding("removed-in-use", _removed_message(head, site, then)))
+    return out
+
+
+def _removed_message(head: Catalog, site: RefSite, then: Decl) -> str:
+    artifact = f"{KIND_TO_REF[then.kind]}/{then.name}"
+    left = [d.version for d in head.by_key.get((then.kind, then.name), []) if d.version]
+    if left:
+        what = f"point the ref at a declared version ({', '.join(left)})"
+    else:
+        what = f"remove the ref (no version of {artifact} is declared now)"
+    return (f"`{site.ref}` resolved to {then.id}, which this change removes with no "
+            f"successor; keep {then.id}, or {what}")
+
+
+def superseded(found: list[Finding], versions: list[Finding]) -> list[Finding]:
+    """The findings with the version rules' added, less each dangling or unsatisfied ref at a
+    ref that a removed-in-use finding explains (one error for one broken ref)."""
+    explained = {(f.subject, f.field, f.value) for f in versions if f.rule == "removed-in-use"}
+    kept = [f for f in found
+            if f.rule not in _UNRESOLVED or (f.subject, f.field, f.value) not in explained]
+    return kept + versions
 
 
 def _decreased(base: Catalog, head: Catalog) -> list[Finding]:
@@ -250,5 +578,6 @@ def _decreased(base: Catalog, head: Catalog) -> list[Finding]:
                         "version-decreased",
                         f"the version of {artifact} in this file went down from {old} to "
                         f"{new}; versions only go up: use a version above {old}",
-                        decl.at("metadata", "version")))
+                        decl.at("metadata", "version"), subject=decl.id,
+                        field="metadata.version"))
     return out

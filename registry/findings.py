@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+import hashlib
+from dataclasses import dataclass, replace
+from typing import NamedTuple, TypedDict
 
 
 class Severity(enum.Enum):
@@ -43,6 +44,7 @@ RULES: dict[str, Severity] = {
     "unpinned-ref": Severity.INFO,
     "version-not-bumped": Severity.ERROR,
     "version-decreased": Severity.ERROR,
+    "removed-in-use": Severity.ERROR,
 }
 
 # What each rule means, in one line (SARIF rule descriptions, `--format github` titles, docs).
@@ -74,6 +76,8 @@ RULE_HELP: dict[str, str] = {
     "unpinned-ref": "A ref to a versioned artifact with no version range.",
     "version-not-bumped": "Content changed but the version did not.",
     "version-decreased": "A version went down.",
+    "removed-in-use": "A version with no successor was removed while something still refers "
+                      "to it.",
 }
 
 
@@ -112,13 +116,47 @@ class Pointer(NamedTuple):
 Location = Span | Pointer
 
 
+def dotted(keys: tuple[str | int, ...]) -> str | None:
+    """The field a path of keys names, without list indices (`spec.includes`): an item's
+    index moves when another is inserted before it, its field does not."""
+    names = [key for key in keys if isinstance(key, str)]
+    return ".".join(names) if names else None
+
+
+class About(TypedDict, total=False):
+    """What a finding is about, as `finding(...)` takes it (see Finding)."""
+
+    subject: str | None
+    field: str | None
+    value: str | None
+
+
 @dataclass(frozen=True)
 class Finding:
     rule: str
     severity: Severity
     message: str
     at: Location
-    related: tuple[Location, ...] = field(default=())
+    related: tuple[Location, ...] = ()
+    # What the finding is about, which is what identifies it across revisions: the
+    # declaration (node id), the field (dotted, no list indices) and the ref or value there.
+    subject: str | None = None
+    field: str | None = None
+    value: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable hash of the rule, the subject's kind/name (no version), the field and the
+        value: the same finding keeps it when its message, line, file or version changes.
+
+        A finding about no declaration (a file that does not parse) has only its file to
+        tell it apart, so the file's path stands in for the subject.
+        """
+        subject = (self.subject.partition("@")[0] if self.subject is not None
+                   else "file:" + self.at.path)
+        text = "\0".join([self.rule, subject, self.field or "", self.value or ""])
+        # A path that is not UTF-8 reaches here with its bytes as surrogates.
+        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     @property
     def span(self) -> Span:
@@ -134,9 +172,15 @@ class Finding:
         return replace(self, severity=severity)
 
 
-def finding(rule: str, message: str, at: Location, related: tuple[Location, ...] = ()) -> Finding:
-    """A finding at its rule's default severity (the registry's overrides apply later)."""
-    return Finding(rule, RULES[rule], message, at, related)
+def finding(rule: str, message: str, at: Location, related: tuple[Location, ...] = (), *,
+            subject: str | None = None, field: str | None = None,
+            value: str | None = None) -> Finding:
+    """A finding at its rule's default severity (the registry's overrides apply later).
+
+    `subject`, `field` and `value` say what it is about (see Finding); left out, they are
+    read from where `at` points (registry.subjects).
+    """
+    return Finding(rule, RULES[rule], message, at, related, subject, field, value)
 
 
 class AiregError(Exception):

@@ -125,6 +125,6 @@ def findings(orphans: list[Orphan]) -> list[Finding]:
     for orphan in orphans:
         listed = "; ".join(str(r) for r in orphan.reasons)
         item = finding("orphan-adapter", f"{orphan.decl.id} is orphaned: {listed}",
-                       orphan.decl.at("metadata", "name"))
+                       orphan.decl.at("metadata", "name"), subject=orphan.decl.id)
         out.append(item.with_severity(orphan.severity))
     return out

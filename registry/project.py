@@ -105,15 +105,24 @@ class Project:
         return Lifecycle(self.catalog, self.graph, self.retirements, self.today)
 
     def locate(self, findings: list[Finding]) -> list[Finding]:
-        return self.locator.locate_all(findings)
+        """The findings at file:line:column, each with what it is about (its fingerprint)."""
+        from .subjects import identify
 
-    def check(self) -> CheckResult:
+        return self.locator.locate_all(identify(findings, self.loaded, self.locator))
+
+    def check(self, versions: list[Finding] | None = None) -> CheckResult:
+        """Every rule; with `against` (check --base) the version rules too. `versions` are
+        the version rules' findings when the caller has made them already."""
         from . import rules  # jinja2 is only needed when checking
 
         found = rules.run(self.catalog, self.graph, self.lifecycle)
-        if self.against is not None:
+        if versions is None and self.against is not None:
             from .diff import version_findings
 
-            found += version_findings(self.against.catalog, self.catalog)
+            versions = version_findings(self.against, self)
+        if versions:
+            from .diff import superseded
+
+            found = superseded(found, versions)
         found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)
         return CheckResult(self.locate(found), len(self.catalog.by_id), self.loaded.files_read)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import kinds
 from .catalog import Catalog
-from .findings import Finding, Location, Pointer, RefArgumentError, Span, finding
+from .findings import About, Finding, Location, Pointer, RefArgumentError, Span, finding
 from .load import Decl
 from .refs import Ref, RefSyntaxError, suggest
 from .yamlio import used_at
@@ -181,8 +181,13 @@ def check(decl: Decl, env: Any = None) -> list[Finding]:
     if decl.template is None:
         return []
     found = facts(decl.template, env)
+
+    def about(value: str | None = None) -> About:
+        # The template text, inline or in its file, and the include or variable named.
+        return {"subject": decl.id, "field": "spec.template", "value": value}
+
     if found.error is not None:
-        return [finding("template", found.error[1], _at(decl, found.error[0]))]
+        return [finding("template", found.error[1], _at(decl, found.error[0]), **about())]
     spec = _spec(decl)
     out: list[Finding] = []
     listed = {Ref.parse(text).key: text for text in spec.includes}
@@ -190,7 +195,8 @@ def check(decl: Decl, env: Any = None) -> list[Finding]:
         if name is None:
             out.append(finding("template", "an include with a computed name cannot be checked; "
                                "include a prompt by its literal name, such as "
-                               "{% include \"prompt/house-style\" %}", _at(decl, line)))
+                               "{% include \"prompt/house-style\" %}", _at(decl, line),
+                               **about()))
             continue
         try:
             ref = Ref.parse(name)
@@ -199,10 +205,11 @@ def check(decl: Decl, env: Any = None) -> list[Finding]:
         if ref is None or ref.kind != "prompt" or ref.constraint or ref.member:
             out.append(finding("template", f"include `{name}` is not a prompt name; include "
                                "another prompt as \"prompt/<name>\" and list it in "
-                               "spec.includes", _at(decl, line, name)))
+                               "spec.includes", _at(decl, line, name), **about(name)))
         elif ref.key not in listed:
             out.append(finding("template", f"include `{name}` is not listed in spec.includes; "
-                               f"add {name}@<range> to includes", _at(decl, line, name)))
+                               f"add {name}@<range> to includes", _at(decl, line, name),
+                               **about(name)))
     declared = set(spec.variables)
     for name, line in sorted(found.used):
         if name in declared:
@@ -210,7 +217,7 @@ def check(decl: Decl, env: Any = None) -> list[Finding]:
         out.append(finding(
             "undeclared-variable", f"the template uses `{name}`, which is not in spec.variables"
             f"{suggest(name, declared)}; add it to variables or fix the name",
-            _at(decl, line, name)))
+            _at(decl, line, name), **about(name)))
     return out
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import kinds, prompts
 from .catalog import Catalog
-from .findings import Finding, Severity, finding
+from .findings import About, Finding, Severity, finding
 from .graph import DepGraph
 from .load import Decl
 from .refs import suggest
@@ -46,22 +46,25 @@ def owner_findings(catalog: Catalog) -> list[Finding]:
         owner = decl.owner
         status = catalog.owner_status(owner)
         at = decl.at("metadata", "owner")
+        about: About = {"subject": decl.id, "field": "metadata.owner", "value": owner}
         name = (owner or "").partition("/")[2]
         if status == "missing":
             out.append(finding("missing-owner", f"{decl.id} has no owner; add metadata.owner: "
-                               "team/<name> or user/<handle>", decl.at("metadata", on_key=True)))
+                               "team/<name> or user/<handle>", decl.at("metadata", on_key=True),
+                               **about))
         elif status == "unknown-team":
             out.append(finding("unknown-owner", f"owner {owner} is not a declared Team"
-                               f"{_suggest_team(catalog, name)}; declare it or fix the name", at))
+                               f"{_suggest_team(catalog, name)}; declare it or fix the name", at,
+                               **about))
         elif status == "inactive-team":
             out.append(finding("inactive-owner", f"owner {owner} is an inactive team; hand "
-                               f"{decl.id} to an active team", at))
+                               f"{decl.id} to an active team", at, **about))
         elif status == "unknown-user":
             out.append(finding("unknown-owner", f"owner {owner} is in no Team's members; add "
-                               f"{name} to a team, or give {decl.id} a team owner", at))
+                               f"{name} to a team, or give {decl.id} a team owner", at, **about))
         elif status == "inactive-user":
             out.append(finding("inactive-owner", f"owner {owner} is only in inactive teams; "
-                               f"hand {decl.id} to someone in an active team", at))
+                               f"hand {decl.id} to someone in an active team", at, **about))
     return out
 
 
@@ -75,8 +78,8 @@ def cycle_findings(graph: DepGraph) -> list[Finding]:
         loop = [*cycle, cycle[0]]
         edge = graph.edge(loop[0], loop[1])
         shown = " -> ".join(loop)
-        out.append(finding("cycle", f"dependency cycle: {shown}; remove one of these refs",
-                           edge.at))
+        out.append(edge.site.finding("cycle", f"dependency cycle: {shown}; remove one of these "
+                                     "refs"))
     return out
 
 
@@ -89,7 +92,7 @@ def unused_findings(catalog: Catalog, graph: DepGraph) -> list[Finding]:
                  if d is not decl and d.version and graph.has_dependents(d.id)]
         why = f" (consumers use {', '.join(newer)})" if newer else ""
         out.append(finding("unused-artifact", f"nothing uses {decl.id}{why}; remove it if it is "
-                           "no longer needed", decl.at("metadata", "name")))
+                           "no longer needed", decl.at("metadata", "name"), subject=decl.id))
     return out
 
 
@@ -104,10 +107,9 @@ def unpinned_findings(catalog: Catalog) -> list[Finding]:
             if target is None or target.version is None:
                 continue
             major = target.version.split(".")[0]
-            out.append(finding(
+            out.append(site.finding(
                 "unpinned-ref", f"`{ref}` has no version range, so it follows every new "
-                f"version, majors included; pin it, such as {ref.kind}/{ref.name}@^{major}",
-                site.at))
+                f"version, majors included; pin it, such as {ref.kind}/{ref.name}@^{major}"))
     return out
 
 
@@ -138,25 +140,28 @@ def dataset_findings(catalog: Catalog, life: Lifecycle) -> list[Finding]:
         out.append(finding(
             "retention-expired", f"the retention of {decl.id} ended on {spec.retention.until} "
             f"({ago} day{'' if ago == 1 else 's'} ago): purge the data or extend "
-            f"spec.retention.until{what}", decl.at("spec", "retention", "until")))
+            f"spec.retention.until{what}", decl.at("spec", "retention", "until"),
+            subject=decl.id, field="spec.retention.until"))
     return out
 
 
 def _license_findings(decl: Decl, license_text: str | None) -> list[Finding]:
+    about: About = {"subject": decl.id, "field": "spec.license", "value": license_text}
     if license_text is None or not license_text.strip():
         return [finding("dataset-license", f"{decl.id} has no license; set spec.license to an "
                         "SPDX expression (such as CC-BY-4.0) or proprietary",
-                        decl.at("spec", on_key=True))]
+                        decl.at("spec", on_key=True), **about)]
     at = decl.at("spec", "license")
     if license_text.strip().upper() == "NOASSERTION":
         return [finding("dataset-license", f"the license of {decl.id} is NOASSERTION; find out "
-                        "its license and write it as an SPDX expression, or proprietary", at)]
+                        "its license and write it as an SPDX expression, or proprietary", at,
+                        **about)]
     problem = spdx_problem(license_text)
     if problem is None:
         return []
     item = finding("dataset-license", f"`{license_text}` is not a valid SPDX expression "
                    f"({problem}); use SPDX ids such as CC-BY-4.0, LicenseRef-<name> for "
-                   "others, or proprietary", at)
+                   "others, or proprietary", at, **about)
     return [item.with_severity(Severity.ERROR)]
 
 

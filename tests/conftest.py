@@ -152,6 +152,18 @@ def check_golden(request: pytest.FixtureRequest, name: str, actual: str) -> None
     assert actual == path.read_text(encoding="utf-8")
 
 
+def fingerprint(rule: str, subject: str | None, field: str | None = None,
+                value: str | None = None, path: str = "") -> str:
+    """A finding's fingerprint as the contract defines it, computed apart from aireg's code:
+    the rule, the subject's kind/name (no version), the field and the value; the file only
+    for a finding about no declaration."""
+    import hashlib
+
+    about = subject.partition("@")[0] if subject is not None else "file:" + path
+    text = "\0".join([rule, about, field or "", value or ""])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def python() -> str:
     return sys.executable
 

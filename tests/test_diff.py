@@ -20,7 +20,18 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
-from conftest import CONFIG, EXAMPLE, GIT_ENV, REPO_ROOT, TEAM, GitRepo, Result, Run, check_golden
+from conftest import (
+    CONFIG,
+    EXAMPLE,
+    GIT_ENV,
+    REPO_ROOT,
+    TEAM,
+    GitRepo,
+    Result,
+    Run,
+    check_golden,
+    fingerprint,
+)
 
 if TYPE_CHECKING:
     from registry.catalog import Catalog
@@ -28,6 +39,7 @@ if TYPE_CHECKING:
     from registry.graph import DepGraph
 
 TODAY = "2026-11-21"
+VERSION_RULES = ("version-not-bumped", "version-decreased", "removed-in-use")
 MARKER = "<!-- aireg:impact -->"
 LIMIT = 60_000
 ZWSP = "\u200b"
@@ -85,10 +97,10 @@ class PullRequest:
         return self.impact(fmt="markdown")
 
     def version_findings(self) -> tuple[int, list[dict[str, Any]]]:
-        """`check --base main`: the exit code and the version-* findings."""
+        """`check --base main`: the exit code and the findings of the version rules."""
         result = self.run("check", "--base", "main", "--format", "json")
         findings = json.loads(result.out)["findings"]
-        return result.code, [f for f in findings if f["rule"].startswith("version-")]
+        return result.code, [f for f in findings if f["rule"] in VERSION_RULES]
 
 
 def open_pull_request(repo: GitRepo, aireg: Run) -> PullRequest:
@@ -130,6 +142,21 @@ def documents(*texts: str) -> str:
     return "---\n".join(texts)
 
 
+def not_bumped(node: str, what: str, path: str, line: int, column: int) -> dict[str, Any]:
+    """The version-not-bumped finding of an edit in place of NODE."""
+    return {"rule": "version-not-bumped", "severity": "error",
+            "message": f"{node} changed ({what}) but its version did not; give it a new "
+                       f"version (aireg bump {node} patch|minor|major)",
+            "path": path, "line": line, "column": column, "subject": node,
+            "field": "metadata.version",
+            "fingerprint": fingerprint("version-not-bumped", node, "metadata.version")}
+
+
+def classed(change: dict[str, Any]) -> list[tuple[str, str]]:
+    """A change's fields as (field, class)."""
+    return [(f["field"], f["class"]) for f in change["fields"]]
+
+
 # --- the acme example: a branch that edits house-style 3.1.0 ------------------------------
 
 KINDER = ("prompts/house-style.yaml", "Be direct and warm.", "Be direct and kind.")
@@ -158,7 +185,7 @@ def test_house_style_comment_names_every_feature_with_its_path_and_owner(
     lines = kinder.comment().splitlines()
     assert lines[0] == MARKER
     assert lines[1] == ("aireg: **3 features affected**, highest tier **critical**, "
-                        "1 changed declaration, no new errors.")
+                        "1 changed declaration, 1 new error.")
     assert ("| `prompt/house-style@3.1.0` | modified | behavior | `feature/onboarding-agent`"
             "<br>`feature/search-assistant`<br>`feature/support-bot` | team/growth<br>team/search"
             "<br>team/support |") in lines
@@ -175,9 +202,12 @@ def test_house_style_report_lists_the_change_features_owners_and_evals(
     report = kinder.report()
     assert (report["base"], report["head"]) == (kinder.label("main"), "the working tree")
     assert report["changes"] == [{
-        "id": "prompt/house-style@3.1.0", "kind": "Prompt", "status": "modified",
-        "classes": ["behavior"], "fields": [{"field": "spec.template", "class": "behavior"}],
-        "detail": "",
+        "id": "prompt/house-style@3.1.0", "previous": None, "kind": "Prompt",
+        "change": "modified", "reasons": ["modified"], "classes": ["behavior"],
+        "fields": [{"field": "spec.template", "class": "behavior",
+                    "before": house_style_310(kinder, "main"),
+                    "after": house_style_310(kinder, "feature")}],
+        "resolutions": [], "detail": "",
         "features": ["feature/onboarding-agent", "feature/search-assistant",
                      "feature/support-bot"],
         "owners": ["team/growth", "team/search", "team/support"]}]
@@ -188,7 +218,17 @@ def test_house_style_report_lists_the_change_features_owners_and_evals(
         ("feature/onboarding-agent", "medium", "team/growth")]
     assert report["evals"] == ["eval/house-style-voice@1.0.0", "eval/onboarding-smoke@1.0.0",
                                "eval/search-relevance@2.0.0", "eval/support-regression@1.0.0"]
-    assert report["newFindings"] == []
+    # An edit in place is what `check --base` rejects: the comment says so too.
+    assert report["newFindings"] == [not_bumped(
+        "prompt/house-style@3.1.0", "behavior: spec.template", HOUSE, 27, 12)]
+
+
+def house_style_310(pr: PullRequest, rev: str) -> str:
+    """The template text of house-style 3.1.0 at a revision."""
+    text = pr.repo.git("show", f"{rev}:{HOUSE}")
+    document = next(d for d in yaml.safe_load_all(text) if d["metadata"]["version"] == "3.1.0")
+    template: str = document["spec"]["template"]
+    return template
 
 
 # --- head: the work tree, or a revision -----------------------------------------------------
@@ -212,7 +252,7 @@ def test_head_compares_two_commits_without_touching_the_work_tree(kinder: PullRe
     report = kinder.report("--head", "feature")
     assert (report["base"], report["head"]) == (kinder.label("main"), kinder.label("feature"))
     assert [c["id"] for c in report["changes"]] == ["prompt/house-style@3.1.0"]
-    assert report["newFindings"] == []
+    assert [f["rule"] for f in report["newFindings"]] == ["version-not-bumped"]
     assert work_tree_state(kinder.repo) == before
 
 
@@ -220,9 +260,9 @@ def test_head_defaults_to_the_work_tree_with_its_uncommitted_edits(kinder: PullR
     kinder.edit(*KINDER_ESCALATIONS)
     report = kinder.report()
     assert report["head"] == "the working tree"
-    assert [(c["id"], c["fields"]) for c in report["changes"]] == [
-        ("prompt/escalation-summary@1.0.2", [{"field": "spec.template", "class": "behavior"}]),
-        ("prompt/house-style@3.1.0", [{"field": "spec.template", "class": "behavior"}])]
+    assert [(c["id"], classed(c)) for c in report["changes"]] == [
+        ("prompt/escalation-summary@1.0.2", [("spec.template", "behavior")]),
+        ("prompt/house-style@3.1.0", [("spec.template", "behavior")])]
 
 
 def test_head_can_be_any_two_commits(kinder: PullRequest) -> None:
@@ -244,11 +284,11 @@ def test_a_new_minor_version_moves_the_consumers_of_its_range(acme_pr: PullReque
     report = acme_pr.report()
     moved = "now resolves to prompt/house-style@3.2.0 (was prompt/house-style@3.1.0)"
     all_three = ["feature/onboarding-agent", "feature/search-assistant", "feature/support-bot"]
-    assert [(c["id"], c["status"], c["classes"], c["detail"], c["features"])
+    assert [(c["id"], c["change"], c["classes"], c["detail"], c["features"])
             for c in report["changes"]] == [
         ("eval/house-style-voice@1.0.0", "resolution", ["pin"],
          f"prompt/house-style@^3 {moved}", []),
-        ("prompt/house-style@3.2.0", "added", [], "", all_three),
+        ("prompt/house-style@3.2.0", "added", ["behavior", "metadata"], "", all_three),
         ("prompt/onboarding-checklist@2.0.0", "resolution", ["pin"],
          f"prompt/house-style@^3 {moved}", ["feature/onboarding-agent"]),
         ("prompt/search-answer@3.0.0", "resolution", ["pin"],
@@ -257,6 +297,18 @@ def test_a_new_minor_version_moves_the_consumers_of_its_range(acme_pr: PullReque
         ("prompt/support-triage@1.4.0", "resolution", ["pin"],
          f"prompt/house-style@^3 {moved}", ["feature/support-bot"]),
     ]
+    # Added beside 3.1.0, which stays: compared with it.
+    added = report["changes"][1]
+    assert (added["previous"], added["reasons"], classed(added)) == (
+        "prompt/house-style@3.1.0", ["added"],
+        [("metadata.description", "metadata"), ("metadata.labels.tier", "metadata"),
+         ("spec.template", "behavior")])
+    assert [(f["before"], f["after"]) for f in added["fields"][:2]] == [
+        ("Voice and tone preamble shared by customer-facing assistants (v3 voice guide)",
+         "Voice and tone, v3.2"), ("shared", None)]
+    assert report["changes"][0]["resolutions"] == [{
+        "field": "spec.covers", "ref": "prompt/house-style@^3",
+        "before": "prompt/house-style@3.1.0", "after": "prompt/house-style@3.2.0"}]
     assert sorted(f["id"] for f in report["features"]) == all_three
     # Consumers of ^2 are not moved.
     dependents = {d["id"] for d in report["dependents"]}
@@ -335,15 +387,16 @@ def test_each_edit_is_one_modified_change_of_its_class(acme_pr: PullRequest, nam
     changes = acme_pr.changes()
     assert list(changes) == [node]
     change = changes[node]
-    assert change["status"] == "modified"
-    assert [(f["field"], f["class"]) for f in change["fields"]] == fields
+    assert change["change"] == "modified"
+    assert classed(change) == fields
     assert change["classes"] == sorted({cls for _, cls in fields})
 
 
 def test_a_template_file_edit_reaches_the_features_of_its_prompt(acme_pr: PullRequest) -> None:
     acme_pr.edit(*EDITS["template-file"][0])
-    assert acme_pr.impact(fmt="text").splitlines()[1] == (
-        f"  modified    prompt/support-triage@1.4.0  template file {TRIAGE_J2} (behavior)")
+    assert acme_pr.impact(fmt="text").splitlines()[1:3] == [
+        "  modified    prompt/support-triage@1.4.0",
+        f"              template file {TRIAGE_J2}: +1 -1 lines (behavior)"]
     change = acme_pr.changes()["prompt/support-triage@1.4.0"]
     assert change["features"] == ["feature/support-bot"]
 
@@ -353,13 +406,16 @@ def test_a_removed_declaration_takes_its_dependents_from_the_base_graph(
     (acme_pr.repo.root / "prompts" / "escalation-summary.yaml").unlink()
     report = acme_pr.report()
     assert report["changes"] == [{
-        "id": "feature/support-bot", "kind": "Feature", "status": "resolution",
-        "classes": ["pin"], "fields": [],
+        "id": "feature/support-bot", "previous": None, "kind": "Feature",
+        "change": "resolution", "reasons": ["resolution"], "classes": ["pin"], "fields": [],
+        "resolutions": [{"field": "spec.uses", "ref": "prompt/escalation-summary@^1",
+                         "before": "prompt/escalation-summary@1.0.2", "after": None}],
         "detail": "prompt/escalation-summary@^1 now resolves to nothing (was "
                   "prompt/escalation-summary@1.0.2)",
         "features": ["feature/support-bot"], "owners": ["team/support"]}, {
-        "id": "prompt/escalation-summary@1.0.2", "kind": "Prompt", "status": "removed",
-        "classes": [], "fields": [], "detail": "", "features": ["feature/support-bot"],
+        "id": "prompt/escalation-summary@1.0.2", "previous": None, "kind": "Prompt",
+        "change": "removed", "reasons": ["removed"], "classes": [], "fields": [],
+        "resolutions": [], "detail": "", "features": ["feature/support-bot"],
         "owners": ["team/support"]}]
     # Head has no escalation-summary: what reaches it is read from base.
     assert "escalation-summary" not in acme_pr.run("ls").out
@@ -367,8 +423,19 @@ def test_a_removed_declaration_takes_its_dependents_from_the_base_graph(
         "feature/support-bot", "prompt/escalation-summary@1.0.2",
         "eval/support-regression@1.0.0"]
     assert [f["id"] for f in report["features"]] == ["feature/support-bot"]
+    # The feature still refers to it: one removed-in-use error at the ref (it explains the
+    # dangling ref there, which is not listed beside it).
+    ref = "prompt/escalation-summary@^1"
+    assert report["newFindings"][0] == {
+        "rule": "removed-in-use", "severity": "error",
+        "message": f"`{ref}` resolved to prompt/escalation-summary@1.0.2, which this change "
+                   "removes with no successor; keep prompt/escalation-summary@1.0.2, or remove "
+                   "the ref (no version of prompt/escalation-summary is declared now)",
+        "path": "features/support-bot.yaml", "line": 14, "column": 7,
+        "subject": "feature/support-bot", "field": "spec.uses",
+        "fingerprint": fingerprint("removed-in-use", "feature/support-bot", "spec.uses", ref)}
     assert [(f["rule"], f["path"]) for f in report["newFindings"]] == [
-        ("dangling-ref", "features/support-bot.yaml"),
+        ("removed-in-use", "features/support-bot.yaml"),
         ("unused-artifact", "models/anthropic.yaml")]  # the model only it used
 
 
@@ -410,7 +477,10 @@ def test_a_finding_the_branch_introduces_is_listed(acme_pr: PullRequest) -> None
         "rule": "unpinned-ref", "severity": "warning",
         "message": "`prompt/weekly-digest` has no version range, so it follows every new "
                    "version, majors included; pin it, such as prompt/weekly-digest@^1",
-        "path": "features/ticket-insights.yaml", "line": 13, "column": 7}]
+        "path": "features/ticket-insights.yaml", "line": 13, "column": 7,
+        "subject": "feature/ticket-insights", "field": "spec.uses",
+        "fingerprint": fingerprint("unpinned-ref", "feature/ticket-insights", "spec.uses",
+                                   "prompt/weekly-digest")}]
     comment = acme_pr.comment()
     assert comment.splitlines()[1] == ("aireg: **1 feature affected**, highest tier **low**, "
                                        "1 changed declaration, no new errors.")
@@ -577,9 +647,11 @@ def test_hostile_strings_reach_the_comment(hostile_pr: PullRequest) -> None:
     """The case is real: each hostile string is in the report."""
     report = hostile_pr.report()
     assert [o["contacts"] for o in report["owners"]] == [[], [HOSTILE]]
-    messages = [f["message"] for f in report["newFindings"]]
+    messages = [f["message"] for f in report["newFindings"]
+                if f["rule"] != "version-not-bumped"]
     assert [(f["rule"], f["path"]) for f in report["newFindings"]] == [
-        ("dataset-license", "datasets/d.yaml"), ("schema", "prompts/o.yaml"),
+        ("dataset-license", "datasets/d.yaml"), ("version-not-bumped", "evals/e.yaml"),
+        ("schema", "prompts/o.yaml"), ("version-not-bumped", "prompts/p.yaml"),
         ("unused-artifact", HOSTILE_PATH), ("unknown-owner", HOSTILE_PATH)]
     assert all(HOSTILE in m for m in messages[1:2])
     assert all("</details><details open> <!-- x --> @octocat" in m for m in messages[:2])
@@ -591,14 +663,14 @@ def test_hostile_strings_are_inert_in_the_comment(request: pytest.FixtureRequest
                                                   hostile_pr: PullRequest) -> None:
     comment = hostile_pr.comment()
     check_golden(request, "pr-hostile.md", comment)
-    page = assert_inert(comment, sections=6, diagram=True)
+    page = assert_inert(comment, sections=7, diagram=True, diffs=1)
     # Every row of a table has its header's cells, and the contact shows as written.
     tables = markdown_tables(comment)
     assert [len(rows) for rows in tables] == [8, 3, 4]
     assert ["team/platform", SHOWN, "3"] in page.rows
 
 
-def assert_inert(comment: str, sections: int, diagram: bool) -> Rendered:
+def assert_inert(comment: str, sections: int, diagram: bool, diffs: int = 0) -> Rendered:
     """What the hostile strings must not do to a comment, however much of it was left out:
     inject HTML, links, mentions or references, hide characters, repeat the marker, or break
     a table, a section or a fence the comment did not make; the note on what was left out,
@@ -617,7 +689,7 @@ def assert_inert(comment: str, sections: int, diagram: bool) -> Rendered:
     assert [attrs for tag, attrs in page.tags if tag == "details"] == [[]] * sections
     assert page.html.count("</details>") == sections
     assert page.deepest == min(sections, 1)
-    assert page.html.count("<pre") == int(diagram)
+    assert page.html.count("<pre") == int(diagram) + diffs
     prose = "".join(page.prose)
     assert re.findall(f"@(?!{ZWSP})", prose) == []
     assert re.findall(r"#\d", prose) == []
@@ -731,8 +803,9 @@ def test_a_big_comment_fits_and_says_what_was_left_out(big_pr: PullRequest) -> N
     comment = big_pr.comment()
     assert len(comment) <= LIMIT
     assert comment.startswith(MARKER + "\n")
+    # The edit is in place: version-not-bumped is the one new error.
     assert comment.splitlines()[1] == ("aireg: **300 features affected**, highest tier "
-                                       "**medium**, 1 changed declaration, no new errors.")
+                                       "**medium**, 1 changed declaration, 1 new error.")
     assert "\n… and 200 more features.\n" in comment
     assert "\n- … and 200 more\n</details>" in comment  # the evals
     assert "```mermaid" not in comment
@@ -762,19 +835,21 @@ def test_a_comment_too_big_for_every_stage_is_cut_and_says_so(cut_pr: PullReques
     assert len(comment) <= LIMIT
     assert comment.startswith(MARKER + "\n")
     assert comment.splitlines()[1] == ("aireg: **30 features affected**, highest tier "
-                                       "**medium**, 21 changed declarations, no new errors.")
+                                       "**medium**, 21 changed declarations, 1 new error.")
     # Whole rows are left out, 20 a list at most, then as many 5,000-character evals as fit.
     assert "\n\n… and 1 more changed declarations.\n\n" in comment
     assert "\n\n… and 10 more features.\n\n</details>\n" in comment
-    evals = comment[comment.index("<details><summary>Evals to run (20)</summary>"):]
+    evals = comment[comment.index("<details><summary>Evals to run (20)</summary>"):
+                    comment.index("<details><summary>New findings (1)</summary>")]
     assert len(re.findall(r"^- `eval/long-\d+@1\.0\.0`: `x{5000}`$", evals, re.M)) == 10
-    assert evals.endswith("\n- … and 10 more\n</details>\n\n" + CUT_NOTE)
+    assert evals.endswith("\n- … and 10 more\n</details>\n\n")
+    assert comment.endswith("patch\\|minor\\|major\\)\n</details>\n\n" + CUT_NOTE)
 
 
 def test_a_cut_comment_closes_its_sections(cut_pr: PullRequest) -> None:
     comment = cut_pr.comment()
     assert comment.count("<details>") == comment.count("</details>")
-    assert_inert(comment, sections=4, diagram=False)
+    assert_inert(comment, sections=6, diagram=False, diffs=1)
 
 
 def pull_report(pr: PullRequest) -> tuple[PullReport, Catalog, DepGraph]:
@@ -819,7 +894,8 @@ def test_every_stage_of_a_hostile_comment_is_well_formed(hostile_lists_pr: PullR
         if note not in notes:
             notes.append(note)
         sections = comment.count("<details><summary>")
-        assert_inert(comment, sections, diagram=not note)
+        assert_inert(comment, sections, diagram=not note,
+                     diffs=comment.count("<summary>Template diff of "))
         limit = len(comment) - 1
     left_out = [n.removeprefix("*Left out to fit GitHub's comment limit: ").split(". Run ")[0]
                 for n in notes]
@@ -829,7 +905,7 @@ def test_every_stage_of_a_hostile_comment_is_well_formed(hostile_lists_pr: PullR
         "the diagram, the paths and all but 20 rows of each list",
         "the diagram, the paths and every row past those that fit (each list says how many)",
         *(f"the diagram, the paths and every row past those that fit (each list says how "
-          f"many), and the last {n} section{'s' * (n > 1)}" for n in range(1, 7))]
+          f"many), and the last {n} section{'s' * (n > 1)}" for n in range(1, 8))]
 
 
 def test_a_small_cut_of_the_hostile_comment(request: pytest.FixtureRequest,
@@ -839,7 +915,7 @@ def test_a_small_cut_of_the_hostile_comment(request: pytest.FixtureRequest,
     comment = pr_comment(*pull_report(hostile_lists_pr), limit=6_000)
     check_golden(request, "pr-hostile-cut.md", comment)
     assert len(comment) <= 6_000
-    assert_inert(comment, sections=5, diagram=False)
+    assert_inert(comment, sections=6, diagram=False, diffs=1)
 
 
 @pytest.mark.parametrize("case", ["big_pr", "cut_pr"], ids=["rows-left-out", "cut"])
@@ -863,11 +939,8 @@ def test_a_change_in_place_needs_a_new_version(acme_pr: PullRequest, name: str) 
     acme_pr.edit(*edit)
     (field, cls), = fields
     path, line, column = POSITION[node]
-    assert acme_pr.version_findings() == (1, [{
-        "rule": "version-not-bumped", "severity": "error",
-        "message": f"{node} changed ({cls}: {field}) but its version did not; give it a new "
-                   f"version (aireg bump {node} patch|minor|major)",
-        "path": path, "line": line, "column": column}])
+    assert acme_pr.version_findings() == (1, [
+        not_bumped(node, f"{cls}: {field}", path, line, column)])
 
 
 @pytest.mark.parametrize("name", IN_PLACE)
@@ -896,7 +969,10 @@ def test_a_version_that_went_down_is_an_error(acme_pr: PullRequest) -> None:
         "rule": "version-decreased", "severity": "error",
         "message": "the version of prompt/escalation-summary in this file went down from 1.0.2 "
                    "to 1.0.1; versions only go up: use a version above 1.0.2",
-        "path": "prompts/escalation-summary.yaml", "line": 5, "column": 12}])
+        "path": "prompts/escalation-summary.yaml", "line": 5, "column": 12,
+        "subject": "prompt/escalation-summary@1.0.1", "field": "metadata.version",
+        "fingerprint": fingerprint("version-decreased", "prompt/escalation-summary",
+                                   "metadata.version")}])
 
 
 V2_BACKPORT = decl("Prompt", "house-style", {"template": "Acme voice, v2.5\n"}, version="2.5.0")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONFIG, GIT_ENV, TEAM, GitRepo, Result, Run
+from conftest import CONFIG, GIT_ENV, TEAM, GitRepo, Result, Run, fingerprint
 
 
 def prompt(name: str, description: str, version: str = "1.0.0", spec: str = 'template: "hi"'
@@ -148,7 +148,9 @@ def test_a_template_link_out_of_the_registry_is_a_path_escape(
         "rule": "path-escape", "severity": "error",
         "message": "templateFile `p.j2` is a link that leads out of the registry; replace the "
                    "link with the file",
-        "path": "reg/prompts/p.yaml", "line": 9, "column": 17}]
+        "path": "reg/prompts/p.yaml", "line": 9, "column": 17,
+        "subject": "prompt/p@1.0.0", "field": "spec.templateFile",
+        "fingerprint": fingerprint("path-escape", "prompt/p", "spec.templateFile", "p.j2")}]
 
 
 @pytest.mark.parametrize("options", [

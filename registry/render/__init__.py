@@ -58,3 +58,19 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
     "orphans": (Format.TEXT, Format.JSON),
     "history": (Format.TEXT, Format.JSON),
 }
+
+
+def value_text(value: object, most: int = 120) -> str:
+    """A field's value in one line for people: `(none)` when absent, long ones cut."""
+    if value is None:
+        text = "(none)"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, dict | list):
+        import json
+
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    else:
+        text = str(value)
+    text = " ".join(text.split("\n"))
+    return text if len(text) <= most else text[: most - 1] + "…"

@@ -17,7 +17,7 @@ from ..rules import CheckResult
 
 if TYPE_CHECKING:
     from ..bom import Gaps
-    from ..diff import PullReport
+    from ..diff import ChangeImpact, PullReport
     from ..history import Event
     from ..lifecycle import Deadline
     from ..orphans import Orphan
@@ -40,6 +40,14 @@ class FindingOut(Out):
     path: str = Field(description="relative to the repository root, forward slashes")
     line: int
     column: int
+    subject: str | None = Field(description="the node the finding is about "
+                                "(kind/name@version), or null when it is about no declaration")
+    field: str | None = Field(description="the field it is about, dotted, without list "
+                              "indices (spec.includes), or null")
+    fingerprint: str = Field(description="a stable hash of the rule, the subject's kind/name "
+                             "(no version), the field and the ref or value it is about: the "
+                             "same finding keeps it when its message, line, file or version "
+                             "changes (a finding about no declaration hashes its file)")
 
 
 class Counts(Out):
@@ -188,15 +196,36 @@ class FieldChangeOut(Out):
     field: str
     cls: str = Field(alias="class", serialization_alias="class",
                      description="behavior | interface | pin | lifecycle | metadata | cosmetic")
+    before: Any = Field(description="the value in base (null when absent); for a list, the "
+                        "members only base has")
+    after: Any = Field(description="the value in head (null when absent); for a list, the "
+                       "members only head has")
+
+
+class ResolutionOut(Out):
+    field: str = Field(description="the field the ref is in, such as spec.includes")
+    ref: str = Field(description="the ref, written the same in both revisions")
+    before: str | None = Field(description="the node it resolved to in base, or null")
+    after: str | None = Field(description="the node it resolves to in head, or null")
 
 
 class ChangeOut(Out):
-    id: str
+    id: str = Field(description="the node in head (in base when removed)")
+    previous: str | None = Field(description="the base node compared with, when it is "
+                                 "another node: the version this one succeeds (modified) or "
+                                 "the highest lower version it was added beside (added)")
     kind: str
-    status: Literal["added", "removed", "modified", "resolution"]
+    change: Literal["added", "removed", "modified", "invalid", "resolution"] = Field(
+        description="modified: changed in place, or a new version succeeding one head no "
+        "longer declares; invalid: declared in base, failing validation in head; resolution: "
+        "only refs that now resolve elsewhere")
+    reasons: list[Literal["added", "removed", "modified", "invalid", "resolution"]] = Field(
+        description="why it is listed: its own change and, when refs moved, resolution")
     classes: list[str]
     fields: list[FieldChangeOut]
-    detail: str = Field(description="for `resolution`: which refs now resolve elsewhere")
+    resolutions: list[ResolutionOut] = Field(
+        description="refs written the same on both sides that now resolve elsewhere")
+    detail: str = Field(description="the resolutions in words")
     features: list[str]
     owners: list[str]
 
@@ -262,7 +291,8 @@ def _hops(path: tuple[Hop, ...]) -> list[HopOut]:
 def _finding(item: Finding) -> FindingOut:
     span = item.span
     return FindingOut(rule=item.rule, severity=item.severity.value, message=item.message,
-                      path=span.path, line=span.line, column=span.column)
+                      path=span.path, line=span.line, column=span.column, subject=item.subject,
+                      field=item.field, fingerprint=item.fingerprint)
 
 
 def check(result: CheckResult, registry: str) -> str:
@@ -333,14 +363,21 @@ def impact(report: ImpactReport, catalog: Catalog) -> str:
 def impact_base(report: PullReport) -> str:
     return dump(ImpactBaseOut(
         base=report.base, head=report.head,
-        changes=[ChangeOut(
-            id=c.change.node, kind=c.change.decl.kind, status=c.change.status,
-            classes=list(c.change.classes),
-            fields=[FieldChangeOut(field=f.field, **{"class": f.cls}) for f in c.change.fields],
-            detail=c.change.detail, features=list(c.features), owners=list(c.owners))
-            for c in report.changes],
+        changes=[_change(c) for c in report.changes],
         newFindings=[_finding(f) for f in report.new_findings],
         **_impact_fields(report.impact)))
+
+
+def _change(item: ChangeImpact) -> ChangeOut:
+    change = item.change
+    return ChangeOut(
+        id=change.node, previous=change.previous, kind=change.decl.kind, change=change.status,
+        reasons=list(change.reasons), classes=list(change.classes),
+        fields=[FieldChangeOut(field=f.field, before=f.before, after=f.after,
+                               **{"class": f.cls}) for f in change.fields],
+        resolutions=[ResolutionOut(field=r.field, ref=r.ref, before=r.before, after=r.after)
+                     for r in change.resolutions],
+        detail=change.detail, features=list(item.features), owners=list(item.owners))
 
 
 def graph(catalog: Catalog, graph: DepGraph, nodes: list[NodeId]) -> str:

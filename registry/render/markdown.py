@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import plural, visible
+from . import plural, value_text, visible
 from .mermaid import mermaid
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
-    from ..diff import PullReport
+    from ..diff import Change, FieldChange, PullReport, TextDiff
     from ..graph import DepGraph, Hop
     from ..impact import ImpactReport
     from ..lifecycle import Deadline
@@ -198,22 +198,116 @@ def _section(summary: str, rows: list[str], what: str | None = None,
                   f"\n… and {{}} more {what}.\n")
 
 
+def _status(change: Change) -> str:
+    """`modified (from `3.1.0`)` for a new version succeeding an old one, `added (compared
+    with `3.1.0`)` for one added beside a lower one."""
+    since = {"modified": "from", "added": "compared with", "invalid": "from"}.get(change.status)
+    if since is None or change.previous is None or change.old is None:
+        return change.status
+    return f"{change.status} ({since} {code(change.old.version or change.previous)})"
+
+
+def _value(value: object) -> str:
+    return code(value_text(value), in_table=False)
+
+
+def _field(change: FieldChange) -> str:
+    from ..diff import is_template
+
+    name = f"{code(change.field, in_table=False)} ({change.cls})"
+    if is_template(change.field):
+        return name  # its diff follows
+    if isinstance(change.before, list) or isinstance(change.after, list):
+        members = [f"+{_value(m)}" for m in change.after or []] + [
+            f"-{_value(m)}" for m in change.before or []]
+        return f"{name}: {', '.join(members) or 'order changed'}"
+    return f"{name}: {_value(change.before)} → {_value(change.after)}"
+
+
+def _what_changed(change: Change) -> list[str]:
+    reasons = [_field(f) for f in change.fields]
+    reasons += [inline(str(r)) for r in change.resolutions]
+    if change.status == "invalid":
+        reasons.append("fails validation in head: see the new findings")
+    return reasons
+
+
+DIFF_MAX = 4_000  # characters of one diff
+DIFFS_MAX = 16_000  # characters of all diffs together
+
+
+def fence(text: str, info: str = "") -> str:
+    """A fenced code block whose backtick run is longer than any run inside the text, so the
+    text cannot close it (nor open HTML or Markdown: a code block's content is literal)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{info}\n{text}\n{ticks}\n"
+
+
+def unified(item: TextDiff, most: int = DIFF_MAX) -> str:
+    """The unified diff of a template text change, cut at `most` characters (it says so)."""
+    import difflib
+
+    lines = list(difflib.unified_diff(item.before.splitlines(), item.after.splitlines(),
+                                      item.before_label, item.after_label, lineterm=""))
+    # Literal inside the fence, but a bot still finds a marker there, and a reader still
+    # cannot see hidden characters: each line gets what every repository string gets.
+    text = "\n".join(_MARKER_WORDS.sub(r"\1" + ZWSP + r"\2", visible(line)) for line in lines)
+    if len(text) <= most:
+        return fence(text, "diff")
+    kept = text[:most].rsplit("\n", 1)[0]
+    left = text.count("\n") - kept.count("\n")
+    return fence(kept, "diff") + (f"\n*The diff was cut at {most:,} characters; "
+                                  f"{plural(left, 'more line')} not shown.*\n")
+
+
+def _summary_id(node: str) -> str:
+    """A node id in a <summary>: HTML, where Markdown escapes would show; `@` is kept from
+    ever reading as a mention, as everywhere in the comment."""
+    return html.escape(node).replace("@", "@" + ZWSP)
+
+
+def _diffs(diffs: tuple[TextDiff, ...]) -> _Block | None:
+    """A collapsed diff for each behaviour change's template text (and changed includes):
+    one row each, so a stage that drops rows drops whole diffs."""
+    rows: list[str] = []
+    used = 0
+    for item in diffs:
+        body = unified(item)
+        if used + len(body) > DIFFS_MAX:
+            break
+        used += len(body)
+        summary = f"Template diff of {_summary_id(item.node)}"
+        if item.include is not None:
+            summary += f": its include {_summary_id(item.include)}"
+        # A blank line between two sections, none after the last (the parts are joined
+        # by one line break).
+        rows.append(f"{chr(10) if rows else ''}<details><summary>{summary}</summary>\n\n"
+                    f"{body}\n</details>")
+    if not diffs:
+        return None
+    left = len(diffs) - len(rows)
+    tail = (f"*{plural(left, 'more template diff')} not shown, to keep the comment short.*\n"
+            if left else "")
+    return _Block("", tuple(rows), tail, "*{} more template diffs left out.*\n")
+
+
 def _blocks(report: PullReport, catalog: Catalog, graph: DepGraph, detail: _Detail
             ) -> list[_Block]:
     blocks = [_Block(f"{MARKER}\n{_verdict(report)}\n")]
     blocks.append(_Block(
         _table_head(["Declaration", "Change", "Class", "Features hit", "Owners"]),
-        tuple(_row([code(c.change.node), c.change.status, ", ".join(c.change.classes) or "-",
+        tuple(_row([code(c.change.node), _status(c.change), ", ".join(c.change.classes) or "-",
                     _few([code(f) for f in c.features]), _few([inline(o) for o in c.owners])])
               for c in report.changes),
         more="\n… and {} more changed declarations.\n"))
-    fields = [f"- {code(c.change.node, in_table=False)}: " + ", ".join(
-        f"{code(f.field, in_table=False)} ({f.cls})" for f in c.change.fields)
-        for c in report.changes if c.change.fields]
-    resolution = [f"- {code(c.change.node, in_table=False)}: {inline(c.change.detail)}"
-                  for c in report.changes if c.change.detail]
-    if fields or resolution:
-        blocks.append(_section("What changed", [*fields, *resolution]))
+    what = [f"- {code(c.change.node, in_table=False)}: " + "; ".join(reasons)
+            for c in report.changes if (reasons := _what_changed(c.change))]
+    if what:
+        blocks.append(_section("What changed", what))
+    diffs = _diffs(report.diffs)
+    if diffs is not None:
+        blocks.append(diffs)
     impact = report.impact
     if impact.features:
         blocks.append(_section(

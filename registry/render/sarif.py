@@ -42,6 +42,8 @@ def sarif(findings: list[Finding], version: str) -> str:
                 "artifactLocation": {"uri": uri(span.path), "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": span.line, "startColumn": span.column},
             }}],
+            # The same finding across commits, whatever its line or message (Finding).
+            "partialFingerprints": {"aireg/v1": item.fingerprint},
         })
     log = {
         "$schema": SARIF_SCHEMA,

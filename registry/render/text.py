@@ -19,11 +19,11 @@ from ..lifecycle import when
 from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
-from . import plural, visible
+from . import plural, value_text, visible
 
 if TYPE_CHECKING:
     from ..bom import Gaps
-    from ..diff import PullReport
+    from ..diff import FieldChange, PullReport
     from ..history import Event
     from ..lifecycle import Deadline
     from ..orphans import Orphan
@@ -191,17 +191,37 @@ def orphans(found: list[Orphan]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def field_change(change: FieldChange) -> str:
+    """`spec.modelId: a -> b (pin)`; a list's members as +added -removed; template text as
+    counts of lines (the text is in --format json, the diff in the PR comment)."""
+    from ..diff import is_template, line_counts
+
+    name, cls = change.field, change.cls
+    if is_template(name):
+        added, removed = line_counts(change.before, change.after)
+        return f"{name}: +{added} -{removed} lines ({cls})"
+    if isinstance(change.before, list) or isinstance(change.after, list):
+        members = [f"+{visible(value_text(m))}" for m in change.after or []] + [
+            f"-{visible(value_text(m))}" for m in change.before or []]
+        return f"{name}: {', '.join(members) or 'order changed'} ({cls})"
+    return (f"{name}: {visible(value_text(change.before))} -> "
+            f"{visible(value_text(change.after))} ({cls})")
+
+
 def impact_base(report: PullReport) -> str:
     if report.nothing:
         return (f"No declaration changed between {visible(report.base)} and "
                 f"{visible(report.head)}, and there are no new findings.\n")
     lines = [f"Changes between {visible(report.base)} and {visible(report.head)}:"]
-    width = max(len(c.change.node) for c in report.changes) if report.changes else 0
     for item in report.changes:
         change = item.change
-        what = (", ".join(f"{visible(f.field)} ({f.cls})" for f in change.fields)
-                or visible(change.detail))
-        lines.append(f"  {change.status:<10}  {change.node:<{width}}  {what}".rstrip())
+        since = {"modified": "from", "added": "compared with", "invalid": "from"}.get(change.status)
+        was = f"  ({since} {change.previous})" if since and change.previous else ""
+        lines.append(f"  {change.status:<10}  {change.node}{was}")
+        lines.extend(f"{'':14}{field_change(f)}" for f in change.fields)
+        lines.extend(f"{'':14}{visible(str(r))}" for r in change.resolutions)
+        if change.status == "invalid":
+            lines.append(f"{'':14}fails validation in head: see the new findings")
     body = impact(report.impact).splitlines()
     # The dependents of the changes, as `impact REF` prints them, without its first line.
     lines += body[1:]
