@@ -6,8 +6,9 @@ Two tables, both safe to lose:
   so it holds across branches and revisions). A warm load parses only files it has not seen.
 - `results`: a command's whole output, keyed by a digest of everything it read — aireg's
   own files, the command line, the day, and the state of every file of the registry (size,
-  modification time and inode in the working tree, commit ids for revisions). Running a
-  command again on unchanged input prints the same bytes without loading anything.
+  modification and change times and inode in the working tree, each link to a folder's
+  own; commit ids for revisions). Running a command again on unchanged input prints the
+  same bytes without loading anything.
 
 Nothing here is trusted: values are JSON, read back through the same validation as a fresh
 parse; a file that is corrupt, from another format version, or not a cache at all is
@@ -251,9 +252,9 @@ def decode(text: str) -> Any:
 
 
 def tree_state(root: Path, scan: FolderScan | None = None) -> str | None:
-    """A digest of every file under `root` (path, size, modification time, inode), or None
-    when a file was modified too recently to tell a later change from this one. `scan` is
-    a walk of `root` already made."""
+    """A digest of every file under `root` (path, size, modification and change times,
+    inode), or None when a file was modified or changed too recently to tell a later change
+    from this one. `scan` is a walk of `root` already made."""
     if scan is None:
         try:
             scan = FolderScan(root)

@@ -121,9 +121,10 @@ def escapes(rel: str) -> bool:
 
 class FolderScan:
     """Every file under a folder, found in one walk: the listing a load reads, and the state
-    the result cache keys on (each file's path, size, modification time and inode), so a
-    cold command walks the tree once, not twice. A warm command does nothing but this walk
-    and a lookup, so the walk only gathers; the listing is made when a load asks for it."""
+    the result cache keys on (each file's path, size, modification and change times and
+    inode, and each link to a folder's own), so a cold command walks the tree once, not
+    twice. A warm command does nothing but this walk and a lookup, so the walk only gathers;
+    the listing is made when a load asks for it."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -132,23 +133,30 @@ class FolderScan:
         # per folder: its path ("" or "a/b/"), where its files are in `found`, its
         # subfolders (names) and its links to folders (paths)
         self._folders: dict[str, tuple[int, int, list[str], list[str]]] = {}
+        # Links to folders, each with its own stat: a link changed to lead elsewhere is a
+        # new link (inode, change time), though nothing behind it is walked.
+        self.folder_links: list[tuple[str, os.stat_result, bool]] = []
         self._walk(str(root), "")
 
     def state(self) -> tuple[str, int]:
-        """A digest of every file's path, size, modification time and inode, and the latest
-        modification time among them (nanoseconds)."""
+        """A digest of every file's path, size, modification and change times and inode
+        (and each link to a folder's), and the latest of those times (nanoseconds)."""
         # Built column by column in C (map, join, array) rather than a line a file in Python:
         # this is a good part of what a warm command does.
-        found = sorted(self.found, key=_FIRST)
+        # The change time too: a same-size edit that puts the modification time back (touch
+        # -r) still changes it, and no one can set it.
+        found = sorted(self.found + self.folder_links, key=_FIRST)
         infos = list(map(_SECOND, found))
         mtimes = list(map(_MTIME, infos))
+        ctimes = list(map(_CTIME, infos))
         paths = "\0".join(map(_FIRST, found)).encode("utf-8", "surrogateescape")
         digest = hashlib.sha256(b"%d\0%d\0" % (len(found), len(paths)))  # one reading only
         digest.update(paths)
         digest.update(array.array("q", list(map(_SIZE, infos))).tobytes())
         digest.update(array.array("q", mtimes).tobytes())
+        digest.update(array.array("q", ctimes).tobytes())
         digest.update(array.array("Q", list(map(_INODE, infos))).tobytes())
-        return digest.hexdigest(), max(mtimes, default=0)
+        return digest.hexdigest(), max(max(mtimes, default=0), max(ctimes, default=0))
 
     def listing(self) -> tuple[list[FileEntry], dict[str, int]]:
         """The files and links, each folder's files (by name) before its subfolders (by
@@ -179,6 +187,7 @@ class FolderScan:
                 if item.is_symlink():
                     if item.is_dir():
                         links.append(rel)
+                        self.folder_links.append((rel, item.stat(follow_symlinks=False), True))
                         continue
                     try:  # what the link leads to: an edit there changes the answer
                         found.append((rel, item.stat(follow_symlinks=True), True))
@@ -198,6 +207,7 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # bytes as they are, on 
 _FIRST = operator.itemgetter(0)
 _SECOND = operator.itemgetter(1)
 _MTIME = operator.attrgetter("st_mtime_ns")
+_CTIME = operator.attrgetter("st_ctime_ns")
 _SIZE = operator.attrgetter("st_size")
 _INODE = operator.attrgetter("st_ino")
 _REL = operator.attrgetter("rel")

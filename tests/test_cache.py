@@ -269,3 +269,55 @@ def test_a_stored_output_is_replayed_in_the_stream_encoding(
     assert done.value.code == 1
     assert out.getvalue() == expected
     assert err.getvalue() == b"note: " + expected + b"\n"
+
+
+# --- never a stale answer: each case runs twice with the cache on, and the second run must
+# print what a --no-cache run prints. ---------------------------------------------------------
+
+
+def twice(aireg: Run, *args: str) -> Result:
+    """A command run twice with the cache on (the second may be served from it); both must
+    match a --no-cache run, which is returned."""
+    expected = aireg("--no-cache", *args)
+    assert aireg(*args) == expected
+    assert aireg(*args) == expected
+    return expected
+
+
+@pytest.mark.usefixtures("cached")
+def test_a_link_to_a_folder_that_leads_elsewhere_is_seen(aireg: Run, repo: GitRepo,
+                                                         tmp_path: Path) -> None:
+    (repo.root / "kept").mkdir()
+    link = repo.root / "ext"
+    link.symlink_to(repo.root / "kept", target_is_directory=True)
+    assert "path-escape" not in twice(aireg, "-C", str(repo.root), "check").out
+    link.unlink()
+    link.symlink_to(tmp_path, target_is_directory=True)  # now out of the registry
+    assert "ext:1:1: error[path-escape]" in twice(aireg, "-C", str(repo.root), "check").out
+
+
+@pytest.mark.usefixtures("cached")
+def test_a_same_size_edit_with_its_modification_time_put_back_is_seen(
+        aireg: Run, repo: GitRepo) -> None:
+    path = repo.root / "prompts/p.yaml"
+    touch(path, 100)
+    assert '"description": "first"' in twice(aireg, "-C", str(repo.root), "show", "prompt/p",
+                                             "--format", "json").out
+    before = path.stat()
+    with path.open("r+b") as stream:  # in place: the same inode and size
+        stream.write(path.read_bytes().replace(b"first", b"fresh"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # touch -r
+    assert (path.stat().st_size, path.stat().st_ino) == (before.st_size, before.st_ino)
+    assert '"description": "fresh"' in twice(aireg, "-C", str(repo.root), "show", "prompt/p",
+                                             "--format", "json").out
+
+
+def test_a_file_changed_a_moment_ago_turns_the_output_cache_off(repo: GitRepo) -> None:
+    from registry.files import FolderScan
+
+    path = repo.root / "prompts/p.yaml"
+    touch(path, 100)  # modified long ago, changed (its times set) now
+    info = path.stat()
+    assert info.st_mtime_ns < info.st_ctime_ns
+    assert FolderScan(repo.root).state()[1] >= info.st_ctime_ns
+    assert registry.cache.tree_state(repo.root) is None
