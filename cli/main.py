@@ -141,7 +141,7 @@ def cached(command: Callable[..., None]) -> Callable[..., None]:
         cache, key = found
         hit = cache.result(key)
         if hit is not None:
-            _replay(*hit)
+            _replay(hit.code, hit.out, hit.err)  # returns only when the row is damaged
         _capture.append(Capture([], [], {}))
         code = EXIT_OK
         try:
@@ -161,9 +161,17 @@ def cached(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-def _replay(code: int, out: bytes, err: bytes) -> NoReturn:
+def _replay(code: int, out: bytes, err: bytes) -> None:
+    """Write a stored output and exit with its code; return, having written nothing, when
+    it is not one (a damaged row: the command then runs)."""
     header, _, stdout = out.partition(b"\n")
-    for path, text in json.loads(header)["files"].items():
+    try:
+        written = json.loads(header)["files"]
+    except (ValueError, TypeError, KeyError):
+        return
+    if type(written) is not dict or not all(type(v) is str for v in written.values()):
+        return
+    for path, text in written.items():
         from registry.edit import write_atomic
 
         write_atomic(Path(path), text)
