@@ -5,10 +5,12 @@ Two tables, both safe to lose:
 - `parsed`: what a declaration file parses to, keyed by its git blob id (content-addressed,
   so it holds across branches and revisions). A warm load parses only files it has not seen.
 - `results`: a command's whole output, keyed by a digest of everything it read — aireg's
-  own files, the command line, the day, and the state of every file of the registry (size,
-  modification and change times and inode in the working tree, each link to a folder's
-  own; commit ids for revisions). Running a command again on unchanged input prints the
-  same bytes without loading anything.
+  own files, the command line, the day, the GIT_ variables, and the state of every file of
+  the registry (size, modification and change times and inode in the working tree; commit
+  ids and replace refs for revisions). What a command read that the key does not cover (a
+  file under `.git` or behind a link to a folder, HEAD) is kept with the output and found
+  again before it is replayed (registry.files notes those reads). Running a command again
+  on unchanged input prints the same bytes without loading anything.
 
 Nothing here is trusted: values are JSON that reads back exactly what was stored, each row
 with a checksum, read back through the same validation as a fresh parse; a damaged row is
@@ -33,9 +35,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import files
 from .files import FolderScan
 
-FORMAT = 3  # 3: exact tagged JSON, and checksums
+FORMAT = 4  # 3: exact tagged JSON and checksums; 4: the inputs of an output
 KEEP_RESULTS = 32  # the most recently used outputs kept
 # When an output was last used is recorded to the hour: a write on every hit would cost a
 # warm command more than its lookup.
@@ -92,7 +95,7 @@ class Cache:
                         "CREATE TABLE IF NOT EXISTS parsed (blob TEXT PRIMARY KEY, data BLOB,"
                         " sum INTEGER);"
                         "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, code INTEGER,"
-                        " out BLOB, err BLOB, used REAL, sum INTEGER);")
+                        " out BLOB, err BLOB, used REAL, inputs TEXT, sum INTEGER);")
                     db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
                 elif row[0] != str(FORMAT):
                     raise sqlite3.DatabaseError(f"cache format {row[0]}")
@@ -108,15 +111,15 @@ class Cache:
     # --- whole outputs --------------------------------------------------------------------
 
     def result(self, key: str) -> Stored | None:
-        """The output stored under `key`; None when there is none, or it is damaged (then it
-        is dropped)."""
+        """The output stored under `key`, with the inputs to check before it is used; None
+        when there is none, or it is damaged (then it is dropped)."""
         try:
-            row = self.db.execute("SELECT code, out, err, used, sum FROM results WHERE key=?",
-                                  (key,)).fetchone()
+            row = self.db.execute("SELECT code, out, err, used, inputs, sum FROM results "
+                                  "WHERE key=?", (key,)).fetchone()
             if row is None:
                 return None
-            code, out, err, used, check = row
-            stored = _stored(code, out, err, check)
+            code, out, err, used, inputs, check = row
+            stored = _stored(code, out, err, inputs, check)
             if stored is None:
                 self.db.execute("DELETE FROM results WHERE key=?", (key,))
                 return None
@@ -127,12 +130,17 @@ class Cache:
             return None
         return stored
 
-    def store_result(self, key: str, code: int, out: bytes, err: bytes) -> None:
+    def store_result(self, key: str, code: int, out: bytes, err: bytes,
+                     inputs: list[tuple[str, str, str]] | None = None) -> None:
+        """Keep an output; `inputs` are what the command read that `key` does not cover,
+        each (kind, name, what was found), checked again before the output is replayed."""
         if len(out) + len(err) > MAX_RESULT_BYTES:
             return
+        listed = json.dumps(inputs or [])
         try:
-            self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
-                            (key, code, out, err, time.time(), _checksum(code, out, err)))
+            self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (key, code, out, err, time.time(), listed,
+                             _checksum(code, out, err, listed)))
             self.db.execute("DELETE FROM results WHERE key NOT IN (SELECT key FROM results "
                             "ORDER BY used DESC LIMIT ?)", (KEEP_RESULTS,))
         except sqlite3.Error:
@@ -212,18 +220,27 @@ class Stored(NamedTuple):
     code: int
     out: bytes
     err: bytes
+    inputs: list[tuple[str, str, str]]
 
 
-def _checksum(code: int, out: bytes, err: bytes) -> int:
-    return zlib.crc32(err, zlib.crc32(out, zlib.crc32(b"%d\0" % code)))
+def _checksum(code: int, out: bytes, err: bytes, inputs: str) -> int:
+    return zlib.crc32(err, zlib.crc32(out, zlib.crc32(b"%d\0%s\0" % (code, inputs.encode()))))
 
 
-def _stored(code: Any, out: Any, err: Any, check: Any) -> Stored | None:
+def _stored(code: Any, out: Any, err: Any, inputs: Any, check: Any) -> Stored | None:
     """A results row as stored, or None when it is damaged."""
     if type(code) is not int or type(out) is not bytes or type(err) is not bytes or \
-            _checksum(code, out, err) != check:
+            type(inputs) is not str or _checksum(code, out, err, inputs) != check:
         return None
-    return Stored(code, out, err)
+    try:
+        listed = json.loads(inputs)
+    except ValueError:
+        return None
+    if type(listed) is not list or not all(
+            type(item) is list and len(item) == 3 and all(type(part) is str for part in item)
+            for item in listed):
+        return None
+    return Stored(code, out, err, [(kind, name, found) for kind, name, found in listed])
 
 
 _writers: list[int] = []  # background writers not yet collected
@@ -406,6 +423,51 @@ def commit_of(toplevel: Path, rev: str) -> str | None:
         return None
     sha = done.stdout.strip()
     return sha if done.returncode == 0 and sha else None
+
+
+def replace_refs(toplevel: Path) -> str | None:
+    """The replace refs (`git replace`), each name and target: with any, what a commit,
+    tree or blob id reads as is not what the id says. "" for none; None when git cannot
+    tell."""
+    base = os.environ.get("GIT_REPLACE_REF_BASE", "refs/replace/")
+    return _git(toplevel, "for-each-ref", "--format=%(refname) %(objectname)", base)
+
+
+def head_of(toplevel: Path) -> str | None:
+    """The commit HEAD points at ("" before the first commit), or None when git cannot
+    tell."""
+    found = _git(toplevel, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    return "" if found is None and _git(toplevel, "rev-parse", "--git-dir") else found
+
+
+def _git(toplevel: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=toplevel, capture_output=True, text=True,
+                              check=False)
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def git_environment() -> str:
+    """The GIT_ variables, which change what git answers (GIT_DIR, GIT_NO_REPLACE_OBJECTS,
+    GIT_REPLACE_REF_BASE, the object directories, ...)."""
+    return "\n".join(f"{name}={value}" for name, value in sorted(os.environ.items())
+                     if name.startswith("GIT_"))
+
+
+def unchanged(inputs: list[tuple[str, str, str]]) -> bool:
+    """Whether every input a stored output recorded is still what it was."""
+    for kind, name, found in inputs:
+        if kind == "head":
+            now = head_of(Path(name))
+        elif kind == "replace":
+            now = replace_refs(Path(name))
+        else:
+            now = files.observe(kind, name)
+        if now != found:
+            return False
+    return True
 
 
 def key_of(parts: Iterable[str]) -> str:

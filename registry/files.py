@@ -9,6 +9,7 @@ import operator
 import os
 import posixpath
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,60 @@ def selected(rel: str, include: Iterable[str], exclude: Iterable[str]) -> bool:
 def escapes(rel: str) -> bool:
     """Whether a normalised relative path leaves the folder it is relative to."""
     return rel == ".." or rel.startswith("../") or posixpath.isabs(rel)
+
+
+# --- what a command read beyond the walk ------------------------------------------------------
+# The result cache keys an output on the walk of the working tree (FolderScan.state). A file
+# the walk does not cover (under `.git`, or behind a link to a folder), where a link leads,
+# or HEAD may be read as well: while an output is being recorded, each such read is noted
+# with what it found, and the output is replayed only while each is found the same again.
+
+recorded: dict[tuple[str, str], str] | None = None  # (kind, name) -> found; None: not recording
+UNKEYED = "\0"  # found differently by two reads, or not known: the output is not stored
+
+
+def note(kind: str, name: str, found: str | None) -> None:
+    if recorded is not None:
+        value = UNKEYED if found is None else found
+        if recorded.setdefault((kind, name), value) != value:
+            recorded[(kind, name)] = UNKEYED
+
+
+def observe(kind: str, name: str) -> str | None:
+    """What a read noted as (kind, name) finds now; None for a kind this module does not
+    know."""
+    if kind == "read":
+        return _fingerprint(_read(name, None))
+    if kind == "head":
+        count, _, path = name.partition(":")
+        return _fingerprint(_head(path, int(count)))
+    if kind == "size":
+        return str(_size(name))
+    if kind == "link":
+        return os.path.realpath(name)
+    return None
+
+
+def _fingerprint(data: bytes | None) -> str:
+    return "absent" if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _walked(root: Path, rel: str) -> bool:
+    """Whether the walk of `root` covers this path: it stays inside `root` and enters no
+    `.git` folder and no link to a folder. (A link to a file is covered: the walk keys on
+    what it leads to, or on the link itself while that is missing.)"""
+    parts = rel.split("/")
+    if ".git" in parts or ".." in parts or posixpath.isabs(rel):
+        return False
+    folder = str(root)
+    for name in parts[:-1]:
+        folder = os.path.join(folder, name)  # noqa: PTH118
+        try:
+            if stat.S_ISLNK(os.lstat(folder).st_mode):
+                return False
+        except OSError:
+            return True  # it does not exist: making it changes the walk
+    return True
 
 
 class FolderScan:
@@ -233,32 +288,18 @@ class FolderTree:
         return entries
 
     def read(self, rel: str) -> bytes | None:
-        # One read of the size the walk saw, plus a byte to notice growth: a file object
-        # costs twice as much on the small files a registry is made of.
-        try:
-            fd = os.open(os.path.join(self.root, rel), _READ_FLAGS)  # noqa: PTH118 - hot path
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            return None
-        try:
-            expected = self._sizes.get(rel, 65535)
-            data = os.read(fd, expected + 1)
-            if len(data) <= expected:
-                return data  # a short read of a regular file is its end
-            parts = [data]
-            while part := os.read(fd, 1 << 20):
-                parts.append(part)
-            return b"".join(parts)
-        except IsADirectoryError:
-            return None
-        finally:
-            os.close(fd)
+        path = os.path.join(self.root, rel)  # noqa: PTH118 - hot path
+        data = _read(path, self._sizes.get(rel))
+        if recorded is not None and rel not in self._sizes and not _walked(self.root, rel):
+            note("read", path, _fingerprint(data))
+        return data
 
     def head(self, rel: str, count: int) -> bytes:
-        try:
-            with open(os.path.join(self.root, rel), "rb") as stream:  # noqa: PTH118, PTH123 - hot path
-                return stream.read(count)
-        except OSError:
-            return b""
+        path = os.path.join(self.root, rel)  # noqa: PTH118 - hot path
+        data = _head(path, count)
+        if recorded is not None and rel not in self._sizes and not _walked(self.root, rel):
+            note("head", f"{count}:{path}", _fingerprint(data))
+        return data
 
     def blob_id(self, rel: str, data: bytes) -> str:
         from .cache import blob_id
@@ -269,11 +310,53 @@ class FolderTree:
         known = self._sizes.get(rel)
         if known is not None:
             return known
-        try:
-            return os.stat(os.path.join(self.root, rel)).st_size  # noqa: PTH116, PTH118 - hot path
-        except OSError:
-            return 0
+        path = os.path.join(self.root, rel)  # noqa: PTH118 - hot path
+        size = _size(path)
+        if recorded is not None and not _walked(self.root, rel):
+            note("size", path, str(size))
+        return size
 
     def link_stays_inside(self, rel: str) -> bool:
-        real = Path(os.path.realpath(self.root / rel))
+        path = str(self.root / rel)
+        found = os.path.realpath(path)
+        if rel not in self._sizes:  # a plain file of the walk is where the walk found it
+            note("link", path, found)  # a link may lead elsewhere with nothing walked changed
+        real = Path(found)
         return real == self.real_root or self.real_root in real.parents
+
+
+def _read(path: str, expected: int | None) -> bytes | None:
+    # One read of the size the walk saw, plus a byte to notice growth: a file object
+    # costs twice as much on the small files a registry is made of.
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+    try:
+        expected = 65535 if expected is None else expected
+        data = os.read(fd, expected + 1)
+        if len(data) <= expected:
+            return data  # a short read of a regular file is its end
+        parts = [data]
+        while part := os.read(fd, 1 << 20):
+            parts.append(part)
+        return b"".join(parts)
+    except IsADirectoryError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _head(path: str, count: int) -> bytes:
+    try:
+        with open(path, "rb") as stream:  # noqa: PTH123 - hot path
+            return stream.read(count)
+    except OSError:
+        return b""
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size  # noqa: PTH116
+    except OSError:
+        return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -285,6 +286,74 @@ def twice(aireg: Run, *args: str) -> Result:
     return expected
 
 
+def monorepo(git_repo: GitRepo) -> Path:
+    """The registry of the `repo` fixture in a subfolder of a larger repository."""
+    git_repo.commit("registry", {"reg/aireg.yaml": CONFIG, "reg/teams/platform.yaml": TEAM,
+                                 "reg/prompts/p.yaml": PROMPT.format(description="first"),
+                                 "reg/prompts/p.j2": "Hello {{ who }}\n",
+                                 "reg/features/f.yaml": FEATURE, "app/main.py": "print()\n"})
+    return git_repo.root / "reg"
+
+
+@pytest.mark.usefixtures("cached")
+@pytest.mark.parametrize("layout", ["whole repository", "subfolder"])
+@pytest.mark.parametrize("command", [("bom",), ("history", "prompt/p")])
+def test_a_moved_head_with_no_file_changed_is_seen(aireg: Run, git_repo: GitRepo,
+                                                   layout: str, command: tuple[str, ...]) -> None:
+    if layout == "subfolder":
+        root = monorepo(git_repo)
+        moves = {"app/main.py": "print('moved')\n"}  # a commit outside the registry
+    else:
+        git_repo.commit("registry", {"aireg.yaml": CONFIG, "teams/platform.yaml": TEAM,
+                                     "prompts/p.yaml": PROMPT.format(description="first"),
+                                     "prompts/p.j2": "Hello {{ who }}\n",
+                                     "features/f.yaml": FEATURE})
+        root = git_repo.root
+        moves = {}
+    first = twice(aireg, "-C", str(root), *command)
+    if moves:
+        git_repo.commit("outside the registry", moves)
+    else:
+        git_repo.git("commit", "-q", "--allow-empty", "-m", "empty",
+                     "--date", "2026-02-01T12:00:00+00:00")
+    after = twice(aireg, "-C", str(root), *command)
+    if command == ("bom",):  # the BOM names the new commit, its serial and its time
+        assert git_repo.git("rev-parse", "HEAD").strip() in after.out
+        assert after.out != first.out
+
+
+@pytest.mark.usefixtures("cached")
+@pytest.mark.parametrize("inside", [True, False])
+def test_a_retirements_file_behind_a_link_to_a_folder_is_watched(
+        aireg: Run, git_repo: GitRepo, tmp_path: Path, inside: bool) -> None:
+    shared = git_repo.root / "shared" if inside else tmp_path / "elsewhere"
+    config = CONFIG + "spec:\n  include: ['teams/**', 'models/**']\n  retirements: data/own.yaml\n"
+    git_repo.commit("registry", {
+        "reg/aireg.yaml": config, "reg/teams/platform.yaml": TEAM,
+        "reg/models/m.yaml": MODEL, "shared/.keep": ""})
+    shared.mkdir(exist_ok=True)
+    own = shared / "own.yaml"
+    own.write_text(RETIREMENTS.format(sunset="2027-01-31"), encoding="utf-8")
+    (git_repo.root / "reg" / "data").symlink_to(shared, target_is_directory=True)
+    args = ("-C", str(git_repo.root / "reg"), "--today", "2026-06-01", "deprecations")
+    assert "2027-01-31  in 244 days  model/m@1.0.0" in twice(aireg, *args).out
+    own.write_text(RETIREMENTS.format(sunset="2027-02-28"), encoding="utf-8")
+    touch(own, 100)
+    assert "2027-02-28  in 272 days  model/m@1.0.0" in twice(aireg, *args).out
+
+
+MODEL = """\
+apiVersion: aireg/v1
+kind: Model
+metadata: {name: m, version: 1.0.0, owner: team/platform}
+spec: {provider: openai, modelId: foo-1}
+"""
+RETIREMENTS = """\
+records:
+  - {{platform: openai, modelId: foo-1, sunset: {sunset}, source: contract}}
+"""
+
+
 @pytest.mark.usefixtures("cached")
 def test_a_link_to_a_folder_that_leads_elsewhere_is_seen(aireg: Run, repo: GitRepo,
                                                          tmp_path: Path) -> None:
@@ -322,6 +391,48 @@ def test_a_file_changed_a_moment_ago_turns_the_output_cache_off(repo: GitRepo) -
     assert info.st_mtime_ns < info.st_ctime_ns
     assert FolderScan(repo.root).state()[1] >= info.st_ctime_ns
     assert registry.cache.tree_state(repo.root) is None
+
+
+@pytest.mark.usefixtures("cached")
+@pytest.mark.parametrize("template", ["../.git/HEAD", "git/HEAD"])
+def test_a_template_file_under_git_is_keyed(aireg: Run, git_repo: GitRepo,
+                                            template: str) -> None:
+    git_repo.commit("registry", {"aireg.yaml": CONFIG, "teams/platform.yaml": TEAM,
+                                 "prompts/p.yaml": PROMPT.format(description="x").replace(
+                                     "p.j2", template).replace("[who]", "[]"),
+                                 "features/f.yaml": FEATURE})
+    if template.startswith("git/"):  # reached through a link to the git folder
+        (git_repo.root / "prompts" / "git").symlink_to(git_repo.root / ".git")
+        touch(git_repo.root / "prompts", 0)
+    args = ("-C", str(git_repo.root), "bom")
+    twice(aireg, *args)
+    git_repo.git("checkout", "-q", "-b", "other")  # .git/HEAD changes; the commit does not
+    after = twice(aireg, *args)
+    if after.code == 0:  # (the template may also be refused as a path-escape)
+        assert "ref: refs/heads/other" in after.out
+
+
+@pytest.mark.usefixtures("cached")
+def test_replace_refs_are_seen(aireg: Run, repo: GitRepo,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.commit("second", {"prompts/p.yaml": PROMPT.format(description="second")})
+    args = ("-C", str(repo.root), "--rev", "HEAD", "show", "prompt/p", "--format", "json")
+    assert '"description": "second"' in twice(aireg, *args).out
+    repo.git("replace", "HEAD", "HEAD~1")  # the commit reads as the one before
+    assert '"description": "first"' in twice(aireg, *args).out
+    monkeypatch.setenv("GIT_NO_REPLACE_OBJECTS", "1")
+    assert '"description": "second"' in twice(aireg, *args).out
+    monkeypatch.delenv("GIT_NO_REPLACE_OBJECTS")
+    repo.git("replace", "-d", "HEAD")
+    # A blob replaced: the tree lists the same id, which now reads as other bytes.
+    blob = repo.git("rev-parse", "HEAD:prompts/p.yaml").strip()
+    other = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo.root, check=True,
+                           capture_output=True, text=True,
+                           input=PROMPT.format(description="replaced")).stdout.strip()
+    repo.git("replace", blob, other)
+    assert '"description": "replaced"' in twice(aireg, *args).out
+    repo.git("replace", "-d", blob)
+    assert '"description": "second"' in twice(aireg, *args).out
 
 
 # --- the parse cache reads back exactly what was parsed -----------------------------------------
@@ -450,6 +561,7 @@ DAMAGE = {
     "output cut short": "UPDATE results SET out = substr(out, 1, 7)",
     "output changed":
         "UPDATE results SET out = CAST('{\"files\": {}}' || char(10) || 'ok' AS BLOB)",
+    "inputs of garbage": "UPDATE results SET inputs = '[[1'",
     "code of garbage": "UPDATE results SET code = 'x'",
     "parse cut short": "DELETE FROM results; UPDATE parsed SET data = substr(data, 1, 30)",
     "parse of garbage": "DELETE FROM results; UPDATE parsed SET data = x'fffe00'",
