@@ -303,6 +303,9 @@ def _tagged(value: Any) -> Any:
     if kind is list:
         return [_tagged(item) for item in value]
     if kind is dt.datetime:
+        # YAML's times are naive or at a fixed offset; a time zone's rules would not survive.
+        if value.fold or not (value.tzinfo is None or type(value.tzinfo) is dt.timezone):
+            raise TypeError("datetime")
         return {"$dt": value.isoformat()}
     if kind is dt.date:
         return {"$d": value.isoformat()}
