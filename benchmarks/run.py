@@ -91,7 +91,8 @@ def clear_cache(repo: Path) -> list[str]:
 def settle(repo: Path) -> None:
     """Wait until no file of a just generated registry is younger than aireg's output cache
     trusts (two seconds), as a registry in use is: the warm rows would time no cache."""
-    newest = max(path.stat().st_mtime for path in repo.rglob("*") if ".git" not in path.parts)
+    newest = max(max(info.st_mtime, info.st_ctime) for path in repo.rglob("*")
+                 if ".git" not in path.parts and (info := path.stat()))
     time.sleep(max(0.0, newest + 2.5 - time.time()))
 
 

@@ -139,11 +139,16 @@ def cached(command: Callable[..., None]) -> Callable[..., None]:
         if found is None:
             command(*args, **kwargs)
             return
-        cache, key = found
+        from registry import cache as caching
+        from registry import files
+
+        cache, key, keyed = found
         hit = cache.result(key)
-        if hit is not None:
-            _replay(*hit)
+        if hit is not None and caching.unchanged(hit.inputs):
+            _replay(hit.code, hit.out, hit.err)  # returns only when the row is damaged
         _capture.append(Capture([], [], {}))
+        # What the key does not cover is noted as it is read; what it covers, as it was.
+        files.recorded = dict(keyed)
         code = EXIT_OK
         try:
             command(*args, **kwargs)
@@ -152,19 +157,32 @@ def cached(command: Callable[..., None]) -> Callable[..., None]:
             raise
         finally:
             captured = _capture.pop()
-            if code in (EXIT_OK, EXIT_FINDINGS) and sys.exc_info()[0] in (None, SystemExit):
+            reads, files.recorded = files.recorded or {}, None
+            reads = {read: found for read, found in reads.items() if keyed.get(read) != found}
+            if code in (EXIT_OK, EXIT_FINDINGS) and sys.exc_info()[0] in (None, SystemExit) \
+                    and files.UNKEYED not in reads.values():
                 # One line of JSON naming the files written, then standard output as is.
                 header = json.dumps({"files": captured.files}).encode()
-                sys.modules["registry.cache"].wait_for_writers()  # it holds the write lock
+                caching.wait_for_writers()  # it holds the write lock
                 cache.store_result(key, code, header + b"\n" + "".join(captured.out).encode(),
-                                   "".join(captured.err).encode())
+                                   "".join(captured.err).encode(),
+                                   sorted((kind, name, value)
+                                          for (kind, name), value in reads.items()))
 
     return run
 
 
-def _replay(code: int, out: bytes, err: bytes) -> NoReturn:
+def _replay(code: int, out: bytes, err: bytes) -> None:
+    """Write a stored output and exit with its code; return, having written nothing, when
+    it is not one (a damaged row: the command then runs)."""
     header, _, stdout = out.partition(b"\n")
-    for path, text in json.loads(header)["files"].items():
+    try:
+        written = json.loads(header)["files"]
+    except (ValueError, TypeError, KeyError):
+        return
+    if type(written) is not dict or not all(type(v) is str for v in written.values()):
+        return
+    for path, text in written.items():
         from registry.edit import write_atomic
 
         write_atomic(Path(path), text)
@@ -177,9 +195,11 @@ def _replay(code: int, out: bytes, err: bytes) -> NoReturn:
     sys.exit(code)
 
 
-def _result_key(ctx: click.Context, options: Options) -> tuple[Any, str] | None:
-    """The cache and the key of this command's output, or None when it cannot be cached
-    (no git, --no-cache, a file changed a moment ago, a revision git does not know)."""
+def _result_key(ctx: click.Context, options: Options
+                ) -> tuple[Any, str, dict[tuple[str, str], str]] | None:
+    """The cache and the key of this command's output, and the reads (as registry.files
+    notes them) the key covers; None when it cannot be cached (no git, --no-cache, a file
+    changed a moment ago, a revision git does not know)."""
     if options.no_cache:
         return None
     from registry import cache as caching
@@ -194,7 +214,8 @@ def _result_key(ctx: click.Context, options: Options) -> tuple[Any, str] | None:
         return None
     parts = [__version__, _code_state(), ctx.info_name or "", json.dumps(ctx.params, sort_keys=True,
                                                           default=str),
-             str(root), (options.today or dt.date.today()).isoformat()]
+             str(root), (options.today or dt.date.today()).isoformat(),
+             caching.git_environment()]
     revisions = [options.rev, ctx.params.get("base"), ctx.params.get("head")]
     for rev in revisions:
         if rev is not None:
@@ -202,6 +223,14 @@ def _result_key(ctx: click.Context, options: Options) -> tuple[Any, str] | None:
             if commit is None:
                 return None
             parts.append(commit)
+    keyed: dict[tuple[str, str], str] = {}
+    if any(rev is not None for rev in revisions):
+        # What a commit's objects read as, once `git replace` has had its say.
+        replaced = caching.replace_refs(toplevel)
+        if replaced is None:
+            return None
+        parts.append(replaced)
+        keyed[("replace", str(toplevel))] = replaced
     if options.rev is None or ctx.params.get("base") is not None:
         # The working tree is read: its state is part of the key, and the same walk is the
         # listing the load starts from should the key miss.
@@ -215,7 +244,7 @@ def _result_key(ctx: click.Context, options: Options) -> tuple[Any, str] | None:
         if state is None:
             return None
         parts.append(state)
-    return store, caching.key_of(parts)
+    return store, caching.key_of(parts), keyed
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

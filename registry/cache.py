@@ -5,13 +5,18 @@ Two tables, both safe to lose:
 - `parsed`: what a declaration file parses to, keyed by its git blob id (content-addressed,
   so it holds across branches and revisions). A warm load parses only files it has not seen.
 - `results`: a command's whole output, keyed by a digest of everything it read — aireg's
-  own files, the command line, the day, and the state of every file of the registry (size,
-  modification time and inode in the working tree, commit ids for revisions). Running a
-  command again on unchanged input prints the same bytes without loading anything.
+  own files, the command line, the day, the GIT_ variables, and the state of every file of
+  the registry (size, modification and change times and inode in the working tree; commit
+  ids and replace refs for revisions). What a command read that the key does not cover (a
+  file under `.git` or behind a link to a folder, HEAD) is kept with the output and found
+  again before it is replayed (registry.files notes those reads). Running a command again
+  on unchanged input prints the same bytes without loading anything.
 
-Nothing here is trusted: values are JSON, read back through the same validation as a fresh
-parse; a file that is corrupt, from another format version, or not a cache at all is
-deleted and rebuilt. This module imports nothing heavy: a hit must stay cheap.
+Nothing here is trusted: values are JSON that reads back exactly what was stored, each row
+with a checksum, read back through the same validation as a fresh parse; a damaged row is
+dropped (and made again by the command), and a file that is corrupt, from another format
+version, or not a cache at all is deleted and rebuilt. This module imports nothing heavy: a
+hit must stay cheap.
 """
 
 from __future__ import annotations
@@ -25,13 +30,15 @@ import os
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from . import files
 from .files import FolderScan
 
-FORMAT = 2
+FORMAT = 4  # 3: exact tagged JSON and checksums; 4: the inputs of an output
 KEEP_RESULTS = 32  # the most recently used outputs kept
 # When an output was last used is recorded to the hour: a write on every hit would cost a
 # warm command more than its lookup.
@@ -85,9 +92,10 @@ class Cache:
                 row = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
                 if row is None:
                     db.executescript(
-                        "CREATE TABLE IF NOT EXISTS parsed (blob TEXT PRIMARY KEY, data TEXT);"
+                        "CREATE TABLE IF NOT EXISTS parsed (blob TEXT PRIMARY KEY, data BLOB,"
+                        " sum INTEGER);"
                         "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, code INTEGER,"
-                        " out BLOB, err BLOB, used REAL);")
+                        " out BLOB, err BLOB, used REAL, inputs TEXT, sum INTEGER);")
                     db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
                 elif row[0] != str(FORMAT):
                     raise sqlite3.DatabaseError(f"cache format {row[0]}")
@@ -102,28 +110,37 @@ class Cache:
 
     # --- whole outputs --------------------------------------------------------------------
 
-    def result(self, key: str) -> tuple[int, bytes, bytes] | None:
+    def result(self, key: str) -> Stored | None:
+        """The output stored under `key`, with the inputs to check before it is used; None
+        when there is none, or it is damaged (then it is dropped)."""
         try:
-            row = self.db.execute("SELECT code, out, err, used FROM results WHERE key=?",
-                                  (key,)).fetchone()
+            row = self.db.execute("SELECT code, out, err, used, inputs, sum FROM results "
+                                  "WHERE key=?", (key,)).fetchone()
             if row is None:
                 return None
+            code, out, err, used, inputs, check = row
+            stored = _stored(code, out, err, inputs, check)
+            if stored is None:
+                self.db.execute("DELETE FROM results WHERE key=?", (key,))
+                return None
             now = time.time()
-            if not isinstance(row[3], float) or row[3] < now - USED_RESOLUTION:
+            if not isinstance(used, float) or used < now - USED_RESOLUTION:
                 self.db.execute("UPDATE results SET used=? WHERE key=?", (now, key))
         except sqlite3.Error:
             return None
-        code, out, err, _ = row
-        if not isinstance(code, int) or not isinstance(out, bytes) or not isinstance(err, bytes):
-            return None
-        return code, out, err
+        return stored
 
-    def store_result(self, key: str, code: int, out: bytes, err: bytes) -> None:
+    def store_result(self, key: str, code: int, out: bytes, err: bytes,
+                     inputs: list[tuple[str, str, str]] | None = None) -> None:
+        """Keep an output; `inputs` are what the command read that `key` does not cover,
+        each (kind, name, what was found), checked again before the output is replayed."""
         if len(out) + len(err) > MAX_RESULT_BYTES:
             return
+        listed = json.dumps(inputs or [])
         try:
-            self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
-                            (key, code, out, err, time.time()))
+            self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (key, code, out, err, time.time(), listed,
+                             _checksum(code, out, err, listed)))
             self.db.execute("DELETE FROM results WHERE key NOT IN (SELECT key FROM results "
                             "ORDER BY used DESC LIMIT ?)", (KEEP_RESULTS,))
         except sqlite3.Error:
@@ -134,17 +151,25 @@ class Cache:
     def parsed(self, blobs: Iterable[str]) -> dict[str, Any]:
         wanted = list(blobs)
         found: dict[str, Any] = {}
+        damaged: list[str] = []
         try:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for blob, data in self.db.execute(
-                        f"SELECT blob, data FROM parsed WHERE blob IN ({marks})", chunk):
-                    value = decode(data)
-                    if value is not None:
+                # As bytes whatever was stored: a damaged row must not fail the whole query.
+                for blob, data, check in self.db.execute(
+                        f"SELECT blob, CAST(data AS BLOB), sum FROM parsed WHERE blob IN "
+                        f"({marks})", chunk):
+                    value = decode(data) if type(data) is bytes and \
+                        zlib.crc32(data) == check else None
+                    if type(value) is list:  # the documents of a file
                         found[blob] = value
+                    else:
+                        damaged.append(blob)
+            if damaged:  # parsed again by the caller, and stored again if clean
+                self.db.executemany("DELETE FROM parsed WHERE blob=?", [(b,) for b in damaged])
         except sqlite3.Error:
-            return {}
+            return found
         return found
 
     def store_parsed(self, items: dict[str, Any], background: bool = False) -> None:
@@ -154,11 +179,11 @@ class Cache:
         if background and self._write_in_background(items):
             return
         # In key order: the table's B-tree is then appended to rather than split all over.
-        rows = sorted((blob, text) for blob, value in items.items()
-                      if (text := encode(value)) is not None)
+        rows = sorted((blob, data, zlib.crc32(data)) for blob, value in items.items()
+                      if (data := encode(value)) is not None)
         try:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)", rows)
             self.db.execute("COMMIT")
         except sqlite3.Error:
             pass
@@ -189,6 +214,35 @@ class Cache:
         return True
 
 
+class Stored(NamedTuple):
+    """An output kept in the cache."""
+
+    code: int
+    out: bytes
+    err: bytes
+    inputs: list[tuple[str, str, str]]
+
+
+def _checksum(code: int, out: bytes, err: bytes, inputs: str) -> int:
+    return zlib.crc32(err, zlib.crc32(out, zlib.crc32(b"%d\0%s\0" % (code, inputs.encode()))))
+
+
+def _stored(code: Any, out: Any, err: Any, inputs: Any, check: Any) -> Stored | None:
+    """A results row as stored, or None when it is damaged."""
+    if type(code) is not int or type(out) is not bytes or type(err) is not bytes or \
+            type(inputs) is not str or _checksum(code, out, err, inputs) != check:
+        return None
+    try:
+        listed = json.loads(inputs)
+    except ValueError:
+        return None
+    if type(listed) is not list or not all(
+            type(item) is list and len(item) == 3 and all(type(part) is str for part in item)
+            for item in listed):
+        return None
+    return Stored(code, out, err, [(kind, name, found) for kind, name, found in listed])
+
+
 _writers: list[int] = []  # background writers not yet collected
 _held: list[Any] = []  # what they write
 
@@ -207,43 +261,141 @@ def blob_id(data: bytes) -> str:
 
 
 # --- JSON for parsed YAML values ------------------------------------------------------------
-# Only files that loaded without a finding are stored, so every mapping key is a string and no
-# float's spelling matters; dates and times travel as one-key objects.
+# A parsed file must read back exactly as it was parsed, whatever it holds: the JSON has a
+# tag for each value JSON lacks, as a one-key object whose key starts with `$` ({"$d": day},
+# {"$dt": time}, {"$b": base64}, {"$s": [set]}, {"$t": [tuple]}, {"$f": [float, spelling]}),
+# and a mapping JSON cannot write as an object, or one with a key starting with `$`, is
+# {"$m": [[key, value], ...]}. So no one-key object a file wrote is ever read as a tag.
+
+
+def _plain(value: Any) -> bool:
+    """Whether the C encoder writes `value` exactly as it is (its `default` tags days and
+    times): no keys but strings not starting with `$`, no tuples, sets, bytes or float
+    spellings. Checked without building anything: most files are plain."""
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or key[:1] == "$":
+                return False
+            kind = type(item)
+            if not (kind is str or kind is int or kind is bool or item is None or _plain(item)):
+                return False
+        return True
+    if kind is list:
+        for item in value:
+            kind = type(item)
+            if not (kind is str or kind is int or kind is bool or item is None or _plain(item)):
+                return False
+        return True
+    return (kind is str or kind is int or kind is bool or kind is float or value is None
+            or kind is dt.date or kind is dt.datetime)
+
+
+def _tagged(value: Any) -> Any:
+    """`value` with everything JSON would change or lose tagged."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return value
+    if kind is dict:
+        if all(type(key) is str and key[:1] != "$" for key in value):
+            return {key: _tagged(item) for key, item in value.items()}
+        return {"$m": [[_tagged(key), _tagged(item)] for key, item in value.items()]}
+    if kind is list:
+        return [_tagged(item) for item in value]
+    if kind is dt.datetime:
+        # YAML's times are naive or at a fixed offset; a time zone's rules would not survive.
+        if value.fold or not (value.tzinfo is None or type(value.tzinfo) is dt.timezone):
+            raise TypeError("datetime")
+        return {"$dt": value.isoformat()}
+    if kind is dt.date:
+        return {"$d": value.isoformat()}
+    if kind is bytes:
+        return {"$b": base64.b64encode(value).decode()}
+    if kind is set:
+        return {"$s": [_tagged(item) for item in value]}
+    if kind is tuple:
+        return {"$t": [_tagged(item) for item in value]}
+    raw = getattr(value, "raw", None)
+    if isinstance(value, float) and type(raw) is str:  # a RawFloat: it keeps its spelling
+        return {"$f": [float(value), raw]}
+    raise TypeError(kind.__name__)  # not something YAML makes: not stored
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"$d": value.isoformat()}
+    if type(value) in (dt.date, dt.datetime):
+        return _tagged(value)
     raise TypeError(type(value).__name__)
+
+
+def _raw_float(value: Any) -> float:
+    from .yamlio import RawFloat  # loaded already by whatever reads parsed files
+
+    number, raw = value
+    if type(number) not in (int, float) or type(raw) is not str:
+        raise TypeError("$f")
+    return RawFloat(number, raw)
+
+
+def _mapping(pairs: Any) -> dict[Any, Any]:
+    if type(pairs) is not list or any(type(pair) is not list or len(pair) != 2
+                                      for pair in pairs):
+        raise TypeError("$m")
+    return dict(pairs)
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError("tag")
+    return value
+
+
+def _items(value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise TypeError("tag")
+    return value
+
+
+_TAGS: dict[str, Callable[[Any], Any]] = {
+    "$d": lambda v: dt.date.fromisoformat(_text(v)),
+    "$dt": lambda v: dt.datetime.fromisoformat(_text(v)),
+    "$b": lambda v: base64.b64decode(_text(v), validate=True),
+    "$s": lambda v: set(_items(v)),
+    "$t": lambda v: tuple(_items(v)),
+    "$f": _raw_float,
+    "$m": _mapping,
+}
 
 
 def _from_json(obj: dict[str, Any]) -> Any:
     if len(obj) == 1:
-        if "$d" in obj:
-            return dt.date.fromisoformat(obj["$d"])
-        if "$dt" in obj:
-            return dt.datetime.fromisoformat(obj["$dt"])
+        ((key, value),) = obj.items()
+        if key[:1] == "$":
+            return _TAGS[key](value)  # an unknown tag: a damaged row (KeyError)
     return obj
 
 
 # One encoder and decoder for every file (json.dumps builds a new one per call).
 _ENCODER = json.JSONEncoder(default=_default, separators=(",", ":"), check_circular=False)
 _DECODER = json.JSONDecoder(object_hook=_from_json)
+_PLAIN_DECODER = json.JSONDecoder()
 
 
-def encode(value: Any) -> str | None:
+def encode(value: Any) -> bytes | None:
+    """`value` as JSON that `decode` reads back equal and of the same types; None for a
+    value YAML does not make."""
     try:
-        return _ENCODER.encode(value)
+        return _ENCODER.encode(value if _plain(value) else _tagged(value)).encode()
     except (TypeError, ValueError, RecursionError):
         return None
 
 
-def decode(text: str) -> Any:
+def decode(data: bytes) -> Any:
+    """What `encode` wrote, or None when `data` is not that (a damaged row)."""
     try:
-        return _DECODER.decode(text)
-    except (ValueError, TypeError):
+        text = data.decode()
+        # No `"$` in the text: no tags, and the decoder need not look at every object.
+        return (_DECODER if '"$' in text else _PLAIN_DECODER).decode(text)
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError):
         return None
 
 
@@ -251,9 +403,9 @@ def decode(text: str) -> Any:
 
 
 def tree_state(root: Path, scan: FolderScan | None = None) -> str | None:
-    """A digest of every file under `root` (path, size, modification time, inode), or None
-    when a file was modified too recently to tell a later change from this one. `scan` is
-    a walk of `root` already made."""
+    """A digest of every file under `root` (path, size, modification and change times,
+    inode), or None when a file was modified or changed too recently to tell a later change
+    from this one. `scan` is a walk of `root` already made."""
     if scan is None:
         try:
             scan = FolderScan(root)
@@ -274,6 +426,51 @@ def commit_of(toplevel: Path, rev: str) -> str | None:
         return None
     sha = done.stdout.strip()
     return sha if done.returncode == 0 and sha else None
+
+
+def replace_refs(toplevel: Path) -> str | None:
+    """The replace refs (`git replace`), each name and target: with any, what a commit,
+    tree or blob id reads as is not what the id says. "" for none; None when git cannot
+    tell."""
+    base = os.environ.get("GIT_REPLACE_REF_BASE", "refs/replace/")
+    return _git(toplevel, "for-each-ref", "--format=%(refname) %(objectname)", base)
+
+
+def head_of(toplevel: Path) -> str | None:
+    """The commit HEAD points at ("" before the first commit), or None when git cannot
+    tell."""
+    found = _git(toplevel, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    return "" if found is None and _git(toplevel, "rev-parse", "--git-dir") else found
+
+
+def _git(toplevel: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=toplevel, capture_output=True, text=True,
+                              check=False)
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def git_environment() -> str:
+    """The GIT_ variables, which change what git answers (GIT_DIR, GIT_NO_REPLACE_OBJECTS,
+    GIT_REPLACE_REF_BASE, the object directories, ...)."""
+    return "\n".join(f"{name}={value}" for name, value in sorted(os.environ.items())
+                     if name.startswith("GIT_"))
+
+
+def unchanged(inputs: list[tuple[str, str, str]]) -> bool:
+    """Whether every input a stored output recorded is still what it was."""
+    for kind, name, found in inputs:
+        if kind == "head":
+            now = head_of(Path(name))
+        elif kind == "replace":
+            now = replace_refs(Path(name))
+        else:
+            now = files.observe(kind, name)
+        if now != found:
+            return False
+    return True
 
 
 def key_of(parts: Iterable[str]) -> str:

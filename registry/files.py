@@ -296,11 +296,66 @@ def escapes(rel: str) -> bool:
     return rel == ".." or rel.startswith("../") or posixpath.isabs(rel)
 
 
+# --- what a command read beyond the walk ------------------------------------------------------
+# The result cache keys an output on the walk of the working tree (FolderScan.state). A file
+# the walk does not cover (under `.git`, or behind a link to a folder), where a link leads,
+# or HEAD may be read as well: while an output is being recorded, each such read is noted
+# with what it found, and the output is replayed only while each is found the same again.
+
+recorded: dict[tuple[str, str], str] | None = None  # (kind, name) -> found; None: not recording
+UNKEYED = "\0"  # found differently by two reads, or not known: the output is not stored
+
+
+def note(kind: str, name: str, found: str | None) -> None:
+    if recorded is not None:
+        value = UNKEYED if found is None else found
+        if recorded.setdefault((kind, name), value) != value:
+            recorded[(kind, name)] = UNKEYED
+
+
+def observe(kind: str, name: str) -> str | None:
+    """What a read noted as (kind, name) finds now; None for a kind this module does not
+    know."""
+    if kind == "read":
+        return _fingerprint(_read(name, None))
+    if kind == "head":
+        count, _, path = name.partition(":")
+        return _fingerprint(_head(path, int(count)))
+    if kind == "size":
+        return str(_size(name))
+    if kind == "link":
+        return os.path.realpath(name)
+    return None
+
+
+def _fingerprint(data: bytes | None) -> str:
+    return "absent" if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _walked(root: Path, rel: str) -> bool:
+    """Whether the walk of `root` covers this path: it stays inside `root` and enters no
+    `.git` folder and no link to a folder. (A link to a file is covered: the walk keys on
+    what it leads to, or on the link itself while that is missing.)"""
+    parts = rel.split("/")
+    if ".git" in parts or ".." in parts or posixpath.isabs(rel):
+        return False
+    folder = str(root)
+    for name in parts[:-1]:
+        folder = os.path.join(folder, name)  # noqa: PTH118
+        try:
+            if stat.S_ISLNK(os.lstat(folder).st_mode):
+                return False
+        except OSError:
+            return True  # it does not exist: making it changes the walk
+    return True
+
+
 class FolderScan:
     """Every file under a folder, found in one walk: the listing a load reads, and the state
-    the result cache keys on (each file's path, size, modification time and inode), so a
-    cold command walks the tree once, not twice. A warm command does nothing but this walk
-    and a lookup, so the walk only gathers; the listing is made when a load asks for it."""
+    the result cache keys on (each file's path, size, modification and change times and
+    inode, and each link to a folder's own), so a cold command walks the tree once, not
+    twice. A warm command does nothing but this walk and a lookup, so the walk only gathers;
+    the listing is made when a load asks for it."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -309,23 +364,30 @@ class FolderScan:
         # per folder: its path ("" or "a/b/"), where its files are in `found`, its
         # subfolders (names) and its links to folders (paths)
         self._folders: dict[str, tuple[int, int, list[str], list[str]]] = {}
+        # Links to folders, each with its own stat: a link changed to lead elsewhere is a
+        # new link (inode, change time), though nothing behind it is walked.
+        self.folder_links: list[tuple[str, os.stat_result, bool]] = []
         self._walk(str(root), "")
 
     def state(self) -> tuple[str, int]:
-        """A digest of every file's path, size, modification time and inode, and the latest
-        modification time among them (nanoseconds)."""
+        """A digest of every file's path, size, modification and change times and inode
+        (and each link to a folder's), and the latest of those times (nanoseconds)."""
         # Built column by column in C (map, join, array) rather than a line a file in Python:
         # this is a good part of what a warm command does.
-        found = sorted(self.found, key=_FIRST)
+        # The change time too: a same-size edit that puts the modification time back (touch
+        # -r) still changes it, and no one can set it.
+        found = sorted(self.found + self.folder_links, key=_FIRST)
         infos = list(map(_SECOND, found))
         mtimes = list(map(_MTIME, infos))
+        ctimes = list(map(_CTIME, infos))
         paths = "\0".join(map(_FIRST, found)).encode("utf-8", "surrogateescape")
         digest = hashlib.sha256(b"%d\0%d\0" % (len(found), len(paths)))  # one reading only
         digest.update(paths)
         digest.update(array.array("q", list(map(_SIZE, infos))).tobytes())
         digest.update(array.array("q", mtimes).tobytes())
+        digest.update(array.array("q", ctimes).tobytes())
         digest.update(array.array("Q", list(map(_INODE, infos))).tobytes())
-        return digest.hexdigest(), max(mtimes, default=0)
+        return digest.hexdigest(), max(max(mtimes, default=0), max(ctimes, default=0))
 
     def listing(self) -> tuple[list[FileEntry], dict[str, int]]:
         """The files and links, each folder's files (by name) before its subfolders (by
@@ -360,6 +422,7 @@ class FolderScan:
                         to_folder = False
                     if to_folder:
                         links.append(rel)
+                        self.folder_links.append((rel, item.stat(follow_symlinks=False), True))
                         continue
                     try:  # what the link leads to: an edit there changes the answer
                         info = item.stat(follow_symlinks=True)
@@ -385,6 +448,7 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # bytes as they are, on 
 _FIRST = operator.itemgetter(0)
 _SECOND = operator.itemgetter(1)
 _MTIME = operator.attrgetter("st_mtime_ns")
+_CTIME = operator.attrgetter("st_ctime_ns")
 _SIZE = operator.attrgetter("st_size")
 _INODE = operator.attrgetter("st_ino")
 _REL = operator.attrgetter("rel")
@@ -410,36 +474,18 @@ class FolderTree:
         return entries
 
     def read(self, rel: str) -> bytes | None:
-        # One read of the size the walk saw, plus a byte to notice growth: a file object
-        # costs twice as much on the small files a registry is made of.
-        try:
-            fd = os.open(os.path.join(self.root, rel), _READ_FLAGS)  # noqa: PTH118 - hot path
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            return None
-        except OSError as error:
-            if error.errno == errno.ELOOP:  # a loop of links leads to no file
-                return None
-            raise
-        try:
-            expected = self._sizes.get(rel, 65535)
-            data = os.read(fd, expected + 1)
-            if len(data) <= expected:
-                return data  # a short read of a regular file is its end
-            parts = [data]
-            while part := os.read(fd, 1 << 20):
-                parts.append(part)
-            return b"".join(parts)
-        except IsADirectoryError:
-            return None
-        finally:
-            os.close(fd)
+        path = os.path.join(self.root, rel)  # noqa: PTH118 - hot path
+        data = _read(path, self._sizes.get(rel))
+        if recorded is not None and rel not in self._sizes and not _walked(self.root, rel):
+            note("read", path, _fingerprint(data))
+        return data
 
     def head(self, rel: str, count: int) -> bytes:
-        try:
-            with open(os.path.join(self.root, rel), "rb") as stream:  # noqa: PTH118, PTH123 - hot path
-                return stream.read(count)
-        except OSError:
-            return b""
+        path = os.path.join(self.root, rel)  # noqa: PTH118 - hot path
+        data = _head(path, count)
+        if recorded is not None and rel not in self._sizes and not _walked(self.root, rel):
+            note("head", f"{count}:{path}", _fingerprint(data))
+        return data
 
     def blob_id(self, rel: str, data: bytes) -> str:
         from .cache import blob_id
@@ -450,23 +496,70 @@ class FolderTree:
         known = self._sizes.get(rel)
         if known is not None:
             return known
-        try:
-            return os.stat(os.path.join(self.root, rel)).st_size  # noqa: PTH116, PTH118 - hot path
-        except OSError:
-            return 0
+        path = os.path.join(self.root, rel)  # noqa: PTH118 - hot path
+        size = _size(path)
+        if recorded is not None and not _walked(self.root, rel):
+            note("size", path, str(size))
+        return size
 
     def link_stays_inside(self, rel: str) -> bool:
         return self.link_end(rel) is not LinkEnd.OUTSIDE
 
     def link_end(self, rel: str) -> LinkEnd:
-        path = self.root / rel
+        path = str(self.root / rel)
         try:
-            real = Path(os.path.realpath(path, strict=True))
+            found = os.path.realpath(path, strict=True)
             end = LinkEnd.INSIDE
         except OSError as error:
             if error.errno == errno.ELOOP:
-                return LinkEnd.LOOP
-            real = Path(os.path.realpath(path))  # where the missing file would be
-            end = LinkEnd.MISSING
+                found, end = "", LinkEnd.LOOP
+            else:
+                found, end = os.path.realpath(path), LinkEnd.MISSING  # where it would be
+        if rel not in self._sizes:  # a plain file of the walk is where the walk found it
+            note("link", path, found or "loop")  # it may lead elsewhere, nothing walked changed
+        if end is LinkEnd.LOOP:
+            return end
+        real = Path(found)
         inside = real == self.real_root or self.real_root in real.parents
         return end if inside else LinkEnd.OUTSIDE
+
+
+def _read(path: str, expected: int | None) -> bytes | None:
+    # One read of the size the walk saw, plus a byte to notice growth: a file object
+    # costs twice as much on the small files a registry is made of.
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # a loop of links leads to no file
+            return None
+        raise
+    try:
+        expected = 65535 if expected is None else expected
+        data = os.read(fd, expected + 1)
+        if len(data) <= expected:
+            return data  # a short read of a regular file is its end
+        parts = [data]
+        while part := os.read(fd, 1 << 20):
+            parts.append(part)
+        return b"".join(parts)
+    except IsADirectoryError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _head(path: str, count: int) -> bytes:
+    try:
+        with open(path, "rb") as stream:  # noqa: PTH123 - hot path
+            return stream.read(count)
+    except OSError:
+        return b""
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size  # noqa: PTH116
+    except OSError:
+        return 0

@@ -7,11 +7,13 @@ persistent `git cat-file --batch` process.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NewType
 
+from . import files
 from .files import FileEntry, LinkEnd, escapes
 from .findings import GitRequired, RevisionNotFound
 
@@ -38,6 +40,15 @@ class GitRepo:
         self.toplevel = toplevel
         self._git = git
         self.repo: git.Repo = git.Repo(toplevel)
+        if files.recorded is not None:  # replace refs change what any object reads as
+            files.note("replace", str(toplevel), self.replaced)
+
+    @functools.cached_property
+    def replaced(self) -> str | None:
+        """The replace refs git applies to what is read ("" for none, None if unknown)."""
+        from .cache import replace_refs
+
+        return replace_refs(self.toplevel)
 
     @classmethod
     def open(cls, toplevel: Path | None, why: str) -> GitRepo:
@@ -63,9 +74,11 @@ class GitRepo:
     def head(self) -> str | None:
         """The commit HEAD points at, or None in a repository with no commit yet."""
         try:
-            return str(self.repo.head.commit.hexsha)
+            found: str | None = str(self.repo.head.commit.hexsha)
         except ValueError:
-            return None
+            found = None
+        files.note("head", str(self.toplevel), found or "")
+        return found
 
     def committed_at(self, sha: str) -> dt.datetime:
         commit = self.repo.commit(sha)
@@ -163,7 +176,7 @@ class GitTree:
         """The blob's id, from the tree listing (a link's is that of what it points to)."""
         target = self._follow(rel)
         entry = self._entries.get(target) if target is not None else None
-        if entry is None:
+        if entry is None or self.repo.replaced != "":  # replaced: the id is not the content's
             from .cache import blob_id
 
             return blob_id(data)

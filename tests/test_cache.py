@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CONFIG, TEAM, GitRepo, Result, Run
@@ -200,7 +202,7 @@ def _no_parse(text: str) -> object:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="background writes need fork")
 def test_a_background_write_is_complete_once_collected(tmp_path: Path) -> None:
     cache = registry.cache.Cache(tmp_path / "cache.sqlite3")
-    items = {f"{number:040x}": {"n": number, "name": f"d{number}"} for number in range(3000)}
+    items = {f"{number:040x}": [{"n": number, "name": f"d{number}"}] for number in range(3000)}
     cache.store_parsed(items, background=True)
     registry.cache.wait_for_writers()
     assert registry.cache._writers == []
@@ -274,3 +276,326 @@ def test_a_stored_output_is_replayed_in_the_stream_encoding(
     assert done.value.code == 1
     assert out.getvalue() == expected
     assert err.getvalue() == b"note: " + expected + b"\n"
+
+
+# --- never a stale answer: each case runs twice with the cache on, and the second run must
+# print what a --no-cache run prints. ---------------------------------------------------------
+
+
+def twice(aireg: Run, *args: str) -> Result:
+    """A command run twice with the cache on (the second may be served from it); both must
+    match a --no-cache run, which is returned."""
+    expected = aireg("--no-cache", *args)
+    assert aireg(*args) == expected
+    assert aireg(*args) == expected
+    return expected
+
+
+def monorepo(git_repo: GitRepo) -> Path:
+    """The registry of the `repo` fixture in a subfolder of a larger repository."""
+    git_repo.commit("registry", {"reg/aireg.yaml": CONFIG, "reg/teams/platform.yaml": TEAM,
+                                 "reg/prompts/p.yaml": PROMPT.format(description="first"),
+                                 "reg/prompts/p.j2": "Hello {{ who }}\n",
+                                 "reg/features/f.yaml": FEATURE, "app/main.py": "print()\n"})
+    return git_repo.root / "reg"
+
+
+@pytest.mark.usefixtures("cached")
+@pytest.mark.parametrize("layout", ["whole repository", "subfolder"])
+@pytest.mark.parametrize("command", [("bom",), ("history", "prompt/p")])
+def test_a_moved_head_with_no_file_changed_is_seen(aireg: Run, git_repo: GitRepo,
+                                                   layout: str, command: tuple[str, ...]) -> None:
+    if layout == "subfolder":
+        root = monorepo(git_repo)
+        moves = {"app/main.py": "print('moved')\n"}  # a commit outside the registry
+    else:
+        git_repo.commit("registry", {"aireg.yaml": CONFIG, "teams/platform.yaml": TEAM,
+                                     "prompts/p.yaml": PROMPT.format(description="first"),
+                                     "prompts/p.j2": "Hello {{ who }}\n",
+                                     "features/f.yaml": FEATURE})
+        root = git_repo.root
+        moves = {}
+    first = twice(aireg, "-C", str(root), *command)
+    if moves:
+        git_repo.commit("outside the registry", moves)
+    else:
+        git_repo.git("commit", "-q", "--allow-empty", "-m", "empty",
+                     "--date", "2026-02-01T12:00:00+00:00")
+    after = twice(aireg, "-C", str(root), *command)
+    if command == ("bom",):  # the BOM names the new commit, its serial and its time
+        assert git_repo.git("rev-parse", "HEAD").strip() in after.out
+        assert after.out != first.out
+
+
+@pytest.mark.usefixtures("cached")
+@pytest.mark.parametrize("inside", [True, False])
+def test_a_retirements_file_behind_a_link_to_a_folder_is_watched(
+        aireg: Run, git_repo: GitRepo, tmp_path: Path, inside: bool) -> None:
+    shared = git_repo.root / "shared" if inside else tmp_path / "elsewhere"
+    config = CONFIG + "spec:\n  include: ['teams/**', 'models/**']\n  retirements: data/own.yaml\n"
+    git_repo.commit("registry", {
+        "reg/aireg.yaml": config, "reg/teams/platform.yaml": TEAM,
+        "reg/models/m.yaml": MODEL, "shared/.keep": ""})
+    shared.mkdir(exist_ok=True)
+    own = shared / "own.yaml"
+    own.write_text(RETIREMENTS.format(sunset="2027-01-31"), encoding="utf-8")
+    (git_repo.root / "reg" / "data").symlink_to(shared, target_is_directory=True)
+    args = ("-C", str(git_repo.root / "reg"), "--today", "2026-06-01", "deprecations")
+    assert "2027-01-31  in 244 days  model/m@1.0.0" in twice(aireg, *args).out
+    own.write_text(RETIREMENTS.format(sunset="2027-02-28"), encoding="utf-8")
+    touch(own, 100)
+    assert "2027-02-28  in 272 days  model/m@1.0.0" in twice(aireg, *args).out
+
+
+MODEL = """\
+apiVersion: aireg/v1
+kind: Model
+metadata: {name: m, version: 1.0.0, owner: team/platform}
+spec: {provider: openai, modelId: foo-1}
+"""
+RETIREMENTS = """\
+records:
+  - {{platform: openai, modelId: foo-1, sunset: {sunset}, source: contract}}
+"""
+
+
+@pytest.mark.usefixtures("cached")
+def test_a_link_to_a_folder_that_leads_elsewhere_is_seen(aireg: Run, repo: GitRepo,
+                                                         tmp_path: Path) -> None:
+    (repo.root / "kept").mkdir()
+    link = repo.root / "ext"
+    link.symlink_to(repo.root / "kept", target_is_directory=True)
+    assert "path-escape" not in twice(aireg, "-C", str(repo.root), "check").out
+    link.unlink()
+    link.symlink_to(tmp_path, target_is_directory=True)  # now out of the registry
+    assert "ext:1:1: error[path-escape]" in twice(aireg, "-C", str(repo.root), "check").out
+
+
+@pytest.mark.usefixtures("cached")
+def test_a_same_size_edit_with_its_modification_time_put_back_is_seen(
+        aireg: Run, repo: GitRepo) -> None:
+    path = repo.root / "prompts/p.yaml"
+    touch(path, 100)
+    assert '"description": "first"' in twice(aireg, "-C", str(repo.root), "show", "prompt/p",
+                                             "--format", "json").out
+    before = path.stat()
+    with path.open("r+b") as stream:  # in place: the same inode and size
+        stream.write(path.read_bytes().replace(b"first", b"fresh"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # touch -r
+    assert (path.stat().st_size, path.stat().st_ino) == (before.st_size, before.st_ino)
+    assert '"description": "fresh"' in twice(aireg, "-C", str(repo.root), "show", "prompt/p",
+                                             "--format", "json").out
+
+
+def test_a_file_changed_a_moment_ago_turns_the_output_cache_off(repo: GitRepo) -> None:
+    from registry.files import FolderScan
+
+    path = repo.root / "prompts/p.yaml"
+    touch(path, 100)  # modified long ago, changed (its times set) now
+    info = path.stat()
+    assert info.st_mtime_ns < info.st_ctime_ns
+    assert FolderScan(repo.root).state()[1] >= info.st_ctime_ns
+    assert registry.cache.tree_state(repo.root) is None
+
+
+@pytest.mark.usefixtures("cached")
+@pytest.mark.parametrize("template", ["../.git/HEAD", "git/HEAD"])
+def test_a_template_file_under_git_is_keyed(aireg: Run, git_repo: GitRepo,
+                                            template: str) -> None:
+    git_repo.commit("registry", {"aireg.yaml": CONFIG, "teams/platform.yaml": TEAM,
+                                 "prompts/p.yaml": PROMPT.format(description="x").replace(
+                                     "p.j2", template).replace("[who]", "[]"),
+                                 "features/f.yaml": FEATURE})
+    if template.startswith("git/"):  # reached through a link to the git folder
+        (git_repo.root / "prompts" / "git").symlink_to(git_repo.root / ".git")
+        touch(git_repo.root / "prompts", 0)
+    args = ("-C", str(git_repo.root), "bom")
+    twice(aireg, *args)
+    git_repo.git("checkout", "-q", "-b", "other")  # .git/HEAD changes; the commit does not
+    after = twice(aireg, *args)
+    if after.code == 0:  # (the template may also be refused as a path-escape)
+        assert "ref: refs/heads/other" in after.out
+
+
+@pytest.mark.usefixtures("cached")
+def test_replace_refs_are_seen(aireg: Run, repo: GitRepo,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.commit("second", {"prompts/p.yaml": PROMPT.format(description="second")})
+    args = ("-C", str(repo.root), "--rev", "HEAD", "show", "prompt/p", "--format", "json")
+    assert '"description": "second"' in twice(aireg, *args).out
+    repo.git("replace", "HEAD", "HEAD~1")  # the commit reads as the one before
+    assert '"description": "first"' in twice(aireg, *args).out
+    monkeypatch.setenv("GIT_NO_REPLACE_OBJECTS", "1")
+    assert '"description": "second"' in twice(aireg, *args).out
+    monkeypatch.delenv("GIT_NO_REPLACE_OBJECTS")
+    repo.git("replace", "-d", "HEAD")
+    # A blob replaced: the tree lists the same id, which now reads as other bytes.
+    blob = repo.git("rev-parse", "HEAD:prompts/p.yaml").strip()
+    other = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo.root, check=True,
+                           capture_output=True, text=True,
+                           input=PROMPT.format(description="replaced")).stdout.strip()
+    repo.git("replace", blob, other)
+    assert '"description": "replaced"' in twice(aireg, *args).out
+    repo.git("replace", "-d", blob)
+    assert '"description": "second"' in twice(aireg, *args).out
+
+
+# --- the parse cache reads back exactly what was parsed -----------------------------------------
+
+YAML_VALUES = [
+    '"\\u0024d": 2026-01-02\n',  # a key that is `$d`, written so the text holds no `$d`
+    "$d: 2026-01-02\n",
+    "{$dt: x, $m: [1, 2]}\n",
+    "a: {$d: 2026-01-02}\nb: {$f: [1.5, '1.50']}\nc: {$$d: x}\n",
+    "day: 2026-01-02\n",
+    "times: [2026-01-02 03:04:05, 2026-01-02T03:04:05.123456Z, 2026-01-02t03:04:05-05:30,\n"
+    "        2001-12-14 21:59:43.10 +5]\n",
+    "!!binary aGVsbG8gd29ybGQ=\n",
+    "data: !!binary |\n  R0lGODlhDAAMAIQAAP//\n  9/X17unp5WZmeA==\n",
+    "!!set {a, b, 2026-01-02, 3}\n",
+    "!!omap [a: 1, b: 2]\n",
+    "!!pairs [a: 1, a: 2]\n",
+    "{2: one, 2.5: two, true: three, null: four, 2026-01-02: five, -7: six, .inf: i}\n",
+    "{0x1f: hex, 0o17: octal, 1_000: grouped, 123456789012345678901234567890: big}\n",
+    "[.inf, -.inf, .nan, 1.10, 1e3, -0.0, 0.1, 6.8523015e+5, 685_230.15]\n",
+    "[~, null, Null, '', \"\", true, false, yes, no, on, off, 'true']\n",
+    "nested: {a: [{b: [[], {}, [{}]]}], 'k: v': '#', '': empty}\n",
+    "unicode: {ключ: значение, 🔑: \"\\U0001F600\", cafe\\u0301: é, tab: \"a\\tb\\u0000\"}\n",
+    "anchors: {a: &x {k: [1, 2]}, b: *x, <<: {merged: yes}}\n",
+    "strings: ['$d', '{\"$d\": 1}', '\"$', '$', '\\\\u0024']\n",
+    "--- a\n--- [1]\n--- {b: 2}\n---\n",
+    "",
+]
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (NaN is NaN; a float's spelling, the
+    sign of a zero and a time's offset count)."""
+    import datetime as dt
+    import math
+
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        equal = (math.isnan(a) and math.isnan(b)) or (
+            a == b and math.copysign(1, a) == math.copysign(1, b))
+        return equal and getattr(a, "raw", None) == getattr(b, "raw", None)
+    if isinstance(a, dt.datetime):
+        return bool(a == b and a.utcoffset() == b.utcoffset())
+    if isinstance(a, dict):
+        return len(a) == len(b) and all(
+            same(ka, kb) and same(va, vb)
+            for (ka, va), (kb, vb) in zip(a.items(), b.items(), strict=True))
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, set):
+        return {(type(x), repr(x)) for x in a} == {(type(x), repr(x)) for x in b}
+    return bool(a == b)
+
+
+def through_the_cache(tmp_path: Path, documents: list[object]) -> object:
+    cache = registry.cache.Cache(tmp_path / "cache.sqlite3")
+    cache.store_parsed({"blob": documents})
+    return cache.parsed(["blob"]).get("blob")
+
+
+@pytest.mark.parametrize("text", YAML_VALUES)
+def test_a_parsed_file_reads_back_from_the_cache_exactly(tmp_path: Path, text: str) -> None:
+    documents, problems = registry.yamlio.load_documents(text)
+    assert problems == []
+    assert same(through_the_cache(tmp_path, documents), documents)
+
+
+def _values() -> Any:
+    import datetime as dt
+
+    from hypothesis import strategies as st
+
+    from registry.yamlio import RawFloat
+
+    days = st.dates()
+    offsets = st.integers(-1439, 1439).map(lambda minutes: dt.timedelta(minutes=minutes))
+    times = st.datetimes(timezones=st.none() | st.builds(dt.timezone, offsets)).map(
+        lambda time: time.replace(fold=0))  # as YAML makes them
+    floats = st.floats(allow_nan=True) | st.builds(
+        lambda f: RawFloat(f, repr(f)), st.floats(allow_nan=False))
+    keys = (st.text() | st.sampled_from(["$d", "$dt", "$m", "$", "$$d", "$f"]) | st.integers()
+            | st.booleans() | st.none() | days | st.binary(max_size=8)
+            | st.floats(allow_nan=False) | times.filter(lambda t: t.tzinfo is None))
+    scalars = (st.none() | st.booleans() | st.integers() | floats | st.text() | days | times
+               | st.binary() | st.sampled_from(["$d", "$", '"$d"']))
+    hashable = st.none() | st.booleans() | st.integers() | st.text() | days | st.binary()
+    return st.recursive(scalars, lambda inner: (
+        st.lists(inner) | st.dictionaries(keys, inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["$d", "$dt", "$b", "$s", "$t", "$f", "$m"]), inner,
+                          min_size=1, max_size=1)
+        | st.sets(hashable, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+        | st.builds(lambda d: {"$d": d.isoformat()}, st.dates())
+        | st.builds(dt.date.isoformat, days)), max_leaves=20)
+
+
+def test_any_value_yaml_makes_reads_back_from_the_cache_exactly() -> None:
+    import datetime as dt
+    import zoneinfo
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(_values(), max_size=3))
+    def check(documents: list[object]) -> None:
+        data = registry.cache.encode(documents)
+        assert data is not None
+        assert same(registry.cache.decode(data), documents)
+
+    check()
+    zoned = dt.datetime(1999, 10, 31, 1, tzinfo=zoneinfo.ZoneInfo("America/Adak"))
+    assert registry.cache.encode([zoned]) is None  # not what YAML makes: not stored
+
+
+@pytest.mark.usefixtures("cached")
+def test_a_key_written_as_an_escaped_dollar_reads_back_as_itself(aireg: Run,
+                                                                 repo: GitRepo) -> None:
+    path = repo.root / "teams/platform.yaml"
+    path.write_text(TEAM.replace("  name: platform\n",
+                                 '  name: platform\n  labels: {"\\u0024d": "2026-01-02"}\n'),
+                    encoding="utf-8")
+    touch(path, 100)
+    assert aireg("-C", str(repo.root), "check").code == 0  # parsed, and kept
+    shown = twice(aireg, "-C", str(repo.root), "show", "team/platform", "--format", "json")
+    assert '"$d": "2026-01-02"' in shown.out
+
+
+# --- a damaged row is dropped and made again ---------------------------------------------------
+
+DAMAGE = {
+    "output of garbage": "UPDATE results SET out = x'fffe00c3'",
+    "output cut short": "UPDATE results SET out = substr(out, 1, 7)",
+    "output changed":
+        "UPDATE results SET out = CAST('{\"files\": {}}' || char(10) || 'ok' AS BLOB)",
+    "inputs of garbage": "UPDATE results SET inputs = '[[1'",
+    "code of garbage": "UPDATE results SET code = 'x'",
+    "parse cut short": "DELETE FROM results; UPDATE parsed SET data = substr(data, 1, 30)",
+    "parse of garbage": "DELETE FROM results; UPDATE parsed SET data = x'fffe00'",
+    "parse as text": "DELETE FROM results; UPDATE parsed SET data = CAST(x'ff22' AS TEXT)",
+    "parse of another shape": "DELETE FROM results; UPDATE parsed SET data = '5', sum = 1",
+    "parse emptied": "DELETE FROM results; UPDATE parsed SET data = CAST('[]' AS BLOB)",
+    "no checksum": "DELETE FROM results; UPDATE parsed SET sum = NULL",
+}
+
+
+@pytest.mark.usefixtures("cached")
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_a_damaged_row_is_dropped_and_made_again(aireg: Run, repo: GitRepo,
+                                                 damage: str) -> None:
+    args = ("-C", str(repo.root), "show", "prompt/p", "--format", "json")
+    expected = twice(aireg, *args)
+    db = sqlite3.connect(repo.root / ".git" / "aireg" / "cache.sqlite3")
+    db.executescript(damage)
+    db.commit()
+    db.close()
+    assert twice(aireg, *args) == expected
+    cache = registry.cache.Cache.open(repo.root)
+    assert cache is not None
+    blobs = [blob for (blob,) in cache.db.execute("SELECT blob FROM parsed")]
+    assert len(cache.parsed(blobs)) == len(blobs) == 3  # made again, and whole
