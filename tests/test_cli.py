@@ -248,6 +248,9 @@ BAD_REFS = {
     "prompt/nope": "prompt/nope is not declared; run `aireg ls` to see what is",
     "prompt/house-styl": "prompt/house-styl is not declared (did you mean prompt/house-style?); "
                          "run `aireg ls` to see what is",
+    "prompt/house-style@1 - 2*": "`prompt/house-style@1 - 2*`: `1 - 2*` is not a version range; "
+                                 "write one in npm syntax, such as 3.1.0, ^3, ~3.1.0, 3.x or "
+                                 "\">=3.0.0 <4.0.0\"",
     "prompt/house-style@^9": "no version of prompt/house-style satisfies `^9`; declared: 2.4.0, "
                              "3.1.0",
 }
