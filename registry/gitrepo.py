@@ -164,7 +164,10 @@ class GitTree:
         return data
 
     def size(self, rel: str) -> int:
-        entry = self._entries.get(rel)
+        """The blob's size from the tree listing (a link's is that of what it points to, as
+        in the working tree), so a size limit holds before anything is read."""
+        target = self._follow(rel)
+        entry = self._entries.get(target) if target is not None else None
         return entry[2] if entry else 0
 
     def link_stays_inside(self, rel: str) -> bool:

@@ -224,7 +224,11 @@ def check_all(catalog: Catalog) -> list[Finding]:
 def render(catalog: Catalog, decl: Decl, variables: dict[str, Any]) -> str:
     """The prompt's template with its includes and variables filled in."""
     if decl.template is None:
-        raise RefArgumentError(f"{decl.id} has no readable template; run `aireg check`")
+        # Say why, when loading said it at the templateFile (an escape, a missing file, ...).
+        where = decl.at("spec", "templateFile")
+        why = next((f.message for f in catalog.loaded.findings if f.at == where), None)
+        raise RefArgumentError(f"{decl.id} has no readable template: {why}" if why else
+                               f"{decl.id} has no readable template; run `aireg check`")
     import jinja2
 
     env = _environment(catalog)
