@@ -5,10 +5,12 @@ A bad file never stops the load: it yields findings, and every other file still 
 
 from __future__ import annotations
 
+import errno
 import os
 import pickle
 import posixpath
 import re
+import stat
 import threading
 import types
 import typing
@@ -538,21 +540,36 @@ def _attach_template(tree: Tree, rel: str, decl: Decl, findings: list[Finding]) 
         return
     assert spec.templateFile is not None
     where = decl.at("spec", "templateFile")
+    what = f"templateFile `{shown_path(spec.templateFile)}`"
+    unusable = unusable_path(spec.templateFile)
+    if unusable is not None:
+        findings.append(finding("template", f"{what} {unusable}; write the path of the "
+                                "template file, relative to this file", where))
+        return
     target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), spec.templateFile))
     if escapes(target) or spec.templateFile.startswith("/"):
-        findings.append(finding("path-escape", f"templateFile `{spec.templateFile}` resolves "
-                                "outside the registry root; keep templates inside the registry",
-                                where))
+        findings.append(finding("path-escape", f"{what} resolves outside the registry root; "
+                                "keep templates inside the registry", where))
         return
-    if not tree.link_stays_inside(target):
-        findings.append(finding("path-escape", f"templateFile `{spec.templateFile}` is a link "
-                                "that leads out of the registry; replace the link with the file",
-                                where))
+    end = tree.link_end(target)
+    if end is LinkEnd.OUTSIDE:
+        findings.append(finding("path-escape", f"{what} is a link that leads out of the "
+                                "registry; replace the link with the file", where))
         return
-    data = tree.read(target)
+    if end is LinkEnd.LOOP:
+        findings.append(finding("template", f"{what} {LOOP}", where))
+        return
+    if reaches_git(tree, target):
+        findings.append(finding("path-escape", f"{what} {INTO_GIT}; keep templates in the "
+                                "registry's own files", where))
+        return
+    data = _template_bytes(tree, target)
     if data is None:
-        findings.append(finding("template", f"templateFile `{spec.templateFile}` does not exist "
-                                f"(looked for {display_path(tree, target)})", where))
+        findings.append(finding("template", f"{what} does not exist (looked for "
+                                f"{display_path(tree, target)})", where))
+        return
+    if isinstance(data, str):
+        findings.append(finding("template", f"{what} {data}", where))
         return
     try:
         decl.template = decode(data)
@@ -561,6 +578,104 @@ def _attach_template(tree: Tree, rel: str, decl: Decl, findings: list[Finding]) 
                                 Span(display_path(tree, target), problem.line, problem.column)))
         return
     decl.template_path = display_path(tree, target)
+
+
+# Longer paths than file systems take (NAME_MAX and PATH_MAX on Linux) cannot name a file,
+# and asking the system about them fails in ways of their own (ENAMETOOLONG).
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
+INTO_GIT = ("leads into .git, git's own files, which aireg never reads (a checkout's "
+            ".git/config can hold credentials)")
+# Code points macOS ignores in file names, so `.g\u200cit` is `.git` there (as git checks).
+_IGNORED_IN_NAMES = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f\u202a\u202b\u202c"
+                                      "\u202d\u202e\u206a\u206b\u206c\u206d\u206e\u206f"
+                                      "\ufeff"))
+
+
+def shown_path(written: str) -> str:
+    """A path a declaration names, short enough to quote in a message, with characters a
+    terminal would act on written as escapes."""
+    short = written if len(written) <= 80 else written[:60] + "…"
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in short)
+
+
+def unusable_path(written: str) -> str | None:
+    """Why no file system could hold a path a declaration names, or None."""
+    if "\0" in written:
+        return "holds a NUL character, which no file name can"
+    try:
+        encoded = os.fsencode(written)
+    except UnicodeError:  # a lone surrogate (PyYAML refuses them; a library caller may not)
+        return "holds a character that no file name can (an unpaired surrogate)"
+    size = len(encoded)
+    longest = max(len(part) for part in encoded.split(b"/"))
+    if size > MAX_PATH_BYTES or longest > MAX_NAME_BYTES:
+        return (f"is {size} bytes long, more than a file system takes ({MAX_NAME_BYTES} bytes "
+                f"a name, {MAX_PATH_BYTES} in all)")
+    return None
+
+
+def _is_git_name(name: str) -> bool:
+    # Spelt as the file systems read it: in any case, with the trailing dots and spaces
+    # Windows drops, as its short name GIT~1, or with code points macOS ignores.
+    name = name.translate(_IGNORED_IN_NAMES).rstrip(". ").lower()
+    return name in (".git", "git~1")
+
+
+def reaches_git(tree: Tree, rel: str) -> bool:
+    """Whether a registry path leads into git's own files: a `.git` folder (this repository's
+    or a nested one's) or a worktree's or submodule's `.git` file, by its names or, in the
+    working tree, through links. Git's files are inside the repository, so the path-escape
+    checks pass them."""
+    if any(_is_git_name(part) for part in rel.split("/")):
+        return True
+    if not isinstance(tree, FolderTree):
+        return False  # a revision's tree holds no .git entries: its links cannot reach them
+    real = os.path.relpath(os.path.realpath(tree.root / rel), tree.real_root)
+    return any(_is_git_name(part) for part in Path(real).parts)
+
+
+def _template_bytes(tree: Tree, rel: str) -> bytes | str | None:
+    """A template file's bytes, None when there is none, or why it is not read. Its size is
+    checked before reading (a link's is that of its target, and so is a blob's at a
+    revision): a template is held to the size of a declaration file."""
+    if isinstance(tree, FolderTree):
+        try:
+            info = (tree.root / rel).stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as error:  # a link loop, say
+            return _unreadable(error)
+        if stat.S_ISDIR(info.st_mode):
+            return None
+        if not stat.S_ISREG(info.st_mode):  # reading a pipe would wait for ever
+            return "is not a regular file (a pipe, socket or device); point it at a template"
+        size = info.st_size
+    else:
+        size = tree.size(rel)
+    if size > MAX_FILE_BYTES:
+        return _too_big(size)
+    try:
+        data = tree.read(rel)
+    except OSError as error:
+        return _unreadable(error)
+    if data is not None and len(data) > MAX_FILE_BYTES:  # it grew since
+        return _too_big(len(data))
+    return data
+
+
+LOOP = "is a link that leads round in a loop; replace the link with the file"
+
+
+def _unreadable(error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return LOOP
+    return f"cannot be read ({error.strerror}); point it at a readable template file"
+
+
+def _too_big(size: int) -> str:
+    return (f"is {size / 1048576:.1f} MiB, over the {MAX_FILE_BYTES // 1048576} MiB that aireg "
+            "reads in one template: split it into prompts that include each other")
 
 
 # --- pydantic errors -> findings ----------------------------------------------------------

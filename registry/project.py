@@ -76,13 +76,36 @@ class Project:
             return bundled
         tree = self.loaded.tree
         at = Pointer(display_path(tree, CONFIG_FILE), 0, ("spec", "retirements"))
+        shown = loading.shown_path(setting)
+        unusable = loading.unusable_path(setting)
+        if unusable is not None:
+            self.setup_findings.append(finding(
+                "schema", f"retirements file `{shown}` {unusable}; write `bundled`, `none` or "
+                "the path of a retirements file relative to the registry root", at))
+            return bundled
         rel = posixpath.normpath(setting)
         if escapes(rel):
             self.setup_findings.append(finding(
-                "path-escape", f"retirements file `{setting}` is outside the registry; keep it "
+                "path-escape", f"retirements file `{shown}` is outside the registry; keep it "
                 "inside the registry root", at))
             return bundled
-        data = tree.read(rel)
+        if not tree.link_stays_inside(rel):
+            self.setup_findings.append(finding(
+                "path-escape", f"retirements file `{shown}` is a link that leads out of the "
+                "registry; replace the link with the file", at))
+            return bundled
+        if loading.reaches_git(tree, rel):
+            self.setup_findings.append(finding(
+                "path-escape", f"retirements file `{shown}` {loading.INTO_GIT}; keep it in the "
+                "registry's own files", at))
+            return bundled
+        try:
+            data = tree.read(rel)
+        except OSError as error:  # a link loop, say
+            self.setup_findings.append(finding(
+                "schema", f"retirements file `{shown}` cannot be read ({error.strerror}); "
+                "point the setting at a readable file", at))
+            return bundled
         if data is None:
             self.setup_findings.append(finding(
                 "schema", f"retirements file `{setting}` does not exist; write `bundled`, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from . import kinds
 from .catalog import Catalog
 from .findings import About, Finding, Location, Pointer, RefArgumentError, Span, finding
 from .load import Decl
-from .refs import Ref, RefSyntaxError, suggest
+from .refs import NodeId, Ref, RefSyntaxError, suggest
 from .yamlio import used_at
 
 if TYPE_CHECKING:
@@ -106,7 +107,8 @@ class TemplateFacts:
 
 # The shapes most prompts are made of, read without Jinja's parser: `{{ name }}`,
 # `{{ name.attr }}`, `{% include "prompt/x" %}` and comments. Anything else goes to Jinja.
-_TAG = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}|\{#.*?#\}", re.S)
+_OPENER = re.compile(r"\{[{%#]")
+_CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _SIMPLE_EXPR = re.compile(r"^-?\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)*\s*-?$")
 _SIMPLE_INCLUDE = re.compile(r"^-?\s*include\s+(?:\"([^\"\\{}]*)\"|'([^'\\{}]*)')\s*-?$")
 _KEYWORDS = frozenset({"true", "false", "none", "True", "False", "None", "and", "or", "not",
@@ -116,36 +118,121 @@ _KEYWORDS = frozenset({"true", "false", "none", "True", "False", "None", "and", 
 
 
 def _quick_facts(text: str) -> TemplateFacts | None:
+    # Each tag's end is looked for once, from its start, and an opener without an end gives
+    # up at once: a lazy regex over the whole text tried every `{{` against all the rest
+    # (80 KB of `{{` took half a minute).
     includes: list[tuple[int, str | None]] = []
     used: dict[str, int] = {}
     position = 0
     line = 1
-    for match in _TAG.finditer(text):
-        start = match.start()
-        if _has_tag_start(text[position:start]):
-            return None
+    while (match := _OPENER.search(text, position)) is not None:
+        start, opener = match.start(), match.group()
+        end = text.find(_CLOSER[opener], match.end())
+        if end == -1:
+            return None  # Jinja says what is unclosed
         line += text.count("\n", position, start)  # counted on from the previous tag
-        position = match.end()
-        expression, statement = match.group(1), match.group(2)
-        if expression is not None:
-            simple = _SIMPLE_EXPR.match(expression)
+        position = end + 2
+        body = text[match.end():end]
+        if opener == "{{":
+            simple = _SIMPLE_EXPR.match(body)
             if simple is None or simple.group(1) in _KEYWORDS:
                 return None
             used.setdefault(simple.group(1), line)
-        elif statement is not None:
-            include = _SIMPLE_INCLUDE.match(statement)
+        elif opener == "{%":
+            include = _SIMPLE_INCLUDE.match(body)
             if include is None:
                 return None
             includes.append((line, include.group(1) if include.group(1) is not None
                              else include.group(2)))
-        line += text.count("\n", start, position)  # a tag may span lines
-    if _has_tag_start(text[position:]):
-        return None
+        line += body.count("\n")  # a tag may span lines
     return TemplateFacts(tuple(includes), tuple(used.items()))
 
 
-def _has_tag_start(text: str) -> bool:
-    return "{{" in text or "{%" in text or "{#" in text
+# Jinja's parser recurses once per level of nesting (some thirteen Python frames for each
+# bracket), so thousands of levels exhaust Python's stack; Python, which Jinja compiles a
+# template to, allows 20 nested loops and 100 levels of indentation. Templates are read up
+# to these depths, found in one pass before Jinja sees them.
+MAX_NESTING = 50  # blocks and brackets together
+MAX_LOOPS = 20  # for loops inside one another
+_BLOCKS = frozenset({"if", "for", "macro", "call", "filter", "with", "block", "autoescape",
+                     "trans", "set"})  # `set` opens a block only without `=`
+# What matters inside a tag: brackets, strings, line ends and the tag's end. Jinja ends a
+# tag only where its brackets balance; inside brackets, `%}` is an operator and a bracket.
+_IN_TAG = {"{{": re.compile(r"""[()\[\]{}'"\n]"""), "{%": re.compile(r"""[()\[\]{}'"\n]|%\}""")}
+_STRING = re.compile(r"""'[^'\\]*(?:\\.[^'\\]*)*'|"[^"\\]*(?:\\.[^"\\]*)*\"""", re.S)
+_STATEMENT = re.compile(r"[-+]?\s*([A-Za-z_]\w*)")
+_ENDRAW = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
+
+
+def too_deep(text: str) -> tuple[int, str] | None:
+    """(line, message) where a template nests deeper than aireg reads, or None. An
+    approximation of Jinja's lexer (strings, brackets, block statements) in one pass; what
+    it cannot follow (an unclosed tag or string) it leaves to Jinja to report."""
+    blocks: list[str] = []  # the block statements open here, innermost last
+    loops = 0
+    position = 0
+    line = 1
+    while (match := _OPENER.search(text, position)) is not None:
+        line += text.count("\n", position, match.start())
+        opener, position = match.group(), match.end()
+        if opener == "{#":
+            end = text.find("#}", position)
+            if end == -1:
+                return None
+            line += text.count("\n", position, end)
+            position = end + 2
+            continue
+        statement = _STATEMENT.match(text, position) if opener == "{%" else None
+        name = statement.group(1) if statement is not None else ""
+        in_tag = _IN_TAG[opener]
+        brackets = 0
+        while True:
+            token = in_tag.search(text, position)
+            if token is None:
+                return None
+            found, position = token.group(), token.end()
+            if found == "\n":
+                line += 1
+            elif found in ("(", "[", "{"):
+                brackets += 1
+                if len(blocks) + brackets > MAX_NESTING:
+                    return line, _NESTING
+            elif found in ("'", '"'):
+                string = _STRING.match(text, token.start())
+                if string is None:
+                    return None
+                line += string.group().count("\n")
+                position = string.end()
+            elif brackets > 0:  # a closing bracket, or `%}` read as `%` and `}`
+                brackets -= 1
+            elif found == "%}":
+                break
+            elif found == "}" and text.startswith("}", position):
+                position += 1
+                break
+        if name == "raw":
+            end_raw = _ENDRAW.search(text, position)
+            if end_raw is None:
+                return None
+            line += text.count("\n", position, end_raw.end())
+            position = end_raw.end()
+        elif name in _BLOCKS and not (name == "set" and "=" in text[match.end():position]):
+            blocks.append(name)
+            loops += name == "for"
+            if loops > MAX_LOOPS:
+                return line, _LOOPS
+            if len(blocks) > MAX_NESTING:
+                return line, _NESTING
+        elif name.startswith("end") and blocks and blocks.pop() == "for":
+            loops -= 1
+    return None
+
+
+_NESTING = (f"blocks and brackets nest more than {MAX_NESTING} levels deep here, over the "
+            f"{MAX_NESTING} that aireg reads; flatten them, or move the inner part into a "
+            "prompt of its own and include it")
+_LOOPS = (f"for loops nest more than {MAX_LOOPS} deep here, over the {MAX_LOOPS} that Jinja2 "
+          "can compile; move the inner loops into a prompt of its own and include it")
 
 
 def facts(template: str, env: Any = None) -> TemplateFacts:
@@ -154,6 +241,9 @@ def facts(template: str, env: Any = None) -> TemplateFacts:
     quick = _quick_facts(template)
     if quick is not None:
         return quick
+    deep = too_deep(template)
+    if deep is not None:
+        return TemplateFacts(error=deep)
     import jinja2
     import jinja2.meta
     from jinja2 import nodes
@@ -161,26 +251,33 @@ def facts(template: str, env: Any = None) -> TemplateFacts:
     env = env or _default_environment()
     try:
         ast = env.parse(template)
+        includes = []
+        for node in ast.find_all(nodes.Include):
+            target = node.template
+            includes.append((node.lineno, target.value if isinstance(target, nodes.Const)
+                             else None))
+        undeclared = jinja2.meta.find_undeclared_variables(ast)
+        first_line: dict[str, int] = {}
+        for node in ast.find_all(nodes.Name):
+            if node.ctx == "load" and node.name in undeclared:
+                first_line.setdefault(node.name, node.lineno)
     except jinja2.TemplateSyntaxError as error:
         return TemplateFacts(error=(error.lineno or 1, f"Jinja2 syntax error: {error.message}"))
-    includes = []
-    for node in ast.find_all(nodes.Include):
-        target = node.template
-        includes.append((node.lineno, target.value if isinstance(target, nodes.Const)
-                         else None))
-    undeclared = jinja2.meta.find_undeclared_variables(ast)
-    first_line: dict[str, int] = {}
-    for node in ast.find_all(nodes.Name):
-        if node.ctx == "load" and node.name in undeclared:
-            first_line.setdefault(node.name, node.lineno)
+    except RecursionError:  # nesting too_deep does not count, such as a long chain of `+`
+        return TemplateFacts(error=(1, _TOO_COMPLEX))
     return TemplateFacts(tuple(includes), tuple(sorted(first_line.items())))
 
 
-def check(decl: Decl, env: Any = None) -> list[Finding]:
-    """Findings of the `template` and `undeclared-variable` rules for one prompt."""
+_TOO_COMPLEX = ("Jinja2 cannot read this template: an expression nests too deeply (a long chain "
+                "of operators, say); split it into smaller ones with {% set %}")
+
+
+def check(decl: Decl, env: Any = None, found: TemplateFacts | None = None) -> list[Finding]:
+    """Findings of the `template` and `undeclared-variable` rules for one prompt (`found`:
+    its template's facts, when already read)."""
     if decl.template is None:
         return []
-    found = facts(decl.template, env)
+    found = found or facts(decl.template, env)
 
     def about(value: str | None = None) -> About:
         # The template text, inline or in its file, and the include or variable named.
@@ -223,15 +320,131 @@ def check(decl: Decl, env: Any = None) -> list[Finding]:
 
 def check_all(catalog: Catalog) -> list[Finding]:
     out: list[Finding] = []
+    includes = _Includes(catalog)
     for decl in catalog.of_kind("Prompt"):
-        out.extend(check(decl))
+        out.extend(check(decl, found=includes.facts(decl)))
+    out.extend(includes.findings())
     return out
+
+
+# Rendering a chain of includes nests Jinja's calls once a level; past this many levels a
+# prompt is not rendered (and `check` says so), far beyond any real prompt's.
+MAX_INCLUDE_DEPTH = 100
+Include = tuple[int, str, Decl]  # line, the name written, the prompt it renders
+
+
+class _Includes:
+    """The literal includes of the prompts' templates, as rendering resolves them, and how
+    deep each prompt's chain of includes goes (found without recursion: chains may be
+    thousands long)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.height: dict[NodeId, int] = {}  # include levels below a prompt
+        self.deepest: dict[NodeId, Include] = {}  # the include its deepest chain starts with
+        self.loop: list[NodeId] | None = None  # the first include cycle met
+        self._facts: dict[NodeId, TemplateFacts] = {}
+        self._done: set[NodeId] = set()
+
+    def facts(self, decl: Decl) -> TemplateFacts:
+        found = self._facts.get(decl.id)
+        if found is None:
+            found = self._facts[decl.id] = facts(decl.template or "")
+        return found
+
+    def edges(self, decl: Decl) -> list[Include]:
+        out = []
+        for line, name in self.facts(decl).includes:
+            target = _included(self.catalog, decl, name) if name is not None else None
+            if name is not None and target is not None and target.kind == "Prompt":
+                out.append((line, name, target))
+        return out
+
+    def measure(self, start: Decl) -> int:
+        """How many levels of includes rendering `start` goes through."""
+        if start.id in self._done:
+            return self.height[start.id]
+        self.height[start.id] = 0
+        # Frames of (prompt, its includes still to follow, the include that led to it).
+        stack: list[tuple[Decl, Iterator[Include], Include | None]] = [
+            (start, iter(self.edges(start)), None)]
+        on_stack = {start.id: 0}
+        while stack:
+            decl, pending, via = stack[-1]
+            for include in pending:
+                target = include[2]
+                if target.id in self._done:
+                    self._offer(decl, include)
+                elif target.id in on_stack:  # a cycle: the cycle rule reports it
+                    if self.loop is None:
+                        self.loop = [d.id for d, _, _ in stack[on_stack[target.id]:]]
+                        self.loop.append(target.id)
+                else:
+                    on_stack[target.id] = len(stack)
+                    self.height[target.id] = 0
+                    stack.append((target, iter(self.edges(target)), include))
+                    break
+            else:
+                stack.pop()
+                del on_stack[decl.id]
+                self._done.add(decl.id)
+                if stack and via is not None:
+                    self._offer(stack[-1][0], via)
+        return self.height[start.id]
+
+    def _offer(self, decl: Decl, include: Include) -> None:
+        levels = self.height[include[2].id] + 1
+        if levels > self.height[decl.id]:
+            self.height[decl.id] = levels
+            self.deepest[decl.id] = include
+
+    def bottom(self, decl: Decl) -> NodeId:
+        """The prompt at the end of a prompt's deepest chain of includes."""
+        while decl.id in self.deepest:
+            decl = self.deepest[decl.id][2]
+        return decl.id
+
+    def findings(self) -> list[Finding]:
+        """A `template` finding at the top of every chain of includes deeper than aireg
+        renders (not at each prompt along it)."""
+        prompts = [d for d in self.catalog.of_kind("Prompt") if d.template is not None]
+        deep = [d for d in prompts if self.measure(d) > MAX_INCLUDE_DEPTH]
+        below = {target.id for d in deep for _, _, target in self.edges(d)}
+        out = []
+        for decl in deep:
+            if decl.id in below:
+                continue
+            line, name, _ = self.deepest[decl.id]
+            out.append(finding("template", f"{self.too_deep(decl, ' from this one')}; "
+                               "include the fragments side by side, from fewer levels",
+                               _at(decl, line, name)))
+        return out
+
+    def too_deep(self, decl: Decl, where: str = "") -> str:
+        return (f"includes nest {self.height[decl.id]} levels deep{where} (down to "
+                f"{self.bottom(decl)}), over the {MAX_INCLUDE_DEPTH} levels aireg renders")
 
 
 def render(catalog: Catalog, decl: Decl, variables: dict[str, Any]) -> str:
     """The prompt's template with its includes and variables filled in."""
     if decl.template is None:
-        raise RefArgumentError(f"{decl.id} has no readable template; run `aireg check`")
+        # Say why, when loading said it at the templateFile (an escape, a missing file, ...).
+        where = decl.at("spec", "templateFile")
+        why = next((f.message for f in catalog.loaded.findings if f.at == where), None)
+        raise RefArgumentError(f"{decl.id} has no readable template: {why}" if why else
+                               f"{decl.id} has no readable template; run `aireg check`")
+    includes = _Includes(catalog)
+    if includes.measure(decl) > MAX_INCLUDE_DEPTH:
+        raise RefArgumentError(f"{decl.id} does not render: its {includes.too_deep(decl)}; "
+                               "run `aireg check`")
+    if includes.loop is not None:
+        raise RefArgumentError(f"{decl.id} does not render: its includes go round in a loop "
+                               f"({' -> '.join(includes.loop)}); run `aireg check`")
+    for reached in (catalog.by_id[node] for node in includes.height):
+        deep = too_deep(reached.template or "") if includes.facts(reached).error else None
+        if deep is not None:
+            raise RefArgumentError(f"{decl.id} does not render: {reached.id}'s template, line "
+                                   f"{deep[0]}: {deep[1]}")
     import jinja2
 
     env = _environment(catalog)
@@ -248,3 +461,11 @@ def render(catalog: Catalog, decl: Decl, variables: dict[str, Any]) -> str:
                                "run `aireg check`") from None
     except jinja2.TemplateError as error:
         raise RefArgumentError(f"{decl.id} does not render: {error}") from None
+    except RecursionError:
+        raise RefArgumentError(f"{decl.id} does not render: {_TOO_COMPLEX}") from None
+    except SyntaxError as error:  # Python's own limits on the code Jinja2 compiles it to
+        raise RefArgumentError(f"{decl.id} does not render: Jinja2 cannot compile it "
+                               f"({error.msg}); nest fewer blocks and loops") from None
+    except Exception as error:  # the template's own expressions failed: 1/0, "a" + 1, ...
+        raise RefArgumentError(f"{decl.id} does not render: {type(error).__name__}: "
+                               f"{error}") from None

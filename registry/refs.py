@@ -69,7 +69,9 @@ def parse_version(text: str) -> Version:
 def parse_constraint(text: str) -> NpmSpec:
     try:
         return NpmSpec(text)
-    except ValueError:
+    except Exception:
+        # The one boundary for the range library: besides ValueError it fails in other ways
+        # (`1 - 2*` raises AttributeError inside it), and every failure means a bad range.
         raise RefSyntaxError(
             f"`{text}` is not a version range; write one in npm syntax, such as "
             "3.1.0, ^3, ~3.1.0, 3.x or \">=3.0.0 <4.0.0\""

@@ -230,6 +230,77 @@ def test_render_var_needs_name_and_value(acme: Callable[..., Result]) -> None:
         2, "", error_line("--var takes NAME=VALUE, not `plan`"))
 
 
+def chained(length: int, loop: bool = False) -> dict[str, str | bytes]:
+    """prompt/p0 includes p1, which includes p2, ... down to p{length - 1} (which includes
+    p0 again with `loop`)."""
+    files: dict[str, str | bytes] = {}
+    for i in range(length):
+        below = (i + 1) % length if loop or i < length - 1 else None
+        include = f'{{% include \\"prompt/p{below}\\" %}}' if below is not None else "end"
+        files[f"p{i}.yaml"] = f"""\
+            apiVersion: aireg/v1
+            kind: Prompt
+            metadata: {{name: p{i}, version: 1.0.0, owner: team/platform}}
+            spec:
+              template: "{i} {include}"
+              includes: [{f"prompt/p{below}@^1" if below is not None else ""}]
+            """
+    return files
+
+
+def test_deps_of_a_chain_deeper_than_pythons_stack(aireg: Run,
+                                                   make_registry: Callable[..., Path]) -> None:
+    result = aireg("-C", str(make_registry(chained(1500))), "deps", "prompt/p0")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[:3] == ["prompt/p0@1.0.0", "└── includes prompt/p1@1.0.0",
+                         "    └── includes prompt/p2@1.0.0"]
+    assert lines[-1] == " " * 4 * 1498 + "└── includes prompt/p1499@1.0.0"
+    assert len(lines) == 1500
+
+
+def test_render_refuses_a_chain_of_includes_too_deep(aireg: Run,
+                                                      make_registry: Callable[..., Path]
+                                                      ) -> None:
+    root = str(make_registry(chained(1500)))
+    assert aireg("-C", root, "render", "prompt/p0") == Result(2, "", error_line(
+        "prompt/p0@1.0.0 does not render: its includes nest 1499 levels deep (down to "
+        "prompt/p1499@1.0.0), over the 100 levels aireg renders; run `aireg check`"))
+    assert aireg("-C", root, "render", "prompt/p1399").out == "".join(
+        f"{i} " for i in range(1399, 1500)) + "end"  # 100 levels
+
+
+def test_render_refuses_includes_in_a_loop(aireg: Run,
+                                           make_registry: Callable[..., Path]) -> None:
+    root = str(make_registry(chained(3, loop=True)))
+    assert aireg("-C", root, "render", "prompt/p1") == Result(2, "", error_line(
+        "prompt/p1@1.0.0 does not render: its includes go round in a loop (prompt/p1@1.0.0 -> "
+        "prompt/p2@1.0.0 -> prompt/p0@1.0.0 -> prompt/p1@1.0.0); run `aireg check`"))
+
+
+@pytest.mark.parametrize(("template", "message"), [
+    ("{% if x %}" * 5000, "prompt/p@1.0.0's template, line 1: blocks and brackets nest more "
+     "than 50 levels deep here, over the 50 that aireg reads; flatten them, or move the inner "
+     "part into a prompt of its own and include it"),
+    ("{{ x" + " + x" * 250 + " }}", "Jinja2 cannot compile it (too many nested parentheses); "
+     "nest fewer blocks and loops"),
+    ("{{ 1 / 0 }}", "ZeroDivisionError: division by zero"),
+    ("{{ 'a' + 1 }}", 'TypeError: can only concatenate str (not "int") to str'),
+], ids=["nesting", "python-limit", "zero", "type"])
+def test_render_of_a_template_that_cannot_render_exits_2(
+        aireg: Run, make_registry: Callable[..., Path], template: str, message: str) -> None:
+    root = make_registry({"p.yaml": """\
+        apiVersion: aireg/v1
+        kind: Prompt
+        metadata: {name: p, version: 1.0.0, owner: team/platform}
+        spec:
+          templateFile: p.j2
+          variables: [x]
+        """, "p.j2": template})
+    assert aireg("-C", str(root), "render", "prompt/p", "--var", "x=1") == Result(
+        2, "", error_line(f"prompt/p@1.0.0 does not render: {message}"))
+
+
 # --- exit codes ---------------------------------------------------------------------------
 
 SHAPE = "kind/name[@constraint][#member], such as prompt/house-style@^3"
@@ -248,6 +319,9 @@ BAD_REFS = {
     "prompt/nope": "prompt/nope is not declared; run `aireg ls` to see what is",
     "prompt/house-styl": "prompt/house-styl is not declared (did you mean prompt/house-style?); "
                          "run `aireg ls` to see what is",
+    "prompt/house-style@1 - 2*": "`prompt/house-style@1 - 2*`: `1 - 2*` is not a version range; "
+                                 "write one in npm syntax, such as 3.1.0, ^3, ~3.1.0, 3.x or "
+                                 "\">=3.0.0 <4.0.0\"",
     "prompt/house-style@^9": "no version of prompt/house-style satisfies `^9`; declared: 2.4.0, "
                              "3.1.0",
 }

@@ -230,6 +230,76 @@ def test_the_size_limit_applies_to_what_a_link_points_at(
     assert peak - before < 8 * 1024 * 1024  # nor through memory in one piece
 
 
+SECRET = "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46c2VjcmV0"
+INTO_GIT = ("leads into .git, git's own files, which aireg never reads (a checkout's .git/config "
+            "can hold credentials); keep templates in the registry's own files")
+
+
+@pytest.mark.parametrize("options", [(), ("--rev", "HEAD")], ids=["work-tree", "rev"])
+def test_a_template_may_not_read_the_repositorys_git_files(
+        aireg: Run, git_repo: GitRepo, options: tuple[str, ...]) -> None:
+    # A registry at the repository root, as in a CI checkout whose .git/config holds the
+    # token actions/checkout writes.
+    git_repo.write(registry_files(p=prompt("p", "up a folder",
+                                           spec="templateFile: ../.git/config")))
+    git_repo.write({"q.yaml": prompt("q", "at the root", spec="templateFile: .git/config")})
+    git_repo.commit("templates into .git")
+    git_repo.git("config", "http.https://github.com/.extraheader", SECRET)
+    root = str(git_repo.root)
+    result = aireg("-C", root, *options, "check", "--format", "json")
+    assert result.code == 1
+    escapes = [(f["path"], f["line"], f["column"], f["severity"], f["message"])
+               for f in json.loads(result.out)["findings"] if f["rule"] == "path-escape"]
+    assert escapes == [
+        ("prompts/p.yaml", 9, 17, "error", f"templateFile `../.git/config` {INTO_GIT}"),
+        ("q.yaml", 9, 17, "error", f"templateFile `.git/config` {INTO_GIT}")]
+    assert aireg("-C", root, *options, "render", "prompt/q") == Result(
+        2, "", f"aireg: error: prompt/q@1.0.0 has no readable template: templateFile "
+        f"`.git/config` {INTO_GIT}\n")
+    bom = aireg("-C", root, *options, "bom")
+    assert bom.code == 1
+    assert "extraheader" not in bom.out + bom.err
+    assert "AUTHORIZATION" not in bom.out + bom.err
+
+
+def test_a_template_link_loop_at_a_revision(aireg: Run, git_repo: GitRepo) -> None:
+    git_repo.write(registry_files(p=prompt("p", "loops", spec="templateFile: loop.j2")))
+    (git_repo.root / "prompts" / "loop.j2").symlink_to("loop.j2")
+    git_repo.commit("a link loop")
+    (git_repo.root / "prompts" / "loop.j2").unlink()  # the working tree is not read
+    result = aireg("-C", str(git_repo.root), "--rev", "HEAD", "check")
+    assert result.code == 1
+    assert [line for line in result.out.splitlines() if "error[" in line] == [
+        "prompts/p.yaml:9:17: error[template] templateFile `loop.j2` is a link that leads "
+        "round in a loop; replace the link with the file"]
+
+
+def test_an_enormous_template_at_a_revision_is_refused_unread(
+        aireg: Run, git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from registry.gitrepo import GitTree
+
+    git_repo.write(registry_files(p=prompt("p", "huge", spec="templateFile: p.j2")))
+    with (git_repo.root / "huge.txt").open("wb") as out:
+        out.truncate(5 * 1024 * 1024)
+    (git_repo.root / "prompts" / "p.j2").symlink_to("../huge.txt")
+    git_repo.commit("a huge template behind a link")
+    read: list[str] = []
+    real_read = GitTree.read
+
+    def recording_read(self: GitTree, rel: str) -> bytes | None:
+        read.append(rel)
+        return real_read(self, rel)
+
+    monkeypatch.setattr(GitTree, "read", recording_read)
+    result = aireg("-C", str(git_repo.root), "--rev", "HEAD", "check")
+    assert result.code == 1
+    assert [line for line in result.out.splitlines() if "error[" in line] == [
+        "prompts/p.yaml:9:17: error[template] templateFile `p.j2` is 5.0 MiB, over the 4 MiB "
+        "that aireg reads in one template: split it into prompts that include each other"]
+    assert "prompts/p.yaml" in read
+    assert "prompts/p.j2" not in read
+
+
 # --- revisions that cannot be read --------------------------------------------------------
 
 

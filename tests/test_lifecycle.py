@@ -347,7 +347,14 @@ KEEPS_WORKING = (
     ("../outside.yaml", None,
      "path-escape] retirements file `../outside.yaml` is outside the registry; keep it inside "
      "the registry root"),
-], ids=["missing", "no-sunset", "not-a-mapping", "outside"])
+    (".git/config", "[core]\n",
+     "path-escape] retirements file `.git/config` leads into .git, git's own files, which aireg "
+     "never reads (a checkout's .git/config can hold credentials); keep it in the registry's "
+     "own files"),
+    ('"a\\0b.yaml"', None,
+     "schema] retirements file `a\\x00b.yaml` holds a NUL character, which no file name can; "
+     "write `bundled`, `none` or the path of a retirements file relative to the registry root"),
+], ids=["missing", "no-sunset", "not-a-mapping", "outside", "into-git", "nul"])
 def test_a_broken_registry_file_is_a_finding_and_the_rest_works(
         check: Check, setting: str, content: str | None, problem: str) -> None:
     files = pinned("gpt-4-0613")

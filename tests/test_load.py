@@ -4,6 +4,7 @@ to do, and every other file of the registry still loads."""
 from __future__ import annotations
 
 import json
+import os
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -418,6 +419,115 @@ def test_template_file_through_a_link_out_of_the_repository(check_bad: Checker,
     assert errors_for(result, "prompts/p.yaml") == [
         "prompts/p.yaml:8:17: error[path-escape] templateFile `p.j2` is a link that leads out of "
         "the registry; replace the link with the file"]
+
+
+LONG_NAME = "a" * 5000
+LONG_PATH = "/".join(["d" * 200] * 25)  # every name fits, the whole does not
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ('"a\\0b.j2"', "templateFile `a\\x00b.j2` holds a NUL character, which no file name can; "
+                   "write the path of the template file, relative to this file"),
+    (LONG_NAME, f"templateFile `{'a' * 60}…` is 5000 bytes long, more than a file system takes "
+                "(255 bytes a name, 4096 in all); write the path of the template file, relative "
+                "to this file"),
+    (LONG_PATH, f"templateFile `{'d' * 60}…` is 5024 bytes long, more than a file system takes "
+                "(255 bytes a name, 4096 in all); write the path of the template file, relative "
+                "to this file"),
+], ids=["nul", "long-name", "long-path"])
+def test_template_file_path_no_file_system_holds(check_bad: Checker, written: str,
+                                                 message: str) -> None:
+    result = check_bad({"p.yaml": prompt_with_file(written)})
+    assert errors_for(result, "p.yaml") == [f"p.yaml:8:17: error[template] {message}"]
+
+
+def test_template_file_that_is_a_link_loop(make_registry: Callable[..., Path]) -> None:
+    from registry.files import FolderTree
+    from registry.load import load_files
+    from registry.locate import Locator
+    from registry.render.text import finding_line
+
+    # Loaded by name: the folder walk of a whole registry is another matter (see files.py).
+    root = make_registry({"p.yaml": prompt_with_file("loop.j2")})
+    (root / "loop.j2").symlink_to("loop.j2")
+    tree = FolderTree(root, "")
+    loaded = load_files(tree, ["p.yaml"])
+    locator = Locator(tree, loaded.texts)
+    assert [finding_line(locator.locate(f)) for f in loaded.findings] == [
+        "p.yaml:8:17: error[template] templateFile `loop.j2` is a link that leads round in a "
+        "loop; replace the link with the file"]
+    assert loaded.decls[0].template is None
+
+
+def test_template_file_that_is_a_pipe_is_not_opened(check_bad: Checker, tmp_path: Path) -> None:
+    root = tmp_path / "reg"
+    root.mkdir()
+    os.mkfifo(root / "p.j2")  # opening it to read would wait for a writer for ever
+    result = check_bad({"p.yaml": prompt_with_file("p.j2")}, root=root)
+    assert errors_for(result, "p.yaml") == [
+        "p.yaml:8:17: error[template] templateFile `p.j2` is not a regular file (a pipe, socket "
+        "or device); point it at a template"]
+
+
+HUGE_TEMPLATE = ("p.yaml:8:17: error[template] templateFile `p.j2` is 5.0 MiB, over the 4 MiB "
+                 "that aireg reads in one template: split it into prompts that include each "
+                 "other")
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["file", "link"])
+def test_enormous_template_file_is_refused_unread(check_bad: Checker, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  linked: bool) -> None:
+    from registry.files import FolderTree
+
+    root = tmp_path / "reg"
+    big = root / ("big/huge.txt" if linked else "p.j2")
+    big.parent.mkdir(parents=True)
+    with big.open("wb") as out:
+        out.truncate(5 * 1024 * 1024)  # sparse: no disk space, but 5 MiB to read
+    if linked:
+        (root / "p.j2").symlink_to("big/huge.txt")
+    read: list[str] = []
+    real_read = FolderTree.read
+
+    def recording_read(self: FolderTree, rel: str) -> bytes | None:
+        read.append(rel)
+        return real_read(self, rel)
+
+    monkeypatch.setattr(FolderTree, "read", recording_read)
+    result = check_bad({"p.yaml": prompt_with_file("p.j2")}, root=root)
+    assert errors_for(result, "p.yaml") == [HUGE_TEMPLATE]
+    assert "p.j2" not in read
+    assert "p.yaml" in read
+
+
+@pytest.mark.parametrize(("path", "template_file"), [
+    ("p.yaml", ".git/config"),
+    ("prompts/p.yaml", "../.git/config"),
+    ("p.yaml", ".GIT/config"),
+    ("p.yaml", "vendor/lib/.git"),  # a submodule's or worktree's .git file
+    ("p.yaml", ".git./config"),  # Windows drops the trailing dot
+])
+def test_template_file_may_not_read_git_files(check_bad: Checker, path: str,
+                                              template_file: str) -> None:
+    result = check_bad({path: prompt_with_file(template_file),
+                        ".git/config": "[core]\n", "vendor/lib/.git": "gitdir: x\n"})
+    assert errors_for(result, path) == [
+        f"{path}:8:17: error[path-escape] templateFile `{template_file}` leads into .git, git's "
+        "own files, which aireg never reads (a checkout's .git/config can hold credentials); "
+        "keep templates in the registry's own files"]
+
+
+def test_template_link_into_git_files_is_refused(check_bad: Checker, tmp_path: Path) -> None:
+    root = tmp_path / "reg"
+    (root / ".git").mkdir(parents=True)
+    (root / ".git" / "config").write_text("[core]\n", encoding="utf-8")
+    (root / "p.j2").symlink_to(".git/config")
+    result = check_bad({"p.yaml": prompt_with_file("p.j2")}, root=root)
+    assert errors_for(result, "p.yaml") == [
+        "p.yaml:8:17: error[path-escape] templateFile `p.j2` leads into .git, git's own files, "
+        "which aireg never reads (a checkout's .git/config can hold credentials); keep templates "
+        "in the registry's own files"]
 
 
 def test_declaration_file_that_links_out_of_the_registry(check_bad: Checker, aireg: Run,

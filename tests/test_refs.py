@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import Check, of_rule
 
 from registry.refs import Ref, RefSyntaxError, best_match, parse_constraint, parse_version
 
@@ -42,6 +43,9 @@ def test_parse(text: str, expected: Ref) -> None:
         ("prompt/x@", "`prompt/x@` has an empty version range after `@`"),
         ("prompt/x@^^3", "`prompt/x@^^3`: `^^3` is not a version range; write one in npm "
                          "syntax, such as 3.1.0, ^3, ~3.1.0, 3.x or \">=3.0.0 <4.0.0\""),
+        # semantic_version raises AttributeError on this one, not ValueError
+        ("prompt/x@1 - 2*", "`prompt/x@1 - 2*`: `1 - 2*` is not a version range; write one in "
+                            "npm syntax, such as 3.1.0, ^3, ~3.1.0, 3.x or \">=3.0.0 <4.0.0\""),
         ("team/support@1", "`team/support@1`: team refs take no version range; write "
                            "team/support"),
         ("prompt/x#tool", "`prompt/x#tool`: only mcp refs name a tool with `#`; remove `#tool`"),
@@ -90,3 +94,18 @@ def test_versions_must_be_full_semver(text: str) -> None:
 def test_versions_order_as_semver() -> None:
     ordered = sorted(["1.10.0", "1.9.0", "1.10.0-rc.1", "1.2.0"], key=parse_version)
     assert ordered == ["1.2.0", "1.9.0", "1.10.0-rc.1", "1.10.0"]
+
+
+def test_a_range_the_library_chokes_on_is_a_schema_finding(check: Check) -> None:
+    result = check({"feature.yaml": """\
+        apiVersion: aireg/v1
+        kind: Feature
+        metadata: {name: bot, owner: team/platform}
+        spec:
+          uses: [prompt/x@1 - 2*]
+        """})
+    assert result.code == 1
+    assert of_rule(result, "schema") == [
+        "feature.yaml:5:10: error[schema] `spec.uses[0]`: `prompt/x@1 - 2*`: `1 - 2*` is not a "
+        "version range; write one in npm syntax, such as 3.1.0, ^3, ~3.1.0, 3.x or "
+        "\">=3.0.0 <4.0.0\""]

@@ -111,22 +111,27 @@ def deps(root: Decl, graph: DepGraph, depth: int | None) -> str:
     """The dependency tree; a node already printed above is shown once, marked `(above)`."""
     lines: list[str] = [root.id]
     printed: set[NodeId] = {root.id}
-
-    def walk(node: NodeId, indent: str, level: int) -> None:
-        children = graph.uses(node)
-        for index, child in enumerate(children):
-            last = index == len(children) - 1
-            branch = "└── " if last else "├── "
-            seen = child in printed
-            lines.append(f"{indent}{branch}{graph.label(node, child)} {child}"
-                         + (" (above)" if seen and graph.uses(child) else ""))
-            if seen:
-                continue
-            printed.add(child)
-            if depth is None or level < depth:
-                walk(child, indent + ("    " if last else "│   "), level + 1)
-
-    walk(root.id, "", 1)
+    # A stack of (node, its children, the next child's index, indent, level) rather than
+    # recursion: the tree is as deep as the registry's chains, which may be thousands deep.
+    stack: list[tuple[NodeId, list[NodeId], int, str, int]] = [
+        (root.id, graph.uses(root.id), 0, "", 1)]
+    while stack:
+        node, children, index, indent, level = stack.pop()
+        if index == len(children):
+            continue
+        stack.append((node, children, index + 1, indent, level))
+        child = children[index]
+        last = index == len(children) - 1
+        branch = "└── " if last else "├── "
+        seen = child in printed
+        lines.append(f"{indent}{branch}{graph.label(node, child)} {child}"
+                     + (" (above)" if seen and graph.uses(child) else ""))
+        if seen:
+            continue
+        printed.add(child)
+        if depth is None or level < depth:
+            stack.append((child, graph.uses(child), 0, indent + ("    " if last else "│   "),
+                          level + 1))
     return "\n".join(lines) + "\n"
 
 
