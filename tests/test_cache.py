@@ -328,9 +328,28 @@ def test_a_moved_head_with_no_file_changed_is_seen(aireg: Run, git_repo: GitRepo
 
 
 @pytest.mark.usefixtures("cached")
-@pytest.mark.parametrize("inside", [True, False])
 def test_a_retirements_file_behind_a_link_to_a_folder_is_watched(
+        aireg: Run, git_repo: GitRepo) -> None:
+    config = CONFIG + "spec:\n  include: ['teams/**', 'models/**']\n  retirements: data/own.yaml\n"
+    git_repo.commit("registry", {
+        "reg/aireg.yaml": config, "reg/teams/platform.yaml": TEAM,
+        "reg/models/m.yaml": MODEL, "reg/store/.keep": ""})
+    own = git_repo.root / "reg" / "store" / "own.yaml"
+    own.write_text(RETIREMENTS.format(sunset="2027-01-31"), encoding="utf-8")
+    (git_repo.root / "reg" / "data").symlink_to("store", target_is_directory=True)
+    args = ("-C", str(git_repo.root / "reg"), "--today", "2026-06-01", "deprecations")
+    assert "2027-01-31  in 244 days  model/m@1.0.0" in twice(aireg, *args).out
+    own.write_text(RETIREMENTS.format(sunset="2027-02-28"), encoding="utf-8")
+    touch(own, 100)
+    assert "2027-02-28  in 272 days  model/m@1.0.0" in twice(aireg, *args).out
+
+
+@pytest.mark.usefixtures("cached")
+@pytest.mark.parametrize("inside", [True, False], ids=["in-the-repository", "elsewhere"])
+def test_a_retirements_folder_link_out_of_the_registry_is_refused(
         aireg: Run, git_repo: GitRepo, tmp_path: Path, inside: bool) -> None:
+    """Out of the registry, the file is not read: a path-escape warning, cached or not,
+    whatever the file says, and the bundled data still applies."""
     shared = git_repo.root / "shared" if inside else tmp_path / "elsewhere"
     config = CONFIG + "spec:\n  include: ['teams/**', 'models/**']\n  retirements: data/own.yaml\n"
     git_repo.commit("registry", {
@@ -341,10 +360,13 @@ def test_a_retirements_file_behind_a_link_to_a_folder_is_watched(
     own.write_text(RETIREMENTS.format(sunset="2027-01-31"), encoding="utf-8")
     (git_repo.root / "reg" / "data").symlink_to(shared, target_is_directory=True)
     args = ("-C", str(git_repo.root / "reg"), "--today", "2026-06-01", "deprecations")
-    assert "2027-01-31  in 244 days  model/m@1.0.0" in twice(aireg, *args).out
+    refused = Result(0, "No deadlines as of 2026-06-01.\n",
+                     "aireg: warning: reg/aireg.yaml:7:16: retirements file `data/own.yaml` is "
+                     "a link that leads out of the registry; replace the link with the file\n")
+    assert twice(aireg, *args) == refused
     own.write_text(RETIREMENTS.format(sunset="2027-02-28"), encoding="utf-8")
     touch(own, 100)
-    assert "2027-02-28  in 272 days  model/m@1.0.0" in twice(aireg, *args).out
+    assert twice(aireg, *args) == refused
 
 
 MODEL = """\
