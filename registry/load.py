@@ -399,7 +399,13 @@ def _read_text(tree: Tree, rel: str, findings: list[Finding]) -> tuple[str, str]
             "aireg reads in one declaration file: split it into smaller files",
             Span(path)))
         return None
-    data = tree.read(rel)
+    try:
+        data = tree.read(rel)
+    except OSError as error:  # no permission, say: a file aireg cannot see into is not silence
+        findings.append(finding(
+            "yaml-syntax", f"file cannot be read ({error.strerror}); make it readable to aireg, "
+            "or leave it out with spec.exclude", Span(path)))
+        return None
     if data is None or not mentions(data, OURS):
         return None
     try:

@@ -725,3 +725,24 @@ def test_a_registry_folder_name_that_is_no_declaration_name(git_repo: GitRepo, a
         f"{folder}/aireg.yaml:4:3: error[schema] unknown field `metadata.owner`; remove it or "
         "fix its name",
     ])
+
+
+def test_a_file_aireg_may_not_read_is_a_finding(make_registry: Callable[..., Path], aireg: Run,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root reads every file, so the refusal is the operating system's answer, made here."""
+    import registry.files
+
+    root = make_registry({"secret.yaml": "apiVersion: aireg/v1\n"})
+    opened = registry.files.os.open
+
+    def refuse(path: str, flags: int, *args: int) -> int:
+        if str(path).endswith("secret.yaml"):
+            raise PermissionError(13, "Permission denied", path)
+        return opened(path, flags, *args)
+
+    monkeypatch.setattr(registry.files.os, "open", refuse)
+    result = aireg("-C", str(root), "check")
+    assert result == Result(1, "secret.yaml:1:1: error[yaml-syntax] file cannot be read "
+                               "(Permission denied); make it readable to aireg, or leave it "
+                               "out with spec.exclude\n\nFound 1 error, 0 warnings, 0 infos in "
+                               "1 declaration in 2 files.\n", "")
