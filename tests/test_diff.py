@@ -319,7 +319,7 @@ def test_a_resolution_change_is_shown_in_the_comment(acme_pr: PullRequest) -> No
     acme_pr.repo.write({"prompts/house-style-3.2.yaml": HOUSE_STYLE_320})
     lines = acme_pr.comment().splitlines()
     assert lines[1].startswith("aireg: **3 features affected**, highest tier **critical**, "
-                               "5 changed declarations")
+                               "1 changed declaration, 4 resolving differently")
     assert ("| `prompt/support-triage@1.4.0` | resolution | pin | `feature/support-bot` | "
             "team/support |") in lines
     assert (f"- `prompt/support-triage@1.4.0`: prompt/house\\-style@{ZWSP}^3 now resolves to "
@@ -499,8 +499,8 @@ def test_a_warning_that_became_an_error_is_a_new_error(acme_pr: PullRequest) -> 
 def test_a_new_error_is_counted_in_the_verdict(acme_pr: PullRequest) -> None:
     (acme_pr.repo.root / "prompts" / "escalation-summary.yaml").unlink()
     assert acme_pr.comment().splitlines()[1] == (
-        "aireg: **1 feature affected**, highest tier **critical**, 2 changed declarations, "
-        "1 new error.")
+        "aireg: **1 feature affected**, highest tier **critical**, 1 changed declaration, "
+        "1 resolving differently, 1 new error.")
 
 
 # --- hostile strings in the pull-request comment --------------------------------------------

@@ -260,8 +260,8 @@ def test_a_bumped_edit_golden(request: pytest.FixtureRequest, bumped: Branch, fm
 def test_the_comment_on_a_bumped_edit_shows_the_pair_and_its_diff(bumped: Branch) -> None:
     comment = bumped.impact("markdown")
     lines = comment.splitlines()
-    assert lines[1] == ("aireg: **1 feature affected**, highest tier **critical**, 3 changed "
-                        "declarations, no new errors.")
+    assert lines[1] == ("aireg: **1 feature affected**, highest tier **critical**, 1 changed "
+                        "declaration, 2 resolving differently, no new errors.")
     assert ("| `prompt/house-style@3.1.1` | modified (from `3.1.0`) | behavior | "
             "`feature/support-bot` | team/platform |") in lines
     assert "removed" not in comment

@@ -169,7 +169,12 @@ def _verdict(report: PullReport) -> str:
     parts = [f"**{plural(len(impact.features), 'feature')} affected**"]
     if impact.highest_tier:
         parts.append(f"highest tier **{impact.highest_tier}**")
-    parts.append(plural(len(report.changes), "changed declaration"))
+    # A consumer that only resolves anew did not change: counted apart, so that a one-line
+    # edit of a shared prompt does not read as a pull request that changed five files.
+    moved = sum(1 for c in report.changes if c.change.status == "resolution")
+    parts.append(plural(len(report.changes) - moved, "changed declaration"))
+    if moved:
+        parts.append(f"{moved} resolving differently")
     parts.append(f"{plural(errors, 'new error')}" if errors else "no new errors")
     return "aireg: " + ", ".join(parts) + "."
 
