@@ -341,9 +341,12 @@ def check(options: Options, base: str | None, fmt: str) -> None:
     from registry.render import text
 
     project = options.project()
-    if base is not None:
-        project.against = options.project_at(base, "--base")
-    result = project.check()
+    versions = None
+    if base is not None:  # the version rules, over the base and this revision
+        from registry.diff import version_findings
+
+        versions = version_findings(options.project_at(base, "--base"), project)
+    result = project.check(versions)
     match Format(fmt):
         case Format.TEXT:
             write(text.check(result))

@@ -255,11 +255,6 @@ def wait_for_writers() -> None:
             os.waitpid(pid, 0)
 
 
-def blob_id(data: bytes) -> str:
-    """The id git gives these bytes as a blob."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
 # --- JSON for parsed YAML values ------------------------------------------------------------
 # A parsed file must read back exactly as it was parsed, whatever it holds: the JSON has a
 # tag for each value JSON lacks, as a one-key object whose key starts with `$` ({"$d": day},

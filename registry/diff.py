@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 from semantic_version import Version
 
 from .catalog import REF_FIELDS, Catalog, RefSite
-from .findings import Finding, Pointer, Span, finding
+from .findings import UNRESOLVED, Finding, Pointer, Span, finding
 from .impact import ImpactReport, dependents_of, summarize
 from .load import Decl
 from .project import Project
@@ -51,8 +51,6 @@ CLASS_ORDER = ("behavior", "interface", "pin", "lifecycle", "metadata", "cosmeti
 NEEDS_BUMP = frozenset({"behavior", "interface", "pin"})
 # The rules `check --base` adds: part of a pull request's new findings.
 VERSION_RULES = frozenset({"version-not-bumped", "version-decreased", "removed-in-use"})
-# Findings about a ref that resolves to nothing: a removed-in-use at the same ref says more.
-_UNRESOLVED = frozenset({"dangling-ref", "unsatisfied-ref"})
 
 _PIN_FIELDS = {"spec.provider", "spec.modelId", "spec.revision", "spec.digest"}
 _INTERFACE_FIELDS = {"spec.variables", "spec.tools"}
@@ -455,7 +453,7 @@ def _through_broken(item: Finding, broken: Broken, hidden: Collection[NodeId],
         subject = NodeId(item.subject)
         users = base.graph.users(subject) if subject in base.catalog.by_id else []
         return bool(users) and all(user in hidden for user in users)
-    if item.rule not in _UNRESOLVED or item.value is None:
+    if item.rule not in UNRESOLVED or item.value is None:
         return False
     try:
         ref = Ref.parse(item.value)
@@ -548,15 +546,6 @@ def _removed_message(head: Catalog, site: RefSite, then: Decl) -> str:
         what = f"remove the ref (no version of {artifact} is declared now)"
     return (f"`{site.ref}` resolved to {then.id}, which this change removes with no "
             f"successor; keep {then.id}, or {what}")
-
-
-def superseded(found: list[Finding], versions: list[Finding]) -> list[Finding]:
-    """The findings with the version rules' added, less each dangling or unsatisfied ref at a
-    ref that a removed-in-use finding explains (one error for one broken ref)."""
-    explained = {(f.subject, f.field, f.value) for f in versions if f.rule == "removed-in-use"}
-    kept = [f for f in found
-            if f.rule not in _UNRESOLVED or (f.subject, f.field, f.value) not in explained]
-    return kept + versions
 
 
 def _decreased(base: Catalog, head: Catalog) -> list[Finding]:

@@ -25,6 +25,11 @@ class FileEntry:
     is_dir: bool = False  # a link to a folder (never followed)
 
 
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob (the parse cache's key for any tree's files)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
 class LinkEnd(enum.Enum):
     """Where a chain of links ends."""
 
@@ -488,8 +493,6 @@ class FolderTree:
         return data
 
     def blob_id(self, rel: str, data: bytes) -> str:
-        from .cache import blob_id
-
         return blob_id(data)
 
     def size(self, rel: str) -> int:

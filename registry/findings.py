@@ -18,6 +18,9 @@ class Severity(enum.Enum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
+# Findings about a ref that resolves to nothing: a removed-in-use at the same ref says more.
+UNRESOLVED = frozenset({"dangling-ref", "unsatisfied-ref"})
+
 # Rule id -> default severity. The rule ids are part of the public contract (SPEC section 4).
 RULES: dict[str, Severity] = {
     "yaml-syntax": Severity.ERROR,

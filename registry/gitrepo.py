@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NewType
 
 from . import files
-from .files import FileEntry, LinkEnd, escapes
+from .files import FileEntry, LinkEnd, blob_id, escapes
 from .findings import GitRequired, RevisionNotFound
 
 if TYPE_CHECKING:
@@ -177,8 +177,6 @@ class GitTree:
         target = self._follow(rel)
         entry = self._entries.get(target) if target is not None else None
         if entry is None or self.repo.replaced != "":  # replaced: the id is not the content's
-            from .cache import blob_id
-
             return blob_id(data)
         return str(entry[1])
 

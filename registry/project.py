@@ -30,7 +30,6 @@ class Project:
     # Problems with the registry's own retirements file, reported by `check`.
     setup_findings: list[Finding] = field(default_factory=list)
     # The base revision `check --base` compares with (the version rules).
-    against: Project | None = None
 
     @classmethod
     def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None,
@@ -134,18 +133,12 @@ class Project:
         return self.locator.locate_all(identify(findings, self.loaded, self.locator))
 
     def check(self, versions: list[Finding] | None = None) -> CheckResult:
-        """Every rule; with `against` (check --base) the version rules too. `versions` are
-        the version rules' findings when the caller has made them already."""
+        """Every rule, and `versions`, the version rules' findings over a base revision
+        (check --base), which explain some unresolved refs better."""
         from . import rules  # jinja2 is only needed when checking
 
         found = rules.run(self.catalog, self.graph, self.lifecycle)
-        if versions is None and self.against is not None:
-            from .diff import version_findings
-
-            versions = version_findings(self.against, self)
         if versions:
-            from .diff import superseded
-
-            found = superseded(found, versions)
+            found = rules.superseded(found, versions)
         found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)
         return CheckResult(self.locate(found), len(self.catalog.by_id), self.loaded.files_read)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import kinds, prompts
 from .catalog import Catalog
-from .findings import About, Finding, Severity, finding
+from .findings import UNRESOLVED, About, Finding, Severity, finding
 from .graph import DepGraph
 from .load import Decl
 from .refs import suggest
@@ -235,3 +235,12 @@ def run(catalog: Catalog, graph: DepGraph, life: Lifecycle) -> list[Finding]:
         *orphans.findings(orphans.find(catalog, life)),
         *dataset_findings(catalog, life),
     ]
+
+
+def superseded(found: list[Finding], versions: list[Finding]) -> list[Finding]:
+    """The findings with the version rules' added, less each dangling or unsatisfied ref at a
+    ref that a removed-in-use finding explains (one error for one broken ref)."""
+    explained = {(f.subject, f.field, f.value) for f in versions if f.rule == "removed-in-use"}
+    kept = [f for f in found
+            if f.rule not in UNRESOLVED or (f.subject, f.field, f.value) not in explained]
+    return kept + versions

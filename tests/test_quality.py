@@ -22,3 +22,43 @@ def test_ruff_passes() -> None:
 def test_mypy_strict_passes() -> None:
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _imports() -> dict[str, set[str]]:
+    """Each module of registry/ and cli/ -> the project modules it imports (lazily or not)."""
+    import ast
+
+    modules = {}
+    for folder in ("registry", "cli"):
+        for path in (REPO_ROOT / folder).rglob("*.py"):
+            parts = list(path.relative_to(REPO_ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            modules[".".join(parts)] = path
+    edges: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*up, base] if base else up)
+                targets = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            for target in targets:
+                while target and target not in modules:
+                    target = target.rpartition(".")[0]
+                # A package's own modules may import from its __init__.
+                if target and target != name and not name.startswith(target + "."):
+                    edges[name].add(target)
+    return edges
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    edges = _imports()
+    pairs = sorted({tuple(sorted((a, b))) for a in edges for b in edges[a] if a in edges[b]})
+    assert pairs == []
+    assert "registry.files" in edges["registry.cache"]  # the walk sees real imports
