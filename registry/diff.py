@@ -175,6 +175,10 @@ class PullReport:
     new_findings: tuple[Finding, ...]
     base_rev: str = ""  # the revision as the user named it, to repeat in commands
     diffs: tuple[TextDiff, ...] = ()
+    # The base had no aireg.yaml in the registry's folder (`folder`, relative to the
+    # repository root, "" at the root): it was compared as an empty registry.
+    base_absent: bool = False
+    folder: str = ""
 
     @property
     def nothing(self) -> bool:
@@ -402,7 +406,8 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
     fresh = new_findings(base, head, version_findings(base, head, found), broken,
                          invalid_bases(found))
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
-                      base_rev or base_label, tuple(text_diffs(base.catalog, head.catalog, found)))
+                      base_rev or base_label, tuple(text_diffs(base.catalog, head.catalog, found)),
+                      base.absent, base.location.prefix)
 
 
 def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact:

@@ -234,6 +234,9 @@ class ImpactBaseOut(Out):
     version: Literal[1] = 1
     base: str
     head: str
+    baseHasRegistry: bool = Field(description=(
+        "false when the base has no aireg.yaml in the registry's folder: it is compared as an "
+        "empty registry, so every declaration is added"))
     changes: list[ChangeOut]
     highestTier: str | None
     dependents: list[ReachOut]
@@ -362,7 +365,7 @@ def impact(report: ImpactReport, catalog: Catalog) -> str:
 
 def impact_base(report: PullReport) -> str:
     return dump(ImpactBaseOut(
-        base=report.base, head=report.head,
+        base=report.base, head=report.head, baseHasRegistry=not report.base_absent,
         changes=[_change(c) for c in report.changes],
         newFindings=[_finding(f) for f in report.new_findings],
         **_impact_fields(report.impact)))

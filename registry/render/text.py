@@ -208,11 +208,27 @@ def field_change(change: FieldChange) -> str:
             f"{visible(value_text(change.after))} ({cls})")
 
 
+def _where(folder: str) -> str:
+    return f"`{visible(folder)}`" if folder else "the repository root"
+
+
+def no_base(rev: str, folder: str) -> str:
+    """The line saying that a comparison's base has no registry in `folder` (relative to
+    the repository root), so everything head declares is new."""
+    return (f"The base ({visible(rev)}) has no registry at {_where(folder)}: every declaration "
+            "is new.")
+
+
 def impact_base(report: PullReport) -> str:
+    if report.nothing and report.base_absent:  # head's registry declares nothing yet
+        return (f"The base ({visible(report.base_rev)}) has no registry at "
+                f"{_where(report.folder)}, and {visible(report.head)} declares nothing: no "
+                "declaration changed and there are no new findings.\n")
     if report.nothing:
         return (f"No declaration changed between {visible(report.base)} and "
                 f"{visible(report.head)}, and there are no new findings.\n")
-    lines = [f"Changes between {visible(report.base)} and {visible(report.head)}:"]
+    lines = [no_base(report.base_rev, report.folder)] if report.base_absent else []
+    lines.append(f"Changes between {visible(report.base)} and {visible(report.head)}:")
     for item in report.changes:
         change = item.change
         since = {"modified": "from", "added": "compared with", "invalid": "from"}.get(change.status)
