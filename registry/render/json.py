@@ -249,7 +249,10 @@ class ImpactBaseOut(Out):
 class EventOut(Out):
     id: str
     version: str | None
-    change: Literal["introduced", "changed", "removed"]
+    change: Literal["introduced", "changed", "succeeds", "removed"]
+    previous: str | None = Field(description=(
+        "with `succeeds`: the version this one replaced (aireg bump of 3.1.0 to 3.1.1 is one "
+        "event of 3.1.1 with previous 3.1.0), compared with it for classes and fields"))
     classes: list[str]
     fields: list[str]
     commit: str
@@ -416,7 +419,7 @@ def orphans(found: list[Orphan], today: dt.date) -> str:
 
 def history(name: str, events: list[Event]) -> str:
     return dump(HistoryOut(artifact=name, events=[EventOut(
-        id=e.node, version=e.version, change=e.change,
+        id=e.node, version=e.version, change=e.change, previous=e.previous,
         classes=list(e.classes), fields=list(e.fields), commit=e.commit.sha, day=e.commit.day,
         author=e.commit.author, subject=e.commit.subject) for e in events]))
 

@@ -259,15 +259,24 @@ def completeness(gaps: list[Gaps], score: int) -> str:
 def history(name: str, events: list[Event]) -> str:
     if not events:
         return f"No commit declares {visible(name)} yet.\n"
-    lines = [visible(name)]
-    by_version: dict[str, list[Event]] = {}
+    # Each version's commits; a version that succeeds another is also listed under the one
+    # it replaced, so reading either version says where the line went.
+    rows: dict[str, list[tuple[Event, str]]] = {}
     for event in events:
-        by_version.setdefault(event.version or "(unversioned)", []).append(event)
-    for version, items in by_version.items():
+        classes = f": {', '.join(event.classes)}" if event.classes else ""
+        version = event.version or "(unversioned)"
+        if event.previous is not None:
+            before = event.previous.rpartition("@")[2]
+            rows.setdefault(before, []).append((event, f"succeeded by {version}"))
+            rows.setdefault(version, []).append((event, f"succeeds {before}{classes}"))
+        else:
+            rows.setdefault(version, []).append((event, event.change + classes))
+    width = max(22, *(len(what) for items in rows.values() for _, what in items))
+    lines = [visible(name)]
+    for version, items in rows.items():
         lines.append(f"  {version}")
-        for event in items:
-            what = event.change + (f": {', '.join(event.classes)}" if event.classes else "")
+        for event, what in items:
             commit = event.commit
-            lines.append(f"    {commit.day}  {commit.sha[:10]}  {what:<22}  "
+            lines.append(f"    {commit.day}  {commit.sha[:10]}  {what:<{width}}  "
                          f"{visible(commit.author)}: {visible(commit.subject)}")
     return "\n".join(lines) + "\n"
