@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .diff import CLASS_ORDER, field_changes, pair_versions
-from .files import Tree
+from .files import CONFIG_FILE, Tree
 from .gitrepo import Commit, GitRepo
 from .load import Decl, load_files
 from .project import Project
@@ -35,7 +35,8 @@ def history(project: Project, ref: Ref, rev: str = "HEAD") -> list[Event]:
     """Every change to the artifact `ref` names (all its versions), oldest first.
 
     The files that declare it now, and their template files, are followed back through
-    renames (git log --follow), so moving a file does not cut its history.
+    renames (git log --follow), so moving a file does not cut its history; nor does moving
+    the whole registry folder: each commit is read at the folder its aireg.yaml was in then.
     """
     location = project.location
     repo = GitRepo.open(location.toplevel, "history")
@@ -46,14 +47,21 @@ def history(project: Project, ref: Ref, rev: str = "HEAD") -> list[Event]:
     names = {path: repo.renames(rev, path) for path in yaml_paths}
     touched = {sha for path in yaml_paths for sha, _ in names[path]}
     touched |= {sha for path in template_paths for sha, _ in repo.renames(rev, path)}
-    order = [sha for sha in repo.ancestry(rev) if sha in touched]
-    position = {sha: index for index, sha in enumerate(order)}
+    ancestry = repo.ancestry(rev)
+    order = [sha for sha in ancestry if sha in touched]
+    # Over every commit: the one that moved aireg.yaml need not touch the artifact's files.
+    position = {sha: index for index, sha in enumerate(ancestry)}
+    configs = repo.renames(rev, prefix + CONFIG_FILE)
     events: list[Event] = []
     before: dict[str | None, Decl] = {}
     for sha in order:
-        rels = sorted({rel for path in yaml_paths
-                       if (rel := _name_at(names[path], position, position[sha], prefix))})
-        tree: Tree = repo.tree(sha, prefix)
+        at = position[sha]
+        config = _name_at(configs, position, at)
+        root = config[:-len(CONFIG_FILE)] if config is not None else prefix
+        rels = sorted({name[len(root):] for path in yaml_paths
+                       if (name := _name_at(names[path], position, at)) is not None
+                       and name.startswith(root)})
+        tree: Tree = repo.tree(sha, root)
         commit = repo.commit_info(sha)
         now = {d.version: d for d in load_files(tree, rels).decls if (d.kind, d.name) == ref.key}
         for status, node, old, new in pair_versions(ref.key, before, now):
@@ -74,13 +82,10 @@ def history(project: Project, ref: Ref, rev: str = "HEAD") -> list[Event]:
     return events
 
 
-def _name_at(renames: list[tuple[str, str]], position: dict[str, int], at: int,
-             prefix: str) -> str | None:
-    """The file's path (relative to the registry) at the commit in position `at`."""
+def _name_at(renames: list[tuple[str, str]], position: dict[str, int], at: int) -> str | None:
+    """A file's path (from the repository root) at the commit in position `at`."""
     name = None
     for sha, path in renames:
         if sha in position and position[sha] <= at:
             name = path
-    if name is None or not name.startswith(prefix):
-        return None
-    return name[len(prefix):]
+    return name

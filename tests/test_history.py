@@ -297,3 +297,19 @@ def test_a_bumped_version_in_json_names_the_previous_one(
         event(sha, 3, "Just 1.0.2", "1.0.2", "succeeds", previous="1.0.1"),
         event(sha, 4, "1.1.0 beside it", "1.1.0", "introduced"),
     ]}
+
+
+def test_the_history_before_the_registry_folder_moved_is_kept(aireg: Run,
+                                                               git_repo: GitRepo) -> None:
+    git_repo.commit("Add it", {"ai/aireg.yaml": CONFIG, "ai/teams/platform.yaml": TEAM,
+                               "ai/" + STYLE: V2, "ai/" + STYLE_J2: "Be brief.\n"})
+    git_repo.commit("Edit it", {"ai/" + STYLE_J2: "Be briefer.\n"})
+    git_repo.git("mv", "ai", "registry")
+    git_repo.commit("Move the registry")
+    described = V2.replace("The house style, v2", "The house style, v2, moved")
+    git_repo.commit("Describe it", {"registry/" + STYLE: described})
+    assert changes(aireg, git_repo.root / "registry") == [
+        ("Add it", "introduced", []),
+        ("Edit it", "changed", ["behavior"]),
+        ("Describe it", "changed", ["metadata"]),
+    ]
