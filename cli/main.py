@@ -52,11 +52,18 @@ class Options:
                             progress=_progress(), scan=scan)
 
     def project_at(self, rev: str, option: str) -> Project:
-        """The same registry at another revision (the base of a comparison)."""
+        """The same registry at another revision (the head of a comparison)."""
         from registry.project import Project
 
         return Project.open(self.directory, rev, self.today, option,
                             use_cache=not self.no_cache, progress=_progress())
+
+    def base_of(self, head: Project, rev: str) -> Project:
+        """The base of a comparison: head's registry folder at `rev` (empty if it has none)."""
+        from registry.project import Project
+
+        return Project.base_of(head, rev, "--base", use_cache=not self.no_cache,
+                               progress=_progress())
 
 
 _state = {"debug": False}
@@ -345,7 +352,11 @@ def check(options: Options, base: str | None, fmt: str) -> None:
     if base is not None:  # the version rules, over the base and this revision
         from registry.diff import version_findings
 
-        versions = version_findings(options.project_at(base, "--base"), project)
+        against = options.base_of(project, base)
+        if against.absent:
+            say(f"aireg: {text.no_base(base, project.location.prefix)} The version rules have "
+                "nothing to compare.")
+        versions = version_findings(against, project)
     result = project.check(versions)
     match Format(fmt):
         case Format.TEXT:
@@ -524,8 +535,8 @@ def _impact_between(options: Options, base: str, head: str | None, fmt: Format) 
     from registry import diff
     from registry.render import markdown, text
 
-    base_project = options.project_at(base, "--base")
     head_project = options.project_at(head, "--head") if head is not None else options.project()
+    base_project = options.base_of(head_project, base)
     report = diff.compare(base_project, head_project, _label(base, base_project),
                           _label(head, head_project) if head else "the working tree", base)
     match fmt:

@@ -173,6 +173,10 @@ class PullReport:
     new_findings: tuple[Finding, ...]
     base_rev: str = ""  # the revision as the user named it, to repeat in commands
     diffs: tuple[TextDiff, ...] = ()
+    # The base had no aireg.yaml in the registry's folder (`folder`, relative to the
+    # repository root, "" at the root): it was compared as an empty registry.
+    base_absent: bool = False
+    folder: str = ""
 
     @property
     def nothing(self) -> bool:
@@ -280,7 +284,7 @@ def _below(versions: Iterable[str | None], version: str) -> str | None:
     return max(lower, key=parse_version) if lower else None
 
 
-class _Pair(NamedTuple):
+class Pair(NamedTuple):
     """A base declaration and what head has in its place (either may be missing)."""
 
     status: str  # same | added | modified (a new version succeeding `old`) | removed | invalid
@@ -289,38 +293,47 @@ class _Pair(NamedTuple):
     new: Decl | None
 
 
-def _pairs(base: Catalog, head: Catalog, broken: Broken) -> list[_Pair]:
-    """Base's and head's versions of each artifact, paired (see the module's docstring)."""
+def pair_versions(key: Key, then: dict[str | None, Decl], now: dict[str | None, Decl],
+                  bad: Collection[str | None] = ()) -> list[Pair]:
+    """One artifact's versions in base (`then`) and head (`now`), by version, paired (see the
+    module's docstring); `bad` are the versions head writes but could not load. `aireg
+    history` pairs each commit with the one before the same way."""
+    out: list[Pair] = []
+    bad = set(bad) - set(now)
+    declared = set(now) | bad
+    for version in sorted(set(then) & declared, key=_order):
+        old = then[version]
+        if version in bad:
+            out.append(Pair("invalid", old.id, old, None))
+        else:
+            out.append(Pair("same", old.id, old, now[version]))
+    gone = set(then) - declared
+    for version in sorted(declared - set(then), key=_order):
+        lower = _below(then, version) if version is not None else None
+        paired = lower is not None and lower in gone
+        if paired:
+            gone.discard(lower)
+        prior = then[lower] if lower is not None else None
+        if version in bad:
+            # Written in head but invalid: a change only when it succeeds a base version.
+            if paired and prior is not None:
+                out.append(Pair("invalid", node_id(*key, version), prior, None))
+            continue
+        new = now[version]
+        out.append(Pair("modified" if paired else "added", new.id, prior, new))
+    return out + [Pair("removed", then[v].id, then[v], None) for v in sorted(gone, key=_order)]
+
+
+def _pairs(base: Catalog, head: Catalog, broken: Broken) -> list[Pair]:
+    """Base's and head's versions of each artifact, paired."""
     bad_versions: dict[Key, set[str | None]] = defaultdict(set)
     for kind, name, version in broken:
         bad_versions[(kind, name)].add(version)
-    out: list[_Pair] = []
+    out: list[Pair] = []
     for key in sorted(set(base.by_key) | set(head.by_key) | set(bad_versions)):
-        then = {d.version: d for d in base.by_key.get(key, [])}
-        now = {d.version: d for d in head.by_key.get(key, [])}
-        bad = bad_versions.get(key, set()) - set(now)
-        declared = set(now) | bad
-        for version in sorted(set(then) & declared, key=_order):
-            old = then[version]
-            if version in bad:
-                out.append(_Pair("invalid", old.id, old, None))
-            else:
-                out.append(_Pair("same", old.id, old, now[version]))
-        gone = set(then) - declared
-        for version in sorted(declared - set(then), key=_order):
-            lower = _below(then, version) if version is not None else None
-            paired = lower is not None and lower in gone
-            if paired:
-                gone.discard(lower)
-            prior = then[lower] if lower is not None else None
-            if version in bad:
-                # Written in head but invalid: a change only when it succeeds a base version.
-                if paired and prior is not None:
-                    out.append(_Pair("invalid", node_id(*key, version), prior, None))
-                continue
-            new = now[version]
-            out.append(_Pair("modified" if paired else "added", new.id, prior, new))
-        out += [_Pair("removed", then[v].id, then[v], None) for v in sorted(gone, key=_order)]
+        out += pair_versions(key, {d.version: d for d in base.by_key.get(key, [])},
+                             {d.version: d for d in head.by_key.get(key, [])},
+                             bad_versions.get(key, set()))
     return out
 
 
@@ -351,7 +364,7 @@ def changes(base: Catalog, head: Catalog, broken: Broken = frozenset()) -> list[
     return found + sorted(removed, key=lambda c: c.node)
 
 
-def invalid_bases(pairs: Iterable[_Pair | Change]) -> frozenset[NodeId]:
+def invalid_bases(pairs: Iterable[Pair | Change]) -> frozenset[NodeId]:
     """The base nodes that declarations invalid in head stand for."""
     return frozenset(p.old.id for p in pairs if p.status == "invalid" and p.old is not None)
 
@@ -400,7 +413,8 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
     fresh = new_findings(base, head, version_findings(base, head, found), broken,
                          invalid_bases(found))
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
-                      base_rev or base_label, tuple(text_diffs(base.catalog, head.catalog, found)))
+                      base_rev or base_label, tuple(text_diffs(base.catalog, head.catalog, found)),
+                      base.absent, base.location.prefix)
 
 
 def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact:

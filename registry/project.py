@@ -29,7 +29,9 @@ class Project:
     today: dt.date = field(default_factory=dt.date.today)
     # Problems with the registry's own retirements file, reported by `check`.
     setup_findings: list[Finding] = field(default_factory=list)
-    # The base revision `check --base` compares with (the version rules).
+    # A comparison's base with no aireg.yaml in the registry's folder, read as an empty
+    # registry: the pull request that adds the registry (or moves it there).
+    absent: bool = False
 
     @classmethod
     def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None,
@@ -44,6 +46,27 @@ class Project:
         tree = loading.open_tree(location, rev, option, scan)
         cache = Cache.open(location.toplevel) if use_cache else None
         return cls(location, loading.load(tree, cache, progress), today or dt.date.today())
+
+    @classmethod
+    def base_of(cls, head: Project, rev: str, option: str = "--base", use_cache: bool = True,
+                progress: loading.Progress | None = None) -> Project:
+        """The registry at `rev` in head's folder (the same path from the repository root),
+        as the base of a comparison; empty, with `absent` set, when `rev` has no aireg.yaml
+        there. An unknown revision is still an error.
+
+        The folder is not searched for upwards as `--rev` does: a registry added below
+        another one (or moved) is compared with nothing, not with the other registry.
+        """
+        from .cache import Cache
+        from .gitrepo import GitRepo
+
+        location = head.location
+        tree = GitRepo.open(location.toplevel, option).tree(rev, location.prefix)
+        if tree.blob(CONFIG_FILE) is None:
+            config = loading.default_config(loading.folder_name(location.prefix))
+            return cls(location, loading.Loaded(tree, config, [], []), head.today, absent=True)
+        cache = Cache.open(location.toplevel) if use_cache else None
+        return cls(location, loading.load(tree, cache, progress), head.today)
 
     @property
     def name(self) -> str:

@@ -78,14 +78,21 @@ def error_line(message: str) -> str:
 
 
 @pytest.fixture
-def history_repo(git_repo: GitRepo) -> GitRepo:
-    """examples/acme in a git repository: committed, then house-style 3.1.0 edited."""
+def history_repo(git_repo: GitRepo, aireg: Run) -> GitRepo:
+    """examples/acme in a git repository: committed, then house-style 3.1.0 edited in place,
+    then edited again and bumped to 3.1.1 (`aireg bump`)."""
     shutil.copytree(EXAMPLE, git_repo.root, dirs_exist_ok=True)
     git_repo.commit("Import the acme registry")
     path = git_repo.root / "prompts" / "house-style.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("Be direct and warm.", "Be direct and kind."), encoding="utf-8")
     git_repo.commit("Kinder house style")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("then the steps.", "then the numbered steps."),
+                    encoding="utf-8")
+    bumped = aireg("-C", str(git_repo.root), "bump", "prompt/house-style@3.1.0", "patch")
+    assert bumped.code == 0, bumped.err
+    git_repo.commit("Numbered steps, house style 3.1.1")
     return git_repo
 
 

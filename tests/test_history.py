@@ -104,9 +104,11 @@ def test_history_lists_each_version_oldest_first(
 
 
 def event(sha: dict[str, str], day: int, subject: str, version: str, change: str,
-          fields: dict[str, str] | None = None, author: str = "Ada Author") -> dict[str, Any]:
+          fields: dict[str, str] | None = None, author: str = "Ada Author",
+          previous: str | None = None) -> dict[str, Any]:
     fields = fields or {}
     return {"id": f"prompt/style@{version}", "version": version, "change": change,
+            "previous": previous and f"prompt/style@{previous}",
             "classes": sorted(set(fields.values())), "fields": list(fields),
             "commit": sha[subject], "day": f"2026-01-{day:02d}", "author": author,
             "subject": subject}
@@ -230,5 +232,84 @@ def test_the_history_before_a_file_moved_is_kept(aireg: Run, git_repo: GitRepo) 
     git_repo.commit("Move it")
     assert changes(aireg, git_repo.root) == [
         ("Add it", "introduced", []),
+        ("Describe it", "changed", ["metadata"]),
+    ]
+
+
+# --- versions paired, as impact --base pairs them -----------------------------------------
+
+
+@pytest.fixture
+def bumped_repo(git_repo: GitRepo, aireg: Run) -> tuple[GitRepo, dict[str, str]]:
+    """prompt/style 1.0.0, edited and bumped to 1.0.1 (`aireg bump`), bumped to 1.0.2 with
+    no other change, and 1.1.0 added beside it (`bump --alongside`)."""
+    commits = {"Add it": git_repo.commit("Add it", {"aireg.yaml": CONFIG,
+                                                    "teams/platform.yaml": TEAM, STYLE: V1})}
+
+    def bump(subject: str, ref: str, *how: str) -> None:
+        result = aireg("-C", str(git_repo.root), "bump", ref, *how)
+        assert result.code == 0, result.err
+        commits[subject] = git_repo.commit(subject)
+
+    (git_repo.root / STYLE).write_text(V1.replace("Be brief.", "Be briefer."), "utf-8")
+    bump("Briefer, 1.0.1", "prompt/style@1.0.0", "patch")
+    bump("Just 1.0.2", "prompt/style@1.0.1", "patch")
+    bump("1.1.0 beside it", "prompt/style@1.0.2", "minor", "--alongside")
+    return git_repo, commits
+
+
+def test_a_bumped_version_succeeds_the_one_it_replaced(
+        aireg: Run, bumped_repo: tuple[GitRepo, dict[str, str]]) -> None:
+    repo, sha = bumped_repo
+
+    def line(day: int, subject: str, what: str) -> str:
+        return f"    2026-01-{day:02d}  {sha[subject][:10]}  {what:<24}  Ada Author: {subject}"
+
+    assert history(aireg, repo.root, "prompt/style") == Result(0, "\n".join([
+        "prompt/style",
+        "  1.0.0",
+        line(1, "Add it", "introduced"),
+        line(2, "Briefer, 1.0.1", "succeeded by 1.0.1"),
+        "  1.0.1",
+        line(2, "Briefer, 1.0.1", "succeeds 1.0.0: behavior"),
+        line(3, "Just 1.0.2", "succeeded by 1.0.2"),
+        "  1.0.2",
+        line(3, "Just 1.0.2", "succeeds 1.0.1"),
+        "  1.1.0",
+        line(4, "1.1.0 beside it", "introduced"),
+    ]) + "\n", "")
+
+
+def test_a_bumped_version_in_json_names_the_previous_one(
+        aireg: Run, bumped_repo: tuple[GitRepo, dict[str, str]]) -> None:
+    import jsonschema
+
+    repo, sha = bumped_repo
+    result = history(aireg, repo.root, "prompt/style", "--format", "json")
+    assert (result.code, result.err) == (0, "")
+    data = json.loads(result.out)
+    schema = REPO_ROOT / "schemas" / "output" / "history.schema.json"
+    jsonschema.Draft202012Validator(json.loads(schema.read_text("utf-8"))).validate(data)
+    assert data == {"version": 1, "artifact": "prompt/style", "events": [
+        event(sha, 1, "Add it", "1.0.0", "introduced"),
+        event(sha, 2, "Briefer, 1.0.1", "1.0.1", "succeeds", {"spec.template": "behavior"},
+              previous="1.0.0"),
+        event(sha, 3, "Just 1.0.2", "1.0.2", "succeeds", previous="1.0.1"),
+        event(sha, 4, "1.1.0 beside it", "1.1.0", "introduced"),
+    ]}
+
+
+def test_the_history_before_the_registry_folder_moved_is_kept(aireg: Run,
+                                                               git_repo: GitRepo) -> None:
+    git_repo.commit("Add it", {"ai/aireg.yaml": CONFIG, "ai/teams/platform.yaml": TEAM,
+                               "ai/" + STYLE: V2, "ai/" + STYLE_J2: "Be brief.\n"})
+    git_repo.commit("Edit it", {"ai/" + STYLE_J2: "Be briefer.\n"})
+    git_repo.git("mv", "ai", "registry")
+    git_repo.commit("Move the registry")
+    described = V2.replace("The house style, v2", "The house style, v2, moved")
+    git_repo.commit("Describe it", {"registry/" + STYLE: described})
+    assert changes(aireg, git_repo.root / "registry") == [
+        ("Add it", "introduced", []),
+        ("Edit it", "changed", ["behavior"]),
         ("Describe it", "changed", ["metadata"]),
     ]

@@ -234,6 +234,9 @@ class ImpactBaseOut(Out):
     version: Literal[1] = 1
     base: str
     head: str
+    baseHasRegistry: bool = Field(description=(
+        "false when the base has no aireg.yaml in the registry's folder: it is compared as an "
+        "empty registry, so every declaration is added"))
     changes: list[ChangeOut]
     highestTier: str | None
     dependents: list[ReachOut]
@@ -246,7 +249,10 @@ class ImpactBaseOut(Out):
 class EventOut(Out):
     id: str
     version: str | None
-    change: Literal["introduced", "changed", "removed"]
+    change: Literal["introduced", "changed", "succeeds", "removed"]
+    previous: str | None = Field(description=(
+        "with `succeeds`: the version this one replaced (aireg bump of 3.1.0 to 3.1.1 is one "
+        "event of 3.1.1 with previous 3.1.0), compared with it for classes and fields"))
     classes: list[str]
     fields: list[str]
     commit: str
@@ -362,7 +368,7 @@ def impact(report: ImpactReport, catalog: Catalog) -> str:
 
 def impact_base(report: PullReport) -> str:
     return dump(ImpactBaseOut(
-        base=report.base, head=report.head,
+        base=report.base, head=report.head, baseHasRegistry=not report.base_absent,
         changes=[_change(c) for c in report.changes],
         newFindings=[_finding(f) for f in report.new_findings],
         **_impact_fields(report.impact)))
@@ -413,7 +419,7 @@ def orphans(found: list[Orphan], today: dt.date) -> str:
 
 def history(name: str, events: list[Event]) -> str:
     return dump(HistoryOut(artifact=name, events=[EventOut(
-        id=e.node, version=e.version, change=e.change,
+        id=e.node, version=e.version, change=e.change, previous=e.previous,
         classes=list(e.classes), fields=list(e.fields), commit=e.commit.sha, day=e.commit.day,
         author=e.commit.author, subject=e.commit.subject) for e in events]))
 

@@ -299,7 +299,10 @@ def _diffs(diffs: tuple[TextDiff, ...]) -> _Block | None:
 
 def _blocks(report: PullReport, catalog: Catalog, graph: DepGraph, detail: _Detail
             ) -> list[_Block]:
-    blocks = [_Block(f"{MARKER}\n{_verdict(report)}\n")]
+    absent = (f"The base ({code(report.base_rev, in_table=False)}) has no registry at "
+              f"{_where(report.folder)}: every declaration is new.\n"
+              if report.base_absent else "")
+    blocks = [_Block(f"{MARKER}\n{_verdict(report)}\n{absent}")]
     blocks.append(_Block(
         _table_head(["Declaration", "Change", "Class", "Features hit", "Owners"]),
         tuple(_row([code(c.change.node), _status(c.change), ", ".join(c.change.classes) or "-",
@@ -344,6 +347,10 @@ def _blocks(report: PullReport, catalog: Catalog, graph: DepGraph, detail: _Deta
     return blocks
 
 
+def _where(folder: str) -> str:
+    return code(folder, in_table=False) if folder else "the repository root"
+
+
 def _note(report: PullReport, left_out: str) -> str:
     return (f"*Left out to fit GitHub's comment limit: {left_out}. Run {_rerun(report)} for "
             "the full report.*\n")
@@ -361,6 +368,9 @@ def pr_comment(report: PullReport, catalog: Catalog, graph: DepGraph,
     from the end of each list until it fits; the last line says what was left out. Only a
     limit too small for the marker, the verdict and that note gets just those three lines.
     """
+    if report.nothing and report.base_absent:  # still one line: the bot may skip posting it
+        return (f"{MARKER}\naireg: no AI declaration changed and no new findings (the base "
+                f"has no registry at {_where(report.folder)} and head declares nothing).\n")
     if report.nothing:
         return f"{MARKER}\naireg: no AI declaration changed and no new findings.\n"
     for detail in _STAGES:

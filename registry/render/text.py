@@ -213,11 +213,27 @@ def field_change(change: FieldChange) -> str:
             f"{visible(value_text(change.after))} ({cls})")
 
 
+def _where(folder: str) -> str:
+    return f"`{visible(folder)}`" if folder else "the repository root"
+
+
+def no_base(rev: str, folder: str) -> str:
+    """The line saying that a comparison's base has no registry in `folder` (relative to
+    the repository root), so everything head declares is new."""
+    return (f"The base ({visible(rev)}) has no registry at {_where(folder)}: every declaration "
+            "is new.")
+
+
 def impact_base(report: PullReport) -> str:
+    if report.nothing and report.base_absent:  # head's registry declares nothing yet
+        return (f"The base ({visible(report.base_rev)}) has no registry at "
+                f"{_where(report.folder)}, and {visible(report.head)} declares nothing: no "
+                "declaration changed and there are no new findings.\n")
     if report.nothing:
         return (f"No declaration changed between {visible(report.base)} and "
                 f"{visible(report.head)}, and there are no new findings.\n")
-    lines = [f"Changes between {visible(report.base)} and {visible(report.head)}:"]
+    lines = [no_base(report.base_rev, report.folder)] if report.base_absent else []
+    lines.append(f"Changes between {visible(report.base)} and {visible(report.head)}:")
     for item in report.changes:
         change = item.change
         since = {"modified": "from", "added": "compared with", "invalid": "from"}.get(change.status)
@@ -248,15 +264,24 @@ def completeness(gaps: list[Gaps], score: int) -> str:
 def history(name: str, events: list[Event]) -> str:
     if not events:
         return f"No commit declares {visible(name)} yet.\n"
-    lines = [visible(name)]
-    by_version: dict[str, list[Event]] = {}
+    # Each version's commits; a version that succeeds another is also listed under the one
+    # it replaced, so reading either version says where the line went.
+    rows: dict[str, list[tuple[Event, str]]] = {}
     for event in events:
-        by_version.setdefault(event.version or "(unversioned)", []).append(event)
-    for version, items in by_version.items():
+        classes = f": {', '.join(event.classes)}" if event.classes else ""
+        version = event.version or "(unversioned)"
+        if event.previous is not None:
+            before = event.previous.rpartition("@")[2]
+            rows.setdefault(before, []).append((event, f"succeeded by {version}"))
+            rows.setdefault(version, []).append((event, f"succeeds {before}{classes}"))
+        else:
+            rows.setdefault(version, []).append((event, event.change + classes))
+    width = max(22, *(len(what) for items in rows.values() for _, what in items))
+    lines = [visible(name)]
+    for version, items in rows.items():
         lines.append(f"  {version}")
-        for event in items:
-            what = event.change + (f": {', '.join(event.classes)}" if event.classes else "")
+        for event, what in items:
             commit = event.commit
-            lines.append(f"    {commit.day}  {commit.sha[:10]}  {what:<22}  "
+            lines.append(f"    {commit.day}  {commit.sha[:10]}  {what:<{width}}  "
                          f"{visible(commit.author)}: {visible(commit.subject)}")
     return "\n".join(lines) + "\n"
