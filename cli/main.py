@@ -436,7 +436,8 @@ def show(options: Options, ref: str, fmt: str) -> None:
     line = _line(project, decl)
     match Format(fmt):
         case Format.TEXT:
-            write(text.show(decl, line, project.catalog, project.graph))
+            write(text.show(decl, line, project.catalog, project.graph,
+                            project.lifecycle.retirement(decl)))
         case Format.JSON:
             from registry.render import json as json_out
 
@@ -575,12 +576,16 @@ def graph(options: Options, ref: str | None, fmt: str) -> None:
 @cli.command()
 @click.option("--within", type=click.IntRange(min=0), metavar="DAYS",
               help="Only deadlines at most this many days away (passed ones included).")
+@click.option("--fail-on", "fail_on", type=click.Choice(["soon", "passed"]),
+              help="Exit 1 when a listed deadline has passed (passed), or has passed or is "
+                   "within the deprecation window (soon); for scheduled jobs.")
 @format_option("deprecations")
 @pass_options
 @cached
-def deprecations(options: Options, within: int | None, fmt: str) -> None:
+def deprecations(options: Options, within: int | None, fail_on: str | None,
+                 fmt: str) -> None:
     """Deadlines, sorted by day: what retires, when, the replacement, where the day comes
-    from, and the features and owners that reach it."""
+    from, and the features and owners that reach it; datasets' retention days too."""
     from registry.render import markdown, text
 
     project = options.project()
@@ -598,6 +603,8 @@ def deprecations(options: Options, within: int | None, fmt: str) -> None:
             write(markdown.deprecations(rows, life.today, life.window))
         case other:
             raise AssertionError(other)
+    if fail_on is not None and life.deadline_hit(rows, fail_on):
+        sys.exit(EXIT_FINDINGS)
 
 
 @cli.command()

@@ -93,7 +93,7 @@ TWO_USERS = {
         feature("prompt/triage@^1", "prompt/new@^2", name="helper")),
 }
 PASSED = ("error[sunset-passed] {} uses prompt/old@1.0.0, whose sunset day 2026-11-01 has passed "
-          "(20 days ago; declared in metadata.deprecation); move to prompt/new@^2; features "
+          "(20 days ago; firm day declared in metadata.deprecation); move to prompt/new@^2; features "
           "hit through this ref: {}")
 
 
@@ -117,7 +117,7 @@ def test_sunset_passed_through_a_prompt_names_the_features_above_it(check: Check
     assert result.code == 1
     assert findings(result) == [
         "user.yaml:9:14: error[sunset-passed] prompt/user@1.0.0 uses prompt/old@1.0.0, whose "
-        "sunset day 2026-11-20 has passed (1 day ago; declared in metadata.deprecation); "
+        "sunset day 2026-11-20 has passed (1 day ago; firm day declared in metadata.deprecation); "
         "features hit through this ref: feature/bot"]
 
 
@@ -150,7 +150,7 @@ def test_sunset_findings_name_only_the_features_of_their_own_site(check: Check) 
 SOON = {"old.yaml": prompt("old", deprecation="sunset: 2026-12-31"),
         "bot.yaml": feature("prompt/old@^1")}
 SOON_LINE = ("bot.yaml:8:7: warning[sunset-soon] feature/bot uses prompt/old@1.0.0, whose sunset "
-             "day 2026-12-31 is {} (declared in metadata.deprecation); features hit through "
+             "day 2026-12-31 is {} (firm day declared in metadata.deprecation); features hit through "
              "this ref: feature/bot")
 
 
@@ -193,7 +193,7 @@ def test_today_changes_the_result(make_registry: MakeRegistry, aireg: Run) -> No
     assert run("2026-12-01") == (0, [SOON_LINE.format("in 30 days")])
     assert run("2027-02-01") == (1, [
         "bot.yaml:8:7: error[sunset-passed] feature/bot uses prompt/old@1.0.0, whose sunset day "
-        "2026-12-31 has passed (32 days ago; declared in metadata.deprecation); features "
+        "2026-12-31 has passed (32 days ago; firm day declared in metadata.deprecation); features "
         "hit through this ref: feature/bot"])
 
 
@@ -252,7 +252,7 @@ def test_a_replacement_naming_nothing_is_a_dangling_ref(check: Check) -> None:
 
 # --- known retirements (SPEC section 9) -----------------------------------------------------------
 
-BUNDLED_SOURCE = "known retirements data: OpenAI deprecations page, read 2026-11-21"
+BUNDLED_SOURCE = "known retirements data: firm day from OpenAI deprecations page (https://platform.openai.com/docs/deprecations), read 2026-11-21"
 
 
 def pinned(*models: str, decls: str = "") -> dict[str, str]:
@@ -279,15 +279,20 @@ def test_a_known_retirement_without_a_declared_date(check: Check) -> None:
 def test_an_alias_or_a_sibling_snapshot_does_not_borrow_a_record(check: Check) -> None:
     bundled = Retirements.bundled()
     assert bundled.lookup("openai", "gpt-4o-2024-05-13") is not None
-    assert bundled.lookup("openai", "gpt-4o") is None
     assert bundled.lookup("openai", "gpt-4o-2024-11-20") is not None
     assert bundled.lookup("openai", "gpt-4o-2024-11-21") is None
-    result = check(pinned("gpt-4o", "gpt-4o-2024-11-21", "gpt-4o-2024-05-13"))
-    # Only the snapshot with a record of its own is reported.
+    result = check(pinned("gpt-4o-2024-11-21", "gpt-4o-2024-05-13"))
+    # Only the snapshot with a record of its own is dated; an estimated day is a warning
+    # (policy.estimatedDates); the other pin is said to be unknown, not safe.
     assert findings(result) == [
-        "prompts.yaml:29:10: error[sunset-passed] prompt/p2@1.0.0 uses model/gpt-4o-2024-05-13, "
-        "whose sunset day 2026-10-23 has passed (29 days ago; known retirements data: SunsetPR "
-        "lifecycle data, read 2026-11-21; estimated day); move to gpt-5.5; features hit "
+        "models.yaml:8:12: info[lifecycle-unknown] model/gpt-4o-2024-11-21: no known retirement "
+        "for openai `gpt-4o-2024-11-21`, so no deadline can be reported; check the provider's "
+        "deprecations page and set metadata.deprecation.sunset, or add a record with `aireg "
+        "retirements update`",
+        "prompts.yaml:19:10: warning[sunset-passed] prompt/p1@1.0.0 uses model/gpt-4o-2024-05-13, "
+        "whose sunset day 2026-10-23 has passed (29 days ago; known retirements data: estimated "
+        "day from SunsetPR lifecycle data (https://github.com/synergia-yoshi/sunsetpr-action/blob"
+        "/main/data/lifecycle.json), read 2026-11-21); move to gpt-5.5; features hit "
         "through this ref: feature/bot"]
 
 
@@ -298,14 +303,22 @@ def test_a_declared_date_wins_over_the_bundled_one(check: Check) -> None:
                     "bot.yaml": feature("prompt/p0@^1", "model/gpt-5-5")})
     assert result.code == 0
     assert findings(result) == [
+        "models.yaml:18:12: info[lifecycle-unknown] model/gpt-5-5: no known retirement for "
+        "openai `gpt-5.5`, so no deadline can be reported; check the provider's deprecations "
+        "page and set metadata.deprecation.sunset, or add a record with `aireg retirements "
+        "update`",
         "prompts.yaml:9:10: warning[sunset-soon] prompt/p0@1.0.0 uses model/gpt-4-0613, whose "
-        "sunset day 2026-12-15 is in 24 days (declared in metadata.deprecation); move to "
+        "sunset day 2026-12-15 is in 24 days (firm day declared in metadata.deprecation); move to "
         "model/gpt-5-5; features hit through this ref: feature/bot"]
 
 
 def test_retirements_none_turns_the_data_off(check: Check) -> None:
     result = check(pinned("gpt-4-0613"), config=config("retirements: none\n"))
-    assert (result.code, findings(result)) == (0, [])
+    assert (result.code, findings(result)) == (0, [
+        "models.yaml:8:12: info[lifecycle-unknown] model/gpt-4-0613: no known retirement for "
+        "openai `gpt-4-0613`, so no deadline can be reported; check the provider's deprecations "
+        "page and set metadata.deprecation.sunset, or add a record with `aireg retirements "
+        "update`"])
 
 
 OWN = """\
@@ -321,10 +334,10 @@ def test_a_registry_file_adds_records_and_overrides_bundled_ones(check: Check) -
     assert result.code == 0
     assert findings(result) == [
         "prompts.yaml:9:10: warning[sunset-soon] prompt/p0@1.0.0 uses model/gpt-4o, whose sunset "
-        "day 2026-12-01 is in 10 days (known retirements data: retirements file "
+        "day 2026-12-01 is in 10 days (known retirements data: firm day from retirements file "
         "my-retirements.yaml); features hit through this ref: feature/bot",
         "prompts.yaml:19:10: warning[sunset-soon] prompt/p1@1.0.0 uses model/gpt-4-0613, whose "
-        "sunset day 2027-01-15 is in 55 days (known retirements data: acme platform notes); "
+        "sunset day 2027-01-15 is in 55 days (known retirements data: firm day from acme platform notes); "
         "features hit through this ref: feature/bot",
     ]
 
@@ -450,12 +463,12 @@ def test_deprecations_json(make_registry: MakeRegistry, aireg: Run) -> None:
          "status": "passed", "declared": False, "source": BUNDLED_SOURCE, "dateKind": "firm",
          "replacement": "gpt-5.5", "reason": None, "features": REACHED, "owners": OWNERS},
         {"id": "dataset/faq@1.0.0", "kind": "Dataset", "sunset": "2026-12-01", "daysLeft": 10,
-         "status": "upcoming", "declared": True, "source": "declared in metadata.deprecation",
+         "status": "upcoming", "declared": True, "source": "firm day declared in metadata.deprecation",
          "dateKind": "firm", "replacement": None, "reason": None, "features": REACHED,
          "owners": OWNERS[1:]},
         {"id": "prompt/house-style@1.0.0", "kind": "Prompt", "sunset": "2027-01-31",
          "daysLeft": 71, "status": "upcoming", "declared": True,
-         "source": "declared in metadata.deprecation", "dateKind": "firm",
+         "source": "firm day declared in metadata.deprecation", "dateKind": "firm",
          "replacement": "prompt/house-style@^2", "reason": "superseded by the v2 voice guide",
          "features": REACHED, "owners": OWNERS},
     ]}
@@ -481,7 +494,7 @@ def test_deprecations_within_in_text(make_registry: MakeRegistry, aireg: Run) ->
         Deadlines as of 2026-11-21 (deprecation window: 90 days):
 
         2026-10-23  29 days ago  model/gpt-4-0613
-          source:      known retirements data: OpenAI deprecations page, read 2026-11-21
+          source:      known retirements data: firm day from OpenAI deprecations page (https://platform.openai.com/docs/deprecations), read 2026-11-21
           replacement: gpt-5.5
           features:    feature/support-bot
           owners:      team/platform (#platform), team/support (#support-ai), user/dev-lee (#support-ai)
@@ -563,8 +576,9 @@ def test_deprecations_markdown_is_inert(make_registry: MakeRegistry, aireg: Run)
     assert retired[3] == "`` </details> @octocat [x](javascript:alert(1)) a\\|b `tick` ``"
     # Free text outside a code span: no HTML, no link, no mention, no table cell, no code.
     assert retired[6] == (
-        "known retirements data: &lt;/details&gt; @" + ZWSP + "octocat \\[x\\]\\(javascript"
-        + ZWSP + ":alert\\(1\\)\\) a\\|b \\`tick\\`")
+        "known retirements data: firm day from &lt;/details&gt; @" + ZWSP + "octocat \\[x\\]"
+        "\\(javascript" + ZWSP + ":alert\\(1\\)\\) a\\|b \\`tick\\` \\(javascript" + ZWSP
+        + ":alert\\(1\\)\\)")
     # Outside code spans nothing can open a tag or a mention; the reason is not shown at all.
     outside = re.sub(r"(`+) .*? \1|`[^`]*`", "", result.out)
     assert "<" not in outside

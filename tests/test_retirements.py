@@ -61,25 +61,30 @@ def test_gpt_4_0613_has_a_record_naming_its_source(bundled: Retirements) -> None
     assert record.sunset == dt.date(2026, 10, 23)
     assert record.source == "OpenAI deprecations page"
     assert record.source_url == "https://platform.openai.com/docs/deprecations"
-    assert record.describe() == ("known retirements data: OpenAI deprecations page, "
-                                 "read 2026-11-21")
+    assert record.describe() == ("firm day from OpenAI deprecations page "
+                                 "(https://platform.openai.com/docs/deprecations), read 2026-11-21")
     # OpenAI retires the alias with the snapshot, so the alias has a record of its own.
     alias = bundled.lookup("openai", "gpt-4")
     assert alias is not None and alias.sunset == dt.date(2026, 10, 23)
 
 
 def test_an_alias_does_not_pick_up_its_snapshots_record(bundled: Retirements) -> None:
-    assert bundled.lookup("openai", "gpt-4o-2024-05-13") is not None
-    assert bundled.lookup("openai", "gpt-4o") is None
-    assert bundled.lookup("openai", "GPT-4o") is None
+    # The alias has a record of its own (LiteLLM dates it), not the snapshot's.
+    snapshot = bundled.lookup("openai", "gpt-4o-2024-05-13")
+    alias = bundled.lookup("openai", "GPT-4o")
+    assert snapshot is not None and snapshot.sunset == dt.date(2026, 10, 23)
+    assert alias is not None and alias.model_id == "gpt-4o"
+    assert (alias.sunset, alias.date_kind, alias.source_key) == (
+        dt.date(2027, 1, 14), "estimated", "litellm")
+    assert bundled.lookup("openai", "gpt-4o-2024-05") is None
 
 
 def test_a_snapshot_without_a_record_is_not_matched_through_a_sibling(
         bundled: Retirements) -> None:
     assert bundled.lookup("openai", "gpt-4-0613") is not None
-    assert bundled.lookup("openai", "gpt-4-0314") is None
+    assert bundled.lookup("openai", "gpt-4-0613-mini") is None
     assert bundled.lookup("openai", "gpt-3.5-turbo-0125") is not None
-    assert bundled.lookup("openai", "gpt-3.5-turbo-0613") is None
+    assert bundled.lookup("openai", "gpt-3.5-turbo-0126") is None
     # The same with records of our own: no prefix, no similarity.
     own = Retirements([_record("openai", "gpt-4o-2024-05-13")])
     for near in ("gpt-4o-2024-08-06", "gpt-4o-2024-05", "gpt-4o-2024-05-13-mini",
@@ -110,8 +115,20 @@ def test_bedrock_claude_3_7_forms(bundled: Retirements) -> None:
     records = {bundled.lookup("bedrock", form) for form in forms}
     assert len(records) == 1
     (record,) = records
-    assert record is not None and record.sunset == dt.date(2026, 4, 28)
-    assert record.date_kind == "estimated"
+    assert record is not None and record.sunset == dt.date(2026, 10, 17)
+    assert (record.date_kind, record.source_key) == ("firm", "bedrock-lifecycle")
+
+
+def test_bedrock_region_days_keep_the_earliest_and_list_the_others(
+        bundled: Retirements) -> None:
+    record = bundled.lookup("bedrock", "eu.anthropic.claude-3-haiku-20240307-v1:0")
+    assert record is not None and record.sunset == dt.date(2026, 9, 10)
+    assert record.other_days == (("ap-northeast-2", dt.date(2026, 10, 17)),
+                                 ("ap-south-1", dt.date(2026, 10, 17)),
+                                 ("ap-southeast-1", dt.date(2026, 10, 17)))
+    assert record.describe().endswith(
+        "other days: ap-northeast-2 2026-10-17, ap-south-1 2026-10-17, "
+        "ap-southeast-1 2026-10-17")
 
 
 def test_vertex_at_versions_match(bundled: Retirements) -> None:
@@ -127,14 +144,16 @@ def test_azure_keys_match_plain_ids_only_on_azure(bundled: Retirements) -> None:
     record = bundled.lookup("azure-openai", "gpt-4-32k-0613")
     assert record is not None and record.platform == "azure-openai"
     assert bundled.lookup("azure-openai", "azure/gpt-4-32k-0613") == record
-    assert bundled.lookup("openai", "gpt-4-32k-0613") is None
+    assert bundled.lookup("openai", "gpt-4-32k-0613") != record
     # Azure pins the version apart from the name.
     pinned = bundled.lookup("azure-openai", "gpt-4o-mini", "2024-07-18")
-    assert pinned is not None and pinned.sunset == dt.date(2026, 3, 31)
+    assert pinned is not None and pinned.sunset == dt.date(2027, 4, 14)
     assert "Provisioned" in (pinned.note or "")
     openai = bundled.lookup("openai", "gpt-4o-mini-2024-07-18")
     assert openai is not None and openai != pinned and openai.platform == "openai"
-    assert bundled.lookup("openai", "gpt-4o-mini", "2024-07-18") is None
+    # Only Azure reads the revision: on OpenAI this is the alias's own record.
+    alias = bundled.lookup("openai", "gpt-4o-mini", "2024-07-18")
+    assert alias is not None and alias.model_id == "gpt-4o-mini"
     # A revision with no record of its own falls back to the model name's record.
     dalle = bundled.lookup("azure-openai", "dall-e-3", "3.0")
     assert dalle is not None and dalle.model_id == "dall-e-3"
@@ -168,11 +187,12 @@ def test_bundled_json_is_sorted_and_says_where_each_record_came_from() -> None:
     keys = [(r["platform"], r["modelId"]) for r in records]
     assert keys == sorted(keys)
     assert len(set(keys)) == len(keys)
-    assert document["sources"]["litellm"]["version"] == "1.109.1"
+    assert document["sources"]["litellm"]["version"] == "1.110.2"
     for record in records:
         assert record["source"] in document["sources"], record
         assert record["sourceUrl"].startswith("https://"), record
-        assert dt.date.fromisoformat(record["read"]), record
+        assert dt.date.fromisoformat(record["read"]) <= dt.date(2026, 11, 21), record
+        assert document["sources"][record["source"]]["rank"] in (1, 2, 3), record
         assert dt.date.fromisoformat(record["sunset"]), record
         assert record["dateKind"] in DATE_KINDS, record
         assert normalize(record["platform"], record["modelId"]) == record["modelId"], record
@@ -186,6 +206,8 @@ def test_every_provider_fact_is_in_the_bundled_data(bundled: Retirements) -> Non
     for fact in _facts_document()["facts"]:
         record = bundled.lookup(fact["platform"], fact["modelId"])
         assert record is not None, fact
+        if fact["source"] == "litellm":  # rank 1: a scanner citing the provider may win
+            continue
         assert record.sunset == fact["sunset"], fact
         assert record.date_kind == fact["dateKind"], fact
         assert record.replacement == fact.get("replacement"), fact
@@ -249,11 +271,11 @@ def test_own_file_overrides_the_bundled_data(bundled: Retirements, tmp_path: Pat
     combined = bundled.merged(own)
     record = combined.lookup("openai", "gpt-4-0613")
     assert record is not None and record.sunset == dt.date(2027, 1, 31)
-    assert record.describe() == ("known retirements data: our OpenAI enterprise agreement, "
-                                 "read 2026-11-01")
+    assert record.describe() == ("firm day from our OpenAI enterprise agreement "
+                                 "<https://example.com/contract>, read 2026-11-01")
     haiku = combined.lookup("bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0")
     assert haiku is not None and haiku.source == "retirements file retirements.yaml"
-    assert haiku.describe().endswith("estimated day")
+    assert haiku.describe() == "estimated day from retirements file retirements.yaml"
     # The rest of the bundled data is still there, and the bundled object is unchanged.
     assert combined.lookup("openai", "gpt-4") is not None
     unchanged = bundled.lookup("openai", "gpt-4-0613")
@@ -361,13 +383,14 @@ def test_build_merges_normalises_and_counts(script: ModuleType) -> None:
     assert summary.other_providers == {"azure_ai": 1, "together_ai": 1}
     assert ("openai", "gpt-4o") not in records
     assert ("openai", "high/1024-x-1024/gpt-image-1") not in records
-    # A fact overrides LiteLLM, and says what LiteLLM gave when it differs.
+    # A fact (rank 3) overrides LiteLLM (rank 1); the override is counted.
     azure = records[("azure-openai", "gpt-4o-2024-05-13")]
     assert azure["sunset"] == "2026-03-31"
     assert azure["source"] == "azure-model-retirements"
-    assert "LiteLLM 9.9.9 gives 2026-12-09" in azure["note"]
+    assert azure["otherDays"] == {"Provisioned, Global and Data Zone deployments": "2026-10-01"}
+    assert "azure-openai gpt-4o-2024-05-13" in summary.overridden
     vertex = records[("vertex-ai", "gemini-2.5-pro")]
-    assert vertex["dateKind"] == "not-before" and "2026-10-20" in vertex["note"]
+    assert vertex["dateKind"] == "firm" and vertex["sunset"] == "2026-10-20"
     # Bedrock region keys fold into one record, keeping the earliest day on a conflict.
     llama = records[("bedrock", "llama3-8b-instruct-v1")]
     assert llama["sunset"] == "2027-02-01" and "disagree" in llama["note"]
