@@ -503,3 +503,81 @@ def _day(raw: Mapping[str, Any], key: str, where: str) -> dt.date | None:
         except ValueError:
             pass
     raise AiregError(f"{where}: `{key}` {value!r} is not a valid day; write YYYY-MM-DD")
+
+
+# --- `aireg retirements update` ---------------------------------------------------------
+
+# LiteLLM's `litellm_provider` -> our platform; others (azure_ai, together_ai...) are not ours.
+LITELLM_PLATFORMS: dict[str, str] = {
+    "openai": "openai", "text-completion-openai": "openai", "anthropic": "anthropic",
+    "gemini": "google", "vertex_ai": "vertex-ai", "azure": "azure-openai",
+    "azure_text": "azure-openai", "bedrock": "bedrock", "bedrock_converse": "bedrock",
+    "mistral": "mistral", "cohere": "cohere", "cohere_chat": "cohere",
+}
+LITELLM_URL = ("https://github.com/BerriAI/litellm/blob/main/"
+               "model_prices_and_context_window.json")
+
+
+def from_litellm(document: Mapping[str, Any], name: str, read: dt.date) -> list[Retirement]:
+    """The `deprecation_date`s of a LiteLLM price file, one record per (platform, id), the
+    earliest day where keys disagree; `estimated`, rank 1. Price tiers and deployment zones
+    before the id, fine-tuning templates and invalid days are skipped, as the build does."""
+    days: dict[_Key, dt.date] = {}
+    for key, value in document.items():
+        if not isinstance(value, Mapping) or "deprecation_date" not in value:
+            continue
+        provider = value.get("litellm_provider")
+        platform = (("vertex-ai" if provider.startswith("vertex_ai-") else
+                     LITELLM_PLATFORMS.get(provider)) if isinstance(provider, str) else None)
+        raw_day = value["deprecation_date"]
+        if platform is None or str(key).lower().startswith("ft:") or not isinstance(raw_day, str):
+            continue
+        try:
+            sunset = dt.date.fromisoformat(raw_day.strip())
+        except ValueError:
+            continue
+        model_id = normalize(platform, str(key))
+        if "/" in model_id and platform != "vertex-ai":
+            continue
+        previous = days.get((platform, model_id))
+        days[(platform, model_id)] = sunset if previous is None else min(previous, sunset)
+    return [Retirement(platform, model_id, sunset, "estimated", None, None, name, LITELLM_URL,
+                       read, rank=RANK_LITELLM, source_key="litellm")
+            for (platform, model_id), sunset in sorted(days.items())]
+
+
+def incoming(data: bytes, where: PurePath, read: dt.date) -> list[Retirement]:
+    """Records from a newer LiteLLM JSON or a file in aireg's format (a `records` list)."""
+    document = _parse(where, data)
+    if isinstance(document, Mapping) and "records" not in document and any(
+            isinstance(v, Mapping) and "litellm_provider" in v for v in document.values()):
+        return from_litellm(document, f"LiteLLM data {where.name}", read)
+    return list(Retirements(_records_from(document, str(where),
+                                          default_source=f"retirements file {where.name}")))
+
+
+def update_file(own: Retirements, effective: Retirements, new: Iterable[Retirement],
+                ) -> tuple[Retirements, list[Change]]:
+    """The registry's own records after merging `new` over what the registry sees now
+    (`effective`: the bundled data with its own file over it): a record lands in the own
+    file only when it adds to or changes that view, by merge_records' rules."""
+    _, changes = merge_records(effective, new)
+    kept = {r.key: r for r in own}
+    for change in changes:
+        if change.action in ("added", "changed"):
+            kept[change.record.key] = change.record
+    return Retirements(kept.values()), changes
+
+
+def render_file(records: Retirements, read: dt.date) -> str:
+    """A registry's retirements file, as YAML."""
+    import yaml
+
+    document = {"about": f"Known retirements of this registry, merged by `aireg retirements "
+                         f"update` (last {read.isoformat()}); a record here wins over the "
+                         "bundled data for the same platform and model id.",
+                "sources": {r.source_key: {"name": r.source} for r in records
+                            if r.source_key is not None},
+                "records": [record_document(r) for r in records]}
+    text: str = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return text

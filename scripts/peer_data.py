@@ -134,12 +134,12 @@ def read_llm_sunset(peer: Peer, files: Mapping[str, bytes]) -> list[Raw]:
         url = item.get("url")
         if platform is None or sunset is None or not isinstance(url, str):
             continue
-        if platform == "azure-openai" and "/openai/" not in url and "model-lifecycle" in url:
-            # Azure AI Foundry's catalogue lists other vendors' models too; keep Azure
-            # OpenAI's own (the ids OpenAI names), which the Foundry page also dates.
-            if not re.match(r"^(gpt-|o\d|dall-e|text-embedding|whisper|tts|sora|codex)",
-                            str(item.get("model_id"))):
-                continue
+        # Azure AI Foundry's catalogue lists other vendors' models too; keep Azure OpenAI's
+        # own (the ids OpenAI names), which the Foundry page also dates.
+        if platform == "azure-openai" and not re.match(
+                r"^(gpt-|o\d|dall-e|text-embedding|whisper|tts|sora|codex)",
+                str(item.get("model_id"))):
+            continue
         replacements = item.get("replacement_models") or []
         out.append(_raw(peer, platform, str(item["model_id"]), sunset, url,
                         day(item.get("last_observed")),

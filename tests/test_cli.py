@@ -398,7 +398,8 @@ SUNSET_REGISTRY = {
         """,
 }
 SUNSET_SOON = ("registry/p.yaml:15:10: warning[sunset-soon] feature/bot uses prompt/old@1.0.0, "
-               "whose sunset day 2026-12-31 is in 30 days (declared in metadata.deprecation); "
+               "whose sunset day 2026-12-31 is in 30 days (firm day declared in "
+               "metadata.deprecation); "
                "features hit through this ref: feature/bot\n\n"
                "Found 0 errors, 1 warning, 0 infos in 3 declarations in 3 files.\n")
 

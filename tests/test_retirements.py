@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from registry.findings import AiregError
-from registry.retirements import DATE_KINDS, Retirement, Retirements, normalize
+from registry.retirements import DATE_KINDS, Retirement, Retirements, merge_records, normalize
 from registry.yamlio import load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,7 +272,7 @@ def test_own_file_overrides_the_bundled_data(bundled: Retirements, tmp_path: Pat
     record = combined.lookup("openai", "gpt-4-0613")
     assert record is not None and record.sunset == dt.date(2027, 1, 31)
     assert record.describe() == ("firm day from our OpenAI enterprise agreement "
-                                 "<https://example.com/contract>, read 2026-11-01")
+                                 "(https://example.com/contract), read 2026-11-01")
     haiku = combined.lookup("bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0")
     assert haiku is not None and haiku.source == "retirements file retirements.yaml"
     assert haiku.describe() == "estimated day from retirements file retirements.yaml"
@@ -433,3 +433,67 @@ def test_the_script_reads_a_wheel_without_installing_it(tmp_path: Path) -> None:
     assert document["generated"] == "2026-11-21"
     assert document["sources"]["litellm"]["version"] == "9.9.9"
     assert document["sources"]["litellm"]["sha256"]
+
+
+# --- the merge rules: never drop, rank order, every change said --------------------------
+
+def _ranked(model_id: str, sunset: str, rank: int, source: str,
+            kind: str = "firm") -> Retirement:
+    return Retirement("openai", model_id, dt.date.fromisoformat(sunset), kind, None, None,
+                      source, "https://example.com/" + source, dt.date(2026, 11, 1), rank=rank)
+
+
+def test_merge_never_drops_a_record_a_source_stopped_listing() -> None:
+    old = [_ranked("gpt-3.5-turbo-0613", "2024-09-13", 2, "scanner"),
+           _ranked("gpt-4o", "2027-01-14", 1, "litellm")]
+    merged, changes = merge_records(old, [_ranked("gpt-4o", "2027-01-14", 1, "litellm")])
+    assert [(r.model_id, str(r.sunset)) for r in merged] == [
+        ("gpt-3.5-turbo-0613", "2024-09-13"), ("gpt-4o", "2027-01-14")]
+    assert changes == []
+
+
+def test_merge_changes_a_day_only_from_equal_or_higher_rank_and_says_so() -> None:
+    old = [_ranked("a", "2026-10-01", 2, "scanner"), _ranked("b", "2026-10-01", 2, "scanner"),
+           _ranked("c", "2026-10-01", 2, "scanner")]
+    new = [_ranked("a", "2026-12-01", 1, "litellm", "estimated"),  # lower: kept
+           _ranked("b", "2026-12-01", 2, "scanner2"),  # equal: the newer read wins
+           _ranked("c", "2027-01-01", 3, "provider"),  # higher: wins
+           _ranked("d", "2027-02-01", 1, "litellm", "estimated")]  # new: added
+    merged, changes = merge_records(old, new)
+    assert [(r.model_id, str(r.sunset), r.source) for r in merged] == [
+        ("a", "2026-10-01", "scanner"), ("b", "2026-12-01", "scanner2"),
+        ("c", "2027-01-01", "provider"), ("d", "2027-02-01", "litellm")]
+    assert [str(c) for c in changes] == [
+        "kept openai a: 2026-10-01 (firm, scanner, rank 2) over 2026-12-01 from litellm (rank 1)",
+        "changed openai b: 2026-10-01 (firm, scanner) -> 2026-12-01 (firm, scanner2)",
+        "changed openai c: 2026-10-01 (firm, scanner) -> 2027-01-01 (firm, provider)",
+        "added openai d: 2027-02-01 (estimated, litellm)"]
+
+
+def test_a_rebuild_keeps_what_the_inputs_forgot_and_logs_changes(script: ModuleType) -> None:
+    previous, _ = script.build(TINY_LITELLM, _facts_document(), litellm_version="9.9.9",
+                               as_of=dt.date(2026, 11, 21))
+    forgetful = {k: v for k, v in TINY_LITELLM.items() if k != "gemini/gemini-3-pro-image-preview"}
+    document, summary = script.build(forgetful, _facts_document(), litellm_version="9.9.10",
+                                     as_of=dt.date(2026, 11, 22), previous=previous)
+    records = {(r["platform"], r["modelId"]): r for r in document["records"]}
+    assert records[("google", "gemini-3-pro-image-preview")]["source"] == "litellm"
+    assert len(document["records"]) == len(previous["records"])
+    assert summary.changes == []
+
+
+def test_every_bundled_record_has_a_source_url_and_a_read_day(bundled: Retirements) -> None:
+    assert len(bundled) > 600
+    for record in bundled:
+        assert record.source_url is not None and record.source_url.startswith("https://"), record
+        assert record.read is not None, record
+        assert record.date_kind in ("firm", "estimated", "not-before"), record
+
+
+def test_peers_keep_their_package_and_license() -> None:
+    document = json.loads(BUNDLED.read_text("utf-8"))
+    for name in ("bydtech-model-retire", "llm-sunset", "foretop-ebb", "depdesk"):
+        source = document["sources"][name]
+        assert source["rank"] == 2
+        assert source["license"] in ("MIT", "Apache-2.0")
+        assert source["package"].startswith(name + "==")
