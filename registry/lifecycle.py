@@ -74,8 +74,10 @@ class Lifecycle:
                 self.sunsets[decl.id] = sunset
             elif decl.model.metadata.deprecation is not None:
                 self.deprecated.add(decl.id)
-            if (record is None and isinstance(decl.model, kinds.Model)
-                    and decl.model.spec.hosting == "api" and sunset is None):
+            # provider self-hosted says where it runs, whatever `hosting` is left at.
+            if (record is None and isinstance(decl.model, kinds.Model) and sunset is None
+                    and decl.model.spec.hosting == "api"
+                    and decl.model.spec.provider != "self-hosted"):
                 self.unknown.append(decl)
 
     def passed(self, node: NodeId) -> bool:
