@@ -450,7 +450,8 @@ def show(options: Options, ref: str, fmt: str) -> None:
     line = _line(project, decl)
     match Format(fmt):
         case Format.TEXT:
-            write(text.show(decl, line, project.catalog, project.graph))
+            write(text.show(decl, line, project.catalog, project.graph,
+                            project.lifecycle.retirement(decl)))
         case Format.JSON:
             from registry.render import json as json_out
 
@@ -589,12 +590,16 @@ def graph(options: Options, ref: str | None, fmt: str) -> None:
 @cli.command()
 @click.option("--within", type=click.IntRange(min=0), metavar="DAYS",
               help="Only deadlines at most this many days away (passed ones included).")
+@click.option("--fail-on", "fail_on", type=click.Choice(["soon", "passed"]),
+              help="Exit 1 when a listed deadline has passed (passed), or has passed or is "
+                   "within the deprecation window (soon); for scheduled jobs.")
 @format_option("deprecations")
 @pass_options
 @cached
-def deprecations(options: Options, within: int | None, fmt: str) -> None:
+def deprecations(options: Options, within: int | None, fail_on: str | None,
+                 fmt: str) -> None:
     """Deadlines, sorted by day: what retires, when, the replacement, where the day comes
-    from, and the features and owners that reach it."""
+    from, and the features and owners that reach it; datasets' retention days too."""
     from registry.render import markdown, text
 
     project = options.project()
@@ -612,6 +617,70 @@ def deprecations(options: Options, within: int | None, fmt: str) -> None:
             write(markdown.deprecations(rows, life.today, life.window))
         case other:
             raise AssertionError(other)
+    if fail_on is not None and life.deadline_hit(rows, fail_on):
+        sys.exit(EXIT_FINDINGS)
+
+
+@cli.group()
+def retirements() -> None:
+    """The registry's own known-retirements data."""
+
+
+# A retirements file is a few MB at most; more is not a retirements file.
+_MAX_RETIREMENTS_BYTES = 64 * 1024 * 1024
+
+
+@retirements.command("update")
+@click.argument("source", metavar="FILE|URL")
+@pass_options
+def retirements_update(options: Options, source: str) -> None:
+    """Merge a newer LiteLLM JSON or a retirements file into the registry's own file
+    (spec.retirements), by the rules the bundled data grows by, and print what changed.
+    With no file of its own, the registry gets retirements.yaml and is told to set it."""
+    from pathlib import PurePath
+
+    from registry import retirements as data
+    from registry.edit import write_atomic
+
+    project = _editable(options, "retirements update")
+    today = project.today
+    if source.startswith(("http://", "https://")):
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(source, timeout=60) as response:
+                raw = response.read(_MAX_RETIREMENTS_BYTES + 1)
+        except OSError as error:
+            fail(f"cannot read {source}: {error}")
+        where = PurePath(source.rsplit("/", 1)[-1] or "retirements.json")
+    else:
+        try:
+            raw = Path(source).read_bytes()
+        except OSError as error:
+            fail(f"cannot read {source}: {error.strerror or error}")
+        where = PurePath(source)
+    if len(raw) > _MAX_RETIREMENTS_BYTES:
+        fail(f"{source} is larger than {_MAX_RETIREMENTS_BYTES // 2**20} MiB; not a "
+             "retirements file")
+    new = data.incoming(raw, where, today)
+    setting = project.loaded.config.spec.retirements
+    configured = setting not in ("bundled", "none")
+    rel = setting if configured else "retirements.yaml"
+    target = project.location.root / rel
+    own = data.Retirements.from_file(target) if target.exists() else data.Retirements.empty()
+    effective = data.Retirements.empty() if setting == "none" else data.Retirements.bundled()
+    records, changes = data.update_file(own, effective.merged(own), new)
+    for change in changes:
+        write(f"{change}\n")
+    added = sum(1 for c in changes if c.action == "added")
+    changed = sum(1 for c in changes if c.action == "changed")
+    kept = sum(1 for c in changes if c.action == "kept")
+    write_atomic(target, data.render_file(records, today))
+    write(f"{rel}: {added} added, {changed} changed, {kept} kept over a lower-ranked day; "
+          f"{len(records)} records\n")
+    if not configured:
+        say(f"aireg: {rel} is not used yet: set `retirements: {rel}` under spec in aireg.yaml "
+            "(the bundled data stays in use beside it)")
 
 
 @cli.command()

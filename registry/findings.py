@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field  # `field` is also a Finding attribute
 from typing import NamedTuple, TypedDict
 
 
@@ -48,6 +49,7 @@ RULES: dict[str, Severity] = {
     "version-not-bumped": Severity.ERROR,
     "version-decreased": Severity.ERROR,
     "removed-in-use": Severity.ERROR,
+    "lifecycle-unknown": Severity.INFO,
 }
 
 # What each rule means, in one line (SARIF rule descriptions, `--format github` titles, docs).
@@ -81,6 +83,8 @@ RULE_HELP: dict[str, str] = {
     "version-decreased": "A version went down.",
     "removed-in-use": "A version with no successor was removed while something still refers "
                       "to it.",
+    "lifecycle-unknown": "An API-hosted model pin with no known retirement record (silence is "
+                         "not safety).",
 }
 
 
@@ -146,6 +150,9 @@ class Finding:
     subject: str | None = None
     field: str | None = None
     value: str | None = None
+    # The highest severity policy lets this finding have (a deadline whose day is not
+    # firm, under policy.estimatedDates); applied after the per-rule overrides.
+    ceiling: Severity | None = dataclass_field(default=None, compare=False, repr=False)
 
     @property
     def fingerprint(self) -> str:

@@ -364,6 +364,9 @@ class Policy(Strictly):
     deprecationWindowDays: Annotated[int, Strict(), Field(ge=0)] = 90
     failOn: Literal["error", "warning"] = "error"
     rules: dict[RuleId, Level] = Field(default_factory=dict)
+    # The highest severity of a sunset finding whose day is not firm (estimated or
+    # not-before); `ignore` drops such findings from check.
+    estimatedDates: Literal["warning", "error", "ignore"] = "warning"
 
 
 class RegistrySpec(Strictly):

@@ -4,17 +4,17 @@ data), the rules that report them at each direct user, and the `deprecations` re
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import kinds
 from .catalog import Catalog
-from .findings import Finding, finding
+from .findings import Finding, Severity, finding
 from .graph import DepGraph
 from .impact import contacts
 from .load import Decl
 from .refs import NodeId
 from .render import plural
-from .retirements import Retirements
+from .retirements import Retirement, Retirements
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class Sunset:
     replacement: str | None
     reason: str | None
     date_kind: str = "firm"
+    # `sunset` (nothing may depend on it after the day) or `retention` (a dataset's data
+    # may be purged after the day); only `deprecations` lists retention days.
+    deadline: str = "sunset"
 
     def days_left(self, today: dt.date) -> int:
         return (self.day - today).days
@@ -57,14 +60,25 @@ class Lifecycle:
         self.graph = graph
         self.today = today
         self.window = catalog.config.spec.policy.deprecationWindowDays
+        self.estimated_dates = catalog.config.spec.policy.estimatedDates
         self.sunsets: dict[NodeId, Sunset] = {}
         self.deprecated: set[NodeId] = set()  # deprecated with no sunset day anywhere
+        self.records: dict[NodeId, Retirement] = {}  # Model pins with a known retirement
+        self.unknown: list[Decl] = []  # API-hosted Model pins that no record covers
         for decl in catalog.decls():
-            sunset = _sunset_of(decl, retirements)
+            record = _record_of(decl, retirements)
+            if record is not None:
+                self.records[decl.id] = record
+            sunset = _sunset_of(decl, record)
             if sunset is not None:
                 self.sunsets[decl.id] = sunset
             elif decl.model.metadata.deprecation is not None:
                 self.deprecated.add(decl.id)
+            # provider self-hosted says where it runs, whatever `hosting` is left at.
+            if (record is None and isinstance(decl.model, kinds.Model) and sunset is None
+                    and decl.model.spec.hosting == "api"
+                    and decl.model.spec.provider != "self-hosted"):
+                self.unknown.append(decl)
 
     def passed(self, node: NodeId) -> bool:
         sunset = self.sunsets.get(node)
@@ -79,8 +93,39 @@ class Lifecycle:
         reached = [node, *self.graph.dependents([node])]
         return sorted(n for n in reached if self.catalog.by_id[n].kind == "Feature")
 
-    def findings(self) -> list[Finding]:
+    def retirement(self, decl: Decl) -> str | None:
+        """For a Model: its known retirement as one line, or that there is no data."""
+        if not isinstance(decl.model, kinds.Model):
+            return None
+        record = self.records.get(decl.id)
+        if record is None:
+            return "no retirement data"
+        text = f"{record.sunset} ({record.describe()})"
+        return text + (f"; replacement {record.replacement}" if record.replacement else "")
+
+    def _ceiling(self, sunset: Sunset) -> Severity | None:
+        # policy.estimatedDates: a day that is not firm fails CI only when asked to.
+        if sunset.date_kind == "firm" or self.estimated_dates == "error":
+            return None
+        return Severity.WARNING
+
+    def unknown_findings(self) -> list[Finding]:
+        """lifecycle-unknown: say which API pins the data is silent about."""
         out: list[Finding] = []
+        for decl in sorted(self.unknown, key=lambda d: d.id):
+            assert isinstance(decl.model, kinds.Model)
+            spec = decl.model.spec
+            out.append(finding(
+                "lifecycle-unknown",
+                f"{decl.id}: no known retirement for {spec.provider} `{spec.modelId}`, so no "
+                "deadline can be reported; check the provider's deprecations page and set "
+                "metadata.deprecation.sunset, or add a record with `aireg retirements update`",
+                decl.at("spec", "modelId"), subject=decl.id, field="spec.modelId",
+                value=spec.modelId))
+        return out
+
+    def findings(self) -> list[Finding]:
+        out: list[Finding] = self.unknown_findings()
         hit: dict[NodeId, list[NodeId]] = {}  # a user of several retiring nodes: search once
         for node in sorted(set(self.sunsets) | self.deprecated):
             users = self.graph.users(node)
@@ -100,6 +145,9 @@ class Lifecycle:
             left = sunset.days_left(self.today)
             if left >= 0 and left > self.window:
                 continue
+            if sunset.date_kind != "firm" and self.estimated_dates == "ignore":
+                continue
+            ceiling = self._ceiling(sunset)
             move = f"; move to {sunset.replacement}" if sunset.replacement else ""
             for user in users:
                 edge = self.graph.edge(user, node)
@@ -111,20 +159,51 @@ class Lifecycle:
                 reach = (f"; features hit through this ref: {', '.join(features)}" if features
                          else "; no feature is hit through this ref")
                 if left < 0:
-                    out.append(finding(
+                    item = finding(
                         "sunset-passed",
                         f"{user} uses {node}, whose sunset day {sunset.day} has passed "
-                        f"({when(left)}; {sunset.source}){move}{reach}", edge.at))
+                        f"({when(left)}; {sunset.source}){move}{reach}", edge.at)
                 else:
-                    out.append(finding(
+                    item = finding(
                         "sunset-soon",
                         f"{user} uses {node}, whose sunset day {sunset.day} is {when(left)} "
-                        f"({sunset.source}){move}{reach}", edge.at))
+                        f"({sunset.source}){move}{reach}", edge.at)
+                out.append(replace(item, ceiling=ceiling))
+        return out
+
+    def deadline_hit(self, rows: list[Deadline], fail_on: str) -> bool:
+        """Whether `deprecations --fail-on passed|soon` fails: a passed day, or (soon) a day
+        passed or within the window. A day that is not firm counts as policy caps it: under
+        estimatedDates `warning` a passed one is only soon, under `ignore` it never counts."""
+        for row in rows:
+            sunset = row.sunset
+            if row.days_left > self.window:
+                continue
+            passed = row.days_left < 0
+            if sunset.date_kind != "firm" and self.estimated_dates != "error":
+                if self.estimated_dates == "ignore":
+                    continue
+                passed = False
+            if passed or fail_on == "soon":
+                return True
+        return False
+
+    def retention_days(self) -> dict[NodeId, Sunset]:
+        """Datasets' retention days, as deadlines: after the day the data may be purged."""
+        out: dict[NodeId, Sunset] = {}
+        for decl in self.catalog.of_kind("Dataset"):
+            assert isinstance(decl.model, kinds.Dataset)
+            retention = decl.model.spec.retention
+            if retention is not None:
+                out[decl.id] = Sunset(decl.id, retention.until,
+                                      "retention declared in spec.retention.until", True,
+                                      None, None, deadline="retention")
         return out
 
     def deadlines(self, within: int | None = None) -> list[Deadline]:
         rows: list[Deadline] = []
-        for node, sunset in self.sunsets.items():
+        days = [*self.sunsets.items(), *self.retention_days().items()]
+        for node, sunset in days:
             left = sunset.days_left(self.today)
             if within is not None and left > within:
                 continue
@@ -138,7 +217,7 @@ class Lifecycle:
                     owners[owner] = contacts(self.catalog, owner)
             rows.append(Deadline(sunset, self.catalog.by_id[node], left, features,
                                  tuple(sorted(owners.items()))))
-        return sorted(rows, key=lambda r: (r.sunset.day, r.sunset.node))
+        return sorted(rows, key=lambda r: (r.sunset.day, r.sunset.node, r.sunset.deadline))
 
 
 def when(left: int) -> str:
@@ -148,17 +227,21 @@ def when(left: int) -> str:
     return f"in {plural(left, 'day')}" if left > 0 else f"{plural(-left, 'day')} ago"
 
 
-def _sunset_of(decl: Decl, retirements: Retirements) -> Sunset | None:
+def _record_of(decl: Decl, retirements: Retirements) -> Retirement | None:
+    if not isinstance(decl.model, kinds.Model):
+        return None
+    spec = decl.model.spec
+    return retirements.lookup(spec.provider, spec.modelId, spec.revision)
+
+
+def _sunset_of(decl: Decl, record: Retirement | None) -> Sunset | None:
     deprecation = decl.model.metadata.deprecation
     if deprecation is not None and deprecation.sunset is not None:
-        return Sunset(decl.id, deprecation.sunset, "declared in metadata.deprecation", True,
-                      deprecation.replacement, deprecation.reason)
-    if isinstance(decl.model, kinds.Model):
-        spec = decl.model.spec
-        record = retirements.lookup(spec.provider, spec.modelId, spec.revision)
-        if record is not None:
-            replacement = deprecation.replacement if deprecation else None
-            return Sunset(decl.id, record.sunset, record.describe(), False,
-                          replacement or record.replacement,
-                          deprecation.reason if deprecation else None, record.date_kind)
+        return Sunset(decl.id, deprecation.sunset, "firm day declared in metadata.deprecation",
+                      True, deprecation.replacement, deprecation.reason)
+    if record is not None:
+        replacement = deprecation.replacement if deprecation else None
+        return Sunset(decl.id, record.sunset, "known retirements data: " + record.describe(),
+                      False, replacement or record.replacement,
+                      deprecation.reason if deprecation else None, record.date_kind)
     return None

@@ -45,7 +45,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path, PurePath
@@ -55,12 +55,20 @@ from .findings import AiregError, Span
 from .kinds import Provider
 
 PLATFORMS: tuple[str, ...] = get_args(Provider)
-DATE_KINDS = ("firm", "not-before", "earliest", "estimated")
+DATE_KINDS = ("firm", "estimated", "not-before")
+# Older files wrote `earliest` for what is now `not-before` (the provider's earliest day).
+_DATE_KIND_ALIASES = {"earliest": "not-before"}
 _DATE_KIND_PHRASES = {
+    "firm": "firm day",
     "not-before": "not before this day",
-    "earliest": "the earliest possible day",
     "estimated": "estimated day",
 }
+# How much a source is trusted when two disagree: a provider's own page (the curated facts
+# and a registry's hand-written records) over a scanner's data that cites the provider, over
+# LiteLLM's price file. A day changes only when a source of equal or higher rank says so.
+RANK_PROVIDER = 3
+RANK_SCANNER = 2
+RANK_LITELLM = 1
 
 _PREFIXES: dict[str, tuple[str, ...]] = {
     "openai": ("openai/", "text-completion-openai/"),
@@ -131,16 +139,88 @@ class Retirement:
     source_url: str | None
     read: dt.date | None  # the day the fact was read from the source
     note: str | None = None
+    rank: int = RANK_PROVIDER
+    # Days that apply elsewhere (Bedrock regions, Azure deployment types): `sunset` is the
+    # earliest of them all, these are the others, as (where, day).
+    other_days: tuple[tuple[str, dt.date], ...] = ()
+    source_key: str | None = None  # the key of `sources` in the file it was read from
+
+    @property
+    def firm(self) -> bool:
+        return self.date_kind == "firm"
 
     def describe(self) -> str:
-        """Where the sunset day came from, as a short phrase for a finding's message."""
-        text = f"known retirements data: {self.source}"
+        """How sure the day is and where it came from, as a phrase for a finding's message."""
+        text = f"{_DATE_KIND_PHRASES[self.date_kind]} from {self.source}"
+        if self.source_url is not None:
+            text += f" ({self.source_url})"
         if self.read is not None:
             text += f", read {self.read.isoformat()}"
-        phrase = _DATE_KIND_PHRASES.get(self.date_kind)
-        if phrase is not None:
-            text += f"; {phrase}"
+        if self.other_days:
+            text += "; other days: " + ", ".join(f"{where} {day.isoformat()}"
+                                                 for where, day in self.other_days)
         return text
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.platform, normalize(self.platform, self.model_id))
+
+
+@dataclass(frozen=True)
+class Change:
+    """What merging one record did: `added`, `changed` (a new day or kind), or `kept` (a
+    lower-ranked source gave another day, which was not taken)."""
+
+    action: str
+    record: Retirement  # the record now in the set
+    offered: Retirement  # the record the newer input gave
+    before: Retirement | None = None
+
+    def __str__(self) -> str:
+        new = self.offered
+        what = f"{new.platform} {new.model_id}"
+        if self.action == "added":
+            return f"added {what}: {new.sunset} ({new.date_kind}, {new.source})"
+        old = self.before
+        assert old is not None
+        if self.action == "changed":
+            return (f"changed {what}: {old.sunset} ({old.date_kind}, {old.source}) -> "
+                    f"{new.sunset} ({new.date_kind}, {new.source})")
+        return (f"kept {what}: {old.sunset} ({old.date_kind}, {old.source}, rank {old.rank}) "
+                f"over {new.sunset} from {new.source} (rank {new.rank})")
+
+
+def merge_records(previous: Iterable[Retirement], incoming: Iterable[Retirement],
+                  ) -> tuple[list[Retirement], list[Change]]:
+    """`previous` updated by `incoming`, by the rules the data only grows by:
+
+    * a record is never dropped because `incoming` lacks it;
+    * a new (platform, id) is added;
+    * a record is replaced only by one of equal or higher rank (the newer read wins a tie);
+      an announcement day the newer one leaves out is kept (a replacement is not: a
+      source that names none may mean it is unsettled);
+    * a different day or kind is reported as `changed`; a different day from a lower rank
+      is reported as `kept`, and the older record stays.
+    """
+    merged: dict[_Key, Retirement] = {r.key: r for r in previous}
+    changes: list[Change] = []
+    for new in incoming:
+        old = merged.get(new.key)
+        if old is None:
+            merged[new.key] = new
+            changes.append(Change("added", new, new))
+            continue
+        if new.rank < old.rank:
+            if new.sunset != old.sunset:
+                changes.append(Change("kept", old, new, old))
+            continue
+        taken = replace(new, announced=new.announced or old.announced)
+        merged[new.key] = taken
+        if (new.sunset, new.date_kind) != (old.sunset, old.date_kind):
+            changes.append(Change("changed", taken, new, old))
+    records = sorted(merged.values(), key=lambda r: r.key)
+    changes.sort(key=lambda c: (c.offered.key, c.action))
+    return records, changes
 
 
 _Key = tuple[str, str]
@@ -187,6 +267,11 @@ class Retirements:
         document = _parse(path, data)
         return cls(_records_from(document, str(path), default_source=f"retirements file "
                                  f"{path.name}"))
+
+    def updated(self, incoming: Iterable[Retirement]) -> tuple[Retirements, list[Change]]:
+        """These records merged with `incoming` by `merge_records`' rules."""
+        records, changes = merge_records(self, incoming)
+        return Retirements(records), changes
 
     def merged(self, other: Retirements) -> Retirements:
         """These records and `other`'s; where both have (platform, id), `other` wins."""
@@ -281,7 +366,7 @@ def _records_from(document: Any, where: str, default_source: str) -> list[Retire
 
 
 _FIELDS = ("platform", "modelId", "sunset", "dateKind", "announced", "replacement", "source",
-           "sourceUrl", "read", "note")
+           "sourceUrl", "read", "note", "otherDays", "rank")
 
 
 def _record(raw: Any, where: str, sources: Mapping[str, Any],
@@ -297,6 +382,7 @@ def _record(raw: Any, where: str, sources: Mapping[str, Any],
         raise AiregError(f"{where}: platform `{platform}` is not one of {', '.join(PLATFORMS)}")
     model_id = _required_text(raw, "modelId", where)
     date_kind = _text(raw, "dateKind", where) or "firm"
+    date_kind = _DATE_KIND_ALIASES.get(date_kind, date_kind)
     if date_kind not in DATE_KINDS:
         raise AiregError(f"{where}: dateKind `{date_kind}` is not one of "
                          f"{', '.join(DATE_KINDS)}")
@@ -306,14 +392,22 @@ def _record(raw: Any, where: str, sources: Mapping[str, Any],
     source_key = _text(raw, "source", where)
     source_name = default_source
     source_url = _text(raw, "sourceUrl", where)
+    rank = RANK_PROVIDER  # a hand-written record is the registry's own word
     if source_key is not None:
         entry = sources.get(source_key)
         if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
             source_name = entry["name"]
             if source_url is None and isinstance(entry.get("url"), str):
                 source_url = entry["url"]
+            rank = _rank_of(entry.get("rank"), source_key)
         else:
             source_name = source_key
+            rank = _rank_of(None, source_key)
+    if raw.get("rank") is not None:
+        rank = raw["rank"]
+        if not isinstance(rank, int) or isinstance(rank, bool) or rank not in (1, 2, 3):
+            raise AiregError(f"{where}: `rank` must be 1 (LiteLLM), 2 (a scanner's data) or "
+                             f"3 (a provider's page), not {rank!r}")
     return Retirement(
         platform=platform,
         model_id=normalize(platform, model_id),
@@ -325,7 +419,54 @@ def _record(raw: Any, where: str, sources: Mapping[str, Any],
         source_url=source_url,
         read=_day(raw, "read", where),
         note=_text(raw, "note", where),
+        rank=rank,
+        other_days=_other_days(raw, where),
+        source_key=source_key,
     )
+
+
+def _rank_of(value: object, source_key: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value in (1, 2, 3):
+        return value
+    # Files written before ranks existed: LiteLLM's records are the only secondary ones.
+    return RANK_LITELLM if source_key == "litellm" else RANK_PROVIDER
+
+
+def _other_days(raw: Mapping[str, Any], where: str) -> tuple[tuple[str, dt.date], ...]:
+    value = raw.get("otherDays")
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        raise AiregError(f"{where}: `otherDays` maps a region or deployment type to a day")
+    days: list[tuple[str, dt.date]] = []
+    for name in value:
+        day = _day(value, name, f"{where}: otherDays")
+        if not isinstance(name, str) or day is None:
+            raise AiregError(f"{where}: `otherDays` maps a region or deployment type to a day")
+        days.append((name, day))
+    return tuple(sorted(days, key=lambda item: (item[1], item[0])))
+
+
+def record_document(record: Retirement, *, with_rank: bool = True) -> dict[str, Any]:
+    """A record as a retirements file writes it (the inverse of reading one)."""
+    out: dict[str, Any] = {"platform": record.platform, "modelId": record.model_id,
+                           "sunset": record.sunset.isoformat(), "dateKind": record.date_kind}
+    if record.announced is not None:
+        out["announced"] = record.announced.isoformat()
+    if record.replacement is not None:
+        out["replacement"] = record.replacement
+    out["source"] = record.source_key or record.source
+    if record.source_url is not None:
+        out["sourceUrl"] = record.source_url
+    if record.read is not None:
+        out["read"] = record.read.isoformat()
+    if record.other_days:
+        out["otherDays"] = {where: day.isoformat() for where, day in record.other_days}
+    if record.note is not None:
+        out["note"] = record.note
+    if with_rank:
+        out["rank"] = record.rank
+    return out
 
 
 def _required_text(raw: Mapping[str, Any], key: str, where: str) -> str:
@@ -362,3 +503,81 @@ def _day(raw: Mapping[str, Any], key: str, where: str) -> dt.date | None:
         except ValueError:
             pass
     raise AiregError(f"{where}: `{key}` {value!r} is not a valid day; write YYYY-MM-DD")
+
+
+# --- `aireg retirements update` ---------------------------------------------------------
+
+# LiteLLM's `litellm_provider` -> our platform; others (azure_ai, together_ai...) are not ours.
+LITELLM_PLATFORMS: dict[str, str] = {
+    "openai": "openai", "text-completion-openai": "openai", "anthropic": "anthropic",
+    "gemini": "google", "vertex_ai": "vertex-ai", "azure": "azure-openai",
+    "azure_text": "azure-openai", "bedrock": "bedrock", "bedrock_converse": "bedrock",
+    "mistral": "mistral", "cohere": "cohere", "cohere_chat": "cohere",
+}
+LITELLM_URL = ("https://github.com/BerriAI/litellm/blob/main/"
+               "model_prices_and_context_window.json")
+
+
+def from_litellm(document: Mapping[str, Any], name: str, read: dt.date) -> list[Retirement]:
+    """The `deprecation_date`s of a LiteLLM price file, one record per (platform, id), the
+    earliest day where keys disagree; `estimated`, rank 1. Price tiers and deployment zones
+    before the id, fine-tuning templates and invalid days are skipped, as the build does."""
+    days: dict[_Key, dt.date] = {}
+    for key, value in document.items():
+        if not isinstance(value, Mapping) or "deprecation_date" not in value:
+            continue
+        provider = value.get("litellm_provider")
+        platform = (("vertex-ai" if provider.startswith("vertex_ai-") else
+                     LITELLM_PLATFORMS.get(provider)) if isinstance(provider, str) else None)
+        raw_day = value["deprecation_date"]
+        if platform is None or str(key).lower().startswith("ft:") or not isinstance(raw_day, str):
+            continue
+        try:
+            sunset = dt.date.fromisoformat(raw_day.strip())
+        except ValueError:
+            continue
+        model_id = normalize(platform, str(key))
+        if "/" in model_id and platform != "vertex-ai":
+            continue
+        previous = days.get((platform, model_id))
+        days[(platform, model_id)] = sunset if previous is None else min(previous, sunset)
+    return [Retirement(platform, model_id, sunset, "estimated", None, None, name, LITELLM_URL,
+                       read, rank=RANK_LITELLM, source_key="litellm")
+            for (platform, model_id), sunset in sorted(days.items())]
+
+
+def incoming(data: bytes, where: PurePath, read: dt.date) -> list[Retirement]:
+    """Records from a newer LiteLLM JSON or a file in aireg's format (a `records` list)."""
+    document = _parse(where, data)
+    if isinstance(document, Mapping) and "records" not in document and any(
+            isinstance(v, Mapping) and "litellm_provider" in v for v in document.values()):
+        return from_litellm(document, f"LiteLLM data {where.name}", read)
+    return list(Retirements(_records_from(document, str(where),
+                                          default_source=f"retirements file {where.name}")))
+
+
+def update_file(own: Retirements, effective: Retirements, new: Iterable[Retirement],
+                ) -> tuple[Retirements, list[Change]]:
+    """The registry's own records after merging `new` over what the registry sees now
+    (`effective`: the bundled data with its own file over it): a record lands in the own
+    file only when it adds to or changes that view, by merge_records' rules."""
+    _, changes = merge_records(effective, new)
+    kept = {r.key: r for r in own}
+    for change in changes:
+        if change.action in ("added", "changed"):
+            kept[change.record.key] = change.record
+    return Retirements(kept.values()), changes
+
+
+def render_file(records: Retirements, read: dt.date) -> str:
+    """A registry's retirements file, as YAML."""
+    import yaml
+
+    document = {"about": f"Known retirements of this registry, merged by `aireg retirements "
+                         f"update` (last {read.isoformat()}); a record here wins over the "
+                         "bundled data for the same platform and model id.",
+                "sources": {r.source_key: {"name": r.source} for r in records
+                            if r.source_key is not None},
+                "records": [record_document(r) for r in records]}
+    text: str = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return text

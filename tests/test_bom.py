@@ -639,7 +639,7 @@ def test_example_bom_maps_each_kind(acme_repo: GitRepo, bom_at: Callable[..., Re
     assert prop(gpt4, "aireg:endOfLife:source")[0].startswith("known retirements data: ")
     mistral = nodes["model/mistral-7b-instruct-v0.2"]
     assert prop(mistral, END_OF_LIFE) == ["2027-01-03"]
-    assert prop(mistral, "aireg:endOfLife:source") == ["declared in metadata.deprecation"]
+    assert prop(mistral, "aireg:endOfLife:source") == ["firm day declared in metadata.deprecation"]
     assert prop(nodes["model/gemini-3.5-flash"], END_OF_LIFE) == []
     assert nodes["model/text-embedding-3-large"]["modelCard"]["modelParameters"] == {
         "task": "feature-extraction"}

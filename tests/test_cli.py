@@ -367,7 +367,7 @@ def test_a_bad_format_exits_2(acme: Callable[..., Result], command: str) -> None
 def test_check_has_no_errors_on_the_example(acme: Callable[..., Result]) -> None:
     result = acme("check")
     assert result.code == 0
-    assert result.out.endswith("Found 0 errors, 10 warnings, 0 infos in 49 declarations in 45 "
+    assert result.out.endswith("Found 0 errors, 11 warnings, 2 infos in 49 declarations in 45 "
                                "files.\n")
 
 
@@ -479,7 +479,8 @@ SUNSET_REGISTRY = {
         """,
 }
 SUNSET_SOON = ("registry/p.yaml:15:10: warning[sunset-soon] feature/bot uses prompt/old@1.0.0, "
-               "whose sunset day 2026-12-31 is in 30 days (declared in metadata.deprecation); "
+               "whose sunset day 2026-12-31 is in 30 days (firm day declared in "
+               "metadata.deprecation); "
                "features hit through this ref: feature/bot\n\n"
                "Found 0 errors, 1 warning, 0 infos in 3 declarations in 3 files.\n")
 

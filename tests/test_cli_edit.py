@@ -109,7 +109,7 @@ def test_deprecate_adds_a_block_after_the_metadata(aireg: Run,
     check = aireg("--today", "2026-11-21", "-C", str(root), "check")
     assert [line for line in check.out.splitlines() if "sunset-soon" in line] == [
         "prompts.yaml:30:33: warning[sunset-soon] feature/bot uses prompt/house-style@2.4.0, whose "
-        "sunset day 2027-01-31 is in 71 days (declared in metadata.deprecation); move to "
+        "sunset day 2027-01-31 is in 71 days (firm day declared in metadata.deprecation); move to "
         "prompt/house-style@^3; features hit through this ref: feature/bot"]
 
 

@@ -4,6 +4,7 @@ own file, and `aireg deprecations` in text, JSON and Markdown. Every run fixes `
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
@@ -93,7 +94,8 @@ TWO_USERS = {
         feature("prompt/triage@^1", "prompt/new@^2", name="helper")),
 }
 PASSED = ("error[sunset-passed] {} uses prompt/old@1.0.0, whose sunset day 2026-11-01 has passed "
-          "(20 days ago; declared in metadata.deprecation); move to prompt/new@^2; features "
+          "(20 days ago; firm day declared in metadata.deprecation); move to prompt/new@^2; "
+          "features "
           "hit through this ref: {}")
 
 
@@ -117,7 +119,7 @@ def test_sunset_passed_through_a_prompt_names_the_features_above_it(check: Check
     assert result.code == 1
     assert findings(result) == [
         "user.yaml:9:14: error[sunset-passed] prompt/user@1.0.0 uses prompt/old@1.0.0, whose "
-        "sunset day 2026-11-20 has passed (1 day ago; declared in metadata.deprecation); "
+        "sunset day 2026-11-20 has passed (1 day ago; firm day declared in metadata.deprecation); "
         "features hit through this ref: feature/bot"]
 
 
@@ -150,7 +152,8 @@ def test_sunset_findings_name_only_the_features_of_their_own_site(check: Check) 
 SOON = {"old.yaml": prompt("old", deprecation="sunset: 2026-12-31"),
         "bot.yaml": feature("prompt/old@^1")}
 SOON_LINE = ("bot.yaml:8:7: warning[sunset-soon] feature/bot uses prompt/old@1.0.0, whose sunset "
-             "day 2026-12-31 is {} (declared in metadata.deprecation); features hit through "
+             "day 2026-12-31 is {} (firm day declared in metadata.deprecation); features hit "
+             "through "
              "this ref: feature/bot")
 
 
@@ -193,7 +196,7 @@ def test_today_changes_the_result(make_registry: MakeRegistry, aireg: Run) -> No
     assert run("2026-12-01") == (0, [SOON_LINE.format("in 30 days")])
     assert run("2027-02-01") == (1, [
         "bot.yaml:8:7: error[sunset-passed] feature/bot uses prompt/old@1.0.0, whose sunset day "
-        "2026-12-31 has passed (32 days ago; declared in metadata.deprecation); features "
+        "2026-12-31 has passed (32 days ago; firm day declared in metadata.deprecation); features "
         "hit through this ref: feature/bot"])
 
 
@@ -252,7 +255,8 @@ def test_a_replacement_naming_nothing_is_a_dangling_ref(check: Check) -> None:
 
 # --- known retirements (SPEC section 9) -----------------------------------------------------------
 
-BUNDLED_SOURCE = "known retirements data: OpenAI deprecations page, read 2026-11-21"
+BUNDLED_SOURCE = ("known retirements data: firm day from OpenAI deprecations page "
+                  "(https://platform.openai.com/docs/deprecations), read 2026-11-21")
 
 
 def pinned(*models: str, decls: str = "") -> dict[str, str]:
@@ -279,15 +283,20 @@ def test_a_known_retirement_without_a_declared_date(check: Check) -> None:
 def test_an_alias_or_a_sibling_snapshot_does_not_borrow_a_record(check: Check) -> None:
     bundled = Retirements.bundled()
     assert bundled.lookup("openai", "gpt-4o-2024-05-13") is not None
-    assert bundled.lookup("openai", "gpt-4o") is None
     assert bundled.lookup("openai", "gpt-4o-2024-11-20") is not None
     assert bundled.lookup("openai", "gpt-4o-2024-11-21") is None
-    result = check(pinned("gpt-4o", "gpt-4o-2024-11-21", "gpt-4o-2024-05-13"))
-    # Only the snapshot with a record of its own is reported.
+    result = check(pinned("gpt-4o-2024-11-21", "gpt-4o-2024-05-13"))
+    # Only the snapshot with a record of its own is dated; an estimated day is a warning
+    # (policy.estimatedDates); the other pin is said to be unknown, not safe.
     assert findings(result) == [
-        "prompts.yaml:29:10: error[sunset-passed] prompt/p2@1.0.0 uses model/gpt-4o-2024-05-13, "
-        "whose sunset day 2026-10-23 has passed (29 days ago; known retirements data: SunsetPR "
-        "lifecycle data, read 2026-11-21; estimated day); move to gpt-5.5; features hit "
+        "models.yaml:8:12: info[lifecycle-unknown] model/gpt-4o-2024-11-21: no known retirement "
+        "for openai `gpt-4o-2024-11-21`, so no deadline can be reported; check the provider's "
+        "deprecations page and set metadata.deprecation.sunset, or add a record with `aireg "
+        "retirements update`",
+        "prompts.yaml:19:10: warning[sunset-passed] prompt/p1@1.0.0 uses model/gpt-4o-2024-05-13, "
+        "whose sunset day 2026-10-23 has passed (29 days ago; known retirements data: estimated "
+        "day from SunsetPR lifecycle data (https://github.com/synergia-yoshi/sunsetpr-action/blob"
+        "/main/data/lifecycle.json), read 2026-11-21); move to gpt-5.5; features hit "
         "through this ref: feature/bot"]
 
 
@@ -298,14 +307,22 @@ def test_a_declared_date_wins_over_the_bundled_one(check: Check) -> None:
                     "bot.yaml": feature("prompt/p0@^1", "model/gpt-5-5")})
     assert result.code == 0
     assert findings(result) == [
+        "models.yaml:18:12: info[lifecycle-unknown] model/gpt-5-5: no known retirement for "
+        "openai `gpt-5.5`, so no deadline can be reported; check the provider's deprecations "
+        "page and set metadata.deprecation.sunset, or add a record with `aireg retirements "
+        "update`",
         "prompts.yaml:9:10: warning[sunset-soon] prompt/p0@1.0.0 uses model/gpt-4-0613, whose "
-        "sunset day 2026-12-15 is in 24 days (declared in metadata.deprecation); move to "
+        "sunset day 2026-12-15 is in 24 days (firm day declared in metadata.deprecation); move to "
         "model/gpt-5-5; features hit through this ref: feature/bot"]
 
 
 def test_retirements_none_turns_the_data_off(check: Check) -> None:
     result = check(pinned("gpt-4-0613"), config=config("retirements: none\n"))
-    assert (result.code, findings(result)) == (0, [])
+    assert (result.code, findings(result)) == (0, [
+        "models.yaml:8:12: info[lifecycle-unknown] model/gpt-4-0613: no known retirement for "
+        "openai `gpt-4-0613`, so no deadline can be reported; check the provider's deprecations "
+        "page and set metadata.deprecation.sunset, or add a record with `aireg retirements "
+        "update`"])
 
 
 OWN = """\
@@ -321,10 +338,11 @@ def test_a_registry_file_adds_records_and_overrides_bundled_ones(check: Check) -
     assert result.code == 0
     assert findings(result) == [
         "prompts.yaml:9:10: warning[sunset-soon] prompt/p0@1.0.0 uses model/gpt-4o, whose sunset "
-        "day 2026-12-01 is in 10 days (known retirements data: retirements file "
+        "day 2026-12-01 is in 10 days (known retirements data: firm day from retirements file "
         "my-retirements.yaml); features hit through this ref: feature/bot",
         "prompts.yaml:19:10: warning[sunset-soon] prompt/p1@1.0.0 uses model/gpt-4-0613, whose "
-        "sunset day 2027-01-15 is in 55 days (known retirements data: acme platform notes); "
+        "sunset day 2027-01-15 is in 55 days (known retirements data: firm day from acme platform "
+        "notes); "
         "features hit through this ref: feature/bot",
     ]
 
@@ -457,12 +475,13 @@ def test_deprecations_json(make_registry: MakeRegistry, aireg: Run) -> None:
          "status": "passed", "declared": False, "source": BUNDLED_SOURCE, "dateKind": "firm",
          "replacement": "gpt-5.5", "reason": None, "features": REACHED, "owners": OWNERS},
         {"id": "dataset/faq@1.0.0", "kind": "Dataset", "sunset": "2026-12-01", "daysLeft": 10,
-         "status": "upcoming", "declared": True, "source": "declared in metadata.deprecation",
+         "status": "upcoming", "declared": True,
+         "source": "firm day declared in metadata.deprecation",
          "dateKind": "firm", "replacement": None, "reason": None, "features": REACHED,
          "owners": OWNERS[1:]},
         {"id": "prompt/house-style@1.0.0", "kind": "Prompt", "sunset": "2027-01-31",
          "daysLeft": 71, "status": "upcoming", "declared": True,
-         "source": "declared in metadata.deprecation", "dateKind": "firm",
+         "source": "firm day declared in metadata.deprecation", "dateKind": "firm",
          "replacement": "prompt/house-style@^2", "reason": "superseded by the v2 voice guide",
          "features": REACHED, "owners": OWNERS},
     ]}
@@ -488,7 +507,7 @@ def test_deprecations_within_in_text(make_registry: MakeRegistry, aireg: Run) ->
         Deadlines as of 2026-11-21 (deprecation window: 90 days):
 
         2026-10-23  29 days ago  model/gpt-4-0613
-          source:      known retirements data: OpenAI deprecations page, read 2026-11-21
+          source:      known retirements data: firm day from OpenAI deprecations page (https://platform.openai.com/docs/deprecations), read 2026-11-21
           replacement: gpt-5.5
           features:    feature/support-bot
           owners:      team/platform (#platform), team/support (#support-ai), user/dev-lee (#support-ai)
@@ -570,10 +589,183 @@ def test_deprecations_markdown_is_inert(make_registry: MakeRegistry, aireg: Run)
     assert retired[3] == "`` </details> @octocat [x](javascript:alert(1)) a\\|b `tick` ``"
     # Free text outside a code span: no HTML, no link, no mention, no table cell, no code.
     assert retired[6] == (
-        "known retirements data: &lt;/details&gt; @" + ZWSP + "octocat \\[x\\]\\(javascript"
-        + ZWSP + ":alert\\(1\\)\\) a\\|b \\`tick\\`")
+        "known retirements data: firm day from &lt;/details&gt; @" + ZWSP + "octocat \\[x\\]"
+        "\\(javascript" + ZWSP + ":alert\\(1\\)\\) a\\|b \\`tick\\` \\(javascript" + ZWSP
+        + ":alert\\(1\\)\\)")
     # Outside code spans nothing can open a tag or a mention; the reason is not shown at all.
     outside = re.sub(r"(`+) .*? \1|`[^`]*`", "", result.out)
     assert "<" not in outside
     assert re.search("@(?!" + ZWSP + ")", outside) is None
     assert result.out.count("</details>") == 1  # the one in the code span
+
+
+# --- how sure a day is: policy.estimatedDates -------------------------------------------------
+
+ESTIMATED = """\
+records:
+  - {platform: openai, modelId: gpt-x, sunset: 2026-11-01, dateKind: estimated, source: guess}
+"""
+ESTIMATED_MESSAGE = (
+    "prompts.yaml:9:10: {}[sunset-passed] prompt/p0@1.0.0 uses model/gpt-x, whose sunset day "
+    "2026-11-01 has passed (20 days ago; known retirements data: estimated day from guess); "
+    "features hit through this ref: feature/bot")
+
+
+@pytest.mark.parametrize(("policy", "code", "expected"), [
+    ("", 0, [ESTIMATED_MESSAGE.format("warning")]),  # default: an estimate never fails CI
+    ("policy: {estimatedDates: warning}\n", 0, [ESTIMATED_MESSAGE.format("warning")]),
+    ("policy: {estimatedDates: error}\n", 1, [ESTIMATED_MESSAGE.format("error")]),
+    ("policy: {estimatedDates: ignore}\n", 0, []),
+    # A per-rule override applies first; the cap still holds.
+    ("policy: {estimatedDates: warning, rules: {sunset-passed: error}}\n", 0,
+     [ESTIMATED_MESSAGE.format("warning")]),
+])
+def test_estimated_dates_policy(check: Check, policy: str, code: int,
+                                expected: list[str]) -> None:
+    result = check({**pinned("gpt-x"), "own.yaml": ESTIMATED},
+                   config=config("retirements: own.yaml\n" + policy))
+    assert (result.code, findings(result)) == (code, expected)
+
+
+# --- silence is not safety: lifecycle-unknown ---------------------------------------------------
+
+UNKNOWN = ("models.yaml:8:12: info[lifecycle-unknown] model/gpt-unknown: no known retirement "
+           "for openai `gpt-unknown`, so no deadline can be reported; check the provider's "
+           "deprecations page and set metadata.deprecation.sunset, or add a record with `aireg "
+           "retirements update`")
+
+
+def test_an_api_pin_without_a_record_is_said_to_be_unknown(check: Check) -> None:
+    result = check(pinned("gpt-unknown"))
+    assert (result.code, findings(result)) == (0, [UNKNOWN])
+
+
+def test_lifecycle_unknown_can_be_turned_off(check: Check) -> None:
+    result = check(pinned("gpt-unknown"),
+                   config=config("policy: {rules: {lifecycle-unknown: 'off'}}\n"))
+    assert (result.code, findings(result)) == (0, [])
+
+
+def test_a_self_hosted_pin_is_not_unknown(check: Check) -> None:
+    hosted = decl("Model", "llama", "provider: self-hosted\nmodelId: llama\nhosting: "
+                  "self-hosted\n", version=None)
+    result = check(pinned("llama", decls=hosted))
+    assert (result.code, findings(result)) == (0, [])
+
+
+def test_show_prints_the_known_retirement_or_says_there_is_none(
+        make_registry: MakeRegistry, aireg: Run) -> None:
+    root = make_registry(pinned("gpt-4-0613", "gpt-unknown"))
+    known = aireg("--today", TODAY, "-C", str(root), "show", "model/gpt-4-0613").out
+    assert ("  retirement:  2026-10-23 (firm day from OpenAI deprecations page "
+            "(https://platform.openai.com/docs/deprecations), read 2026-11-21); replacement "
+            "gpt-5.5") in known.splitlines()
+    unknown = aireg("--today", TODAY, "-C", str(root), "show", "model/gpt-unknown").out
+    assert "  retirement:  no retirement data" in unknown.splitlines()
+
+
+# --- deprecations: retention days, --fail-on ------------------------------------------------
+
+RETAINED = decl("Dataset", "tickets", "source: {uri: 's3://x/'}\nlicense: CC-BY-4.0\n"
+                "retention: {until: 2026-12-31}\n")
+
+
+@pytest.mark.parametrize(("files", "fail_on", "code"), [
+    ("passed", "passed", 1), ("passed", "soon", 1),
+    ("soon", "passed", 0), ("soon", "soon", 1),
+    ("estimated", "passed", 0), ("estimated", "soon", 1),  # capped: a passed estimate is soon
+    ("far", "soon", 0),
+])
+def test_deprecations_fail_on(make_registry: MakeRegistry, aireg: Run, files: str,
+                              fail_on: str, code: int) -> None:
+    registries = {
+        "passed": (pinned("gpt-4-0613"), CONFIG),
+        "soon": ({"data.yaml": RETAINED}, CONFIG),
+        "estimated": ({**pinned("gpt-x"), "own.yaml": ESTIMATED},
+                      config("retirements: own.yaml\n")),
+        "far": ({"data.yaml": RETAINED.replace("2026-12-31", "2028-01-01")}, CONFIG),
+    }
+    content, aireg_yaml = registries[files]
+    root = make_registry(content, config=aireg_yaml)
+    result = aireg("--today", TODAY, "-C", str(root), "deprecations", "--fail-on", fail_on)
+    assert result.code == code
+
+
+def test_deprecations_lists_retention_days(make_registry: MakeRegistry, aireg: Run) -> None:
+    root = make_registry({"data.yaml": RETAINED})
+    out = aireg("--today", TODAY, "-C", str(root), "deprecations").out
+    assert "2026-12-31  in 40 days  dataset/tickets@1.0.0  (data retention)" in out.splitlines()
+    assert "  source:      retention declared in spec.retention.until" in out.splitlines()
+
+
+# --- aireg retirements update ---------------------------------------------------------------
+
+NEWER_LITELLM = json.dumps({
+    "gpt-4-0613": {"litellm_provider": "openai", "deprecation_date": "2027-09-09"},
+    "brand-new-x": {"litellm_provider": "openai", "deprecation_date": "2027-03-01"},
+    "azure_ai/other": {"litellm_provider": "azure_ai", "deprecation_date": "2027-03-01"},
+})
+UPDATE_OUT = [
+    "added openai brand-new-x: 2027-03-01 (estimated, LiteLLM data newer.json)",
+    "kept openai gpt-4-0613: 2026-10-23 (firm, OpenAI deprecations page, rank 3) over "
+    "2027-09-09 from LiteLLM data newer.json (rank 1)",
+]
+
+
+def test_retirements_update_from_a_file_creates_the_registry_file(
+        make_registry: MakeRegistry, aireg: Run, tmp_path: Path) -> None:
+    root = make_registry(pinned("brand-new-x"))
+    newer = tmp_path / "newer.json"
+    newer.write_text(NEWER_LITELLM, encoding="utf-8")
+    result = aireg("--today", TODAY, "-C", str(root), "retirements", "update", str(newer))
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        *UPDATE_OUT,
+        "retirements.yaml: 1 added, 0 changed, 1 kept over a lower-ranked day; 1 records"]
+    assert result.err == ("aireg: retirements.yaml is not used yet: set `retirements: "
+                          "retirements.yaml` under spec in aireg.yaml (the bundled data stays "
+                          "in use beside it)\n")
+    own = Retirements.from_file(root / "retirements.yaml")
+    (record,) = own
+    assert (record.model_id, record.sunset, record.date_kind, record.rank) == (
+        "brand-new-x", dt.date(2027, 3, 1), "estimated", 1)
+    # Merging the same data again changes nothing and keeps the record.
+    again = aireg("--today", TODAY, "-C", str(root), "retirements", "update", str(newer))
+    assert again.out.splitlines()[-1] == (
+        "retirements.yaml: 0 added, 0 changed, 1 kept over a lower-ranked day; 1 records")
+
+
+def test_retirements_update_from_a_url_into_the_configured_file(
+        make_registry: MakeRegistry, aireg: Run) -> None:
+    import http.server
+    import threading
+
+    body = NEWER_LITELLM.encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    server.timeout = 10
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    try:
+        root = make_registry({**pinned("brand-new-x"), "own.yaml": "records: []\n"},
+                             config=config("retirements: own.yaml\n"))
+        url = f"http://127.0.0.1:{server.server_port}/newer.json"
+        result = aireg("--today", TODAY, "-C", str(root), "retirements", "update", url)
+    finally:
+        thread.join(timeout=10)
+        server.server_close()
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines() == [
+        *UPDATE_OUT, "own.yaml: 1 added, 0 changed, 1 kept over a lower-ranked day; 1 records"]
+    checked = aireg("--today", TODAY, "-C", str(root), "check")
+    assert "brand-new-x" not in checked.out  # dated now, so not lifecycle-unknown

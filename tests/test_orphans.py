@@ -109,7 +109,8 @@ def test_base_retired_is_an_error(check: Check) -> None:
     assert findings(result) == [
         ORPHAN.format("error", "base-retired (model/base retired on 2026-11-01)"),
         "adapter.yaml:8:14: error[sunset-passed] adapter/clf@1.0.0 uses model/base, whose sunset "
-        "day 2026-11-01 has passed (20 days ago; declared in metadata.deprecation); features "
+        "day 2026-11-01 has passed (20 days ago; firm day declared in metadata.deprecation); "
+        "features "
         "hit through this ref: feature/bot",
     ]
 

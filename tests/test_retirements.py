@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from registry.findings import AiregError
-from registry.retirements import DATE_KINDS, Retirement, Retirements, normalize
+from registry.retirements import DATE_KINDS, Retirement, Retirements, merge_records, normalize
 from registry.yamlio import load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,25 +61,30 @@ def test_gpt_4_0613_has_a_record_naming_its_source(bundled: Retirements) -> None
     assert record.sunset == dt.date(2026, 10, 23)
     assert record.source == "OpenAI deprecations page"
     assert record.source_url == "https://platform.openai.com/docs/deprecations"
-    assert record.describe() == ("known retirements data: OpenAI deprecations page, "
-                                 "read 2026-11-21")
+    assert record.describe() == ("firm day from OpenAI deprecations page "
+                                 "(https://platform.openai.com/docs/deprecations), read 2026-11-21")
     # OpenAI retires the alias with the snapshot, so the alias has a record of its own.
     alias = bundled.lookup("openai", "gpt-4")
     assert alias is not None and alias.sunset == dt.date(2026, 10, 23)
 
 
 def test_an_alias_does_not_pick_up_its_snapshots_record(bundled: Retirements) -> None:
-    assert bundled.lookup("openai", "gpt-4o-2024-05-13") is not None
-    assert bundled.lookup("openai", "gpt-4o") is None
-    assert bundled.lookup("openai", "GPT-4o") is None
+    # The alias has a record of its own (LiteLLM dates it), not the snapshot's.
+    snapshot = bundled.lookup("openai", "gpt-4o-2024-05-13")
+    alias = bundled.lookup("openai", "GPT-4o")
+    assert snapshot is not None and snapshot.sunset == dt.date(2026, 10, 23)
+    assert alias is not None and alias.model_id == "gpt-4o"
+    assert (alias.sunset, alias.date_kind, alias.source_key) == (
+        dt.date(2027, 1, 14), "estimated", "litellm")
+    assert bundled.lookup("openai", "gpt-4o-2024-05") is None
 
 
 def test_a_snapshot_without_a_record_is_not_matched_through_a_sibling(
         bundled: Retirements) -> None:
     assert bundled.lookup("openai", "gpt-4-0613") is not None
-    assert bundled.lookup("openai", "gpt-4-0314") is None
+    assert bundled.lookup("openai", "gpt-4-0613-mini") is None
     assert bundled.lookup("openai", "gpt-3.5-turbo-0125") is not None
-    assert bundled.lookup("openai", "gpt-3.5-turbo-0613") is None
+    assert bundled.lookup("openai", "gpt-3.5-turbo-0126") is None
     # The same with records of our own: no prefix, no similarity.
     own = Retirements([_record("openai", "gpt-4o-2024-05-13")])
     for near in ("gpt-4o-2024-08-06", "gpt-4o-2024-05", "gpt-4o-2024-05-13-mini",
@@ -110,8 +115,20 @@ def test_bedrock_claude_3_7_forms(bundled: Retirements) -> None:
     records = {bundled.lookup("bedrock", form) for form in forms}
     assert len(records) == 1
     (record,) = records
-    assert record is not None and record.sunset == dt.date(2026, 4, 28)
-    assert record.date_kind == "estimated"
+    assert record is not None and record.sunset == dt.date(2026, 10, 17)
+    assert (record.date_kind, record.source_key) == ("firm", "bedrock-lifecycle")
+
+
+def test_bedrock_region_days_keep_the_earliest_and_list_the_others(
+        bundled: Retirements) -> None:
+    record = bundled.lookup("bedrock", "eu.anthropic.claude-3-haiku-20240307-v1:0")
+    assert record is not None and record.sunset == dt.date(2026, 9, 10)
+    assert record.other_days == (("ap-northeast-2", dt.date(2026, 10, 17)),
+                                 ("ap-south-1", dt.date(2026, 10, 17)),
+                                 ("ap-southeast-1", dt.date(2026, 10, 17)))
+    assert record.describe().endswith(
+        "other days: ap-northeast-2 2026-10-17, ap-south-1 2026-10-17, "
+        "ap-southeast-1 2026-10-17")
 
 
 def test_vertex_at_versions_match(bundled: Retirements) -> None:
@@ -127,14 +144,16 @@ def test_azure_keys_match_plain_ids_only_on_azure(bundled: Retirements) -> None:
     record = bundled.lookup("azure-openai", "gpt-4-32k-0613")
     assert record is not None and record.platform == "azure-openai"
     assert bundled.lookup("azure-openai", "azure/gpt-4-32k-0613") == record
-    assert bundled.lookup("openai", "gpt-4-32k-0613") is None
+    assert bundled.lookup("openai", "gpt-4-32k-0613") != record
     # Azure pins the version apart from the name.
     pinned = bundled.lookup("azure-openai", "gpt-4o-mini", "2024-07-18")
-    assert pinned is not None and pinned.sunset == dt.date(2026, 3, 31)
+    assert pinned is not None and pinned.sunset == dt.date(2027, 4, 14)
     assert "Provisioned" in (pinned.note or "")
     openai = bundled.lookup("openai", "gpt-4o-mini-2024-07-18")
     assert openai is not None and openai != pinned and openai.platform == "openai"
-    assert bundled.lookup("openai", "gpt-4o-mini", "2024-07-18") is None
+    # Only Azure reads the revision: on OpenAI this is the alias's own record.
+    alias = bundled.lookup("openai", "gpt-4o-mini", "2024-07-18")
+    assert alias is not None and alias.model_id == "gpt-4o-mini"
     # A revision with no record of its own falls back to the model name's record.
     dalle = bundled.lookup("azure-openai", "dall-e-3", "3.0")
     assert dalle is not None and dalle.model_id == "dall-e-3"
@@ -168,11 +187,12 @@ def test_bundled_json_is_sorted_and_says_where_each_record_came_from() -> None:
     keys = [(r["platform"], r["modelId"]) for r in records]
     assert keys == sorted(keys)
     assert len(set(keys)) == len(keys)
-    assert document["sources"]["litellm"]["version"] == "1.109.1"
+    assert document["sources"]["litellm"]["version"] == "1.110.2"
     for record in records:
         assert record["source"] in document["sources"], record
         assert record["sourceUrl"].startswith("https://"), record
-        assert dt.date.fromisoformat(record["read"]), record
+        assert dt.date.fromisoformat(record["read"]) <= dt.date(2026, 11, 21), record
+        assert document["sources"][record["source"]]["rank"] in (1, 2, 3), record
         assert dt.date.fromisoformat(record["sunset"]), record
         assert record["dateKind"] in DATE_KINDS, record
         assert normalize(record["platform"], record["modelId"]) == record["modelId"], record
@@ -186,6 +206,8 @@ def test_every_provider_fact_is_in_the_bundled_data(bundled: Retirements) -> Non
     for fact in _facts_document()["facts"]:
         record = bundled.lookup(fact["platform"], fact["modelId"])
         assert record is not None, fact
+        if fact["source"] == "litellm":  # rank 1: a scanner citing the provider may win
+            continue
         assert record.sunset == fact["sunset"], fact
         assert record.date_kind == fact["dateKind"], fact
         assert record.replacement == fact.get("replacement"), fact
@@ -249,11 +271,11 @@ def test_own_file_overrides_the_bundled_data(bundled: Retirements, tmp_path: Pat
     combined = bundled.merged(own)
     record = combined.lookup("openai", "gpt-4-0613")
     assert record is not None and record.sunset == dt.date(2027, 1, 31)
-    assert record.describe() == ("known retirements data: our OpenAI enterprise agreement, "
-                                 "read 2026-11-01")
+    assert record.describe() == ("firm day from our OpenAI enterprise agreement "
+                                 "(https://example.com/contract), read 2026-11-01")
     haiku = combined.lookup("bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0")
     assert haiku is not None and haiku.source == "retirements file retirements.yaml"
-    assert haiku.describe().endswith("estimated day")
+    assert haiku.describe() == "estimated day from retirements file retirements.yaml"
     # The rest of the bundled data is still there, and the bundled object is unchanged.
     assert combined.lookup("openai", "gpt-4") is not None
     unchanged = bundled.lookup("openai", "gpt-4-0613")
@@ -361,13 +383,14 @@ def test_build_merges_normalises_and_counts(script: ModuleType) -> None:
     assert summary.other_providers == {"azure_ai": 1, "together_ai": 1}
     assert ("openai", "gpt-4o") not in records
     assert ("openai", "high/1024-x-1024/gpt-image-1") not in records
-    # A fact overrides LiteLLM, and says what LiteLLM gave when it differs.
+    # A fact (rank 3) overrides LiteLLM (rank 1); the override is counted.
     azure = records[("azure-openai", "gpt-4o-2024-05-13")]
     assert azure["sunset"] == "2026-03-31"
     assert azure["source"] == "azure-model-retirements"
-    assert "LiteLLM 9.9.9 gives 2026-12-09" in azure["note"]
+    assert azure["otherDays"] == {"Provisioned, Global and Data Zone deployments": "2026-10-01"}
+    assert "azure-openai gpt-4o-2024-05-13" in summary.overridden
     vertex = records[("vertex-ai", "gemini-2.5-pro")]
-    assert vertex["dateKind"] == "not-before" and "2026-10-20" in vertex["note"]
+    assert vertex["dateKind"] == "firm" and vertex["sunset"] == "2026-10-20"
     # Bedrock region keys fold into one record, keeping the earliest day on a conflict.
     llama = records[("bedrock", "llama3-8b-instruct-v1")]
     assert llama["sunset"] == "2027-02-01" and "disagree" in llama["note"]
@@ -410,3 +433,67 @@ def test_the_script_reads_a_wheel_without_installing_it(tmp_path: Path) -> None:
     assert document["generated"] == "2026-11-21"
     assert document["sources"]["litellm"]["version"] == "9.9.9"
     assert document["sources"]["litellm"]["sha256"]
+
+
+# --- the merge rules: never drop, rank order, every change said --------------------------
+
+def _ranked(model_id: str, sunset: str, rank: int, source: str,
+            kind: str = "firm") -> Retirement:
+    return Retirement("openai", model_id, dt.date.fromisoformat(sunset), kind, None, None,
+                      source, "https://example.com/" + source, dt.date(2026, 11, 1), rank=rank)
+
+
+def test_merge_never_drops_a_record_a_source_stopped_listing() -> None:
+    old = [_ranked("gpt-3.5-turbo-0613", "2024-09-13", 2, "scanner"),
+           _ranked("gpt-4o", "2027-01-14", 1, "litellm")]
+    merged, changes = merge_records(old, [_ranked("gpt-4o", "2027-01-14", 1, "litellm")])
+    assert [(r.model_id, str(r.sunset)) for r in merged] == [
+        ("gpt-3.5-turbo-0613", "2024-09-13"), ("gpt-4o", "2027-01-14")]
+    assert changes == []
+
+
+def test_merge_changes_a_day_only_from_equal_or_higher_rank_and_says_so() -> None:
+    old = [_ranked("a", "2026-10-01", 2, "scanner"), _ranked("b", "2026-10-01", 2, "scanner"),
+           _ranked("c", "2026-10-01", 2, "scanner")]
+    new = [_ranked("a", "2026-12-01", 1, "litellm", "estimated"),  # lower: kept
+           _ranked("b", "2026-12-01", 2, "scanner2"),  # equal: the newer read wins
+           _ranked("c", "2027-01-01", 3, "provider"),  # higher: wins
+           _ranked("d", "2027-02-01", 1, "litellm", "estimated")]  # new: added
+    merged, changes = merge_records(old, new)
+    assert [(r.model_id, str(r.sunset), r.source) for r in merged] == [
+        ("a", "2026-10-01", "scanner"), ("b", "2026-12-01", "scanner2"),
+        ("c", "2027-01-01", "provider"), ("d", "2027-02-01", "litellm")]
+    assert [str(c) for c in changes] == [
+        "kept openai a: 2026-10-01 (firm, scanner, rank 2) over 2026-12-01 from litellm (rank 1)",
+        "changed openai b: 2026-10-01 (firm, scanner) -> 2026-12-01 (firm, scanner2)",
+        "changed openai c: 2026-10-01 (firm, scanner) -> 2027-01-01 (firm, provider)",
+        "added openai d: 2027-02-01 (estimated, litellm)"]
+
+
+def test_a_rebuild_keeps_what_the_inputs_forgot_and_logs_changes(script: ModuleType) -> None:
+    previous, _ = script.build(TINY_LITELLM, _facts_document(), litellm_version="9.9.9",
+                               as_of=dt.date(2026, 11, 21))
+    forgetful = {k: v for k, v in TINY_LITELLM.items() if k != "gemini/gemini-3-pro-image-preview"}
+    document, summary = script.build(forgetful, _facts_document(), litellm_version="9.9.10",
+                                     as_of=dt.date(2026, 11, 22), previous=previous)
+    records = {(r["platform"], r["modelId"]): r for r in document["records"]}
+    assert records[("google", "gemini-3-pro-image-preview")]["source"] == "litellm"
+    assert len(document["records"]) == len(previous["records"])
+    assert summary.changes == []
+
+
+def test_every_bundled_record_has_a_source_url_and_a_read_day(bundled: Retirements) -> None:
+    assert len(bundled) > 600
+    for record in bundled:
+        assert record.source_url is not None and record.source_url.startswith("https://"), record
+        assert record.read is not None, record
+        assert record.date_kind in ("firm", "estimated", "not-before"), record
+
+
+def test_peers_keep_their_package_and_license() -> None:
+    document = json.loads(BUNDLED.read_text("utf-8"))
+    for name in ("bydtech-model-retire", "llm-sunset", "foretop-ebb", "depdesk"):
+        source = document["sources"][name]
+        assert source["rank"] == 2
+        assert source["license"] in ("MIT", "Apache-2.0")
+        assert source["package"].startswith(name + "==")

@@ -75,7 +75,8 @@ def path_text(path: tuple[Hop, ...]) -> str:
     return " ".join(parts)
 
 
-def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph) -> str:
+def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph,
+         retirement: str | None = None) -> str:
     meta = decl.model.metadata
     lines = [f"{decl.id}  ({decl.kind})", f"  file:        {visible(decl.path)}:{line}"]
     if decl.owner:
@@ -92,6 +93,8 @@ def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph) -> str:
                 f"replacement {visible(dep.replacement)}" if dep.replacement else "",
                 visible(dep.reason or "")]
         lines.append("  deprecated:  " + "; ".join(b for b in bits if b))
+    if retirement is not None:
+        lines.append(f"  retirement:  {visible(retirement)}")
     others = [d.version for d in catalog.by_key[(decl.kind, decl.name)]
               if d is not decl and d.version]
     if others:
@@ -169,7 +172,8 @@ def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
     lines = [f"Deadlines as of {today} (deprecation window: {window} days):"]
     for row in rows:
         sunset = row.sunset
-        lines += ["", f"{sunset.day}  {when(row.days_left)}  {sunset.node}"]
+        what = "  (data retention)" if sunset.deadline == "retention" else ""
+        lines += ["", f"{sunset.day}  {when(row.days_left)}  {sunset.node}{what}"]
         lines.append(f"  source:      {visible(sunset.source)}")
         if sunset.replacement:
             lines.append(f"  replacement: {visible(sunset.replacement)}")
