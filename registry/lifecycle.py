@@ -104,10 +104,14 @@ class Lifecycle:
         return text + (f"; replacement {record.replacement}" if record.replacement else "")
 
     def _ceiling(self, sunset: Sunset) -> Severity | None:
-        # policy.estimatedDates: a day that is not firm fails CI only when asked to.
-        if sunset.date_kind == "firm" or self.estimated_dates == "error":
+        # policy.estimatedDates: a day that is not firm fails CI only when asked to. A
+        # not-before day is a floor the provider promised, not a deadline: once it passes the
+        # model may still run for years, so it is one level lower (never crying wolf).
+        if sunset.date_kind == "firm":
             return None
-        return Severity.WARNING
+        if sunset.date_kind == "not-before":
+            return Severity.WARNING if self.estimated_dates == "error" else Severity.INFO
+        return None if self.estimated_dates == "error" else Severity.WARNING
 
     def unknown_findings(self) -> list[Finding]:
         """lifecycle-unknown: say which API pins the data is silent about."""
@@ -158,7 +162,15 @@ class Lifecycle:
                     features = hit[user] = self.features_reaching(user)
                 reach = (f"; features hit through this ref: {', '.join(features)}" if features
                          else "; no feature is hit through this ref")
-                if left < 0:
+                if sunset.date_kind == "not-before":
+                    since = "since" if left < 0 else "from"
+                    item = finding(
+                        "sunset-passed" if left < 0 else "sunset-soon",
+                        f"{user} uses {node}, which may be retired any day {since} "
+                        f"{sunset.day} ({when(left)}): the provider promised no retirement "
+                        f"before that day and no firm day is known ({sunset.source}); watch "
+                        f"for its notice{move}{reach}", edge.at)
+                elif left < 0:
                     item = finding(
                         "sunset-passed",
                         f"{user} uses {node}, whose sunset day {sunset.day} has passed "

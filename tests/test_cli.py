@@ -367,7 +367,7 @@ def test_a_bad_format_exits_2(acme: Callable[..., Result], command: str) -> None
 def test_check_has_no_errors_on_the_example(acme: Callable[..., Result]) -> None:
     result = acme("check")
     assert result.code == 0
-    assert result.out.endswith("Found 0 errors, 11 warnings, 2 infos in 49 declarations in 45 "
+    assert result.out.endswith("Found 0 errors, 10 warnings, 3 infos in 49 declarations in 45 "
                                "files.\n")
 
 

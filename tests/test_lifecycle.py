@@ -627,6 +627,30 @@ def test_estimated_dates_policy(check: Check, policy: str, code: int,
     assert (result.code, findings(result)) == (code, expected)
 
 
+NOT_BEFORE = """\
+records:
+  - {platform: openai, modelId: gpt-x, sunset: 2026-11-01, dateKind: not-before, source: floor}
+"""
+NOT_BEFORE_MESSAGE = (
+    "prompts.yaml:9:10: {}[sunset-passed] prompt/p0@1.0.0 uses model/gpt-x, which may be "
+    "retired any day since 2026-11-01 (20 days ago): the provider promised no retirement "
+    "before that day and no firm day is known (known retirements data: not before this day "
+    "from floor); watch for its notice; features hit through this ref: feature/bot")
+
+
+@pytest.mark.parametrize(("policy", "code", "expected"), [
+    # A floor is no deadline: a passed one is a note, not a warning on every pull request.
+    ("", 0, [NOT_BEFORE_MESSAGE.format("info")]),
+    ("policy: {estimatedDates: error}\n", 0, [NOT_BEFORE_MESSAGE.format("warning")]),
+    ("policy: {estimatedDates: ignore}\n", 0, []),
+])
+def test_a_passed_not_before_day_is_no_deadline(check: Check, policy: str, code: int,
+                                                expected: list[str]) -> None:
+    result = check({**pinned("gpt-x"), "own.yaml": NOT_BEFORE},
+                   config=config("retirements: own.yaml\n" + policy))
+    assert (result.code, findings(result)) == (code, expected)
+
+
 # --- silence is not safety: lifecycle-unknown ---------------------------------------------------
 
 UNKNOWN = ("models.yaml:8:12: info[lifecycle-unknown] model/gpt-unknown: no known retirement "
