@@ -172,7 +172,8 @@ def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
     lines = [f"Deadlines as of {today} (deprecation window: {window} days):"]
     for row in rows:
         sunset = row.sunset
-        what = "  (data retention)" if sunset.deadline == "retention" else ""
+        what = ("  (data retention)" if sunset.deadline == "retention"
+                else "  (not before: no firm day)" if sunset.date_kind == "not-before" else "")
         lines += ["", f"{sunset.day}  {when(row.days_left)}  {sunset.node}{what}"]
         lines.append(f"  source:      {visible(sunset.source)}")
         if sunset.replacement:
