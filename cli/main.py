@@ -769,7 +769,12 @@ def _editable(options: Options, verb: str) -> Project:
 
 def _disk_path(project: Project, decl: Decl) -> Path:
     """Where a declaration's file is on disk (its path is relative to the repository)."""
-    return project.location.root / decl.path[len(project.location.prefix):]
+    return _disk_path_of(project, decl.path)
+
+
+def _disk_path_of(project: Project, shown: str) -> Path:
+    """Where a file named from the repository root is on disk."""
+    return project.location.root / shown[len(project.location.prefix):]
 
 
 def _read_for_edit(path: Path) -> str:
@@ -788,7 +793,8 @@ def _dry_run_option(f: F) -> F:
 @click.argument("part", type=click.Choice(["major", "minor", "patch"]))
 @click.option("--alongside", is_flag=True,
               help="Add the new version as a copy of the declaration, after `---` in the same "
-                   "file, comments kept; the old version stays as it is.")
+                   "file, comments kept; the old version stays as it is. A templateFile "
+                   "prompt's copy gets a copy of the template of its own.")
 @click.option("--force", is_flag=True,
               help="Bump in place even when refs to the old version would match no declared "
                    "version.")
@@ -817,21 +823,81 @@ def bump(options: Options, ref: str, part: str, alongside: bool, force: bool,
     if not dry_run:  # refused before the edit, whose errors would come first
         edit.check_writable(path, decl.path, "edit")
     before = _read_for_edit(path)
+    template: _TemplateCopy | None = None
     if alongside:
-        after, line = edit.add_version_alongside(before, decl.doc, new)
+        template = _template_copy(project, decl, new)
+        after, line = edit.add_version_alongside(
+            before, decl.doc, new, template.written if template else None)
         done = f"{new_id} added beside {decl.id} ({decl.path}:{line})"
+        if template is not None:
+            done += f", with its own template {template.shown} copied from {template.source}"
     else:
         stranded = edit.stranded_by_bump(project.catalog, decl, new)
         if stranded:
             _refuse_or_warn(project, decl, new, stranded, force)
         after = edit.set_version(before, decl.doc, new)
-        done = f"{decl.id} -> {new_id} ({decl.path}:{_line(project, decl)})"
+        # The version's own line (the same after the edit), not the document's first line.
+        line = project.locator.span(decl.at("metadata", "version")).line
+        done = f"{decl.id} -> {new_id} ({decl.path}:{line})"
     if dry_run:
+        if template is not None:
+            write(edit.unified_diff(template.shown, None, template.text))
         write(edit.unified_diff(decl.path, before, after))
         say(f"{done}; nothing written (--dry-run)")
         return
-    edit.write_atomic(path, after, decl.path, "edit")
+    if template is None:
+        edit.write_atomic(path, after, decl.path, "edit")
+    else:
+        # The template first: the YAML never names a file that is not there.
+        edit.write_atomic(template.path, template.text, template.shown)
+        try:
+            edit.write_atomic(path, after, decl.path, "edit")
+        except BaseException:
+            template.path.unlink(missing_ok=True)  # ours, made just now: leave nothing behind
+            raise
     write(done + "\n")
+
+
+@dataclass(frozen=True)
+class _TemplateCopy:
+    """The new version's own template file: its disk path, its path from the repository
+    root, the templateFile value that names it, the file it copies and that file's text."""
+
+    path: Path
+    shown: str
+    written: str
+    source: str
+    text: str
+
+
+def _template_copy(project: Project, decl: Decl, new: str) -> _TemplateCopy | None:
+    """The template copy a side-by-side version of a templateFile prompt needs (None for an
+    inline template), refused when the file it would create exists."""
+    import posixpath
+
+    from registry import edit, kinds
+    from registry.refs import node_id
+
+    spec = decl.model.spec
+    if not isinstance(spec, kinds.PromptSpec) or spec.templateFile is None:
+        return None
+    if decl.template_path is None:
+        fail(f"the templateFile of {decl.id} could not be read, so --alongside cannot copy it; "
+             "run `aireg check` to see why, fix it, then run again")
+    written = edit.template_copy_name(spec.templateFile, decl.version or "", new)
+    name = posixpath.basename(written)
+    shown = posixpath.join(posixpath.dirname(decl.template_path), name)
+    path = _disk_path_of(project, shown)
+    if os.path.lexists(path):
+        fail(f"{shown} already exists, and {node_id(decl.kind, decl.name, new)} needs a "
+             f"template of its own there; move that file away, then run again (nothing was "
+             "written)")
+    source = _disk_path_of(project, decl.template_path)
+    try:
+        text = _read_for_edit(source)
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {decl.template_path} to copy it: {error}")
+    return _TemplateCopy(path, shown, written, decl.template_path, text)
 
 
 def _refuse_or_warn(project: Project, decl: Decl, new: str, stranded: list[Stranded],

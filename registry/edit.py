@@ -16,6 +16,7 @@ import datetime as dt
 import difflib
 import math
 import os
+import posixpath
 import re
 import stat
 import sys
@@ -130,13 +131,15 @@ def set_version(text: str, doc: int, new_version: str) -> str:
     return source.finish(doc, edits, expected, what)
 
 
-def add_version_alongside(text: str, doc: int, new_version: str) -> tuple[str, int]:
+def add_version_alongside(text: str, doc: int, new_version: str,
+                          template_file: str | None = None) -> tuple[str, int]:
     """`text` with a copy of document `doc` appended after `---`, its metadata.version set to
     `new_version`, and the line the copy starts on. The old document stays as it was.
 
     The copy is the document's own text (its layout, quoting and the comments above its first
     key and inside it); comments after its last value are left out, as they may introduce
-    the next document. A templateFile prompt's copy names the same templateFile.
+    the next document. With `template_file`, the copy's spec.templateFile is set to it (the
+    caller copies the template there), so that the two versions never share a template.
     """
     set_version(text, doc, new_version)  # the in-place edit's refusals, with the file's lines
     source = _Source(text)
@@ -147,6 +150,8 @@ def add_version_alongside(text: str, doc: int, new_version: str) -> tuple[str, i
                "unchanged; copy the declaration by hand")
     try:
         copied = set_version(body[start : end.start() if end else len(body)], 0, new_version)
+        if template_file is not None:
+            copied = set_template_file(copied, 0, template_file)
     except AiregError as error:  # the copy alone does not read (a %TAG directive it needs)
         raise AiregError(f"{refusal} ({error})") from None
     newline = _newline(body)
@@ -155,6 +160,8 @@ def add_version_alongside(text: str, doc: int, new_version: str) -> tuple[str, i
     result = head + "---" + newline + copied + (newline if ends_with_break else "")
     expected = source.expected(doc)
     expected["metadata"]["version"] = new_version
+    if template_file is not None:
+        expected["spec"]["templateFile"] = template_file
     try:
         read = list(yaml.load_all(result, Loader=yaml.CSafeLoader))
         roots = list(yaml.compose_all(result, Loader=yaml.CSafeLoader))
@@ -166,6 +173,56 @@ def add_version_alongside(text: str, doc: int, new_version: str) -> tuple[str, i
         raise AiregError(f"{refusal} (the copy would not read back as the declaration with "
                          "the new version, or other documents would change)")
     return source.bom + result, _line(roots[-1])
+
+
+def set_template_file(text: str, doc: int, template_file: str) -> str:
+    """`text` with spec.templateFile of document `doc` (0-based) set to `template_file`, in
+    the quoting style of the old value when that style can hold the new one."""
+    source = _Source(text)
+    root = source.roots[doc] if 0 <= doc < len(source.roots) else None
+    if not isinstance(root, MappingNode):
+        raise AiregError(f"document {doc + 1} is not a mapping of keys")
+    what = "spec.templateFile"
+    spec_entry = _entry(root, "spec", f"document {doc + 1}")
+    entry = None
+    if spec_entry is not None and isinstance(spec_entry[1], MappingNode) \
+            and spec_entry[1].start_mark.index >= spec_entry[0].end_mark.index:
+        entry = _entry(spec_entry[1], "templateFile", "spec")
+    if entry is None:
+        raise AiregError(
+            f"{what} of document {doc + 1} is not written in the document itself (a YAML "
+            "alias or merge key); write `templateFile:` under the document's own `spec:`")
+    key, value = entry
+    _check_replaceable(source.body, key, value, what)
+    assert isinstance(value, ScalarNode)
+    start, end = value.start_mark.index, value.end_mark.index
+    span = source.body[start:end]
+    if value.style in ("|", ">") or _BREAK_RE.search(span):
+        raise AiregError(
+            f"{what} (line {_line(value)}) is written over several lines; write it on one "
+            "line, such as `templateFile: reply.j2`, then run again")
+    start += _tag_length(span)
+    style = value.style if value.style in ("'", '"') else None
+    assert isinstance(spec_entry, tuple)  # found above, or entry would be None
+    written = _scalar(template_file, _in_flow(spec_entry[1]), style)
+    expected = source.expected(doc)
+    expected["spec"]["templateFile"] = template_file
+    return source.finish(doc, [_Edit(start, end, written)], expected, what)
+
+
+def template_copy_name(template_file: str, old_version: str, new_version: str) -> str:
+    """The templateFile of a copy made with `new_version`, beside `template_file` (as written,
+    relative to the declaration's file): the old version in the file name replaced with the
+    new one (`reply-1.0.0.j2`, `reply@1.0.0.j2`), else `-<new version>` before the extension
+    (`reply.j2` -> `reply-1.0.1.j2`). Only the file name changes, never its folders."""
+    name = posixpath.basename(template_file)
+    folder = template_file[: len(template_file) - len(name)]
+    # Whole versions only: 1.0.0 is not in 11.0.0 or 1.0.0.1.
+    pattern = re.compile(r"(?<![0-9.])" + re.escape(old_version) + r"(?![0-9]|\.[0-9])")
+    if pattern.search(name):
+        return folder + pattern.sub(new_version, name)
+    stem, extension = posixpath.splitext(name)
+    return f"{folder}{stem}-{new_version}{extension}"
 
 
 def _document_start(body: str, doc: int, root: Node) -> int:
@@ -827,12 +884,17 @@ def _same(a: Any, b: Any, seen: set[tuple[int, int]] | None = None) -> bool:
 # --- showing an edit ----------------------------------------------------------------------
 
 
-def unified_diff(path: str, before: str, after: str) -> str:
+def unified_diff(path: str, before: str | None, after: str) -> str:
     """The change from `before` to `after` as a unified diff of `a/PATH` and `b/PATH`, which
     `git apply` and `patch -p1` take from the repository root. Lines end where git's do, at
-    line feeds (a CRLF file's lines keep their CR)."""
+    line feeds (a CRLF file's lines keep their CR). A new file (`before` None) is a diff
+    from `/dev/null`, as git writes it."""
+    old = "/dev/null" if before is None else f"a/{path}"
+    if before is None and not after:
+        # No hunk can say "create an empty file": git's own header does.
+        return f"diff --git a/{path} b/{path}\nnew file mode 100644\n"
     out = []
-    for line in difflib.unified_diff(_git_lines(before), _git_lines(after), f"a/{path}",
+    for line in difflib.unified_diff(_git_lines(before or ""), _git_lines(after), old,
                                      f"b/{path}"):
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)

@@ -54,8 +54,9 @@ def test_bump_changes_one_line(aireg: Run, make_registry: Callable[..., Path]) -
     before = path.read_text(encoding="utf-8")
     result = aireg("-C", str(root), "bump", "prompt/house-style@^3", "minor")
     assert result == Result(0, "prompt/house-style@3.1.0 -> prompt/house-style@3.2.0 "
-                               "(prompts.yaml:11)\n", "")
+                               "(prompts.yaml:15)\n", "")
     after = path.read_text(encoding="utf-8")
+    assert after.splitlines()[15 - 1] == "  version: 3.2.0"  # the line named is the version's
     assert changed_lines(before, after) == [("  version: 3.1.0", "  version: 3.2.0")]
     assert len(after.splitlines()) == len(before.splitlines())
 
@@ -186,6 +187,7 @@ spec:
   includes: [prompt/house-style@~3.1.0]
   variables: [ticket]
 """
+TRIAGE_J2 = '{% include "prompt/house-style" %} {{ ticket }}\n'
 BOT = """\
 apiVersion: aireg/v1
 kind: Feature
@@ -214,7 +216,7 @@ def repo(git_repo: GitRepo) -> GitRepo:
     git_repo.commit("registry", {
         "registry/aireg.yaml": CONFIG, "registry/teams/platform.yaml": TEAM,
         "registry/prompts/house-style.yaml": HOUSE_STYLE, "registry/prompts/triage.yaml": TRIAGE,
-        "registry/prompts/triage.j2": '{% include "prompt/house-style" %} {{ ticket }}\n',
+        "registry/prompts/triage.j2": TRIAGE_J2,
         "registry/features/bot.yaml": BOT})
     return git_repo
 
@@ -236,7 +238,7 @@ def test_bump_that_every_consumer_still_matches_goes_ahead(aireg: Run, repo: Git
     # ~3.1.0, ^3 and the replacement all take 3.1.1; nothing resolved to 2.4.0 is touched.
     assert run_in(aireg, repo, "bump", "prompt/house-style@^3", "patch") == Result(
         0, "prompt/house-style@3.1.0 -> prompt/house-style@3.1.1 "
-           "(registry/prompts/house-style.yaml:12)\n", "")
+           "(registry/prompts/house-style.yaml:16)\n", "")
     assert run_in(aireg, repo, "check").code == 0
 
 
@@ -244,7 +246,7 @@ def test_bump_force_goes_ahead_and_says_what_it_strands(aireg: Run, repo: GitRep
     result = run_in(aireg, repo, "bump", "prompt/house-style", "major", "--force")
     assert result == Result(
         0, "prompt/house-style@3.1.0 -> prompt/house-style@4.0.0 "
-           "(registry/prompts/house-style.yaml:12)\n",
+           "(registry/prompts/house-style.yaml:16)\n",
         "aireg: warning: bumping prompt/house-style@3.1.0 to 4.0.0 in place (--force) "
         + STRANDED.replace("would leave", "leaves"))
     assert repo.git("diff", "--numstat") == "1\t1\tregistry/prompts/house-style.yaml\n"
@@ -283,17 +285,68 @@ def test_bump_alongside_adds_a_copy_and_leaves_the_old_version(aireg: Run,
         "prompt/house-style@4.0.0  (Prompt)", "  file:        registry/prompts/house-style.yaml:22"]
 
 
-def test_bump_alongside_a_template_file_prompt_shares_the_file(aireg: Run,
-                                                                repo: GitRepo) -> None:
+TRIAGE_COPY = "---\n" + TRIAGE.replace("1.0.0", "1.1.0").replace("triage.j2", "triage-1.1.0.j2")
+OWN_TEMPLATE = (", with its own template registry/prompts/triage-1.1.0.j2 copied from "
+                "registry/prompts/triage.j2")
+
+
+def render_triage(aireg: Run, repo: GitRepo, version: str) -> Result:
+    return run_in(aireg, repo, "render", f"prompt/triage@{version}", "--var", "ticket=T-1")
+
+
+def test_bump_alongside_a_template_file_prompt_copies_the_template(aireg: Run,
+                                                                   repo: GitRepo) -> None:
     result = run_in(aireg, repo, "bump", "prompt/triage", "minor", "--alongside")
     assert result == Result(0, "prompt/triage@1.1.0 added beside prompt/triage@1.0.0 "
-                               "(registry/prompts/triage.yaml:9)\n", "")
-    text = (repo.root / "registry" / "prompts" / "triage.yaml").read_text(encoding="utf-8")
-    assert text == TRIAGE + "---\n" + TRIAGE.replace("1.0.0", "1.1.0")
+                               "(registry/prompts/triage.yaml:9)" + OWN_TEMPLATE + "\n", "")
+    prompts = repo.root / "registry" / "prompts"
+    assert (prompts / "triage.yaml").read_text(encoding="utf-8") == TRIAGE + TRIAGE_COPY
+    assert (prompts / "triage-1.1.0.j2").read_bytes() == (prompts / "triage.j2").read_bytes()
+    assert repo.git("status", "--porcelain") == (" M registry/prompts/triage.yaml\n"
+                                                 "?? registry/prompts/triage-1.1.0.j2\n")
     assert run_in(aireg, repo, "check").code == 0
-    for version in ("1.0.0", "1.1.0"):
-        assert run_in(aireg, repo, "render", f"prompt/triage@{version}", "--var",
-                      "ticket=T-1") == Result(0, "v3 T-1\n", "")
+    # The new version's template is its own: editing it leaves the old version as it was,
+    # so against the base only a new version appears, and nothing was changed in place.
+    (prompts / "triage-1.1.0.j2").write_text(TRIAGE_J2.replace("}}", "}}, kindly"),
+                                             encoding="utf-8")
+    assert render_triage(aireg, repo, "1.0.0") == Result(0, "v3 T-1\n", "")
+    assert render_triage(aireg, repo, "1.1.0") == Result(0, "v3 T-1, kindly\n", "")
+    assert (prompts / "triage.j2").read_text(encoding="utf-8") == TRIAGE_J2
+    based = run_in(aireg, repo, "check", "--base", "HEAD")
+    assert (based.code, based.err) == (0, "")
+    assert "version-not-bumped" not in based.out
+
+
+def test_bump_alongside_names_the_copy_after_the_version_in_the_old_name(
+        aireg: Run, make_registry: Callable[..., Path]) -> None:
+    """The old version in the file name becomes the new one; the folder and the quotes stay;
+    the copy keeps the template's bytes (CRLF here)."""
+    prompt = ("apiVersion: aireg/v1\nkind: Prompt\n"
+              "metadata: {name: reply, version: 1.0.0, owner: team/platform}\n"
+              "spec:\n  templateFile: 'v1.0.0/reply@1.0.0.txt'\n")
+    template = b"Hello\r\nthere\r\n"
+    root = make_registry({"reply.yaml": prompt, "v1.0.0/reply@1.0.0.txt": template})
+    result = aireg("-C", str(root), "bump", "prompt/reply", "patch", "--alongside")
+    assert result == Result(0, "prompt/reply@1.0.1 added beside prompt/reply@1.0.0 "
+                               "(reply.yaml:7), with its own template v1.0.0/reply@1.0.1.txt "
+                               "copied from v1.0.0/reply@1.0.0.txt\n", "")
+    assert (root / "reply.yaml").read_text(encoding="utf-8") == (
+        prompt + "---\n" + prompt.replace("version: 1.0.0", "version: 1.0.1")
+        .replace("reply@1.0.0", "reply@1.0.1"))
+    assert (root / "v1.0.0" / "reply@1.0.1.txt").read_bytes() == template
+    assert aireg("-C", str(root), "check").code == 0
+
+
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)], ids=["write", "dry-run"])
+def test_bump_alongside_refuses_when_the_template_copy_exists(aireg: Run, repo: GitRepo,
+                                                              dry_run: tuple[str, ...]) -> None:
+    repo.commit("a file in the way", {"registry/prompts/triage-1.1.0.j2": "mine\n"})
+    result = run_in(aireg, repo, "bump", "prompt/triage", "minor", "--alongside", *dry_run)
+    assert result == Result(2, "", "aireg: error: registry/prompts/triage-1.1.0.j2 already "
+                                   "exists, and prompt/triage@1.1.0 needs a template of its own "
+                                   "there; move that file away, then run again (nothing was "
+                                   "written)\n")
+    assert repo.git("status", "--porcelain") == ""
 
 
 def dry_run_and_apply(aireg: Run, repo: GitRepo, *args: str) -> tuple[Result, str]:
@@ -322,7 +375,7 @@ def test_bump_dry_run_prints_the_diff_and_writes_nothing(aireg: Run, repo: GitRe
         " spec:\n"
         '   template: "v3"\n'),
         "prompt/house-style@3.1.0 -> prompt/house-style@3.1.1 "
-        "(registry/prompts/house-style.yaml:12); nothing written (--dry-run)\n")
+        "(registry/prompts/house-style.yaml:16); nothing written (--dry-run)\n")
     repo.git("checkout", "--", ".")
     assert run_in(aireg, repo, "bump", "prompt/house-style@^3", "patch").code == 0
     assert repo.git("diff") == applied  # the diff is exactly the edit
@@ -344,6 +397,36 @@ def test_bump_alongside_dry_run(aireg: Run, repo: GitRepo) -> None:
     repo.git("checkout", "--", ".")
     assert run_in(aireg, repo, "bump", "prompt/house-style", "major", "--alongside").code == 0
     assert repo.git("diff") == applied
+
+
+def test_bump_alongside_dry_run_of_a_template_file_prompt(aireg: Run, repo: GitRepo) -> None:
+    result = run_in(aireg, repo, "bump", "prompt/triage", "minor", "--alongside", "--dry-run")
+    assert result == Result(0, (
+        "--- /dev/null\n"
+        "+++ b/registry/prompts/triage-1.1.0.j2\n"
+        "@@ -0,0 +1 @@\n"
+        f"+{TRIAGE_J2}"
+        "--- a/registry/prompts/triage.yaml\n"
+        "+++ b/registry/prompts/triage.yaml\n"
+        "@@ -5,3 +5,11 @@\n"
+        "   templateFile: triage.j2   # beside this file\n"
+        "   includes: [prompt/house-style@~3.1.0]\n"
+        "   variables: [ticket]\n"
+        + "".join(f"+{line}\n" for line in TRIAGE_COPY.splitlines())),
+        "prompt/triage@1.1.0 added beside prompt/triage@1.0.0 (registry/prompts/triage.yaml:9)"
+        + OWN_TEMPLATE + "; nothing written (--dry-run)\n")
+    assert repo.git("status", "--porcelain") == ""
+    # git apply makes exactly the files the bump writes.
+    patch = repo.root.parent / "edit.patch"
+    patch.write_text(result.out, encoding="utf-8")
+    repo.git("apply", str(patch))
+    names = ("triage.yaml", "triage-1.1.0.j2")
+    prompts = repo.root / "registry" / "prompts"
+    applied = {name: (prompts / name).read_bytes() for name in names}
+    repo.git("checkout", "--", ".")
+    (prompts / "triage-1.1.0.j2").unlink()
+    assert run_in(aireg, repo, "bump", "prompt/triage", "minor", "--alongside").code == 0
+    assert {name: (prompts / name).read_bytes() for name in names} == applied
 
 
 def test_bump_dry_run_is_refused_like_the_bump(aireg: Run, repo: GitRepo) -> None:

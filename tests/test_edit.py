@@ -25,7 +25,9 @@ from registry.edit import (
     bump_version,
     check_writable,
     set_deprecation,
+    set_template_file,
     set_version,
+    template_copy_name,
     unified_diff,
     write_atomic,
 )
@@ -298,6 +300,58 @@ def test_alongside_every_example_declaration() -> None:
         assert after.splitlines()[line - 1] == "apiVersion: aireg/v1", (path, index)
 
 
+# --- a templateFile of its own -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("reply.j2", "reply-1.0.1.j2"),
+    ("reply-1.0.0.j2", "reply-1.0.1.j2"),
+    ("reply@1.0.0.j2", "reply@1.0.1.j2"),
+    ("v1.0.0/reply.j2", "v1.0.0/reply-1.0.1.j2"),  # only the file name is looked at
+    ("../shared/reply_v1.0.0.md", "../shared/reply_v1.0.1.md"),
+    ("reply-11.0.0.j2", "reply-11.0.0-1.0.1.j2"),  # not the version 1.0.0
+    ("reply-1.0.0.1.j2", "reply-1.0.0.1-1.0.1.j2"),
+    ("reply", "reply-1.0.1"),
+    ("reply.md.j2", "reply.md-1.0.1.j2"),
+])
+def test_template_copy_name(old: str, new: str) -> None:
+    assert template_copy_name(old, "1.0.0", "1.0.1") == new
+
+
+@pytest.mark.parametrize(("written", "copy"), [
+    ("templateFile: reply.j2   # beside", "templateFile: reply-2.0.0.j2   # beside"),
+    ('templateFile: "reply.j2"', 'templateFile: "reply-2.0.0.j2"'),
+    ("templateFile: 'reply.j2'", "templateFile: 'reply-2.0.0.j2'"),
+    ("templateFile: !!str reply.j2", "templateFile: !!str reply-2.0.0.j2"),
+    ("{templateFile: reply.j2, variables: [a]}", "{templateFile: reply-2.0.0.j2, variables: [a]}"),
+], ids=["plain", "double", "single", "tagged", "flow"])
+def test_alongside_gives_the_copy_its_own_template_file(written: str, copy: str) -> None:
+    spec = "spec:\n  " + written if written.startswith("t") else "spec: " + written
+    before = f"metadata: {{name: a, version: 1.0.0}}\n{spec}\n"
+    after, line = add_version_alongside(before, 0, "2.0.0", "reply-2.0.0.j2")
+    assert after == before + "---\n" + before.replace("1.0.0", "2.0.0").replace(written, copy)
+    assert line == (4 if written.startswith("{") else 5)
+    assert docs(after)[1]["spec"]["templateFile"] == "reply-2.0.0.j2"
+
+
+def test_set_template_file_quotes_a_name_plain_would_misread() -> None:
+    before = "metadata: {name: a, version: 1.0.0}\nspec:\n  templateFile: reply.j2\n"
+    assert set_template_file(before, 0, "#1.j2") == before.replace("reply.j2", '"#1.j2"')
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("spec:\n  templateFile: >-\n    reply.j2\n", r"spec.templateFile \(line 3\) is written "
+     r"over several lines"),
+    ("x: &t reply.j2\nspec:\n  templateFile: *t\n", r"spec.templateFile \(line 4\) is a "
+     r"YAML alias"),
+    ("base: &b {templateFile: reply.j2}\nspec:\n  <<: *b\n", r"spec.templateFile of document "
+     r"1 is not written in the document itself"),
+], ids=["folded", "alias", "merge key"])
+def test_set_template_file_refuses_what_it_cannot_rewrite(spec: str, message: str) -> None:
+    with pytest.raises(AiregError, match=message):
+        set_template_file("metadata: {name: a, version: 1.0.0}\n" + spec, 0, "r.j2")
+
+
 # --- unified_diff -------------------------------------------------------------------------
 
 
@@ -312,6 +366,14 @@ def test_unified_diff_marks_a_missing_final_newline_and_keeps_carriage_returns()
     assert unified_diff("p.yaml", "a: 1\r\nb: 2", "a: 1\r\nb: 3") == (
         "--- a/p.yaml\n+++ b/p.yaml\n@@ -1,2 +1,2 @@\n a: 1\r\n"
         "-b: 2\n\\ No newline at end of file\n+b: 3\n\\ No newline at end of file\n")
+
+
+def test_unified_diff_of_a_new_file_is_from_dev_null() -> None:
+    assert unified_diff("registry/r-1.0.1.j2", None, "hi\nthere") == (
+        "--- /dev/null\n+++ b/registry/r-1.0.1.j2\n@@ -0,0 +1,2 @@\n+hi\n+there\n"
+        "\\ No newline at end of file\n")
+    # No hunk can make an empty file; git's own header does.
+    assert unified_diff("r.j2", None, "") == "diff --git a/r.j2 b/r.j2\nnew file mode 100644\n"
 
 
 def test_unified_diff_of_no_change_is_empty() -> None:
