@@ -74,3 +74,10 @@ def value_text(value: object, most: int = 120) -> str:
         text = str(value)
     text = " ".join(text.split("\n"))
     return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def deadline_label(deadline: str, date_kind: str) -> str:
+    """What kind of day a deadline row shows, when it is not a provider's firm sunset."""
+    if deadline == "retention":
+        return "data retention"
+    return "not before: no firm day" if date_kind == "not-before" else ""

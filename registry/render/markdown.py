@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import plural, value_text, visible
+from . import deadline_label, plural, value_text, visible
 from .mermaid import mermaid
 
 if TYPE_CHECKING:
@@ -88,7 +88,9 @@ def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
             f"(deprecation window: {window} days).\n\n")
     body = table(
         ["Sunset", "Days left", "Artifact", "Replacement", "Features", "Owners", "Source"],
-        [[str(r.sunset.day), str(r.days_left), code(r.sunset.node),
+        [[str(r.sunset.day), str(r.days_left), code(r.sunset.node) + (
+            f" ({label})" if (label := deadline_label(r.sunset.deadline, r.sunset.date_kind))
+            else ""),
           code(r.sunset.replacement) if r.sunset.replacement else "-",
           "<br>".join(code(f) for f in r.features) or "-",
           "<br>".join(inline(owner) for owner, _ in r.owners) or "-",

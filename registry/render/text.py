@@ -19,7 +19,7 @@ from ..lifecycle import when
 from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
-from . import plural, value_text, visible
+from . import deadline_label, plural, value_text, visible
 
 if TYPE_CHECKING:
     from ..bom import Gaps
@@ -172,8 +172,8 @@ def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
     lines = [f"Deadlines as of {today} (deprecation window: {window} days):"]
     for row in rows:
         sunset = row.sunset
-        what = ("  (data retention)" if sunset.deadline == "retention"
-                else "  (not before: no firm day)" if sunset.date_kind == "not-before" else "")
+        label = deadline_label(sunset.deadline, sunset.date_kind)
+        what = f"  ({label})" if label else ""
         lines += ["", f"{sunset.day}  {when(row.days_left)}  {sunset.node}{what}"]
         lines.append(f"  source:      {visible(sunset.source)}")
         if sunset.replacement:
