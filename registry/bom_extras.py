@@ -2,9 +2,10 @@
 
 The library has no model for `component.modelCard`, `component.data` or
 `service.trustZone`. `bom.build` collects those as plain JSON keyed by bom-ref; `apply` puts
-each into the component or service with that bom-ref (nested services included) and puts
-the top-level keys in the order the specification lists them. The result is validated
-against the official schema afterwards, so a field added here in the wrong shape is caught.
+each into the component or service with that bom-ref (nested services included), puts the
+top-level keys in the order the specification lists them and returns the document, which is
+validated against the official schema afterwards, so a field added here in the wrong shape is
+caught.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _add_dependencies(document: dict[str, Any], extra: dict[str, set[str]]) -> N
 
 
 def apply(serialized: str, extras: dict[str, dict[str, Any]], keep_timestamp: bool,
-          tool_dependencies: dict[str, set[str]] | None = None) -> str:
+          tool_dependencies: dict[str, set[str]] | None = None) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(serialized)
     _add_dependencies(document, tool_dependencies or {})
     by_ref = {item["bom-ref"]: item for item in _walk(
@@ -54,4 +55,4 @@ def apply(serialized: str, extras: dict[str, dict[str, Any]], keep_timestamp: bo
         document.get("metadata", {}).pop("timestamp", None)
     ordered = {key: document[key] for key in TOP_ORDER if key in document}
     ordered.update({k: v for k, v in document.items() if k not in ordered})
-    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+    return ordered

@@ -585,7 +585,7 @@ def registries(draw: st.DrawFn) -> dict[str, str]:
 
 
 # No shrinking: each example runs aireg four times, and the registries are small already.
-@settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(files=registries())
 def test_random_registries_give_valid_boms(tmp_path_factory: pytest.TempPathFactory,
@@ -1071,7 +1071,7 @@ def test_an_invalid_bom_is_a_bug_and_nothing_is_written(
     apply = bom_extras.apply
 
     def broken(serialized: str, extras: dict[str, dict[str, Any]], *args: Any,
-               **kwargs: Any) -> str:
+               **kwargs: Any) -> dict[str, Any]:
         extras = {**extras, "model/local-llm": {"modelCard": {"modelParameters": {"task": 7}}}}
         return apply(serialized, extras, *args, **kwargs)
 
@@ -1083,7 +1083,8 @@ def test_an_invalid_bom_is_a_bug_and_nothing_is_written(
         assert (result.code, result.out) == (3, "")
         assert result.err.splitlines()[0] == (
             "aireg: error: the CycloneDX 1.6 BOM aireg made is invalid, which is a bug in aireg "
-            "(please report it): 7 is not of type 'string'")
+            "(please report it): 7 is not of type \"string\" "
+            "(at /components/3/modelCard/modelParameters/task)")
     assert not output.exists()
 
 
@@ -1166,3 +1167,149 @@ def test_stderr_holds_only_the_summary(make_registry: Callable[..., Path]) -> No
     assert (done.returncode, done.stderr) == (0, (
         "BOM completeness: 100% (3 of 3 fields a procurement review expects)\n"))
     assert dependencies(json.loads(done.stdout))["registry:test"] == ["model/api#service"]
+
+
+# --- aireg's validation agrees with cyclonedx's JsonStrictValidator ------------------------
+# aireg validates with jsonschema-rs (linear, no Earley parser for IRIs); cyclonedx-python-lib's
+# JsonStrictValidator (jsonschema) stays here as the reference it must agree with.
+
+
+def golden_bom(spec_version: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((REPO_ROOT / "tests/golden/bom-acme.json").read_text(
+        encoding="utf-8"))
+    document["specVersion"] = spec_version
+    document["$schema"] = f"http://cyclonedx.org/schema/bom-{spec_version}.schema.json"
+    return document
+
+
+def verdicts(document: dict[str, Any], spec_version: str) -> tuple[bool, bool]:
+    """(aireg's, the reference's): is the document valid?"""
+    from registry.render import bom as bom_out
+
+    ours = bom_out.validator(spec_version).is_valid(document)
+    theirs = schema_validator(spec_version).validate_str(json.dumps(document)) is None
+    return ours, theirs
+
+
+def endpoint(doc: dict[str, Any]) -> dict[str, Any]:
+    return next(c for c in doc["components"] if "externalReferences" in c)["externalReferences"][0]
+
+
+def set_email(value: str) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        doc["metadata"]["supplier"] = {"name": "Acme", "contact": [{"email": value}]}
+    return change
+
+
+def set_patent_date(value: str) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        doc["definitions"] = {"patents": [{"patentNumber": "US1", "jurisdiction": "US",
+                                           "patentLegalStatus": "granted", "filingDate": value}]}
+    return change
+
+
+def set_signature_algorithm(value: str) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        doc["signature"] = {"algorithm": value, "value": "c2lnbmF0dXJl"}
+    return change
+
+
+# Each checked format (the schemas use date-time, date, iri-reference, idn-email and, in jsf,
+# uri) with a bad value and a good one, and the other rules a generated BOM could break.
+MUTATIONS: dict[str, tuple[str, Callable[[dict[str, Any]], None], bool]] = {
+    "date-time bad": ("1.6", lambda d: d["metadata"].update(timestamp="2026-13-01T12:00:00Z"),
+                      False),
+    "date-time no zone": ("1.6", lambda d: d["metadata"].update(timestamp="2026-01-01T12:00:00"),
+                          False),
+    "date-time good": ("1.6", lambda d: d["metadata"].update(timestamp="2026-01-01T12:00:00Z"),
+                       True),
+    "iri-reference space": ("1.6", lambda d: endpoint(d).update(url="https://a b.example"),
+                            False),
+    "iri-reference bad percent": ("1.6", lambda d: endpoint(d).update(url="https://a.example/%zz"),
+                                  False),
+    "iri-reference two fragments": ("1.6", lambda d: endpoint(d).update(url="https://a/#b#c"),
+                                    False),
+    "iri-reference unicode": ("1.6", lambda d: endpoint(d).update(url="https://a.example/ä"),
+                              True),
+    "iri-reference relative": ("1.6", lambda d: endpoint(d).update(url="../models/x"), True),
+    "idn-email bad": ("1.6", set_email("ops.acme.example"), False),
+    "idn-email good": ("1.6", set_email("ops@acme.example"), True),
+    "date bad": ("1.7", set_patent_date("2026-02-30"), False),
+    "date good": ("1.7", set_patent_date("2026-02-28"), True),
+    "uri bad": ("1.6", set_signature_algorithm("not a uri"), False),
+    "uri good": ("1.6", set_signature_algorithm("https://acme.example/alg"), True),
+    "repeated component": ("1.6", lambda d: d["components"].append(d["components"][5]), False),
+    "repeated dependency": ("1.6", lambda d: d["dependencies"].append(d["dependencies"][0]),
+                            False),
+    "wrong enum": ("1.6", lambda d: d["components"][0].update(type="spaceship"), False),
+    "unknown property": ("1.6", lambda d: d["components"][0].update(colour="blue"), False),
+    "unknown top-level property": ("1.7", lambda d: d.update(extra=True), False),
+    "missing required": ("1.6", lambda d: d["components"][0].pop("name"), False),
+    "bad serial": ("1.6", lambda d: d.update(serialNumber="urn:uuid:not-a-uuid"), False),
+}
+
+
+@pytest.mark.parametrize("spec_version", ["1.6", "1.7"])
+def test_the_example_bom_is_valid_to_both(spec_version: str) -> None:
+    assert verdicts(golden_bom(spec_version), spec_version) == (True, True)
+
+
+@pytest.mark.parametrize("name", MUTATIONS)
+def test_validation_agrees_with_the_reference(name: str) -> None:
+    spec_version, change, valid = MUTATIONS[name]
+    document = golden_bom(spec_version)
+    change(document)
+    assert verdicts(document, spec_version) == (valid, valid)
+
+
+def test_an_invalid_bom_names_the_rule_and_the_place() -> None:
+    from registry.render import bom as bom_out
+
+    document = golden_bom("1.6")
+    document["components"][0]["type"] = "spaceship"
+    with pytest.raises(bom_out.InvalidBom) as raised:
+        bom_out.validate(document, "1.6")
+    assert str(raised.value).startswith(
+        "the CycloneDX 1.6 BOM aireg made is invalid, which is a bug in aireg (please report "
+        "it): \"spaceship\" is not one of ")
+    assert str(raised.value).endswith(" (at /components/0/type)")
+
+
+LEAVES = st.sampled_from([
+    "", "x", "https://a b", "https://a.example/ä", "2026-01-01T00:00:00Z", "2026-01-01",
+    "ops@acme.example", "@", "SHA-256", "data", "spaceship", 7, -1, None, True, [], {}])
+
+
+def paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from paths(item, (*prefix, index))
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, database=None,
+          phases=[Phase.explicit, Phase.generate])
+@given(data=st.data(), spec_version=st.sampled_from(["1.6", "1.7"]))
+def test_mutated_boms_get_the_reference_verdict(data: st.DataObject, spec_version: str) -> None:
+    """One random change to the example's BOM: a value replaced, a key removed or added,
+    an item repeated. jsonschema-rs and JsonStrictValidator give the same verdict."""
+    document = golden_bom(spec_version)
+    path = data.draw(st.sampled_from(sorted(paths(document), key=repr)[1:]))
+    parent: Any = document
+    for step in path[:-1]:
+        parent = parent[step]
+    action = data.draw(st.sampled_from(["replace", "remove", "add key", "repeat"]))
+    if action == "replace":
+        parent[path[-1]] = data.draw(LEAVES)
+    elif action == "remove":
+        del parent[path[-1]]
+    elif action == "add key" and isinstance(parent[path[-1]], dict):
+        parent[path[-1]][data.draw(st.sampled_from(["name", "colour", "type", "url"]))] = \
+            data.draw(LEAVES)
+    elif action == "repeat" and isinstance(parent, list):
+        parent.append(parent[path[-1]])
+    ours, theirs = verdicts(document, spec_version)
+    assert ours == theirs, (action, path)
