@@ -32,11 +32,14 @@ class Orphan:
     reasons: tuple[Reason, ...]
     base: NodeId | None
     used_by: tuple[NodeId, ...]
+    # Whether the base's retirement day may fail CI: a firm one, or any under
+    # policy.estimatedDates `error` (an estimated day never does by default).
+    firm: bool = True
 
     @property
     def severity(self) -> Severity:
         retired = any(r.code == "base-retired" for r in self.reasons)
-        return Severity.ERROR if retired else Severity.WARNING
+        return Severity.ERROR if retired and self.firm else Severity.WARNING
 
 
 _OWNER_REASONS = {
@@ -59,9 +62,14 @@ def _base_reasons(catalog: Catalog, life: Lifecycle, spec: kinds.AdapterSpec
     if base is None or base.kind != "Model":
         return [Reason("base-missing", _missing(catalog, spec.baseModel, "a model"))], None
     sunset = life.sunsets.get(base.id)
-    if sunset is not None:
+    if sunset is not None and (sunset.date_kind == "firm" or life.estimated_dates != "ignore"):
         left = sunset.days_left(life.today)
-        if left < 0:
+        if sunset.date_kind == "not-before":  # a floor, not a deadline: never "retired"
+            if left <= life.window:
+                since = "since" if left < 0 else "from"
+                return [Reason("base-retiring", f"{base.id} may retire any day {since} "
+                               f"{sunset.day} ({when(left)}; no firm day is known)")], base.id
+        elif left < 0:
             return [Reason("base-retired", f"{base.id} retired on {sunset.day}")], base.id
         if left <= life.window:
             return [Reason("base-retiring",
@@ -116,7 +124,10 @@ def find(catalog: Catalog, life: Lifecycle) -> list[Orphan]:
             reasons.append(Reason("unused", "nothing uses it"))
         if reasons:
             reasons.sort(key=lambda r: REASONS.index(r.code))
-            orphans.append(Orphan(decl, tuple(reasons), base, users))
+            sunset = life.sunsets.get(base) if base is not None else None
+            firm = (sunset is None or sunset.date_kind == "firm"
+                    or life.estimated_dates == "error")
+            orphans.append(Orphan(decl, tuple(reasons), base, users, firm))
     return orphans
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Check, Run, findings, of_rule, validate_output
+from conftest import CONFIG, Check, Run, findings, of_rule, validate_output
 
 MakeRegistry = Callable[..., Path]
 TODAY = "2026-11-21"
@@ -465,3 +465,30 @@ def test_retention_follows_today(check: Check, tmp_path: Path) -> None:
                    "retention-expired") == [
         "data.yaml:10:22: warning[retention-expired] the retention of dataset/raw@1.0.0 ended on "
         "2026-11-20 (365 days ago): purge the data or extend spec.retention.until"]
+
+
+# --- how sure the base's day is (policy.estimatedDates) -----------------------------------------
+
+def api_model(day_kind: str) -> dict[str, str]:
+    """The base as an API pin whose day comes from the registry's own retirements file."""
+    return {"model.yaml": decl("Model", "base", "provider: openai\nmodelId: foo-1\n",
+                               version=None),
+            "own.yaml": "records:\n  - {platform: openai, modelId: foo-1, sunset: 2026-11-01, "
+                        f"dateKind: {day_kind}, source: a guess}}\n"}
+
+
+@pytest.mark.parametrize(("day_kind", "policy", "code", "expected"), [
+    ("estimated", "", 0, ORPHAN.format(
+        "warning", "base-retired (model/base retired on 2026-11-01)")),
+    ("estimated", "  policy: {estimatedDates: error}\n", 1, ORPHAN.format(
+        "error", "base-retired (model/base retired on 2026-11-01)")),
+    ("not-before", "", 0, ORPHAN.format(
+        "warning", "base-retiring (model/base may retire any day since 2026-11-01 (20 days "
+        "ago; no firm day is known))")),
+], ids=["estimated", "estimated-as-error", "not-before"])
+def test_a_base_day_that_is_not_firm_fails_only_when_asked(
+        check: Check, day_kind: str, policy: str, code: int, expected: str) -> None:
+    config = CONFIG + "spec:\n  retirements: own.yaml\n" + policy
+    result = check(healthy(**api_model(day_kind)), config=config)
+    assert result.code == code
+    assert of_rule(result, "orphan-adapter") == [expected]
