@@ -455,7 +455,8 @@ def show(options: Options, ref: str, fmt: str) -> None:
         case Format.JSON:
             from registry.render import json as json_out
 
-            write(json_out.show(decl, line, project.catalog, project.graph))
+            write(json_out.show(decl, line, project.catalog, project.graph,
+                                project.lifecycle.records.get(decl.id)))
         case Format.YAML:
             source = project.locator.text(decl.path)
             write(f"# {decl.path}:{line}\n" + Located(source).document_text(decl.doc))

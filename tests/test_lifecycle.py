@@ -688,6 +688,21 @@ def test_show_prints_the_known_retirement_or_says_there_is_none(
     assert "  retirement:  no retirement data" in unknown.splitlines()
 
 
+def test_show_json_gives_the_known_retirement_or_null(
+        make_registry: MakeRegistry, aireg: Run) -> None:
+    root = make_registry(pinned("gpt-4-0613", "gpt-unknown"))
+    shown = {name: json.loads(aireg("--today", TODAY, "-C", str(root), "show",
+                                    f"model/{name}", "--format", "json").out)
+             for name in ("gpt-4-0613", "gpt-unknown")}
+    for document in shown.values():
+        validate_output("show", document)
+    assert shown["gpt-4-0613"]["retirement"] == {
+        "sunset": "2026-10-23", "dateKind": "firm", "source": "OpenAI deprecations page",
+        "sourceUrl": "https://platform.openai.com/docs/deprecations", "read": "2026-11-21",
+        "replacement": "gpt-5.5", "otherDays": []}
+    assert shown["gpt-unknown"]["retirement"] is None
+
+
 # --- deprecations: retention days, --fail-on ------------------------------------------------
 
 RETAINED = decl("Dataset", "tickets", "source: {uri: 's3://x/'}\nlicense: CC-BY-4.0\n"

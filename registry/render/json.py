@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..history import Event
     from ..lifecycle import Deadline
     from ..orphans import Orphan
+    from ..retirements import Retirement
 
 
 class Out(BaseModel):
@@ -82,11 +83,29 @@ class LsOut(Out):
     declarations: list[DeclOut]
 
 
+class OtherDayOut(Out):
+    where: str = Field(description="a region or deployment type the day applies to")
+    day: str
+
+
+class RetirementOut(Out):
+    sunset: str = Field(description="the day, YYYY-MM-DD (the earliest, when days differ)")
+    dateKind: str = Field(description="firm | estimated | not-before")
+    source: str
+    sourceUrl: str | None
+    read: str | None = Field(description="the day the fact was read from its source")
+    replacement: str | None
+    otherDays: list[OtherDayOut]
+
+
 class ShowOut(DeclOut):
     declaration: dict[str, Any] = Field(description="the declaration as written, defaults filled")
     otherVersions: list[str]
     uses: list[HopOut]
     usedBy: list[HopOut]
+    retirement: RetirementOut | None = Field(
+        description="a Model's known retirement from the retirements data; null when the "
+                    "data has none (or the declaration is not a Model)")
 
 
 class ReachOut(Out):
@@ -321,8 +340,16 @@ def ls(rows: list[tuple[Decl, int]], registry: str) -> str:
     return dump(LsOut(registry=registry, declarations=[decl_out(d, line) for d, line in rows]))
 
 
-def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph) -> str:
+def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph,
+         retirement: Retirement | None = None) -> str:
     base = decl_out(decl, line)
+    known = None if retirement is None else RetirementOut(
+        sunset=retirement.sunset.isoformat(), dateKind=retirement.date_kind,
+        source=retirement.source, sourceUrl=retirement.source_url,
+        read=retirement.read.isoformat() if retirement.read else None,
+        replacement=retirement.replacement,
+        otherDays=[OtherDayOut(where=where, day=day.isoformat())
+                   for where, day in retirement.other_days])
     others = [d.version for d in catalog.by_key[(decl.kind, decl.name)]
               if d is not decl and d.version is not None]
     return dump(ShowOut(
@@ -333,6 +360,7 @@ def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph) -> str:
               for t in graph.uses(decl.id)],
         usedBy=[HopOut(source=s, target=decl.id, label=graph.label(s, decl.id))
                 for s in graph.users(decl.id)],
+        retirement=known,
     ))
 
 
