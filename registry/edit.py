@@ -112,14 +112,8 @@ def set_version(text: str, doc: int, new_version: str) -> str:
             f"{_line(meta_key)}); add one, such as `version: 1.0.0`")
     key, value = entry
     what = "metadata.version"
-    _check_replaceable(source.body, key, value, what)
+    start, end, span = _one_line_scalar(source.body, key, value, what, "version: 1.2.3")
     assert isinstance(value, ScalarNode)
-    start, end = value.start_mark.index, value.end_mark.index
-    span = source.body[start:end]
-    if value.style in ("|", ">") or _BREAK_RE.search(span):
-        raise AiregError(
-            f"{what} (line {_line(value)}) is written over several lines; write it on one "
-            "line, such as `version: 1.2.3`, then run again")
     if value.tag == "tag:yaml.org,2002:null":
         raise AiregError(
             f"{what} (line {_line(value)}) is empty; write the current version, such as "
@@ -193,14 +187,8 @@ def set_template_file(text: str, doc: int, template_file: str) -> str:
             f"{what} of document {doc + 1} is not written in the document itself (a YAML "
             "alias or merge key); write `templateFile:` under the document's own `spec:`")
     key, value = entry
-    _check_replaceable(source.body, key, value, what)
+    start, end, span = _one_line_scalar(source.body, key, value, what, "templateFile: reply.j2")
     assert isinstance(value, ScalarNode)
-    start, end = value.start_mark.index, value.end_mark.index
-    span = source.body[start:end]
-    if value.style in ("|", ">") or _BREAK_RE.search(span):
-        raise AiregError(
-            f"{what} (line {_line(value)}) is written over several lines; write it on one "
-            "line, such as `templateFile: reply.j2`, then run again")
     start += _tag_length(span)
     style = value.style if value.style in ("'", '"') else None
     assert isinstance(spec_entry, tuple)  # found above, or entry would be None
@@ -641,6 +629,21 @@ def _check_replaceable(body: str, key: Node, value: Node, what: str) -> None:
             f"{what} (line {_line(value)}) carries a YAML anchor (`&name`) that other values "
             "may refer to; write the value without the anchor (and the aliases to it as "
             "values), then run again")
+
+
+def _one_line_scalar(body: str, key: Node, value: Node, what: str, example: str
+                     ) -> tuple[int, int, str]:
+    """The span of a value an edit replaces in place: a plain or quoted scalar on one line
+    (its start, end and text), or an AiregError that says how to write it."""
+    _check_replaceable(body, key, value, what)
+    assert isinstance(value, ScalarNode)
+    start, end = value.start_mark.index, value.end_mark.index
+    span = body[start:end]
+    if value.style in ("|", ">") or _BREAK_RE.search(span):
+        raise AiregError(
+            f"{what} (line {_line(value)}) is written over several lines; write it on one "
+            f"line, such as `{example}`, then run again")
+    return start, end, span
 
 
 def _tag_length(span: str) -> int:
