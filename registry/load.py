@@ -287,7 +287,6 @@ class Gathered(NamedTuple):
     documents: list[Any]
     problems: list[tuple[str, int, int]]
     cached: bool
-    storable: bool  # may go to the cache (no `$d` keys, which would read back as days)
 
 
 def _gather(tree: Tree, rels: list[str], cache: Cache | None, parse: Callable[
@@ -304,8 +303,7 @@ def _gather(tree: Tree, rels: list[str], cache: Cache | None, parse: Callable[
     for rel, text, blob in read:
         cached = blob in known
         documents, problems = (known[blob], []) if cached else next(parsed)
-        gathered.append(Gathered(rel, text, blob, documents, problems, cached,
-                                 "$d" not in text))
+        gathered.append(Gathered(rel, text, blob, documents, problems, cached))
     return gathered, findings
 
 
@@ -376,8 +374,7 @@ def _take(tree: Tree, item: Gathered, loaded: Loaded, learned: dict[str, Any] | 
     clean = all(f.rule in _NOT_ABOUT_THE_FILE for f in loaded.findings[before:])
     # Only files that loaded cleanly are kept: the cache then never has to reproduce an error
     # position or the spelling of a number.
-    if learned is not None and not item.cached and not item.problems and clean and \
-            item.storable:
+    if learned is not None and not item.cached and not item.problems and clean:
         learned[item.blob] = item.documents
 
 
