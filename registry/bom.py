@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import kinds
-from .findings import RefArgumentError
+from .findings import RefArgumentError, RegistryBroken, Severity
 from .load import Decl
 from .refs import NodeId, Ref
 from .rules import spdx_canonical, spdx_problem
@@ -434,6 +434,17 @@ class _Mapper:
                 continue
             bom.dependencies.add(Dependency(ref=BomRef(ref), dependencies=[
                 Dependency(ref=BomRef(t)) for t in sorted(targets - nested)]))
+
+
+def gate(project: Project) -> None:
+    """Refuse a registry with error findings (RegistryBroken, exit 1, naming each): a BOM
+    of declarations that do not validate or resolve would describe what is not there."""
+    errors = [f for f in project.check().findings if f.severity is Severity.ERROR]
+    if errors:
+        which = "1 error finding; fix it" if len(errors) == 1 else (
+            f"{len(errors)} error findings; fix them")
+        raise RegistryBroken(f"the registry has {which} (aireg check) before exporting a BOM",
+                             errors)
 
 
 def revision_of(project: Project) -> tuple[str | None, dt.datetime | None]:
