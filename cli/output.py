@@ -47,6 +47,12 @@ class Output:
         if self._recording is not None:
             self._recording.files[str(path)] = text
 
+    def render(self, report: object, fmt: str) -> None:
+        """`report` in format `fmt`, by the renderer registry.render's table gives the pair."""
+        from registry.render import Format, render
+
+        self.write(render(report, Format(fmt)))
+
     @contextlib.contextmanager
     def recording(self) -> Iterator[Recording]:
         """Keep a copy of everything written inside the block."""

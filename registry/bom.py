@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -495,12 +496,25 @@ def _expected(decl: Decl) -> dict[str, bool]:
     return found
 
 
+@dataclass(frozen=True)
+class Completeness:
+    """`aireg bom --completeness`: each component's expected fields, and the score."""
+
+    gaps: tuple[Gaps, ...]
+    score: int  # percent of the expected fields present
+
+
+def review(decls: list[Decl]) -> Completeness:
+    gaps = completeness(decls)
+    return Completeness(tuple(gaps), percent(gaps))
+
+
 def completeness(decls: list[Decl]) -> list[Gaps]:
     return [Gaps(d.id, tuple(fields), tuple(k for k, ok in fields.items() if not ok))
             for d in decls for fields in [_expected(d)]]
 
 
-def percent(gaps: list[Gaps]) -> int:
+def percent(gaps: Sequence[Gaps]) -> int:
     expected = sum(len(g.expected) for g in gaps)
     present = expected - sum(len(g.missing) for g in gaps)
     return 100 if expected == 0 else int(100 * present / expected)

@@ -40,13 +40,9 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
         fail("--format goes with --completeness (the BOM itself is CycloneDX JSON)")
     project = options.project()
     decls, _ = mapping.scope_of(project, list(features))
-    gaps = mapping.completeness(decls)
-    score = mapping.percent(gaps)
+    review = mapping.review(decls)
     if completeness:
-        from registry.render import json as json_out
-
-        options.out.write(json_out.completeness(gaps, score) if fmt == "json"
-                          else text.completeness(gaps, score))
+        options.out.render(review, fmt or "text")
         return
     mapping.gate(project)
     commit, timestamp = mapping.revision_of(project)
@@ -58,7 +54,7 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
         options.out.write_file(output, document)
         options.out.say(f"wrote {output} ({len(mapped.scope)} declarations, CycloneDX "
                         f"{spec_version})")
-    options.out.say(text.completeness(gaps, score).rstrip("\n"))
+    options.out.say(text.completeness(review).rstrip("\n"))
 
 
 COMMANDS = (bom,)

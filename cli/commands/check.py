@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from registry import __version__
 from registry.findings import ExitCode
-from registry.render import Format
 
 from ..options import Options, format_option, pass_options
 from ..replay import stored
@@ -21,12 +19,11 @@ from ..replay import stored
 @stored(revisions=("base",))
 def check(options: Options, base: str | None, fmt: str) -> int | None:
     """Run every rule; exit 1 on findings at or above the registry's failOn."""
-    from registry.render import text
-
     project = options.project()
     versions = None
     if base is not None:  # the version rules, over the base and this revision
         from registry.diff import version_findings
+        from registry.render import text
 
         against = options.base_of(project, base)
         if against.absent:
@@ -34,23 +31,7 @@ def check(options: Options, base: str | None, fmt: str) -> int | None:
                             "rules have nothing to compare.")
         versions = version_findings(against, project)
     result = project.check(versions)
-    match Format(fmt):
-        case Format.TEXT:
-            options.out.write(text.check(result))
-        case Format.JSON:
-            from registry.render import json as json_out
-
-            options.out.write(json_out.check(result, project.name))
-        case Format.SARIF:
-            from registry.render import sarif
-
-            options.out.write(sarif.sarif(result.findings, __version__))
-        case Format.GITHUB:
-            from registry.render import github
-
-            options.out.write(github.github(result.findings))
-        case other:
-            raise AssertionError(other)
+    options.out.render(result, fmt)
     if result.fails(project.loaded.config.spec.policy.failOn):
         return ExitCode.FINDINGS
     return None

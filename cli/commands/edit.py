@@ -228,4 +228,4 @@ def deprecate(options: Options, ref: str, sunset: dt.datetime, replacement: str 
     options.out.write("".join(line + "\n" for line in lines))
 
 
-COMMANDS = (bump, deprecate,)
+COMMANDS = (bump, deprecate)

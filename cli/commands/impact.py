@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from registry.render import Format
-
 from ..options import Options, fail, format_option, pass_options
 from ..replay import stored
 
@@ -31,54 +29,31 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
 
     With --base, the same for everything that changed between two revisions.
     """
-    from registry import impact as analysis
-    from registry.render import markdown, text
-
     if base is not None:
         if refs:
             fail("give either REFS or --base, not both")
-        _impact_between(options, base, head, Format(fmt))
+        _impact_between(options, base, head, fmt)
         return
     if head is not None:
         fail("--head goes with --base")
     if not refs:
         fail("name at least one ref, such as prompt/house-style, or compare revisions with "
              "--base REF")
+    from registry import impact as analysis
+
     project = options.project()
     targets = list({d.id: d for ref in refs for d in project.catalog.lookup(ref)}.values())
-    report = analysis.analyze(project.catalog, project.graph, targets)
-    match Format(fmt):
-        case Format.TEXT:
-            options.out.write(text.impact(report))
-        case Format.JSON:
-            from registry.render import json as json_out
-
-            options.out.write(json_out.impact(report, project.catalog))
-        case Format.MARKDOWN:
-            options.out.write(markdown.impact(report))
-        case other:
-            raise AssertionError(other)
+    options.out.render(analysis.analyze(project.catalog, project.graph, targets), fmt)
 
 
-def _impact_between(options: Options, base: str, head: str | None, fmt: Format) -> None:
+def _impact_between(options: Options, base: str, head: str | None, fmt: str) -> None:
     from registry import diff
-    from registry.render import markdown, text
 
     head_project = options.project_at(head, "--head") if head is not None else options.project()
     base_project = options.base_of(head_project, base)
     report = diff.compare(base_project, head_project, _label(base, base_project),
                           _label(head, head_project) if head else "the working tree", base)
-    match fmt:
-        case Format.TEXT:
-            options.out.write(text.impact_base(report))
-        case Format.JSON:
-            from registry.render import json as json_out
-
-            options.out.write(json_out.impact_base(report))
-        case Format.MARKDOWN:
-            options.out.write(markdown.pr_comment(report, head_project.catalog, head_project.graph))
-        case other:
-            raise AssertionError(other)
+    options.out.render(report, fmt)
 
 
 def _label(rev: str, project: Project) -> str:

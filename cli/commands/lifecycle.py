@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from registry.findings import ExitCode
-from registry.render import Format
 
 from ..options import Options, format_option, pass_options
 from ..replay import stored
@@ -24,24 +23,12 @@ def deprecations(options: Options, within: int | None, fail_on: str | None,
                  fmt: str) -> int | None:
     """Deadlines, sorted by day: what retires, when, the replacement, where the day comes
     from, and the features and owners that reach it; datasets' retention days too."""
-    from registry.render import markdown, text
-
     project = options.project()
     life = project.lifecycle
-    rows = life.deadlines(within)
+    report = life.report(within)
     options.warn_setup(project)
-    match Format(fmt):
-        case Format.TEXT:
-            options.out.write(text.deprecations(rows, life.today, life.window))
-        case Format.JSON:
-            from registry.render import json as json_out
-
-            options.out.write(json_out.deprecations(rows, life.today, life.window))
-        case Format.MARKDOWN:
-            options.out.write(markdown.deprecations(rows, life.today, life.window))
-        case other:
-            raise AssertionError(other)
-    if fail_on is not None and life.deadline_hit(rows, fail_on):
+    options.out.render(report, fmt)
+    if fail_on is not None and life.deadline_hit(report.rows, fail_on):
         return ExitCode.FINDINGS
     return None
 
@@ -53,20 +40,11 @@ def deprecations(options: Options, within: int | None, fail_on: str | None,
 def orphans(options: Options, fmt: str) -> None:
     """Orphaned adapters, each with every reason, its owner, its base model and its users."""
     from registry import orphans as analysis
-    from registry.render import text
 
     project = options.project()
-    found = analysis.find(project.catalog, project.lifecycle)
+    report = analysis.report(project.catalog, project.lifecycle)
     options.warn_setup(project)
-    match Format(fmt):
-        case Format.TEXT:
-            options.out.write(text.orphans(found))
-        case Format.JSON:
-            from registry.render import json as json_out
-
-            options.out.write(json_out.orphans(found, project.today))
-        case other:
-            raise AssertionError(other)
+    options.out.render(report, fmt)
 
 
-COMMANDS = (deprecations, orphans,)
+COMMANDS = (deprecations, orphans)
