@@ -70,9 +70,21 @@ def stored(revisions: tuple[str, ...] = (), head: str | None = None
                 return command(*args, **kwargs)
             return _run_stored(options, key, command, args, kwargs)
 
+        run.reads = reads  # type: ignore[attr-defined]  # for declared_reads
         return run
 
     return decorate
+
+
+def declared_reads(command: click.Command) -> Reads | None:
+    """What a command declares it reads, if it stores its output (through any decorators
+    that wrap its function)."""
+    function: Any = command.callback
+    while function is not None:
+        if isinstance(getattr(function, "reads", None), Reads):
+            return function.reads  # type: ignore[no-any-return]
+        function = getattr(function, "__wrapped__", None)
+    return None
 
 
 def _run_stored(options: Options, key: Key, command: Command, args: tuple[Any, ...],
