@@ -43,15 +43,19 @@ for _path in (ROOT, ROOT / "scripts"):
 
 from registry.retirements import (  # noqa: E402
     DATE_KINDS,
+    LITELLM_URL,
     PLATFORMS,
     RANK_LITELLM,
     RANK_PROVIDER,
     RANK_SCANNER,
     Change,
+    LitellmReading,
     Retirement,
     Retirements,
+    from_litellm,
     merge_records,
     normalize,
+    parse_day,
     record_document,
 )
 from registry.yamlio import load_documents  # noqa: E402
@@ -59,140 +63,16 @@ from registry.yamlio import load_documents  # noqa: E402
 FACTS = ROOT / "scripts" / "provider_facts.yaml"
 OUTPUT = ROOT / "registry" / "data" / "retirements.json"
 LITELLM_MEMBER = "litellm/model_prices_and_context_window_backup.json"
-LITELLM_URL = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
-
-# LiteLLM's `litellm_provider` -> our platform (registry.kinds.Provider). Others are skipped
-# (azure_ai is Azure AI Foundry's catalogue, not Azure OpenAI; together_ai, fireworks_ai...).
-PLATFORM_OF: dict[str, str] = {
-    "openai": "openai",
-    "text-completion-openai": "openai",
-    "anthropic": "anthropic",
-    "gemini": "google",
-    "vertex_ai": "vertex-ai",
-    "azure": "azure-openai",
-    "azure_text": "azure-openai",
-    "bedrock": "bedrock",
-    "bedrock_converse": "bedrock",
-    "mistral": "mistral",
-    "cohere": "cohere",
-    "cohere_chat": "cohere",
-}
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _Records = dict[tuple[str, str], dict[str, Any]]
 
 
-def platform_of(litellm_provider: object) -> str | None:
-    if not isinstance(litellm_provider, str):
-        return None
-    if litellm_provider.startswith("vertex_ai-"):
-        return "vertex-ai"
-    return PLATFORM_OF.get(litellm_provider)
-
-
-def parse_day(value: object) -> dt.date | None:
-    """A YYYY-MM-DD day, or None when it is not one (2026-09-31 is not)."""
-    if isinstance(value, dt.datetime):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or not _DAY.match(value.strip()):
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
 @dataclass
-class Summary:
-    """What the build kept and skipped; printed, and partly written into the data file."""
+class Summary(LitellmReading):
+    """What the build kept and skipped (LiteLLM's counts, then the merge); printed, and
+    partly written into the data file."""
 
-    entries: int = 0
-    with_date: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    other_providers: Counter[str] = field(default_factory=Counter)
-    invalid_dates: list[str] = field(default_factory=list)
-    merged_duplicates: int = 0
-    conflicts: list[str] = field(default_factory=list)
     overridden: list[str] = field(default_factory=list)
-    variant_only: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Entry:
-    key: str
-    platform: str
-    model_id: str
-    sunset: dt.date
-    variant: bool = False
-
-
-def litellm_records(data: Mapping[str, Any], summary: Summary) -> _Records:
-    """LiteLLM entries with a deprecation date on one of our platforms, one per model id."""
-    entries: list[_Entry] = []
-    for key in sorted(data):
-        value = data[key]
-        if key == "sample_spec" or not isinstance(value, Mapping):
-            continue
-        summary.entries += 1
-        if "deprecation_date" not in value:
-            continue
-        summary.with_date += 1
-        platform = platform_of(value.get("litellm_provider"))
-        if platform is None:
-            summary.skipped["provider not one of ours"] += 1
-            summary.other_providers[str(value.get("litellm_provider"))] += 1
-            continue
-        sunset = parse_day(value["deprecation_date"])
-        if sunset is None:
-            summary.skipped["invalid date"] += 1
-            summary.invalid_dates.append(f"{key}: {value['deprecation_date']!r}")
-            continue
-        lowered = key.lower()
-        if lowered.startswith("ft:"):
-            summary.skipped["fine-tuning price template (ft:)"] += 1
-            continue
-        if platform == "bedrock" and "/claude_platform/" in lowered:
-            summary.skipped["Claude Platform on AWS (Anthropic's API, not Bedrock)"] += 1
-            continue
-        model_id = normalize(platform, key)
-        if "/" in model_id and platform != "vertex-ai":
-            # A price tier, image size, step count or Azure deployment zone before the id
-            # (high/1024-x-1024/, 50-steps/, azure/eu/): used only where no plain key exists.
-            tail = normalize(platform, key.rsplit("/", 1)[1])
-            entries.append(_Entry(key, platform, tail, sunset, variant=True))
-            continue
-        entries.append(_Entry(key, platform, model_id, sunset))
-
-    plain = {(e.platform, e.model_id) for e in entries if not e.variant}
-    groups: dict[tuple[str, str], list[_Entry]] = {}
-    for entry in entries:
-        group_key = (entry.platform, entry.model_id)
-        if entry.variant and group_key in plain:
-            summary.skipped["price or deployment variant of a plain key"] += 1
-            continue
-        groups.setdefault(group_key, []).append(entry)
-
-    records: _Records = {}
-    for (platform, model_id), group in sorted(groups.items()):
-        # Prefer the key already in normal form, then one without a path, the shortest.
-        group.sort(key=lambda e: (e.key.lower() != model_id, "/" in e.key, len(e.key), e.key))
-        summary.merged_duplicates += len(group) - 1
-        sunset = min(e.sunset for e in group)
-        notes = []
-        if all(e.variant for e in group):
-            summary.variant_only.append(f"{platform} {model_id}: {group[0].key}")
-            notes.append(f"only under LiteLLM's variant key {group[0].key}")
-        if len({e.sunset for e in group}) > 1:
-            listed = ", ".join(f"{e.key} {e.sunset}" for e in group)
-            notes.append(f"LiteLLM keys disagree ({listed}); the earliest day is kept")
-            summary.conflicts.append(f"{platform} {model_id}: {listed}")
-        records[(platform, model_id)] = {
-            "platform": platform, "modelId": model_id, "sunset": sunset,
-            "dateKind": "estimated", "source": "litellm", "note": "; ".join(notes) or None,
-        }
-    return records
 
 
 def load_facts(document: Any) -> tuple[dict[str, dict[str, Any]], _Records]:
@@ -286,11 +166,12 @@ def build(litellm_data: Mapping[str, Any], facts_document: Any, *, litellm_versi
     LiteLLM's JSON, the peers' records and the provider facts, by the merge rules of
     registry.retirements.merge_records. Each peer is (its `sources` entry, its records)."""
     summary = Summary()
-    fresh_litellm = litellm_records(litellm_data, summary)
+    litellm_name = f"LiteLLM model_prices_and_context_window.json {litellm_version}"
+    fresh_litellm = from_litellm(litellm_data, litellm_name, as_of, summary)
     fact_sources, facts = load_facts(facts_document)
 
     litellm_source: dict[str, Any] = {
-        "name": f"LiteLLM model_prices_and_context_window.json {litellm_version}",
+        "name": litellm_name,
         "version": litellm_version,
         "license": "MIT",
         "url": LITELLM_URL,
@@ -314,8 +195,7 @@ def build(litellm_data: Mapping[str, Any], facts_document: Any, *, litellm_versi
 
     # The fresh inputs, lowest rank first; among the peers the newest read wins a tie.
     fresh: list[Retirement] = []
-    fresh, _ = merge_records(fresh, [_retirement(raw, litellm_source, as_of, RANK_LITELLM)
-                                     for raw in fresh_litellm.values()])
+    fresh, _ = merge_records(fresh, fresh_litellm)
     peer_records = [_retirement(raw, sources[raw["source"]], as_of, RANK_SCANNER)
                     for _, raws in peers for raw in raws]
     peer_records.sort(key=lambda r: (r.read or as_of, r.source_key or "", r.key))
