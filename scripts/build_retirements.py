@@ -134,27 +134,51 @@ _AZURE_VERSION = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$")
 
 def agree_azure(records: list[Retirement]) -> tuple[list[Retirement], list[Change]]:
     """Azure OpenAI dates each model *version*; a deployment that names no version
-    (`gpt-4o`) is served as long as its last version is, so the date-less record takes the
-    day of the version that retires last (as Azure's own lifecycle page and LiteLLM date
-    the bare name) and lists the other versions' days. It replaces a date-less record of no
-    higher rank, so the two kinds of record never disagree."""
+    (`gpt-4o`) is served as long as its last version is, so the two kinds of record must
+    agree: no version outlives the date-less record.
+
+    The date-less record takes the day of the version that retires last (as Azure's own
+    lifecycle page and LiteLLM date the bare name) and lists the other versions' days; it
+    replaces a date-less record of no higher rank. Where a date-less record of higher rank
+    (Azure's page naming no version) gives an earlier day than a version's record, that
+    version takes the date-less day, as `estimated` unless it was already so: the page
+    did not name the version."""
     versions: dict[str, list[Retirement]] = {}
     for record in records:
         if record.platform == "azure-openai":
             match = _AZURE_VERSION.search(record.model_id)
             if match:
                 versions.setdefault(record.model_id[:match.start()], []).append(record)
+    existing = {r.model_id: r for r in records if r.platform == "azure-openai"}
     derived: list[Retirement] = []
     for base, dated in sorted(versions.items()):
         dated.sort(key=lambda r: (r.sunset, r.model_id))
         last = dated[-1]
         other = tuple((f"version {r.model_id[len(base) + 1:]}", r.sunset) for r in dated[:-1]
                       if r.sunset != last.sunset)
+        name = existing.get(base)
+        if name is not None and name.sunset == last.sunset and name.rank >= last.rank:
+            derived.append(replace(name, other_days=other))  # they agree already
+            continue
         derived.append(replace(
             last, model_id=base, other_days=other,
             note=f"the day of version {last.model_id[len(base) + 1:]}, the last to retire; "
                  "set spec.revision for a version's own day"))
-    return merge_records(records, derived)
+    merged, changes = merge_records(records, derived)
+    bare = {r.model_id: r for r in merged if r.platform == "azure-openai"}
+    capped: list[Retirement] = []
+    for base, dated in sorted(versions.items()):
+        name = bare[base]
+        for version in dated:
+            if version.sunset > name.sunset and version.rank < name.rank:
+                capped.append(replace(
+                    name, model_id=version.model_id, other_days=(), announced=None,
+                    date_kind="estimated" if name.date_kind == "firm" else name.date_kind,
+                    note=f"{base} without a version retires {name.sunset} per {name.source}, "
+                         f"and no version outlives it; {version.source} gave this version "
+                         f"{version.sunset}"))
+    merged, more = merge_records(merged, capped)
+    return merged, [*changes, *more]
 
 
 def build(litellm_data: Mapping[str, Any], facts_document: Any, *, litellm_version: str,
