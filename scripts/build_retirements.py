@@ -354,6 +354,29 @@ def print_summary(document: Mapping[str, Any], summary: Summary, output: Path) -
         by_source = Counter(r["source"] for r in records if r["platform"] == platform)
         detail = ", ".join(f"{s} {n}" for s, n in sorted(by_source.items()))
         print(f"  {platform}: {count} ({detail})")
+    print("README table (Deadlines section):")
+    print(platform_table(document))
+
+
+PLATFORM_NAMES = {"google": "google (Gemini API)", "vertex-ai": "vertex-ai (Vertex AI)",
+                  "azure-openai": "azure-openai (model + version)",
+                  "bedrock": "bedrock (other regions' days beside the earliest)"}
+
+
+def platform_table(document: Mapping[str, Any]) -> str:
+    """The Markdown table of records per platform and dateKind that README.md shows."""
+    records = document["records"]
+    counts = Counter((r["platform"], r["dateKind"]) for r in records)
+    per_platform = Counter(r["platform"] for r in records)
+    lines = ["| platform (`provider`) | records | firm | estimated | not-before |",
+             "|---|---|---|---|---|"]
+    for platform, total in sorted(per_platform.items(), key=lambda item: (-item[1], item[0])):
+        lines.append(f"| {PLATFORM_NAMES.get(platform, platform)} | {total} | "
+                     + " | ".join(str(counts[(platform, kind)]) for kind in DATE_KINDS) + " |")
+    kinds = Counter(r["dateKind"] for r in records)
+    lines.append(f"| all | {len(records)} | "
+                 + " | ".join(str(kinds[kind]) for kind in DATE_KINDS) + " |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

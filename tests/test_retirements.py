@@ -746,3 +746,10 @@ def test_foretop_and_depdesk_records(tmp_path: Path, peers: dict[str, Any]) -> N
         ("anthropic", "claude-3-opus-20240229", "2026-01-05", "firm",
          "https://example.com/overview", "2026-09-24", "depdesk", None, None, {}),
     ]
+
+
+def test_the_readme_table_of_records_is_the_data(script: ModuleType) -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme[readme.index("**Known retirements data.**"):readme.index("**Recall.**")]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
+    assert table == script.platform_table(json.loads(BUNDLED.read_text("utf-8")))
