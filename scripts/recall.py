@@ -31,7 +31,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import textwrap
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -84,14 +83,8 @@ def registry_files(pins: Sequence[Pin]) -> dict[str, str]:
     """The sample registry: aireg.yaml, one Team and one Model file per pin."""
     files = {
         "aireg.yaml": "apiVersion: aireg/v1\nkind: Registry\nmetadata:\n  name: recall\n",
-        "teams/platform.yaml": textwrap.dedent("""\
-            apiVersion: aireg/v1
-            kind: Team
-            metadata:
-              name: platform
-            spec:
-              members: [maria]
-            """),
+        "teams/platform.yaml": ("apiVersion: aireg/v1\nkind: Team\nmetadata: {name: platform}\n"
+                                "spec: {members: [maria]}\n"),
     }
     for pin in pins:
         revision = f"  revision: {json.dumps(pin.revision)}\n" if pin.revision else ""

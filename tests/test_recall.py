@@ -4,7 +4,6 @@ deprecations` on it, and scripts/recall.py running each peer scanner from its wh
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import sys
 import zipfile
@@ -12,20 +11,12 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import GitRepo, Run
-
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "recall.py"
+from conftest import GitRepo, Run, load_script
 
 
 @pytest.fixture(scope="module")
 def recall() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("recall", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["recall"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("recall")
 
 
 def test_aireg_dates_every_sample_pin_whose_day_is_known_and_no_other(

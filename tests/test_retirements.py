@@ -4,7 +4,6 @@ registry's own file, the bundled data's shape, and the build script's determinis
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import random
 import subprocess
@@ -15,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import load_script
 
 from registry.findings import AiregError
 from registry.retirements import DATE_KINDS, Retirement, Retirements, merge_records, normalize
@@ -33,12 +33,7 @@ def bundled() -> Retirements:
 
 @pytest.fixture(scope="module")
 def script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_retirements", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_retirements"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("build_retirements")
 
 
 def _facts_document() -> Any:
