@@ -1,21 +1,25 @@
 #!/usr/bin/env python3
 """Build registry/data/retirements.json, the bundled known-retirements data.
 
-    python scripts/build_retirements.py [--wheel PATH] [--as-of YYYY-MM-DD] [--output PATH]
+    python scripts/build_retirements.py [--wheel PATH] [--peers DIR] [--as-of YYYY-MM-DD]
+                                        [--previous PATH|none] [--output PATH]
 
-Two inputs:
+The previous file (default: the bundled one) updated by three inputs, lowest rank first:
 
 * LiteLLM's `model_prices_and_context_window.json` (MIT), read with zipfile from the
-  litellm wheel (`litellm/model_prices_and_context_window_backup.json`); litellm is never
-  installed. Without --wheel the wheel is fetched with `pip download litellm --no-deps`
-  into a temporary directory. Its `deprecation_date` values are shutdown days.
-* scripts/provider_facts.yaml: provider facts curated from
-  shared/reference/retirement-facts.md. A fact wins over LiteLLM for the same platform and
-  model id.
+  litellm wheel (`litellm/model_prices_and_context_window_backup.json`) by
+  registry.retirements.from_litellm, the reader `aireg retirements update` uses; litellm is
+  never installed. Without --wheel the wheel is fetched with `pip download litellm
+  --no-deps` into a temporary directory. Its `deprecation_date` values are shutdown days.
+* the data files of the peer scanners in scripts/peer_data.py, read from their wheels.
+* scripts/provider_facts.yaml: provider facts, the highest rank.
 
-Ids are normalised with registry.retirements.normalize, the same function the lookup uses.
-The output depends only on the inputs and --as-of (the day the sources were read, default
-today): the same inputs give the same bytes. `build()` is the pure part, importable by tests.
+The merge (registry.retirements.merge_records) never drops a record and changes a day only
+from a source of equal or higher rank; every change is printed. Ids are normalised with
+registry.retirements.normalize, the same function the lookup uses. The output depends only
+on the inputs and --as-of (the day the sources were read, default today): the same inputs
+give the same bytes, and a second run over its own output changes nothing. `build()` is the
+pure part, importable by tests.
 """
 
 from __future__ import annotations
