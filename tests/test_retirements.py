@@ -748,3 +748,25 @@ def test_the_readme_table_of_records_is_the_data(script: ModuleType) -> None:
     section = readme[readme.index("**Known retirements data.**"):readme.index("**Recall.**")]
     table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
     assert table == script.platform_table(json.loads(BUNDLED.read_text("utf-8")))
+
+
+def test_retirements_update_reads_litellm_as_the_build_does(script: ModuleType) -> None:
+    from pathlib import PurePath
+
+    from registry.retirements import incoming
+
+    data = {**TINY_LITELLM,
+            "50-steps/dall-e-2": {"litellm_provider": "openai", "deprecation_date": "2026-05-12"},
+            "bedrock/claude_platform/claude-x": {"litellm_provider": "bedrock",
+                                                 "deprecation_date": "2026-05-12"}}
+    read = dt.date(2026, 12, 1)
+    updated = incoming(json.dumps(data).encode(), PurePath("newer.json"), read)
+    document, _ = script.build(data, {"read": read, "sources": {}, "facts": []},
+                               litellm_version="9.9.9", as_of=read)
+    built = [(r["platform"], r["modelId"], r["sunset"], r.get("note"))
+             for r in document["records"]
+             if not r.get("note", "").startswith("the day of version")]  # Azure's, derived
+    assert [(r.platform, r.model_id, r.sunset.isoformat(), r.note) for r in updated] == built
+    assert ("openai", "dall-e-2", "2026-05-12",
+            "only under LiteLLM's variant key 50-steps/dall-e-2") in built
+    assert all(r.source == "LiteLLM data newer.json" and r.rank == 1 for r in updated)
