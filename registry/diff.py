@@ -38,9 +38,9 @@ from typing import Any, NamedTuple
 from semantic_version import Version
 
 from .catalog import REF_FIELDS, Catalog, RefSite
+from .decl import Decl
 from .findings import UNRESOLVED, Finding, Pointer, Span, finding
 from .impact import ImpactReport, dependents_of, summarize
-from .load import Decl
 from .project import Project
 from .refs import KIND_TO_REF, NodeId, Ref, RefSyntaxError, node_id, parse_version
 from .subjects import Documents, document_key

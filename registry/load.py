@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import kinds
+from .decl import Decl
 from .files import (
     CONFIG_FILE,
     FolderScan,
@@ -40,39 +41,11 @@ from .files import (
 )
 from .findings import Finding, Pointer, RegistryNotFound, Span, finding
 from .gitrepo import GitRepo
+from .refs import NAME_MAX, suggest
+from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents, mentions
 
 if TYPE_CHECKING:
     from .cache import Cache
-from .refs import NAME_MAX, NodeId, node_id, suggest
-from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents, mentions
-
-
-@dataclass(eq=False, slots=True)
-class Decl:
-    """One validated declaration and where it was written."""
-
-    model: kinds.Declaration
-    path: str  # relative to the repository root
-    doc: int  # index of the document in its file
-    template: str | None = None  # the prompt's template text, inline or from templateFile
-    template_path: str | None = None  # the templateFile, relative to the repository root
-    # Read from the model once: the analyses ask for them hundreds of thousands of times.
-    kind: str = field(init=False)
-    name: str = field(init=False)
-    version: str | None = field(init=False)
-    owner: str | None = field(init=False)
-    id: NodeId = field(init=False)
-
-    def __post_init__(self) -> None:
-        model = self.model
-        self.kind = model.kind
-        self.name = model.name
-        self.version = model.version
-        self.owner = model.owner
-        self.id = node_id(self.kind, self.name, self.version)
-
-    def at(self, *keys: str | int, on_key: bool = False) -> Pointer:
-        return Pointer(self.path, self.doc, keys, on_key=on_key)
 
 
 @dataclass

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import kinds
 from .catalog import Catalog
+from .decl import Decl
 from .findings import About, Finding, Location, Pointer, RefArgumentError, Span, finding
-from .load import Decl
 from .refs import NodeId, Ref, RefSyntaxError, suggest
 from .yamlio import used_at
 
