@@ -15,6 +15,8 @@ from .files import CONFIG_FILE, FolderScan, display_path, escapes
 from .findings import AiregError, Finding, Pointer, finding
 from .graph import DepGraph
 from .locate import Locator
+from .paths import INTO_GIT, reaches_git, shown_path, unusable_path
+from .root import RegistryRoot, find_registry, open_tree
 from .rules import CheckResult
 
 if TYPE_CHECKING:
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Project:
-    location: loading.Location
+    location: RegistryRoot
     loaded: loading.Loaded
     today: dt.date = field(default_factory=dt.date.today)
     # Problems with the registry's own retirements file, reported by `check`.
@@ -42,8 +44,8 @@ class Project:
         is a walk of the working tree already made."""
         from .cache import Cache
 
-        location = loading.find_registry(start, rev, option)
-        tree = loading.open_tree(location, rev, option, scan)
+        location = find_registry(start, rev, option)
+        tree = open_tree(location, rev, option, scan)
         cache = Cache.open(location.toplevel) if use_cache else None
         return cls(location, loading.load(tree, cache, progress), today or dt.date.today())
 
@@ -98,8 +100,8 @@ class Project:
             return bundled
         tree = self.loaded.tree
         at = Pointer(display_path(tree, CONFIG_FILE), 0, ("spec", "retirements"))
-        shown = loading.shown_path(setting)
-        unusable = loading.unusable_path(setting)
+        shown = shown_path(setting)
+        unusable = unusable_path(setting)
         if unusable is not None:
             self.setup_findings.append(finding(
                 "schema", f"retirements file `{shown}` {unusable}; write `bundled`, `none` or "
@@ -116,9 +118,9 @@ class Project:
                 "path-escape", f"retirements file `{shown}` is a link that leads out of the "
                 "registry; replace the link with the file", at))
             return bundled
-        if loading.reaches_git(tree, rel):
+        if reaches_git(tree, rel):
             self.setup_findings.append(finding(
-                "path-escape", f"retirements file `{shown}` {loading.INTO_GIT}; keep it in the "
+                "path-escape", f"retirements file `{shown}` {INTO_GIT}; keep it in the "
                 "registry's own files", at))
             return bundled
         try:
