@@ -108,8 +108,8 @@ DEPRECATION_HELP = ("Set when the artifact is on its way out: when that was anno
                     "day after which nothing may use it, and what replaces it.")
 OWNER_HELP = ("Who answers for it: `team/<name>` (a declared Team) or `user/<handle>` (a member "
               "of an active Team).")
-VERSION_HELP = ("The version, a full SemVer string such as `3.1.0` or `2.0.0-rc.1` (quote "
-                "nothing, but never write `1.10`: YAML reads it as a number).")
+VERSION_HELP = ("The version, a full SemVer string such as `3.1.0` or `2.0.0-rc.1` (not "
+                "`1.10`, which YAML reads as the number 1.1).")
 
 
 class Deprecation(Strictly):
