@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_rules import ZENDESK
 
 from registry.catalog import Catalog
 from registry.findings import RefArgumentError
@@ -23,16 +24,6 @@ def prompt(name: str, version: str, spec: str = "template: Be kind.\n",
 
 STYLES = {f"prompts/style-{v}.yaml": prompt("house-style", v)
           for v in ("2.4.0", "3.0.0", "3.1.0", "4.0.0-rc.1")}
-SERVER = """\
-apiVersion: aireg/v1
-kind: McpServer
-metadata: {name: zendesk, version: 2.3.0, owner: team/platform}
-spec:
-  transport: http
-  url: https://mcp.example.com/zendesk
-  trust: first-party
-  tools: [{name: search_tickets}, {name: get_ticket}]
-"""
 
 MODEL = """\
 apiVersion: aireg/v1
@@ -89,7 +80,7 @@ def test_each_broken_ref_is_a_finding_at_the_ref(opened: Callable[..., Project])
     spec = ("template: Hi\nincludes: [prompt/house-styel@^3, prompt/house-style@^9]\n"
             "model: prompt/house-style\ntools: [mcp/zendesk@^2#search_tikets]\n")
     project = opened({"prompts/reply.yaml": prompt("reply", "1.0.0", spec),
-                      "mcp/zendesk.yaml": SERVER})
+                      "mcp/zendesk.yaml": ZENDESK})
     assert located(project) == [
         "prompts/reply.yaml:9:14: error[dangling-ref] `prompt/house-styel@^3` names "
         "prompt/house-styel, which is not declared (did you mean prompt/house-style?); declare "
@@ -121,7 +112,7 @@ def test_edges_run_from_the_user_to_what_it_resolves_to(
         opened: Callable[..., Project]) -> None:
     spec = "template: Hi\nincludes: [prompt/house-style@^3]\ntools: [mcp/zendesk#get_ticket]\n"
     catalog = catalog_of(opened, {"prompts/reply.yaml": prompt("reply", "1.0.0", spec),
-                                  "mcp/zendesk.yaml": SERVER})
+                                  "mcp/zendesk.yaml": ZENDESK})
     assert [(e.source, e.target, e.label, e.member) for e in catalog.edges] == [
         ("prompt/reply@1.0.0", "prompt/house-style@3.1.0", "includes", None),
         ("prompt/reply@1.0.0", "mcp/zendesk@2.3.0", "tool", "get_ticket")]
@@ -140,7 +131,7 @@ def test_edges_run_from_the_user_to_what_it_resolves_to(
 ])
 def test_a_command_line_ref_that_names_nothing_says_what_there_is(
         opened: Callable[..., Project], text: str, message: str) -> None:
-    catalog = catalog_of(opened, {"mcp/zendesk.yaml": SERVER, "models/gpt.yaml": MODEL})
+    catalog = catalog_of(opened, {"mcp/zendesk.yaml": ZENDESK, "models/gpt.yaml": MODEL})
     with pytest.raises(RefArgumentError) as raised:
         catalog.lookup(text)
     assert str(raised.value) == message
