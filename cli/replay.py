@@ -151,6 +151,7 @@ def output_key(ctx: click.Context, options: Options, reads: Reads) -> Key | None
     if options.no_cache:
         return None
     from registry import cache as caching
+    from registry import gitrepo
     from registry.files import find_root
 
     start = options.directory.resolve()
@@ -168,7 +169,7 @@ def output_key(ctx: click.Context, options: Options, reads: Reads) -> Key | None
     revisions = [options.rev, *(ctx.params.get(name) for name in reads.revisions)]
     for rev in revisions:
         if rev is not None:
-            commit = caching.commit_of(toplevel, rev)
+            commit = gitrepo.commit_of(toplevel, rev)
             if commit is None:
                 return None
             parts.append(commit)
@@ -177,7 +178,7 @@ def output_key(ctx: click.Context, options: Options, reads: Reads) -> Key | None
         # --rev looks for the registry upwards from where aireg runs, in that revision.
         parts.append(str(start))
         # What a commit's objects read as, once `git replace` has had its say.
-        replaced = caching.replace_refs(toplevel)
+        replaced = gitrepo.replace_refs(toplevel)
         if replaced is None:
             return None
         parts.append(replaced)

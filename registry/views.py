@@ -14,8 +14,8 @@ from .refs import NodeId, Ref
 
 if TYPE_CHECKING:
     from .catalog import Catalog
+    from .decl import Decl
     from .graph import DepGraph
-    from .load import Decl
     from .project import Project
     from .retirements import Retirement
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from registry.decl import Decl
 from registry.graph import Hop
 from registry.kinds import AnyDeclaration
-from registry.load import Decl
 from registry.refs import NodeId
 
 _DECLARATION: TypeAdapter[Any] = TypeAdapter(AnyDeclaration)

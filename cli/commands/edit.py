@@ -14,8 +14,8 @@ import click
 from ..options import Options, fail, pass_options
 
 if TYPE_CHECKING:
+    from registry.decl import Decl
     from registry.edit import Stranded
-    from registry.load import Decl
     from registry.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..decl import Decl
 from ..findings import Finding
 from ..graph import Hop
 from ..impact import Dependent, ImpactReport
-from ..load import Decl
 from ..rules import CheckResult
 
 if TYPE_CHECKING:
