@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from registry.decl import Decl
 from registry.graph import Hop
-from registry.kinds import AnyDeclaration
+from registry.kinds import KINDS
 from registry.refs import NodeId
-
-_DECLARATION: TypeAdapter[Any] = TypeAdapter(AnyDeclaration)
 
 
 def decl(kind: str, name: str, version: str | None = "1.0.0", owner: str | None = "team/core",
@@ -24,7 +20,7 @@ def decl(kind: str, name: str, version: str | None = "1.0.0", owner: str | None 
         meta["version"] = version
     if owner is not None:
         meta["owner"] = owner
-    model = _DECLARATION.validate_python(
+    model = KINDS[kind].model_validate(
         {"apiVersion": "aireg/v1", "kind": kind, "metadata": meta, "spec": spec or {}})
     return Decl(model, path or f"{kind.lower()}s/{name}.yaml", doc)
 
