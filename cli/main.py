@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from cli import adopt_cmd
 from registry import __version__
 from registry.findings import AiregError
 from registry.render import COMMAND_FORMATS, Format
@@ -340,10 +341,14 @@ def _line(project: Project, decl: Decl) -> int:
 @click.option("--base", metavar="REF",
               help="Also compare with this git revision: version-not-bumped, version-decreased, "
                    "removed-in-use.")
+@click.option("--scan", "scan_paths", multiple=True, type=click.Path(path_type=Path),
+              metavar="PATH", help="Also scan the code under PATH (repeatable): "
+              "undeclared-model, undeclared-mcp-server, adapter-base-mismatch, "
+              "unreferenced-pin.")
 @format_option("check")
 @pass_options
 @cached
-def check(options: Options, base: str | None, fmt: str) -> None:
+def check(options: Options, base: str | None, scan_paths: tuple[Path, ...], fmt: str) -> None:
     """Run every rule; exit 1 on findings at or above the registry's failOn."""
     from registry.render import text
 
@@ -357,7 +362,8 @@ def check(options: Options, base: str | None, fmt: str) -> None:
             say(f"aireg: {text.no_base(base, project.location.prefix)} The version rules have "
                 "nothing to compare.")
         versions = version_findings(against, project)
-    result = project.check(versions)
+    scanned = adopt_cmd.check_findings(project, scan_paths) if scan_paths else None
+    result = project.check(versions, scanned)
     match Format(fmt):
         case Format.TEXT:
             write(text.check(result))
@@ -1042,6 +1048,10 @@ def schema(out: Path | None) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
     click.echo(f"wrote {len(generated)} schemas to {out}", err=True)
+
+
+for _command in adopt_cmd.COMMANDS:
+    cli.add_command(_command)
 
 
 def _code_state() -> str:

@@ -179,6 +179,9 @@ class PromptSpec(Strictly):
     variables: list[Text] = Field(default_factory=list)
     model: RefText | None = None
     tools: list[RefText] = Field(default_factory=list)
+    templateLanguage: Literal["jinja2", "handlebars", "mustache"] | None = Field(
+        default=None, description="The template's language when it is not Jinja2 (an imported "
+        "Dotprompt file is Handlebars): aireg then neither parses nor renders it.")
 
     @model_validator(mode="after")
     def _one_template(self) -> PromptSpec:
@@ -270,6 +273,9 @@ class McpServerSpec(Strictly):
     auth: Literal["none", "oauth", "token"] = "none"
     trust: Literal["first-party", "third-party"]
     tools: list[Tool] = Field(default_factory=list)
+    env: list[Annotated[str, Strict(), StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]] = (
+        Field(default_factory=list, description="The names of the environment variables the "
+              "server is started with (never their values)."))
 
     @model_validator(mode="after")
     def _transport_fields(self) -> McpServerSpec:
