@@ -54,8 +54,8 @@ def read(source: Source, context: Context) -> list[Draft]:
     if trained:
         assert isinstance(base, str)
         model = context.model_named("huggingface", base)
-        if model is None:
-            model = name_of(base.rsplit("/", 1)[-1])
+        if model is None or model in context.imported_from(source.path, "Model"):
+            model = model or name_of(base.rsplit("/", 1)[-1])
             drafts.append(Draft("Model", model, {"spec.provider": "huggingface",
                                                  "spec.modelId": base,
                                                  "spec.hosting": "self-hosted"}))

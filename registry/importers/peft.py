@@ -58,8 +58,9 @@ def read(source: Source, context: Context) -> list[Draft]:
     folder = posixpath.basename(posixpath.dirname(source.path)) or "adapter"
     model = context.model_named("huggingface", base)
     drafts = []
-    if model is None:
-        model = name_of(base.rsplit("/", 1)[-1])
+    if model is None or model in context.imported_from(source.path, "Model"):
+        # A new pin, or the one this file's earlier import wrote (updated with it).
+        model = model or name_of(base.rsplit("/", 1)[-1])
         fields: dict[str, Any] = {"spec.provider": "huggingface", "spec.modelId": base}
         if revision:
             fields["spec.revision"] = revision

@@ -105,7 +105,6 @@ def _prompt_line(source: Source, index: int) -> tuple[int, int]:
     items = list(re.finditer(r"^\s*-\s", source.text[start.end():], re.MULTILINE))
     if index >= len(items):
         return line_of(source.text, r"^prompts:")
-    offset = start.end() + items[index].start()
-    offset += len(items[index].group(0)) - len(items[index].group(0).lstrip())
+    offset = start.end() + items[index].end()  # the item's value, after `- `
     line = source.text.count("\n", 0, offset) + 1
     return line, offset - (source.text.rfind("\n", 0, offset) + 1) + 1
