@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from . import kinds
-from .findings import Finding, Span, finding
+from .findings import About, Finding, Span, finding
+from .refs import NodeId
 from .retirements import normalize
 from .scan import LITERAL_PROVIDERS, ScanResult, Use, bare
 
@@ -77,7 +78,8 @@ class Coverage:
             for key in (decl.name, spec.url, spec.command):
                 if key:
                     self.servers.setdefault(key, decl)
-        self.adapters_by_source = {r.source: catalog.by_id[r.decl_id] for r in records
+        self.adapters_by_source = {r.source: catalog.by_id[NodeId(r.decl_id)]
+                                   for r in records
                                    if r.kind == "Adapter" and r.decl_id in catalog.by_id}
 
     def model(self, use: Use) -> Decl | None:
@@ -193,8 +195,7 @@ def _adapter_findings(coverage: Coverage, use: Use, used: set[str]) -> list[Find
     same_revision = use.detail is None or spec.revision is None or use.detail == spec.revision
     if same_id and same_revision:
         return []
-    written = use.text if same_id else use.text
-    what = (f"revision `{use.detail}` of `{written}`" if same_id else f"`{written}`")
+    what = f"revision `{use.detail}` of `{use.text}`" if same_id else f"`{use.text}`"
     declared = (f"revision {spec.revision}" if same_id else f"modelId {spec.modelId}")
     return [finding(
         "adapter-base-mismatch", f"this adapter was trained on {what}, but {adapter.id} "
@@ -225,7 +226,7 @@ def drift_findings(project: Project) -> list[Finding]:
                            digests[record.source] or "absent")
         now = digests[record.source]
         at = Span(record.path, record.line, 1)
-        about = {"subject": record.decl_id, "field": None, "value": record.source}
+        about: About = {"subject": record.decl_id, "field": None, "value": record.source}
         if now is None:
             out.append(finding(
                 "import-drift", f"{record.source}, which {record.decl_id} was imported from, "

@@ -34,7 +34,8 @@ def schemas() -> dict[str, str]:
     out["registry.schema.json"] = _document(
         kinds.RegistryConfig.model_json_schema(), "aireg registry settings",
         "The aireg.yaml file at the root of a registry.")
-    for command, model in {**OUTPUTS, "scan": ScanOut}.items():
+    outputs: dict[str, type[BaseModel]] = {**OUTPUTS, "scan": ScanOut}
+    for command, model in outputs.items():
         out[f"output/{command}.schema.json"] = _output(model, command)
     return out
 

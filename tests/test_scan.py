@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the files a test scans are written as users write them)
 """`aireg scan` and `check --scan`: every spelling of a model id, MCP client configs and
 adapter configs, found at their exact places and matched to the declarations that cover
 them."""
@@ -88,7 +89,7 @@ CODE = {
         LLAMA = "meta.llama3-1-70b-instruct-v1:0"
         ''',
     "web/src/vertex.ts": '''\
-        const publisher = "projects/acme/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929";
+        const publisher = "projects/acme/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929"
         const routed = "vertex_ai/claude-sonnet-4-5@20250929";
         const gemini = "gemini-2.5-pro";
         ''',
@@ -104,7 +105,8 @@ CODE = {
         ---
         Mentions of gpt-4o in the body are prose, not uses.
         """,
-    "weights/load.py": 'tok = AutoTokenizer.from_pretrained("meta-llama/Meta-Llama-3-8B-Instruct")\n',
+    "weights/load.py":
+        'tok = AutoTokenizer.from_pretrained("meta-llama/Meta-Llama-3-8B-Instruct")\n',
     ".mcp.json": """\
         {
           "mcpServers": {

@@ -53,8 +53,7 @@ def _model(source: Source, context: Context, model: Any) -> str | None:
         provider, model_id = "openai", config.get("name") or config.get("model")
     else:
         provider, model_id = "", None
-    if not isinstance(model_id, str) or not model_id or model_id.startswith("${") \
-            or model_id.startswith("<"):
+    if not isinstance(model_id, str) or not model_id or model_id.startswith(("${", "<")):
         line, column = line_of(source.text, r"^\s*configuration:")
         context.findings.append(ambiguous(
             source, "the model configuration names no fixed deployment or model (an "

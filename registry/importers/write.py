@@ -346,9 +346,6 @@ def set_field(text: str, doc: int, keys: list[str], value: Any) -> str:
                 value_node.end_mark.index:
             end = colon + 1  # an empty value
         column = int(key_node.start_mark.column)
-        if _in_flow(node):
-            replacement = " " + _flow(inner)
-        else:
-            replacement = _block(inner, column)
+        replacement = " " + _flow(inner) if _in_flow(node) else _block(inner, column)
         return source.finish(doc, [_Edit(colon + 1, end, replacement)], expected, what)
     raise AiregError(f"{what} could not be found")  # pragma: no cover - keys is never empty
