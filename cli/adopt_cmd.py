@@ -122,7 +122,7 @@ def _sources(kind: str, paths: tuple[Path, ...], root: Path, cwd: Path
             _fail(f"{given} is outside the repository ({root}); import files of this "
                   "repository, so that their path can be recorded")
         if path.is_dir():
-            found.extend((p, rel) for p, rel in walk(root, path)
+            found.extend((Path(p), rel) for p, rel in walk(root, path)
                          if rel.endswith(names) and not (
                              kind == "mcp" and rel.endswith("mcp.json") and
                              not rel.endswith((".mcp.json", ".vscode/mcp.json"))))

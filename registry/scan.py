@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+import ahocorasick_rs
 
 from .findings import Finding, Span, finding
 from .retirements import normalize
@@ -102,13 +103,27 @@ _PATTERN = re.compile(
     r"[\"'`]?(?P<deployment>[A-Za-z0-9][A-Za-z0-9._-]*)"
     r"|from_pretrained\(\s*[\"'](?P<hf>[A-Za-z0-9][\w.-]*/[\w.-]+)[\"']"
 )
-# Cheap first test: a file with none of these words holds no model id.
-_HINTS = re.compile(
-    r"gpt-|claude|gemini|gemma|o[1-9]|text-embedding|dall-e|whisper|tts-1|davinci|babbage|"
-    r"mistral|mixtral|codestral|pixtral|ministral|magistral|devstral|command-|embed-|rerank-|"
-    r"bedrock|anthropic\.|meta\.|amazon\.|ai21\.|cohere\.|writer\.|deepseek\.|qwen\.|"
-    r"openai\.|nvidia\.|stability\.|luma\.|minimax\.|moonshot|twelvelabs\.|zai\.|"
-    r"azure|deployment|from_pretrained|_DEPLOYMENT")
+# Cheap first test, each word found by str's own search (far faster than one regex of
+# alternatives): a file with none of these holds no model id.
+HINTS = (
+    "gpt-", "claude", "gemini", "gemma", "o1", "o3", "o4", "text-embedding", "dall-e",
+    "whisper", "tts-1", "davinci", "babbage", "mistral", "mixtral", "codestral", "pixtral",
+    "ministral", "magistral", "devstral", "command-", "embed-", "rerank-", "bedrock",
+    "anthropic.", "meta.", "amazon.", "ai21.", "cohere.", "writer.", "deepseek.", "qwen.",
+    "openai.", "nvidia.", "stability.", "luma.", "minimax.", "moonshot", "twelvelabs.", "zai.",
+    "azure", "deployment", "from_pretrained", "_DEPLOYMENT",
+)
+
+
+# One automaton finds every hint in one pass (a str search per word costs 10x more on a
+# large repository: measured in benchmarks/scan_bench.py).
+_HINT_BYTES = ahocorasick_rs.BytesAhoCorasick([word.encode() for word in HINTS])
+_HINT_TEXT = ahocorasick_rs.AhoCorasick(list(HINTS))
+
+
+def hinted(data: bytes) -> bool:
+    return bool(_HINT_BYTES.find_matches_as_indexes(data))
+
 
 # Candidate platforms of an id by its spelling: a bare Claude id may be sent to Anthropic,
 # Bedrock or Vertex AI, and a declared pin on any of them covers it.
@@ -212,12 +227,22 @@ class _Lines:
 
 
 def model_uses(path: str, text: str, start: int = 0, end: int | None = None) -> list[Use]:
-    """The model ids written in `text` (between `start` and `end`)."""
-    if not _HINTS.search(text, start, len(text) if end is None else end):
+    """The model ids written in `text` (between `start` and `end`): the pattern runs only
+    over the lines that hold a hint."""
+    stop = len(text) if end is None else end
+    hits = _HINT_TEXT.find_matches_as_indexes(text[start:stop] if start or end else text)
+    if not hits:
         return []
     lines = _Lines(text)
+    spans = set()
+    for _, first, last in hits:
+        begin = text.rfind("\n", 0, start + first) + 1
+        finish = text.find("\n", start + last)
+        spans.add((max(begin, start), stop if finish < 0 else min(finish, stop)))
     out: list[Use] = []
-    for match in _PATTERN.finditer(text, start, len(text) if end is None else end):
+    matches = (m for begin, finish in sorted(spans)
+               for m in _PATTERN.finditer(text, begin, finish))
+    for match in matches:
         platforms, normalised, deployment = platforms_of(match)
         group = next(name for name in ("azure", "deployment", "hf") if match.group(name)) \
             if (deployment or platforms == ("huggingface",)) else None
@@ -318,17 +343,20 @@ def server_detail(entry: Any) -> str | None:
 # --- walking ------------------------------------------------------------------------------
 
 
-def walk(root: Path, start: Path) -> Iterator[tuple[Path, str]]:
-    """Every file under `start` (a file or folder), with its path from `root`, skipping
-    vendored folders and links to folders."""
+def walk(root: Path, start: Path) -> Iterator[tuple[str, str]]:
+    """Every file under `start` (a file or folder, both resolved) with its path from `root`,
+    skipping vendored folders and links to folders. Paths stay strings: a Path made and
+    resolved per file costs more than reading it."""
+    prefix = str(root).rstrip(os.sep) + os.sep
     if start.is_file():
-        yield start, _rel(root, start)
+        yield str(start), _rel(prefix, str(start))
         return
     stack = [str(start)]
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda e: e.name)
         except OSError:
             continue
         subfolders = []
@@ -339,36 +367,39 @@ def walk(root: Path, start: Path) -> Iterator[tuple[Path, str]]:
                             ".egg-info"):
                         subfolders.append(entry.path)
                 elif entry.is_file():
-                    yield Path(entry.path), _rel(root, Path(entry.path))
+                    yield entry.path, _rel(prefix, entry.path)
             except OSError:
                 continue
         stack.extend(reversed(subfolders))
 
 
-def _rel(root: Path, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+def _rel(prefix: str, path: str) -> str:
+    rel = path[len(prefix):] if path.startswith(prefix) else path
+    return rel.replace(os.sep, "/")
+
+
+_BY_SUFFIX: dict[str, Literal["code", "front"]] = {
+    **dict.fromkeys(CODE_SUFFIXES, "code"),
+    **dict.fromkeys(FRONT_MATTER_SUFFIXES, "front"),
+}
 
 
 def wanted(rel: str) -> Literal["code", "front", "env", "mcp", "adapter"] | None:
     """How a file is read, by its name; None: not at all."""
-    name = posixpath.basename(rel)
-    if name == ADAPTER_CONFIG:
-        return "adapter"
-    if name in MCP_CONFIGS or rel.endswith(MCP_FOLDER_CONFIGS) or rel in ("mcp.json",):
-        return "mcp" if name != "mcp.json" or rel.endswith(MCP_FOLDER_CONFIGS) else "code"
-    if name in LOCK_FILES or name.endswith((".min.js", ".map")):
-        return None
-    if name in ENV_EXAMPLES:
+    name = rel[rel.rfind("/") + 1:]
+    dot = name.rfind(".")
+    how = _BY_SUFFIX.get(name[dot:].lower()) if dot > 0 else None
+    if how == "code":
+        if name == ADAPTER_CONFIG:
+            return "adapter"
+        if name in MCP_CONFIGS or rel.endswith(MCP_FOLDER_CONFIGS):
+            return "mcp"
+        if name in LOCK_FILES or name.endswith(".min.js"):
+            return None
+        return how
+    if how is None and name in ENV_EXAMPLES:
         return "env"
-    suffix = posixpath.splitext(name)[1].lower()
-    if suffix in CODE_SUFFIXES:
-        return "code"
-    if suffix in FRONT_MATTER_SUFFIXES:
-        return "front"
-    return None
+    return how
 
 
 _DECLARATION = re.compile(r"^apiVersion:\s*[\"']?aireg/", re.MULTILINE)
@@ -387,13 +418,17 @@ def scan(root: Path, paths: Iterable[Path]) -> ScanResult:
             if how is None:
                 continue
             try:
-                if path.stat().st_size > MAX_SCAN_BYTES:
-                    continue
-                data = path.read_bytes()
+                with open(path, "rb") as stream:  # noqa: PTH123 - a Path per file costs
+                    if os.fstat(stream.fileno()).st_size > MAX_SCAN_BYTES:
+                        continue
+                    data = stream.read()
             except OSError:
                 continue
             if b"\0" in data[:8192]:
                 continue  # binary
+            if how in ("code", "front", "env") and not hinted(data):
+                result.files += 1  # read, and no model id can be in it
+                continue
             text = data.decode("utf-8", "replace")
             result.files += 1
             read_file(rel, text, how, result)
@@ -411,7 +446,7 @@ def read_file(rel: str, text: str, how: str, result: ScanResult) -> None:
         if end:
             result.uses.extend(model_uses(rel, text, 0, end))
         return
-    if _DECLARATION.search(text):
+    if "aireg/" in text and _DECLARATION.search(text):
         return  # the registry's own declarations: what covers, not what uses
     result.uses.extend(model_uses(rel, text))
 
