@@ -160,11 +160,12 @@ def run_scan(project: Project, paths: Iterable[Path]) -> ScanResult:
     return scan(root, starts or [project.location.root.resolve()])
 
 
-def check_findings(project: Project, paths: Iterable[Path]) -> list[Finding]:
-    """The scan rules' findings for `check --scan PATH`."""
-    from registry.adoption import scan_findings
+def check_findings(project: Project, paths: Iterable[Path]) -> tuple[list[Finding], set[str]]:
+    """The scan rules' findings for `check --scan PATH`, and what the code uses."""
+    from registry.adoption import scan_findings, used_by_code
 
-    return scan_findings(project, run_scan(project, paths))
+    result = run_scan(project, paths)
+    return scan_findings(project, result), used_by_code(project, result)
 
 
 @click.command(name="scan")

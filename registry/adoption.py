@@ -135,6 +135,11 @@ def covered(project: Project, result: ScanResult) -> list[Covered]:
     return [Covered(use, coverage.covering(use)) for use in result.uses]
 
 
+def used_by_code(project: Project, result: ScanResult) -> set[str]:
+    """The declarations scanned code uses: code depends on them, so they are not unused."""
+    return {row.by.id for row in covered(project, result) if row.by is not None}
+
+
 def scan_findings(project: Project, result: ScanResult) -> list[Finding]:
     """undeclared-model, undeclared-mcp-server, adapter-base-mismatch, unreferenced-pin,
     and the configs scan could not read."""
