@@ -16,6 +16,7 @@ import click
 from registry.render import COMMAND_FORMATS, Format
 
 if TYPE_CHECKING:
+    from registry.diff import Scanned
     from registry.findings import Finding
     from registry.importers import Source
     from registry.project import Project
@@ -166,6 +167,32 @@ def check_findings(project: Project, paths: Iterable[Path]) -> tuple[list[Findin
 
     result = run_scan(project, paths)
     return scan_findings(project, result), used_by_code(project, result)
+
+
+def scanned_sides(base: Project, head: Project, base_rev: str, head_rev: str | None,
+                  paths: Iterable[Path]) -> tuple[Scanned, Scanned]:
+    """The scan rules over the code at base and at head (`impact --base --scan`): a
+    revision's code is read from git's object store, the working tree's from disk."""
+    from registry.adoption import scan_findings, used_by_code
+    from registry.files import note
+    from registry.gitrepo import GitRepo
+
+    root = _repository_root(head)
+    starts = []
+    for given in paths:
+        path = (given if given.is_absolute() else Path.cwd() / given).resolve()
+        if root != path and root not in path.parents:
+            _fail(f"--scan {given} is outside the repository ({root})")
+        starts.append("" if path == root else path.relative_to(root).as_posix())
+    note("scan", str(root), None)  # never replayed from the result cache
+    from registry.scan import scan_tree
+
+    def side(project: Project, rev: str | None) -> Scanned:
+        result = run_scan(project, paths) if rev is None else scan_tree(
+            GitRepo.open(root, "--scan").tree(rev, ""), starts)
+        return scan_findings(project, result), used_by_code(project, result)
+
+    return side(base, base_rev), side(head, head_rev)
 
 
 @click.command(name="scan")

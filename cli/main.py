@@ -500,11 +500,14 @@ def deps(options: Options, ref: str, depth: int | None, fmt: str) -> None:
               "base): what changed, what it reaches, what is new.")
 @click.option("--head", metavar="REF", help="With --base: the revision to compare (default: "
               "the working tree).")
+@click.option("--scan", "scan_paths", multiple=True, type=click.Path(path_type=Path),
+              metavar="PATH", help="With --base: also the scan rules over the code under PATH "
+              "at both revisions (new undeclared models, MCP servers, adapter mismatches).")
 @format_option("impact")
 @pass_options
 @cached
 def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str | None,
-           fmt: str) -> None:
+           scan_paths: tuple[Path, ...], fmt: str) -> None:
     """What depends on the artifacts REFS name, transitively (every declared version when a
     ref has no range): dependents with one shortest path, features, owners and evals.
 
@@ -516,10 +519,10 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
     if base is not None:
         if refs:
             fail("give either REFS or --base, not both")
-        _impact_between(options, base, head, Format(fmt))
+        _impact_between(options, base, head, Format(fmt), scan_paths)
         return
-    if head is not None:
-        fail("--head goes with --base")
+    if head is not None or scan_paths:
+        fail("--head and --scan go with --base")
     if not refs:
         fail("name at least one ref, such as prompt/house-style, or compare revisions with "
              "--base REF")
@@ -539,14 +542,18 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
             raise AssertionError(other)
 
 
-def _impact_between(options: Options, base: str, head: str | None, fmt: Format) -> None:
+def _impact_between(options: Options, base: str, head: str | None, fmt: Format,
+                    scan_paths: tuple[Path, ...] = ()) -> None:
     from registry import diff
     from registry.render import markdown, text
 
     head_project = options.project_at(head, "--head") if head is not None else options.project()
     base_project = options.base_of(head_project, base)
+    scanned = adopt_cmd.scanned_sides(base_project, head_project, base, head, scan_paths) \
+        if scan_paths else None
     report = diff.compare(base_project, head_project, _label(base, base_project),
-                          _label(head, head_project) if head else "the working tree", base)
+                          _label(head, head_project) if head else "the working tree", base,
+                          scanned)
     match fmt:
         case Format.TEXT:
             write(text.impact_base(report))

@@ -127,7 +127,7 @@ class Coverage:
 def records_of(project: Project) -> list[Record]:
     from .importers.records import of_registry
 
-    return of_registry(project.catalog.decls(), project.locator.text)
+    return of_registry(project.catalog.decls(), project.locator)
 
 
 def covered(project: Project, result: ScanResult) -> list[Covered]:

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 import ahocorasick_rs
 
+from .files import Tree
 from .findings import Finding, Span, finding
 from .retirements import normalize
 
@@ -424,15 +425,41 @@ def scan(root: Path, paths: Iterable[Path]) -> ScanResult:
                     data = stream.read()
             except OSError:
                 continue
-            if b"\0" in data[:8192]:
-                continue  # binary
-            if how in ("code", "front", "env") and not hinted(data):
-                result.files += 1  # read, and no model id can be in it
-                continue
-            text = data.decode("utf-8", "replace")
-            result.files += 1
-            read_file(rel, text, how, result)
+            take(rel, data, how, result)
     return result
+
+
+def scan_tree(tree: Tree, starts: Iterable[str]) -> ScanResult:
+    """The same over a tree of files at a git revision (the base of a pull request): every
+    file whose path from the repository root is, or is under, one of `starts` ("" for all),
+    read from git's object store."""
+    result = ScanResult()
+    prefixes = [start.strip("/") for start in starts]
+    for entry in tree.files():
+        rel = entry.rel
+        folders = rel.split("/")[:-1]
+        if entry.is_link or any(f in SKIPPED_FOLDERS or f.endswith(".egg-info")
+                                for f in folders):
+            continue
+        if not any(p == "" or rel == p or rel.startswith(p + "/") for p in prefixes):
+            continue
+        how = wanted(rel)
+        if how is None or tree.size(rel) > MAX_SCAN_BYTES:
+            continue
+        data = tree.read(rel)
+        if data is not None:
+            take(rel, data, how, result)
+    return result
+
+
+def take(rel: str, data: bytes, how: str, result: ScanResult) -> None:
+    """One file's uses into `result`."""
+    if b"\0" in data[:8192]:
+        return  # binary
+    result.files += 1
+    if how in ("code", "front", "env") and not hinted(data):
+        return  # no model id can be in it
+    read_file(rel, data.decode("utf-8", "replace"), how, result)
 
 
 def read_file(rel: str, text: str, how: str, result: ScanResult) -> None:

@@ -266,3 +266,32 @@ def test_scan_of_one_path_and_rules_policy(shop: Path, aireg: Run) -> None:
     ]
     missing = aireg("-C", str(shop), "scan", "nowhere")
     assert missing.code == 2 and "nowhere does not exist" in missing.err
+
+
+def test_impact_base_scan_reports_only_new_uses(git_repo: object, aireg: Run) -> None:
+    from conftest import GitRepo
+
+    assert isinstance(git_repo, GitRepo)
+    registry = {"aireg.yaml": CONFIG, "registry/team.yaml": REGISTRY["registry/team.yaml"],
+                "registry/models.yaml": """\
+                    apiVersion: aireg/v1
+                    kind: Model
+                    metadata: {name: gpt-5.1, owner: team/web}
+                    spec: {provider: openai, modelId: gpt-5.1-2025-11-13}
+                    """}
+    git_repo.commit("base", {**registry, "app/chat.py": 'MODEL = "gpt-5.1-2025-11-13"\n'
+                             'OLD = "claude-opus-4-8"\n'})
+    git_repo.git("branch", "base")
+    git_repo.commit("head", {"app/chat.py": 'MODEL = "gpt-5.1-2025-11-13"\n'
+                             'OLD = "claude-opus-4-8"\nNEW = "gpt-4o-2024-08-06"\n'})
+    result = aireg("-C", str(git_repo.root), "impact", "--base", "base", "--head", "HEAD",
+                   "--scan", str(git_repo.root), "--format", "json")
+    assert result.code == 0, result.err
+    fresh = json.loads(result.out)["newFindings"]
+    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in fresh] == [
+        ("undeclared-model", "app/chat.py", 3, 8)]
+    working = aireg("-C", str(git_repo.root), "impact", "--base", "base", "--scan", ".",
+                    cwd=git_repo.root, )
+    assert "undeclared-model" in working.out and "claude-opus-4-8" not in working.out
+    plain = aireg("-C", str(git_repo.root), "impact", "prompt/x", "--scan", ".")
+    assert plain.code == 2 and "--head and --scan go with --base" in plain.err

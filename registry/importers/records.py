@@ -22,6 +22,9 @@ SOURCE_LINE = re.compile(
     r"[ \t]*\r?$", re.MULTILINE)
 FIELDS_LINE = re.compile(r"^# aireg import fields:(?P<fields>[^\r\n]*)")
 MARK = "# aireg import "
+# Import writes its record at the top of a file; only files whose first bytes hold one are
+# read for records (a check need not read every declaration file twice).
+HEAD_BYTES = 4096
 
 
 @dataclass
@@ -80,13 +83,20 @@ def in_text(text: str, path: str) -> list[Record]:
     return out
 
 
-def of_registry(decls: Iterable[Any], text_of: Any) -> list[Record]:
-    """Every record in the registry's declaration files, tied to the declaration after it
-    (`decls`: the loaded Decls; `text_of(path)`: a file's text)."""
+def of_registry(decls: Iterable[Any], locator: Any) -> list[Record]:
+    """Every record in the registry's declaration files whose first HEAD_BYTES hold one,
+    tied to the declaration after it (`decls`: the loaded Decls; `locator`: the registry's
+    Locator, whose texts are the files as loaded)."""
     by_place = {(d.path, d.doc): d for d in decls}
     out = []
+    tree = locator.tree
     for path in sorted({path for path, _ in by_place}):
-        for record in in_text(text_of(path), path):
+        loaded = locator.texts.get(path)
+        head = loaded[:HEAD_BYTES] if loaded is not None else tree.head(
+            path[len(tree.prefix):], HEAD_BYTES).decode("utf-8", "replace")
+        if MARK not in head:
+            continue
+        for record in in_text(locator.text(path), path):
             decl = by_place.get((path, record.doc))
             if decl is None:
                 continue
