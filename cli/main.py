@@ -521,8 +521,10 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
             fail("give either REFS or --base, not both")
         _impact_between(options, base, head, Format(fmt), scan_paths)
         return
-    if head is not None or scan_paths:
-        fail("--head and --scan go with --base")
+    if head is not None:
+        fail("--head goes with --base")
+    if scan_paths:
+        fail("--scan goes with --base (check --scan scans without a comparison)")
     if not refs:
         fail("name at least one ref, such as prompt/house-style, or compare revisions with "
              "--base REF")

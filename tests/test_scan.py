@@ -294,4 +294,4 @@ def test_impact_base_scan_reports_only_new_uses(git_repo: object, aireg: Run) ->
                     cwd=git_repo.root, )
     assert "undeclared-model" in working.out and "claude-opus-4-8" not in working.out
     plain = aireg("-C", str(git_repo.root), "impact", "prompt/x", "--scan", ".")
-    assert plain.code == 2 and "--head and --scan go with --base" in plain.err
+    assert plain.code == 2 and "--scan goes with --base" in plain.err

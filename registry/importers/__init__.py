@@ -101,6 +101,16 @@ class Context:
         return sorted(set(names))
 
 
+def no_pin(source: Source, context: Context, written: str, provider: str, model_id: str,
+           pattern: str) -> None:
+    """Say, at the line `pattern` finds, that a prompt's model has no pin to refer to."""
+    line, column = line_of(source.text, pattern)
+    context.findings.append(ambiguous(
+        source, f"model `{written}` has no Model pin in the registry; spec.model is left out: "
+        f"declare a Model (provider: {provider}, modelId: {model_id}) and import again", line,
+        column))
+
+
 def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -13,7 +13,7 @@ import posixpath
 import re
 from typing import Any
 
-from . import Context, Draft, Source, ambiguous, front_matter, line_of, name_of
+from . import Context, Draft, Source, ambiguous, front_matter, line_of, name_of, no_pin
 
 # Genkit's model prefixes -> aireg providers.
 PROVIDERS = {"googleai": "google", "vertexai": "vertex-ai", "openai": "openai",
@@ -74,10 +74,6 @@ def model_ref(source: Source, context: Context, model: str, pattern: str) -> str
         return None
     named = context.model_named(provider, model_id)
     if named is None:
-        line, column = line_of(source.text, pattern)
-        context.findings.append(ambiguous(
-            source, f"model `{model}` has no Model pin in the registry; spec.model is left "
-            f"out: declare a Model (provider: {provider}, modelId: {model_id}) and import "
-            "again", line, column))
+        no_pin(source, context, model, provider, model_id, pattern)
         return None
     return f"model/{named}"

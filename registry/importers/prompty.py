@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from . import Context, Draft, Source, ambiguous, front_matter, line_of, name_of
+from . import Context, Draft, Source, ambiguous, front_matter, line_of, name_of, no_pin
 
 
 def read(source: Source, context: Context) -> list[Draft]:
@@ -66,10 +66,6 @@ def _model(source: Source, context: Context, model: Any) -> str | None:
                       if d.model.spec.provider == provider and d.name == name_of(model_id)),
                      None)
     if named is None:
-        line, column = line_of(source.text, r"^\s*(azure_deployment|name):")
-        context.findings.append(ambiguous(
-            source, f"model `{model_id}` has no Model pin in the registry; spec.model is left "
-            f"out: declare a Model (provider: {provider}, modelId: {model_id}) and import "
-            "again", line, column))
+        no_pin(source, context, model_id, provider, model_id, r"^\s*(azure_deployment|name):")
         return None
     return f"model/{named}"
