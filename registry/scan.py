@@ -234,12 +234,15 @@ def model_uses(path: str, text: str, start: int = 0, end: int | None = None) -> 
     hits = _HINT_TEXT.find_matches_as_indexes(text[start:stop] if start or end else text)
     if not hits:
         return []
+    import bisect
+
     lines = _Lines(text)
+    starts, count = lines.starts, len(lines.starts)
+    numbers = {bisect.bisect_right(starts, start + first) for _, first, _ in hits}
     spans = set()
-    for _, first, last in hits:
-        begin = text.rfind("\n", 0, start + first) + 1
-        finish = text.find("\n", start + last)
-        spans.add((max(begin, start), stop if finish < 0 else min(finish, stop)))
+    for number in numbers:  # 1-based line numbers: each line is searched once
+        finish = starts[number] - 1 if number < count else len(text)
+        spans.add((max(starts[number - 1], start), min(finish, stop)))
     out: list[Use] = []
     matches = (m for begin, finish in sorted(spans)
                for m in _PATTERN.finditer(text, begin, finish))
