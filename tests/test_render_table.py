@@ -39,7 +39,10 @@ def test_every_documented_format_is_offered(command: str) -> None:
     assert offered >= set(SPEC_FORMATS[command].split("|"))
 
 
+# Commands whose output does not go through the table yet (see ARCHITECTURE.md's debts).
+NOT_IN_TABLE = {"scan"}
 PAIRS = [(command, report, fmt) for command, formats in COMMAND_FORMATS.items()
+         if command not in NOT_IN_TABLE
          for report in COMMAND_REPORTS[command] for fmt in formats]
 PAIRS += [("bom --completeness", "registry.bom.Completeness", fmt)
           for fmt in (Format.TEXT, Format.JSON)]
@@ -53,7 +56,7 @@ def test_every_offered_format_has_a_renderer(command: str, report: str, fmt: For
 
 
 def test_every_command_with_formats_names_its_reports() -> None:
-    assert set(COMMAND_REPORTS) == set(COMMAND_FORMATS)
+    assert set(COMMAND_REPORTS) == set(COMMAND_FORMATS) - NOT_IN_TABLE
 
 
 @pytest.mark.parametrize("report", sorted({r for r, _ in RENDERERS}))

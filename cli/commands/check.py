@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from registry.findings import ExitCode
@@ -14,10 +16,15 @@ from ..replay import stored
 @click.option("--base", metavar="REF",
               help="Also compare with this git revision: version-not-bumped, version-decreased, "
                    "removed-in-use.")
+@click.option("--scan", "scan_paths", multiple=True, type=click.Path(path_type=Path),
+              metavar="PATH", help="Also scan the code under PATH (repeatable): "
+              "undeclared-model, undeclared-mcp-server, adapter-base-mismatch, "
+              "unreferenced-pin.")
 @format_option("check")
 @pass_options
 @stored(revisions=("base",))
-def check(options: Options, base: str | None, fmt: str) -> int | None:
+def check(options: Options, base: str | None, scan_paths: tuple[Path, ...],
+          fmt: str) -> int | None:
     """Run every rule; exit 1 on findings at or above the registry's failOn."""
     project = options.project()
     versions = None
@@ -30,7 +37,11 @@ def check(options: Options, base: str | None, fmt: str) -> int | None:
             options.out.say(f"aireg: {text.no_base(base, project.location.prefix)} The version "
                             "rules have nothing to compare.")
         versions = version_findings(against, project)
-    result = project.check(versions)
+    if scan_paths:
+        from .adopt import check_findings
+
+        scanned = check_findings(project, scan_paths)
+    result = project.check(versions, scanned if scan_paths else None)
     options.out.render(result, fmt)
     if result.fails(project.loaded.config.spec.policy.failOn):
         return ExitCode.FINDINGS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -19,11 +20,14 @@ if TYPE_CHECKING:
               "base): what changed, what it reaches, what is new.")
 @click.option("--head", metavar="REF", help="With --base: the revision to compare (default: "
               "the working tree).")
+@click.option("--scan", "scan_paths", multiple=True, type=click.Path(path_type=Path),
+              metavar="PATH", help="With --base: also the scan rules over the code under PATH "
+              "at both revisions (new undeclared models, MCP servers, adapter mismatches).")
 @format_option("impact")
 @pass_options
 @stored(revisions=("base", "head"), head="head")
 def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str | None,
-           fmt: str) -> None:
+           scan_paths: tuple[Path, ...], fmt: str) -> None:
     """What depends on the artifacts REFS name, transitively (every declared version when a
     ref has no range): dependents with one shortest path, features, owners and evals.
 
@@ -32,10 +36,12 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
     if base is not None:
         if refs:
             fail("give either REFS or --base, not both")
-        _impact_between(options, base, head, fmt)
+        _impact_between(options, base, head, fmt, scan_paths)
         return
     if head is not None:
         fail("--head goes with --base")
+    if scan_paths:
+        fail("--scan goes with --base (check --scan scans without a comparison)")
     if not refs:
         fail("name at least one ref, such as prompt/house-style, or compare revisions with "
              "--base REF")
@@ -46,13 +52,19 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
     options.out.render(analysis.analyze(project.catalog, project.graph, targets), fmt)
 
 
-def _impact_between(options: Options, base: str, head: str | None, fmt: str) -> None:
+def _impact_between(options: Options, base: str, head: str | None, fmt: str,
+                    scan_paths: tuple[Path, ...]) -> None:
     from registry import diff
+
+    from .adopt import scanned_sides
 
     head_project = options.project_at(head, "--head") if head is not None else options.project()
     base_project = options.base_of(head_project, base)
+    scanned = scanned_sides(base_project, head_project, base, head, scan_paths) \
+        if scan_paths else None
     report = diff.compare(base_project, head_project, _label(base, base_project),
-                          _label(head, head_project) if head else "the working tree", base)
+                          _label(head, head_project) if head else "the working tree", base,
+                          scanned)
     options.out.render(report, fmt)
 
 
