@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from registry.files import FolderScan
     from registry.load import Decl
     from registry.project import Project
+    from registry.snapshot import Snapshot
+    from registry.store import Place
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -43,13 +45,31 @@ class Options:
     debug: bool
     no_cache: bool = False
     scan: FolderScan | None = None  # the walk of the working tree made for the result cache
+    place: Place | None = None  # the snapshot's key, worked out before a load
 
     def project(self) -> Project:
+        from registry import store
         from registry.project import Project
 
         scan, self.scan = self.scan, None  # one load's listing: never reused later
-        return Project.open(self.directory, self.rev, self.today, use_cache=not self.no_cache,
-                            progress=_progress(), scan=scan)
+        place, self.place = self.place, None
+        if place is None and not self.no_cache:
+            place = store.locate(self.directory, self.rev)
+        store.loading(place)
+        project = Project.open(self.directory, self.rev, self.today,
+                               use_cache=not self.no_cache, progress=_progress(), scan=scan)
+        store.loaded(place, project)
+        return project
+
+    def snapshot(self) -> Snapshot | None:
+        """The registry's snapshot, when one is stored for its state now (registry.store)."""
+        from registry import store
+
+        if self.no_cache:
+            return None
+        if self.place is None:  # a miss loads in this state
+            self.place = store.locate(self.directory, self.rev)
+        return store.read(self.place)
 
     def project_at(self, rev: str, option: str) -> Project:
         """The same registry at another revision (the head of a comparison)."""
@@ -66,7 +86,7 @@ class Options:
                                progress=_progress())
 
 
-_state = {"debug": False}
+_state = {"debug": False, "console": False}
 
 
 def _progress() -> Callable[[str, int, int], None] | None:
@@ -239,18 +259,15 @@ def _result_key(ctx: click.Context, options: Options
         parts.append(replaced)
         keyed[("replace", str(toplevel))] = replaced
     if options.rev is None or ctx.params.get("base") is not None:
-        # The working tree is read: its state is part of the key, and the same walk is the
-        # listing the load starts from should the key miss.
-        from registry.files import FolderScan
+        # The working tree is read: its state (from git's index) is part of the key, and
+        # the key of its snapshot should the output miss (registry.store).
+        from registry.store import locate
 
-        try:
-            options.scan = FolderScan(root)
-        except OSError:
+        place = locate(options.directory, None)
+        if place is None:
             return None
-        state = caching.tree_state(root, options.scan)
-        if state is None:
-            return None
-        parts.append(state)
+        options.place = place if options.rev is None else None
+        parts.append(place.key)
     return store, caching.key_of(parts), keyed
 
 
@@ -472,20 +489,9 @@ def show(options: Options, ref: str, fmt: str) -> None:
 @cached
 def deps(options: Options, ref: str, depth: int | None, fmt: str) -> None:
     """What REF uses, transitively."""
-    from registry.render import text
+    from cli import tree_cmd
 
-    project = options.project()
-    root = _one(project, ref)
-    match Format(fmt):
-        case Format.TEXT:
-            write(text.deps(root, project.graph, depth))
-        case Format.JSON:
-            reached = project.graph.dependencies([root.id], depth)
-            from registry.render import json as json_out
-
-            write(json_out.deps(root, reached, project.catalog))
-        case other:
-            raise AssertionError(other)
+    write(tree_cmd.deps(options.snapshot(), options.project, _one, ref, depth, fmt))
 
 
 @cli.command()
@@ -504,9 +510,6 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
 
     With --base, the same for everything that changed between two revisions.
     """
-    from registry import impact as analysis
-    from registry.render import markdown, text
-
     if base is not None:
         if refs:
             fail("give either REFS or --base, not both")
@@ -517,20 +520,17 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
     if not refs:
         fail("name at least one ref, such as prompt/house-style, or compare revisions with "
              "--base REF")
+    if Format(fmt) is not Format.MARKDOWN:
+        from cli import tree_cmd
+
+        write(tree_cmd.impact(options.snapshot(), options.project, refs, fmt))
+        return
+    from registry import impact as analysis
+    from registry.render import markdown
+
     project = options.project()
     targets = list({d.id: d for ref in refs for d in project.catalog.lookup(ref)}.values())
-    report = analysis.analyze(project.catalog, project.graph, targets)
-    match Format(fmt):
-        case Format.TEXT:
-            write(text.impact(report))
-        case Format.JSON:
-            from registry.render import json as json_out
-
-            write(json_out.impact(report, project.catalog))
-        case Format.MARKDOWN:
-            write(markdown.impact(report))
-        case other:
-            raise AssertionError(other)
+    write(markdown.impact(analysis.analyze(project.catalog, project.graph, targets)))
 
 
 def _impact_between(options: Options, base: str, head: str | None, fmt: Format) -> None:
@@ -1069,6 +1069,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     try:
         _run(argv)
     finally:
+        if "registry.store" in sys.modules:  # the snapshots of this command's loads
+            sys.modules["registry.store"].flush(background=_state["console"])
         if "registry.cache" in sys.modules:  # a cold load may still be writing its cache
             sys.modules["registry.cache"].wait_for_writers()
 
@@ -1112,6 +1114,7 @@ def console() -> NoReturn:
     cost more than the whole parse (peak memory is the same either way; see benchmarks/).
     """
     gc.disable()
+    _state["console"] = True  # a snapshot's writer may outlive the command (registry.store)
     try:
         main()
     except SystemExit as done:

@@ -32,6 +32,7 @@ class Project:
     # A comparison's base with no aireg.yaml in the registry's folder, read as an empty
     # registry: the pull request that adds the registry (or moves it there).
     absent: bool = False
+    checked: CheckResult | None = None  # the last `check` without a base, once run
 
     @classmethod
     def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None,
@@ -164,4 +165,7 @@ class Project:
         if versions:
             found = rules.superseded(found, versions)
         found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)
-        return CheckResult(self.locate(found), len(self.catalog.by_id), self.loaded.files_read)
+        result = CheckResult(self.locate(found), len(self.catalog.by_id), self.loaded.files_read)
+        if not versions:
+            self.checked = result  # kept in the registry's snapshot (registry.store)
+        return result

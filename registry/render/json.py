@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..catalog import Catalog
 from ..findings import Finding
-from ..graph import DepGraph, Hop, Reach
-from ..impact import ImpactReport
+from ..graph import DepGraph, Hop
+from ..impact import view
 from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
+from .tree import impact_fields
 
 if TYPE_CHECKING:
     from ..bom import Gaps
@@ -112,12 +113,18 @@ class ReachOut(Out):
     id: str
     kind: str
     owner: str | None
-    distance: int
-    path: list[HopOut]
+    distance: int = Field(description="edges from the nearest target (impact) or from the "
+                          "root (deps); 0 for a changed artifact itself (impact --base)")
+    next: str | None = Field(description="the node one edge nearer the targets (impact) or "
+                             "the root (deps), listed in the same output unless it is a target "
+                             "or the root: follow `next` to rebuild one shortest path; null at "
+                             "distance 0")
+    label: str | None = Field(description="the label of the edge between this node and "
+                              "`next` (includes, model, tool, base-model, trained-on, ...)")
 
 
 class DepsOut(Out):
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     root: str
     dependencies: list[ReachOut]
 
@@ -126,7 +133,8 @@ class FeatureOut(Out):
     id: str
     tier: str
     owner: str | None
-    path: list[HopOut]
+    next: str | None = Field(description="as in `dependents`: follow it to rebuild the path")
+    label: str | None
 
 
 class OwnerOut(Out):
@@ -136,7 +144,7 @@ class OwnerOut(Out):
 
 
 class ImpactOut(Out):
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     targets: list[str]
     highestTier: str | None
     dependents: list[ReachOut]
@@ -250,7 +258,7 @@ class ChangeOut(Out):
 
 
 class ImpactBaseOut(Out):
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     base: str
     head: str
     baseHasRegistry: bool = Field(description=(
@@ -364,42 +372,12 @@ def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph,
     ))
 
 
-def _reach(catalog: Catalog, node: NodeId, distance: int, path: tuple[Hop, ...]) -> ReachOut:
-    decl = catalog.by_id[node]
-    return ReachOut(id=node, kind=decl.kind, owner=decl.owner, distance=distance,
-                    path=_hops(path))
-
-
-def deps(root: Decl, reached: dict[NodeId, Reach], catalog: Catalog) -> str:
-    ordered = sorted(reached.values(), key=lambda r: (r.distance, r.node))
-    return dump(DepsOut(root=root.id, dependencies=[
-        _reach(catalog, r.node, r.distance, r.path) for r in ordered]))
-
-
-def _impact_fields(report: ImpactReport) -> dict[str, Any]:
-    return {
-        "highestTier": report.highest_tier,
-        "dependents": [ReachOut(id=d.decl.id, kind=d.decl.kind, owner=d.decl.owner,
-                                distance=d.distance, path=_hops(d.path))
-                       for d in report.dependents],
-        "features": [FeatureOut(id=f.decl.id, tier=f.tier, owner=f.decl.owner,
-                                path=_hops(f.path)) for f in report.features],
-        "owners": [OwnerOut(owner=o.owner, contacts=list(o.contacts), affected=list(o.nodes))
-                   for o in report.owners],
-        "evals": [d.id for d in report.evals],
-    }
-
-
-def impact(report: ImpactReport, catalog: Catalog) -> str:
-    return dump(ImpactOut(targets=[d.id for d in report.targets], **_impact_fields(report)))
-
-
 def impact_base(report: PullReport) -> str:
     return dump(ImpactBaseOut(
         base=report.base, head=report.head, baseHasRegistry=not report.base_absent,
         changes=[_change(c) for c in report.changes],
         newFindings=[_finding(f) for f in report.new_findings],
-        **_impact_fields(report.impact)))
+        **impact_fields(view(report.impact))))
 
 
 def _change(item: ChangeImpact) -> ChangeOut:

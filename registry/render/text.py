@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
 from ..findings import Finding, Severity
-from ..graph import DepGraph, Hop
-from ..impact import ImpactReport, contacts
+from ..graph import DepGraph
+from ..impact import ImpactReport, contacts, view
 from ..lifecycle import when
 from ..load import Decl
-from ..refs import NodeId
 from ..rules import CheckResult
 from . import deadline_label, plural, value_text, visible
+from .tree import impact_text
 
 if TYPE_CHECKING:
     from ..bom import Gaps
@@ -65,16 +65,6 @@ def ls(rows: list[tuple[Decl, int]]) -> str:
                  [[d.id, d.kind, d.owner or "-", visible(f"{d.path}:{line}")] for d, line in rows])
 
 
-def path_text(path: tuple[Hop, ...]) -> str:
-    """`a -uses-> b -includes-> c`."""
-    if not path:
-        return "(changed itself)"
-    parts: list[str] = [path[0].source]
-    for hop in path:
-        parts.append(f"-{hop.label}-> {hop.target}")
-    return " ".join(parts)
-
-
 def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph,
          retirement: str | None = None) -> str:
     meta = decl.model.metadata
@@ -110,60 +100,8 @@ def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph,
     return "\n".join(lines) + "\n"
 
 
-def deps(root: Decl, graph: DepGraph, depth: int | None) -> str:
-    """The dependency tree; a node already printed above is shown once, marked `(above)`."""
-    lines: list[str] = [root.id]
-    printed: set[NodeId] = {root.id}
-    # A stack of (node, its children, the next child's index, indent, level) rather than
-    # recursion: the tree is as deep as the registry's chains, which may be thousands deep.
-    stack: list[tuple[NodeId, list[NodeId], int, str, int]] = [
-        (root.id, graph.uses(root.id), 0, "", 1)]
-    while stack:
-        node, children, index, indent, level = stack.pop()
-        if index == len(children):
-            continue
-        stack.append((node, children, index + 1, indent, level))
-        child = children[index]
-        last = index == len(children) - 1
-        branch = "└── " if last else "├── "
-        seen = child in printed
-        lines.append(f"{indent}{branch}{graph.label(node, child)} {child}"
-                     + (" (above)" if seen and graph.uses(child) else ""))
-        if seen:
-            continue
-        printed.add(child)
-        if depth is None or level < depth:
-            stack.append((child, graph.uses(child), 0, indent + ("    " if last else "│   "),
-                          level + 1))
-    return "\n".join(lines) + "\n"
-
-
 def impact(report: ImpactReport) -> str:
-    targets = ", ".join(d.id for d in report.targets)
-    if not report.dependents:
-        return f"Nothing depends on {targets}.\n"
-    lines: list[str] = [f"Impact of {targets}: {plural(len(report.dependents), 'dependent')}, "
-             f"{plural(len(report.features), 'feature')}"
-             + (f" (highest tier: {report.highest_tier})" if report.highest_tier else "") + "."]
-    if report.features:
-        lines += ["", "Features affected:"]
-        for hit in report.features:
-            lines.append(f"  {hit.decl.id}  tier {hit.tier}  owner {hit.decl.owner or '-'}")
-            lines.append(f"    {path_text(hit.path)}")
-    lines += ["", "Dependents (distance, one shortest path):"]
-    for dep in report.dependents:
-        lines.append(f"  {dep.distance}  {dep.decl.id}")
-        lines.append(f"     {path_text(dep.path)}")
-    if report.owners:
-        lines += ["", "Owners to notify:"]
-        for owner in report.owners:
-            contact = (f" ({', '.join(visible(c) for c in owner.contacts)})"
-                       if owner.contacts else "")
-            lines.append(f"  {owner.owner}{contact}: {', '.join(owner.nodes)}")
-    if report.evals:
-        lines += ["", "Evals to run:"]
-        lines.extend(f"  {d.id}" for d in report.evals)
-    return "\n".join(lines) + "\n"
+    return impact_text(view(report))
 
 
 def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:

@@ -1,0 +1,128 @@
+"""What a registry's resolved form depends on, as text to key a snapshot by.
+
+Three parts: the program (aireg's version and its own files, Python, every installed
+distribution, the GIT_ variables), and the files, either of the working tree or of a revision.
+The working tree's state comes from git: the tree id of the registry's folder at HEAD, and each
+path `git status` reports (changed, staged, untracked or ignored) with what it holds now. Git
+answers from its index, comparing size, modification and change times, inode and device, and
+reading again whatever is racily clean, so a file edited and given its old modification time
+back (`touch -r`) is still reported (its change time moved). Outside git nothing is stored.
+This module imports nothing heavy: it runs before every snapshot is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+
+# A file this recent may change again within the clock's resolution: ignored files (which
+# git does not track) are then keyed on their content rather than their times.
+FRESH_NS = 2_000_000_000
+# Git's answers are made as strict as they can be, whatever the user's settings: the change
+# time counts, every stat field counts, no file system monitor is trusted.
+_STRICT = ["-c", "core.trustctime=true", "-c", "core.checkStat=default",
+           "-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false"]
+
+
+def program() -> str:
+    """aireg's version and its own files (size and modification time of each: an upgrade,
+    a reinstall or an edit of aireg itself changes it), Python, every installed
+    distribution (by its metadata folder's name, which holds its version) and the GIT_
+    variables."""
+    stamps = [__version__, sys.version, sys.executable]
+    package = Path(__file__).parent
+    for folder in (package, package.parent / "cli"):
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                info = os.stat(os.path.join(dirpath, name))  # noqa: PTH116, PTH118
+                stamps.append(f"{dirpath}/{name}:{info.st_size}:{info.st_mtime_ns}")
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))  # noqa: PTH208 - names only
+        except OSError:
+            continue
+        stamps.append(entry)
+        stamps += [n for n in names if n.endswith((".dist-info", ".egg-info", ".pth"))]
+    stamps += [f"{name}={value}" for name, value in sorted(os.environ.items())
+               if name.startswith("GIT_")]
+    return "\n".join(stamps)
+
+
+def _git(toplevel: Path, *args: str) -> bytes | None:
+    try:
+        done = subprocess.run(["git", *_STRICT, *args], cwd=toplevel, capture_output=True,
+                              check=False)
+    except OSError:
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def replace_refs(toplevel: Path) -> str | None:
+    base = os.environ.get("GIT_REPLACE_REF_BASE", "refs/replace/")
+    found = _git(toplevel, "for-each-ref", "--format=%(refname) %(objectname)", base)
+    return None if found is None else found.decode("utf-8", "surrogateescape")
+
+
+def tree_id(toplevel: Path, commit: str, prefix: str) -> str | None:
+    """The id of the registry folder's tree at a commit; "" when the commit has no such
+    folder (or there is no commit yet); None when git cannot tell."""
+    found = _git(toplevel, "rev-parse", "--verify", "--quiet", f"{commit}:{prefix}")
+    if found is None:
+        return "" if _git(toplevel, "rev-parse", "--git-dir") is not None else None
+    return found.decode().strip()
+
+
+def revision(toplevel: Path, commit: str, prefix: str) -> str | None:
+    """The state of a revision's registry: its folder's tree id and the replace refs."""
+    tree = tree_id(toplevel, commit, prefix)
+    replaced = replace_refs(toplevel)
+    if tree is None or replaced is None:
+        return None
+    return f"tree {tree}\nreplaced {replaced}"
+
+
+def worktree(toplevel: Path, prefix: str) -> str | None:
+    """The state of the working tree's registry folder: the tree at HEAD (the same text as
+    `revision` gives HEAD while nothing differs from it) and every path git reports there,
+    with its content's digest (its stat data, for an ignored file that is not recent);
+    None when git cannot tell."""
+    head = revision(toplevel, "HEAD", prefix)
+    listing = _git(toplevel, "status", "--porcelain=v1", "-z", "--untracked-files=all",
+                   "--ignored=traditional", "--no-renames", "--ignore-submodules=none", "--",
+                   f":(top,literal){prefix}" if prefix else ":/")
+    if head is None or listing is None:
+        return None
+    lines = [head]
+    now = time.time_ns()
+    for record in sorted(listing.split(b"\0")):
+        if len(record) < 4:
+            continue
+        code, path = record[:2].decode(), os.fsdecode(record[3:])
+        full = os.path.join(toplevel, path)  # noqa: PTH118
+        lines.append(f"{code} {path} {_content(full, code == '!!', now)}")
+    return "\n".join(lines)
+
+
+def _content(path: str, ignored: bool, now: int) -> str:
+    """What a reported path holds: a digest of its bytes (through links, as the loader
+    reads it), or for an ignored file its size, times and inode unless it is recent."""
+    try:
+        info = os.stat(path)  # noqa: PTH116
+    except OSError:
+        return "absent"
+    if not os.path.isfile(path):  # noqa: PTH113
+        return f"other {info.st_mode} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
+    if ignored and max(info.st_mtime_ns, info.st_ctime_ns) < now - FRESH_NS:
+        return f"stat {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
+    try:
+        with open(path, "rb") as stream:  # noqa: PTH123
+            return hashlib.sha256(stream.read()).hexdigest()
+    except OSError as error:
+        return f"unreadable {error.errno}"
