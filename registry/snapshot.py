@@ -26,7 +26,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from .project import Project
@@ -224,7 +224,7 @@ def build(project: Project, key: str = "") -> Snapshot:
 
     catalog, graph = project.catalog, project.graph
     ids: list[str] = sorted(catalog.by_id)
-    by_id: dict[str, Any] = dict(catalog.by_id)
+    by_id = cast(dict[str, Any], catalog.by_id)  # NodeId is a str
     index = {node: i for i, node in enumerate(ids)}
     tables: dict[str, dict[str, int]] = {"kinds": {}, "owners": {}, "tiers": {}, "paths": {},
                                          "labels": {}}
@@ -240,7 +240,7 @@ def build(project: Project, key: str = "") -> Snapshot:
     arrays["doc"].extend(d.doc for d in decls)
     labels = tables["labels"]
     for side, upwards in (("pred", True), ("succ", False)):
-        adjacency: dict[str, list[tuple[str, str]]] = dict(graph.adjacency(upwards))
+        adjacency = cast(dict[str, Any], graph.adjacency(upwards))
         at, nodes, named = arrays[f"{side}_at"], arrays[side], arrays[f"{side}_label"]
         at.append(0)
         for node in ids:
