@@ -73,17 +73,25 @@ class Options:
 
     def project_at(self, rev: str, option: str) -> Project:
         """The same registry at another revision (the head of a comparison)."""
+        from registry import store
         from registry.project import Project
 
-        return Project.open(self.directory, rev, self.today, option,
-                            use_cache=not self.no_cache, progress=_progress())
+        project = Project.open(self.directory, rev, self.today, option,
+                               use_cache=not self.no_cache, progress=_progress())
+        if not self.no_cache:
+            store.revision_loaded(project)
+        return project
 
     def base_of(self, head: Project, rev: str) -> Project:
         """The base of a comparison: head's registry folder at `rev` (empty if it has none)."""
+        from registry import store
         from registry.project import Project
 
-        return Project.base_of(head, rev, "--base", use_cache=not self.no_cache,
-                               progress=_progress())
+        project = Project.base_of(head, rev, "--base", use_cache=not self.no_cache,
+                                  progress=_progress())
+        if not self.no_cache and not project.absent:
+            store.revision_loaded(project)
+        return project
 
 
 _state = {"debug": False, "console": False}

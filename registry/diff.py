@@ -439,11 +439,11 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
     declaration's own findings say what is wrong.
     """
     before: dict[str, list[int]] = defaultdict(list)
-    for item in base.check().findings:
+    for item in base.check(stored=True).findings:
         before[item.fingerprint].append(item.severity.rank)
     for ranks in before.values():
         ranks.sort(reverse=True)
-    current = [f for f in head.check(versions).findings
+    current = [f for f in head.check(versions, stored=True).findings
                if not _through_broken(f, broken, hidden, base)]
     fresh: list[tuple[int, Finding]] = []
     # Highest severity first, each matched with the highest base finding left.

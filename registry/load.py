@@ -39,7 +39,7 @@ from .files import (
     selected,
 )
 from .findings import Finding, Pointer, RegistryNotFound, Span, finding
-from .gitrepo import GitRepo
+from .gitrepo import GitRepo, GitTree
 
 if TYPE_CHECKING:
     from .cache import Cache
@@ -292,13 +292,21 @@ class Gathered(NamedTuple):
 def _gather(tree: Tree, rels: list[str], cache: Cache | None, parse: Callable[
         [list[str]], list[Parsed]] = _parse) -> tuple[list[Gathered], list[Finding]]:
     findings: list[Finding] = []
-    read: list[tuple[str, str, str]] = []  # (rel, text, blob id)
+    read: list[tuple[str, str | None, str]] = []  # (rel, text, blob id)
+    # A revision's blobs whose parse is cached by id are not read at all.
+    listed = tree.known_blob if cache and isinstance(tree, GitTree) else None
+    ids = {rel: blob for rel in rels if (blob := listed(rel))} if listed else {}
+    known: dict[str, Any] = cache.parsed(ids.values()) if cache and ids else {}
     for rel in rels:
+        if ids.get(rel) in known:
+            read.append((rel, None, ids[rel]))
+            continue
         found = _read_text(tree, rel, findings)
         if found is not None:
             read.append((rel, *found))
-    known: dict[str, Any] = cache.parsed(blob for _, _, blob in read) if cache else {}
-    parsed = iter(parse([text for _, text, blob in read if blob not in known]))
+    if cache:
+        known.update(cache.parsed(blob for _, _, blob in read if blob not in known))
+    parsed = iter(parse([text or "" for _, text, blob in read if blob not in known]))
     gathered = []
     for rel, text, blob in read:
         cached = blob in known

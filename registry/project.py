@@ -20,6 +20,7 @@ from .rules import CheckResult
 if TYPE_CHECKING:
     from .lifecycle import Lifecycle
     from .retirements import Retirements
+    from .store import Place
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Project:
     # registry: the pull request that adds the registry (or moves it there).
     absent: bool = False
     checked: CheckResult | None = None  # the last `check` without a base, once run
+    place: Place | None = None  # where its snapshot is (registry.store)
 
     @classmethod
     def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None,
@@ -156,16 +158,31 @@ class Project:
 
         return self.locator.locate_all(identify(findings, self.loaded, self.locator))
 
-    def check(self, versions: list[Finding] | None = None) -> CheckResult:
+    def check(self, versions: list[Finding] | None = None, stored: bool = False
+              ) -> CheckResult:
         """Every rule, and `versions`, the version rules' findings over a base revision
-        (check --base), which explain some unresolved refs better."""
+        (check --base), which explain some unresolved refs better. With `stored`, the
+        findings this registry's snapshot keeps for the day are used when it has them."""
         from . import rules  # jinja2 is only needed when checking
 
-        found = rules.run(self.catalog, self.graph, self.lifecycle)
-        if versions:
-            found = rules.superseded(found, versions)
-        found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)
-        result = CheckResult(self.locate(found), len(self.catalog.by_id), self.loaded.files_read)
+        plain = self._stored_check() if stored else None
+        if plain is None:
+            found = rules.run(self.catalog, self.graph, self.lifecycle)
+            found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)
+            plain = self.checked = CheckResult(self.locate(found), len(self.catalog.by_id),
+                                               self.loaded.files_read)
         if not versions:
-            self.checked = result  # kept in the registry's snapshot (registry.store)
-        return result
+            return plain
+        # Policy and places are each finding's own, so the version rules' findings join
+        # the others afterwards, replacing the unresolved refs they explain better.
+        extra = self.locate(rules.apply_policy(versions, self.loaded.config))
+        found = sorted(rules.superseded(plain.findings, extra), key=Finding.sort_key)
+        return CheckResult(found, plain.declarations, plain.files)
+
+    def _stored_check(self) -> CheckResult | None:
+        if self.place is None:
+            return None
+        from . import store
+
+        known = store.known_check(self.place, self.today)
+        return None if known is None else CheckResult(*known)

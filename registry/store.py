@@ -8,14 +8,16 @@ is built and written at the end of the command.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from . import files, state
 from . import snapshot as snapshots
+from .findings import Finding, Severity, Span
 
 if TYPE_CHECKING:
     from .project import Project
@@ -34,6 +36,7 @@ class Place:
     # kept with the snapshot, checked again before it is used.
     reads: dict[tuple[str, str], str] | None = None
     outer: dict[tuple[str, str], str] | None = None  # a recording already under way
+    snapshot: snapshots.Snapshot | Literal[False] | None = None  # read (False: none there)
 
 
 def locate(start: Path, rev: str | None) -> Place | None:
@@ -104,7 +107,48 @@ def loaded(place: Place | None, project: Project) -> None:
     reads, files.recorded = place.reads or {}, place.outer
     for (kind, name), found in reads.items():  # the outer recording sees them too
         files.note(kind, name, None if found == files.UNKEYED else found)
+    project.place = place
     _pending.append((place, project))
+
+
+def revision_loaded(project: Project) -> None:
+    """A revision's load done (a comparison's base or head): its snapshot, keyed by its
+    tree id, gives its findings, and is written when the command ends."""
+    toplevel, commit = project.location.toplevel, project.loaded.tree.commit
+    if toplevel is None or commit is None:
+        return
+    place = at_revision(toplevel, commit, project.location.prefix)
+    if place is not None:  # a revision's files are all in its tree id
+        place.reads = {}
+        project.place = place
+        _pending.append((place, project))
+
+
+class Known(NamedTuple):
+    findings: list[Finding]
+    declarations: int
+    files: int
+
+
+def known_check(place: Place, today: dt.date) -> Known | None:
+    """The check result the snapshot for `place` keeps for `today`, when it is whole."""
+    if place.snapshot is None:
+        place.snapshot = read(place) or False
+    if place.snapshot is False:
+        return None
+    day = place.snapshot.findings(today.isoformat())
+    if day is None:
+        return None
+    try:
+        found = [Finding(rule, Severity(severity), message, Span(path, line, column),
+                         subject=subject, field=field, value=value)
+                 for rule, severity, message, path, line, column, subject, field, _, value
+                 in day["findings"]]
+        known = Known(found, int(day["declarations"]), int(day["files"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    stored = [item[8] for item in day["findings"]]
+    return known if stored == [f.fingerprint for f in found] else None
 
 
 def built(project: Project) -> snapshots.Snapshot:
@@ -154,6 +198,8 @@ def _write(place: Place, project: Project, reads: dict[tuple[str, str], str],
            checked: CheckResult | None) -> None:
     snap = built(project)
     snap.key = place.key
+    if place.snapshot:  # the days it already knows
+        snap.raw_findings = place.snapshot.raw_findings
     snap.meta["reads"] = sorted([kind, name, found] for (kind, name), found in reads.items())
     if checked is not None:
         snap.add_findings(project.today.isoformat(), findings_of(checked))
