@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -93,21 +94,131 @@ def worktree(toplevel: Path, prefix: str) -> str | None:
     `revision` gives HEAD while nothing differs from it) and every path git reports there,
     with its content's digest (its stat data, for an ignored file that is not recent);
     None when git cannot tell."""
-    head = revision(toplevel, "HEAD", prefix)
-    listing = _git(toplevel, "status", "--porcelain=v1", "-z", "--untracked-files=all",
-                   "--ignored=traditional", "--no-renames", "--ignore-submodules=none", "--",
-                   f":(top,literal){prefix}" if prefix else ":/")
-    if head is None or listing is None:
+    try:  # git's walk runs while this process reads the index (two cores, half the time)
+        status = subprocess.Popen(
+            ["git", *_STRICT, "status", "--porcelain=v1", "-z", "--untracked-files=all",
+             "--ignored=traditional", "--no-renames", "--ignore-submodules=none", "--",
+             f":(top,literal){prefix}" if prefix else ":/"],
+            cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
         return None
+    suspects = _suspects(toplevel, prefix)
+    listing, _ = status.communicate()
+    head = revision(toplevel, "HEAD", prefix)
+    if head is None or status.returncode != 0 or suspects is None:
+        return None
+    reported = {}
+    for record in listing.split(b"\0"):
+        if len(record) >= 4:
+            reported[os.fsdecode(record[3:])] = record[:2].decode()
+    for path, blob in suspects.items():
+        if path not in reported and _blob_id(os.path.join(toplevel, path)) != blob:  # noqa: PTH118
+            reported[path] = " M"
     lines = [head]
     now = time.time_ns()
-    for record in sorted(listing.split(b"\0")):
-        if len(record) < 4:
-            continue
-        code, path = record[:2].decode(), os.fsdecode(record[3:])
+    for path, code in sorted(reported.items()):
         full = os.path.join(toplevel, path)  # noqa: PTH118
         lines.append(f"{code} {path} {_content(full, code == '!!', now)}")
     return "\n".join(lines)
+
+
+def _suspects(toplevel: Path, prefix: str) -> dict[str, bytes] | None:
+    """The tracked files whose stat data is not what git's index holds, to the nanosecond,
+    each with the blob id the index has: git compares times to the second only, so an edit
+    in the second the index last saw a file, with its size and modification time put back
+    (`touch -r`), passes git status. None when the index cannot be read (a format this
+    does not know)."""
+    from .cache import git_dir
+
+    folder = git_dir(toplevel)
+    if folder is None:
+        return None
+    try:
+        data = (folder / "index").read_bytes()
+    except FileNotFoundError:
+        return {}  # no index yet: git status lists every file
+    except OSError:
+        return None
+    entries = _index_entries(data)
+    if entries is None:
+        return None
+    found = {}
+    wanted = os.fsencode(prefix)
+    top = os.open(toplevel, os.O_RDONLY)
+    try:
+        for path, ctime, mtime, ino, size, blob in entries:
+            if not path.startswith(wanted):
+                continue
+            try:
+                info = os.stat(path, dir_fd=top, follow_symlinks=False)
+            except OSError:
+                continue  # gone: git status lists it
+            if info.st_ctime_ns != ctime or info.st_mtime_ns != mtime or \
+                    info.st_ino & 0xFFFFFFFF != ino or info.st_size & 0xFFFFFFFF != size:
+                found[os.fsdecode(path)] = blob
+    finally:
+        os.close(top)
+    return found
+
+
+def _blob_id(path: str) -> bytes | None:
+    try:
+        if os.path.islink(path):  # noqa: PTH114 - git keeps the link's text
+            content = os.fsencode(os.readlink(path))
+        else:
+            with open(path, "rb") as stream:  # noqa: PTH123
+                content = stream.read()
+    except OSError:
+        return None
+    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).digest()
+
+
+_ENTRY = struct.Struct(">IIIIIIIIII20sH")
+
+
+def _index_entries(data: bytes) -> list[tuple[bytes, int, int, int, int, bytes]] | None:
+    """Each entry of a git index (versions 2 to 4): path, change and modification times
+    (ns), inode and size (as git keeps them, in 32 bits) and blob id. None for anything
+    else (a split index keeps its entries elsewhere)."""
+    if len(data) < 12 or data[:4] != b"DIRC":
+        return None
+    version, count = struct.unpack_from(">II", data, 4)
+    if version not in (2, 3, 4):
+        return None
+    at, previous, entries = 12, b"", []
+    try:
+        for _ in range(count):
+            (cs, cn, ms, mn, _dev, ino, mode, _uid, _gid, size, blob,
+             flags) = _ENTRY.unpack_from(data, at)
+            start, at = at, at + _ENTRY.size
+            if version >= 3 and flags & 0x4000:
+                at += 2
+            if version == 4:
+                strip, shift = 0, 0
+                while True:  # git's offset varint
+                    byte = data[at]
+                    at += 1
+                    strip = (strip << 7) | (byte & 0x7F) if shift == 0 else \
+                        ((strip + 1) << 7) | (byte & 0x7F)
+                    shift += 1
+                    if not byte & 0x80:
+                        break
+                end = data.index(b"\0", at)
+                path = previous[:len(previous) - strip] + data[at:end]
+                at = end + 1
+            else:
+                end = data.index(b"\0", at)
+                path = data[at:end]
+                at = start + ((end - start) // 8 + 1) * 8
+            previous = path
+            if mode >> 12 in (0o10, 0o12):  # a file or a link (not a sparse folder)
+                entries.append((path, cs * 1_000_000_000 + cn, ms * 1_000_000_000 + mn, ino,
+                                size, blob))
+        if data.find(b"link", at, at + 4) == at:  # split index: entries elsewhere
+            return None
+    except (struct.error, ValueError, IndexError):
+        return None
+    return entries
 
 
 def _content(path: str, ignored: bool, now: int) -> str:

@@ -198,7 +198,9 @@ def _write(place: Place, project: Project, reads: dict[tuple[str, str], str],
            checked: CheckResult | None) -> None:
     snap = built(project)
     snap.key = place.key
-    if place.snapshot:  # the days it already knows
+    if place.snapshot is None:  # one written for this state before: the days it knows
+        place.snapshot = read(place) or False
+    if place.snapshot:
         snap.raw_findings = place.snapshot.raw_findings
     snap.meta["reads"] = sorted([kind, name, found] for (kind, name), found in reads.items())
     if checked is not None:
