@@ -164,7 +164,7 @@ def _suspects(toplevel: Path, prefix: str) -> dict[str, bytes] | None:
 def _blob_id(path: str) -> bytes | None:
     try:
         if os.path.islink(path):  # noqa: PTH114 - git keeps the link's text
-            content = os.fsencode(os.readlink(path))
+            content = os.fsencode(os.readlink(path))  # noqa: PTH115
         else:
             with open(path, "rb") as stream:  # noqa: PTH123
                 content = stream.read()

@@ -13,15 +13,17 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from . import files, state
 from . import snapshot as snapshots
 from .findings import Finding, Severity, Span
 
 if TYPE_CHECKING:
-    from .project import Project
     from .rules import CheckResult
+
+# A loaded registry (registry.project.Project, which imports this module).
+Project = Any
 
 FORMAT = "1"
 
