@@ -236,6 +236,8 @@ def _values(before: Any, after: Any) -> tuple[Any, Any]:
 def field_changes(base: Decl, head: Decl) -> tuple[FieldChange, ...]:
     """What differs between two declarations (two versions of one artifact, or one version
     in two revisions), each field with its class and its values on both sides."""
+    if base.model is head.model and base.template == head.template:  # the same file
+        return ()
     before, after = _fields(base), _fields(head)
     changed = [FieldChange(field, _class_of(head.kind, field),
                            *_values(before.get(field), after.get(field)))
