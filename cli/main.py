@@ -267,17 +267,11 @@ def _result_key(ctx: click.Context, options: Options
         parts.append(replaced)
         keyed[("replace", str(toplevel))] = replaced
     if options.rev is None or ctx.params.get("base") is not None:
-        # The working tree is read: its state (from git's index, checked against one walk,
-        # which is the listing a load starts from) is part of the key, and the key of its
-        # snapshot should the output miss (registry.store).
-        from registry.files import FolderScan
+        # The working tree is read: its state (from git's index) is part of the key, and
+        # the key of its snapshot should the output miss (registry.store).
         from registry.store import locate
 
-        try:
-            options.scan = FolderScan(root)
-        except OSError:
-            return None
-        place = locate(options.directory, None, options.scan)
+        place = locate(options.directory, None)
         if place is None:
             return None
         options.place = place if options.rev is None else None

@@ -19,12 +19,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import __version__
-
-if TYPE_CHECKING:
-    from .files import FolderScan
 
 # A file this recent may change again within the clock's resolution: ignored files (which
 # git does not track) are then keyed on their content rather than their times.
@@ -93,12 +89,11 @@ def revision(toplevel: Path, commit: str, prefix: str) -> str | None:
     return f"tree {tree}\nreplaced {replaced}"
 
 
-def worktree(toplevel: Path, prefix: str, scan: FolderScan | None = None) -> str | None:
+def worktree(toplevel: Path, prefix: str) -> str | None:
     """The state of the working tree's registry folder: the tree at HEAD (the same text as
     `revision` gives HEAD while nothing differs from it) and every path git reports there,
     with its content's digest (its stat data, for an ignored file that is not recent);
-    None when git cannot tell. `scan`, a walk of the registry folder already made (the
-    listing of a load), gives the files' stat data."""
+    None when git cannot tell."""
     try:  # git's walk runs while this process reads the index (two cores, half the time)
         status = subprocess.Popen(
             ["git", *_STRICT, "status", "--porcelain=v1", "-z", "--untracked-files=all",
@@ -107,7 +102,7 @@ def worktree(toplevel: Path, prefix: str, scan: FolderScan | None = None) -> str
             cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
         return None
-    suspects = _suspects(toplevel, prefix, scan)
+    suspects = _suspects(toplevel, prefix)
     listing, _ = status.communicate()
     head = revision(toplevel, "HEAD", prefix)
     if head is None or status.returncode != 0 or suspects is None:
@@ -127,8 +122,7 @@ def worktree(toplevel: Path, prefix: str, scan: FolderScan | None = None) -> str
     return "\n".join(lines)
 
 
-def _suspects(toplevel: Path, prefix: str, scan: FolderScan | None = None
-              ) -> dict[str, bytes] | None:
+def _suspects(toplevel: Path, prefix: str) -> dict[str, bytes] | None:
     """The tracked files whose stat data is not what git's index holds, to the nanosecond,
     each with the blob id the index has: git compares times to the second only, so an edit
     in the second the index last saw a file, with its size and modification time put back
@@ -150,18 +144,13 @@ def _suspects(toplevel: Path, prefix: str, scan: FolderScan | None = None
         return None
     found = {}
     wanted = os.fsencode(prefix)
-    # The walk's stat data of plain files (of a link it has what the link leads to).
-    walked = {os.fsencode(prefix + rel): info for rel, info, link in scan.found
-              if not link} if scan is not None else {}
     top = os.open(toplevel, os.O_RDONLY)
     try:
         for path, ctime, mtime, ino, size, blob in entries:
             if not path.startswith(wanted):
                 continue
-            info = walked.get(path)
             try:
-                if info is None:
-                    info = os.stat(path, dir_fd=top, follow_symlinks=False)
+                info = os.stat(path, dir_fd=top, follow_symlinks=False)
             except OSError:
                 continue  # gone: git status lists it
             if info.st_ctime_ns != ctime or info.st_mtime_ns != mtime or \

@@ -41,11 +41,9 @@ class Place:
     snapshot: snapshots.Snapshot | Literal[False] | None = None  # read (False: none there)
 
 
-def locate(start: Path, rev: str | None, scan: files.FolderScan | None = None
-           ) -> Place | None:
+def locate(start: Path, rev: str | None) -> Place | None:
     """The key of the registry around `start` (at `rev`, or in the working tree); None
-    outside git, or when git cannot tell the state. `scan` is a walk of the registry
-    folder already made."""
+    outside git, or when git cannot tell the state."""
     found = files.find_root(start.resolve())
     if found is None:
         return None
@@ -55,7 +53,7 @@ def locate(start: Path, rev: str | None, scan: files.FolderScan | None = None
     rel = root.relative_to(toplevel).as_posix()
     prefix = "" if rel == "." else rel + "/"
     if rev is None:
-        side = state.worktree(toplevel, prefix, scan if scan and scan.root == root else None)
+        side = state.worktree(toplevel, prefix)
     else:
         from .cache import commit_of
 
