@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from registry.load import Decl
+    from registry.decl import Decl
     from registry.project import Project
     from registry.snapshot import Snapshot
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from . import kinds
 from .answers import TIER_ORDER, Entry, FeatureEntry, ImpactView, OwnerEntry
 from .catalog import Catalog
+from .decl import Decl
 from .graph import DepGraph, Hop, Reach
-from .load import Decl
 from .refs import NodeId
 
 

@@ -267,7 +267,7 @@ def build(project: Project, key: str = "") -> Snapshot:
 
 
 def folder(toplevel: Path) -> Path | None:
-    from .cache import git_dir
+    from .gitrepo import git_dir
 
     found = git_dir(toplevel)
     return None if found is None else found / "aireg" / "snapshots"

@@ -65,12 +65,6 @@ def _git(toplevel: Path, *args: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def replace_refs(toplevel: Path) -> str | None:
-    base = os.environ.get("GIT_REPLACE_REF_BASE", "refs/replace/")
-    found = _git(toplevel, "for-each-ref", "--format=%(refname) %(objectname)", base)
-    return None if found is None else found.decode("utf-8", "surrogateescape")
-
-
 def tree_id(toplevel: Path, commit: str, prefix: str) -> str | None:
     """The id of the registry folder's tree at a commit; "" when the commit has no such
     folder (or there is no commit yet); None when git cannot tell."""
@@ -82,6 +76,8 @@ def tree_id(toplevel: Path, commit: str, prefix: str) -> str | None:
 
 def revision(toplevel: Path, commit: str, prefix: str) -> str | None:
     """The state of a revision's registry: its folder's tree id and the replace refs."""
+    from .gitrepo import replace_refs
+
     tree = tree_id(toplevel, commit, prefix)
     replaced = replace_refs(toplevel)
     if tree is None or replaced is None:
@@ -128,7 +124,7 @@ def _suspects(toplevel: Path, prefix: str) -> dict[str, bytes] | None:
     in the second the index last saw a file, with its size and modification time put back
     (`touch -r`), passes git status. None when the index cannot be read (a format this
     does not know)."""
-    from .cache import git_dir
+    from .gitrepo import git_dir
 
     folder = git_dir(toplevel)
     if folder is None:

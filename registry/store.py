@@ -55,7 +55,7 @@ def locate(start: Path, rev: str | None) -> Place | None:
     if rev is None:
         side = state.worktree(toplevel, prefix)
     else:
-        from .cache import commit_of
+        from .gitrepo import commit_of
 
         commit = commit_of(toplevel, rev)
         side = None if commit is None else state.revision(toplevel, commit, prefix)
