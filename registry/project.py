@@ -114,19 +114,33 @@ class Project:
 
         return self.locator.locate_all(identify(findings, self.loaded, self.locator))
 
-    def check(self, versions: list[Finding] | None = None, stored: bool = False
+    def check(self, versions: list[Finding] | None = None,
+              scanned: tuple[list[Finding], set[str]] | None = None, stored: bool = False
               ) -> CheckResult:
         """Every rule, and `versions`, the version rules' findings over a base revision
-        (check --base), which explain some unresolved refs better. With `stored`, the
-        findings this registry's snapshot keeps for the day are used when it has them."""
+        (check --base), which explain some unresolved refs better; `scanned`, the scan
+        rules' findings and the declarations scanned code uses (check --scan), which are
+        not unused. With `stored`, the findings this registry's snapshot keeps for the day
+        are used when it has them."""
         from . import rules  # jinja2 is only needed when checking
+        from .adoption import drift_findings, records_of
 
-        plain = self._stored_check() if stored else None
+        plain = self._stored_check() if stored and scanned is None else None
         if plain is None:
             found = rules.run(self.catalog, self.graph, self.lifecycle)
-            found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)
-            plain = self.checked = CheckResult(self.locate(found), len(self.catalog.by_id),
-                                               self.loaded.files_read)
+            if scanned is not None:
+                found = [f for f in found if f.rule != "unused-artifact"
+                         or f.subject not in scanned[1]] + scanned[0]
+            records = records_of(self)
+            drift = drift_findings(self, records)
+            found = rules.apply_policy([*found, *drift, *self.setup_findings],
+                                       self.loaded.config)
+            plain = CheckResult(self.locate(found), len(self.catalog.by_id),
+                                self.loaded.files_read)
+            # Kept in the snapshot (registry.store) unless it read files the snapshot's key
+            # does not cover: the code scanned, the sources declarations were imported from.
+            if scanned is None and not records:
+                self.checked = plain
         if not versions:
             return plain
         # Policy and places are each finding's own, so the version rules' findings join
