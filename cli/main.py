@@ -109,15 +109,18 @@ def _add_commands(group: click.Group) -> None:
 _add_commands(cli)
 
 
-def main(argv: Sequence[str] | None = None) -> NoReturn:
+def main(argv: Sequence[str] | None = None, console: bool = False) -> NoReturn:
     """Entry point: run a command and exit with the code the table in registry.findings
     gives for what it returned or raised."""
-    options = Options()
+    options = Options(console=console)  # as the console script, a snapshot may outlive it
     try:
         sys.exit(_run(argv, options))
     finally:
-        if options.cache_opened:  # a cold load may still be writing its cache
+        if options.cache_opened:  # a cold load may still be writing its cache and snapshot
+            from registry import store
             from registry.cache import wait_for_writers
+
+            store.flush(background=options.console)
 
             wait_for_writers()
 
@@ -170,7 +173,7 @@ def console() -> NoReturn:
     """
     gc.disable()
     try:
-        main()
+        main(console=True)
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     else:  # main always exits

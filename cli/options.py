@@ -21,6 +21,8 @@ from .output import Output
 if TYPE_CHECKING:
     from registry.files import FolderScan
     from registry.project import Project
+    from registry.snapshot import Snapshot
+    from registry.store import Place
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,31 +39,58 @@ class Options:
     out: Output = field(default_factory=Output)
     scan: FolderScan | None = None  # the walk of the working tree made for the result cache
     cache_opened: bool = False  # a load may have left background cache writes to wait for
+    place: Place | None = None  # the snapshot's key, worked out before a load
+    console: bool = False  # run as the console script: a snapshot's writer may outlive it
 
     def project(self) -> Project:
         """The registry the options name: the working tree, or --rev."""
+        from registry import store
         from registry.project import Project
 
         scan, self.scan = self.scan, None  # one load's listing: never reused later
+        place, self.place = self.place, None
+        if place is None and not self.no_cache:
+            place = store.locate(self.directory, self.rev)
+        store.loading(place)
         self.cache_opened |= not self.no_cache
-        return Project.open(self.directory, self.rev, self.today, use_cache=not self.no_cache,
-                            progress=progress(), scan=scan)
+        project = Project.open(self.directory, self.rev, self.today,
+                               use_cache=not self.no_cache, progress=progress(), scan=scan)
+        store.loaded(place, project)
+        return project
+
+    def snapshot(self) -> Snapshot | None:
+        """The registry's snapshot, when one is stored for its state now (registry.store)."""
+        from registry import store
+
+        if self.no_cache:
+            return None
+        if self.place is None:  # a miss loads in this state
+            self.place = store.locate(self.directory, self.rev)
+        return store.read(self.place)
 
     def project_at(self, rev: str, option: str) -> Project:
         """The same registry at another revision (the head of a comparison)."""
+        from registry import store
         from registry.project import Project
 
         self.cache_opened |= not self.no_cache
-        return Project.open(self.directory, rev, self.today, option,
-                            use_cache=not self.no_cache, progress=progress())
+        project = Project.open(self.directory, rev, self.today, option,
+                               use_cache=not self.no_cache, progress=progress())
+        if not self.no_cache:
+            store.revision_loaded(project)
+        return project
 
     def base_of(self, head: Project, rev: str) -> Project:
         """The base of a comparison: head's registry folder at `rev` (empty if it has none)."""
+        from registry import store
         from registry.project import Project
 
         self.cache_opened |= not self.no_cache
-        return Project.base_of(head, rev, "--base", use_cache=not self.no_cache,
-                               progress=progress())
+        project = Project.base_of(head, rev, "--base", use_cache=not self.no_cache,
+                                  progress=progress())
+        if not self.no_cache and not project.absent:
+            store.revision_loaded(project)
+        return project
 
     def editable(self, verb: str) -> Project:
         """The working tree's registry, for a command that edits its files."""

@@ -184,18 +184,15 @@ def output_key(ctx: click.Context, options: Options, reads: Reads) -> Key | None
         parts.append(replaced)
         keyed[("replace", str(toplevel))] = replaced
     if head is None and options.rev is None:
-        # The working tree is read: its state is part of the key, and the same walk is the
-        # listing the load starts from should the key miss.
-        from registry.files import FolderScan
+        # The working tree is read: its state (from git's index) is part of the key, and
+        # the key of its snapshot should the output miss (registry.store).
+        from registry.store import locate
 
-        try:
-            options.scan = FolderScan(root)
-        except OSError:
+        place = locate(options.directory, None)
+        if place is None:
             return None
-        state = caching.tree_state(root, options.scan)
-        if state is None:
-            return None
-        parts.append(state)
+        options.place = place
+        parts.append(place.key)
     return Key(store, caching.key_of(parts), keyed)
 
 

@@ -211,11 +211,12 @@ def _adapter_findings(coverage: Coverage, use: Use, used: set[str]) -> list[Find
         field="spec.baseModel", value=use.text)]
 
 
-def drift_findings(project: Project) -> list[Finding]:
-    """import-drift: each recorded source whose SHA-256 is no longer the one recorded."""
+def drift_findings(project: Project, records: list[Record] | None = None) -> list[Finding]:
+    """import-drift: each recorded source whose SHA-256 is no longer the one recorded
+    (`records`: the registry's, when already read)."""
     from . import files
 
-    records = records_of(project)
+    records = records_of(project) if records is None else records
     if not records:
         return []
     location = project.location

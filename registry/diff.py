@@ -239,6 +239,8 @@ def _values(before: Any, after: Any) -> tuple[Any, Any]:
 def field_changes(base: Decl, head: Decl) -> tuple[FieldChange, ...]:
     """What differs between two declarations (two versions of one artifact, or one version
     in two revisions), each field with its class and its values on both sides."""
+    if base.model is head.model and base.template == head.template:  # the same file
+        return ()
     before, after = _fields(base), _fields(head)
     changed = [FieldChange(field, _class_of(head.kind, field),
                            *_values(before.get(field), after.get(field)))
@@ -459,11 +461,12 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
     declaration's own findings say what is wrong.
     """
     before: dict[str, list[int]] = defaultdict(list)
-    for item in base.check(scanned=scanned[0] if scanned else None).findings:
+    for item in base.check(scanned=scanned[0] if scanned else None, stored=True).findings:
         before[item.fingerprint].append(item.severity.rank)
     for ranks in before.values():
         ranks.sort(reverse=True)
-    current = [f for f in head.check(versions, scanned[1] if scanned else None).findings
+    current = [f for f in head.check(versions, scanned[1] if scanned else None,
+                                     stored=True).findings
                if not _through_broken(f, broken, hidden, base)]
     fresh: list[tuple[int, Finding]] = []
     # Highest severity first, each matched with the highest base finding left.

@@ -236,6 +236,14 @@ class GitTree:
             return blob_id(data)
         return str(entry[1])
 
+    def known_blob(self, rel: str) -> str | None:
+        """The blob id a path ends at, from the tree listing alone (so a cached parse needs
+        no read); None for a link, or when replace refs make ids differ from contents."""
+        entry = self._entries.get(rel)
+        if entry is None or entry[0] == _LINK_MODE or self.repo.replaced != "":
+            return None
+        return str(entry[1])
+
     def head(self, rel: str, count: int) -> bytes:
         target = self._follow(rel)
         entry = self._entries.get(target) if target is not None else None

@@ -7,22 +7,15 @@ breadth-first pass over the predecessors), never one `ancestors()` call per node
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from . import reach
 from .catalog import Catalog, Edge
+from .reach import Hop as Hop
 from .refs import NodeId
 
 MAX_CYCLES_PER_KNOT = 20
-
-
-class Hop(NamedTuple):
-    """One step of a path: `source` uses `target` through an edge with `label`."""
-
-    source: NodeId
-    target: NodeId
-    label: str
 
 
 class Reach(NamedTuple):
@@ -83,28 +76,31 @@ class DepGraph:
 
     def _search(self, starts: Iterable[NodeId], upwards: bool, depth: int | None = None,
                 labels: frozenset[str] | None = None) -> dict[NodeId, Reach]:
-        start_set = set(starts)
-        queue: deque[NodeId] = deque(sorted(start_set))
-        paths: dict[NodeId, tuple[Hop, ...]] = dict.fromkeys(start_set, ())
-        step = self._pred if upwards else self._succ
-        while queue:
-            node = queue.popleft()
-            here = paths[node]
-            if depth is not None and len(here) >= depth:
-                continue
-            for other in step[node]:
-                if other in paths:
-                    continue
-                edge = (other, node) if upwards else (node, other)
-                if labels is not None and self.label(*edge) not in labels:
-                    continue
-                if upwards:
-                    paths[other] = (Hop(other, node, self.label(other, node)), *here)
-                else:
-                    paths[other] = (*here, Hop(node, other, self.label(node, other)))
-                queue.append(other)
-        return {node: Reach(node, len(path), path) for node, path in paths.items()
-                if node not in start_set}
+        tree = self.tree(starts, upwards, depth, labels)
+        path = reach.path_up if upwards else reach.path_down
+        return {node: Reach(node, found[0], path(tree, node))  # type: ignore[arg-type]
+                for node, found in tree.items()}
+
+    def adjacency(self, upwards: bool) -> dict[NodeId, list[tuple[NodeId, str]]]:
+        """Each node's users (`upwards`) or uses, sorted, each with the edge's label."""
+        out = self._out
+        if upwards:
+            return {node: [(s, out[s][node].label) for s in users]
+                    for node, users in self._pred.items()}
+        return {node: [(t, out[node][t].label) for t in uses] for node, uses in self._succ.items()}
+
+    def tree(self, starts: Iterable[NodeId], upwards: bool, depth: int | None = None,
+             labels: frozenset[str] | None = None) -> dict[NodeId, tuple[int, NodeId, str]]:
+        """The shortest-path tree of a search (registry.reach): dependents (`upwards`) or
+        dependencies, each with its distance and its next hop toward the start set."""
+        out = self._out
+        if upwards:
+            pred = self._pred
+            return reach.search(starts, lambda node: [(s, out[s][node].label)
+                                                      for s in pred[node]], depth, labels)
+        succ = self._succ
+        return reach.search(starts, lambda node: [(t, out[node][t].label) for t in succ[node]],
+                            depth, labels)
 
     def cycles(self, per_knot: int = MAX_CYCLES_PER_KNOT) -> list[list[NodeId]]:
         """Every elementary cycle, each rotated to start at its smallest node.

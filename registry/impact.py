@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import kinds
+from .answers import TIER_ORDER, Entry, FeatureEntry, ImpactView, OwnerEntry
 from .catalog import Catalog
 from .decl import Decl
 from .graph import DepGraph, Hop, Reach
 from .refs import NodeId
-
-TIER_ORDER = ("critical", "high", "medium", "low")
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def summarize(catalog: Catalog, targets: list[Decl], found: list[Dependent]) -> 
     """Features, owners and evals of a set of dependents; `catalog` supplies team contacts."""
     dependents = tuple(found)
     features = tuple(sorted(
-        (FeatureHit(d.decl, _tier(d.decl), d.path) for d in dependents
+        (FeatureHit(d.decl, tier_of(d.decl), d.path) for d in dependents
          if d.decl.kind == "Feature"),
         key=lambda hit: (TIER_ORDER.index(hit.tier), hit.decl.id)))
     by_owner: dict[str, list[NodeId]] = {}
@@ -93,6 +92,25 @@ def summarize(catalog: Catalog, targets: list[Decl], found: list[Dependent]) -> 
                         owners, evals)
 
 
-def _tier(decl: Decl) -> str:
+def tier_of(decl: Decl) -> str:
+    """A feature's tier; anything else counts as medium."""
     spec = decl.model.spec
     return spec.tier if isinstance(spec, kinds.FeatureSpec) else "medium"
+
+
+def view(report: ImpactReport) -> ImpactView:
+    """The report as a shortest-path tree (registry.answers), for its renderers."""
+    paths: dict[str, tuple[Hop, ...]] = {d.decl.id: d.path for d in report.dependents}
+
+    def step(path: tuple[Hop, ...]) -> tuple[str | None, str | None]:
+        return (path[0].target, path[0].label) if path else (None, None)
+
+    return ImpactView(
+        tuple(d.id for d in report.targets),
+        tuple(Entry(d.decl.id, d.decl.kind, d.decl.owner, d.distance, *step(d.path))
+              for d in report.dependents),
+        tuple(FeatureEntry(h.decl.id, h.tier, h.decl.owner, *step(h.path))
+              for h in report.features),
+        tuple(OwnerEntry(o.owner, o.contacts, o.nodes) for o in report.owners),
+        tuple(d.id for d in report.evals),
+        lambda node: paths.get(node, ()))

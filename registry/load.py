@@ -18,6 +18,7 @@ from . import fork, kinds, selection, validate
 from .decl import Decl
 from .files import CONFIG_FILE, FolderTree, Tree, display_path
 from .findings import Finding, Pointer, Span, finding
+from .gitrepo import GitTree
 from .refs import NAME_MAX
 from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents, mentions
 
@@ -110,13 +111,24 @@ class Gathered(NamedTuple):
 def _gather(tree: Tree, rels: list[str], cache: Cache | None, parse: Callable[
         [list[str]], list[Parsed]] = _parse) -> tuple[list[Gathered], list[Finding]]:
     findings: list[Finding] = []
-    read: list[tuple[str, str, str]] = []  # (rel, text, blob id)
+    read: list[tuple[str, str | None, str]] = []  # (rel, text, blob id)
+    # A revision's blobs whose parse is cached by id are not read at all.
+    listed = tree.known_blob if cache and isinstance(tree, GitTree) else None
+    ids = {rel: blob for rel in rels if (blob := listed(rel))} if listed else {}
+    # Those validated already in this process (registry.load._take) are not even decoded.
+    known: dict[str, Any] = {blob: [] for blob in ids.values() if blob in _VALIDATED}
+    if cache and ids:
+        known.update(cache.parsed(blob for blob in ids.values() if blob not in known))
     for rel in rels:
+        if ids.get(rel) in known:
+            read.append((rel, None, ids[rel]))
+            continue
         found = _read_text(tree, rel, findings)
         if found is not None:
             read.append((rel, *found))
-    known: dict[str, Any] = cache.parsed(blob for _, _, blob in read) if cache else {}
-    parsed = iter(parse([text for _, text, blob in read if blob not in known]))
+    if cache:
+        known.update(cache.parsed(blob for _, _, blob in read if blob not in known))
+    parsed = iter(parse([text or "" for _, text, blob in read if blob not in known]))
     gathered = []
     for rel, text, blob in read:
         cached = blob in known
@@ -187,7 +199,15 @@ def _take(tree: Tree, item: Gathered, loaded: Loaded, learned: dict[str, Any] | 
         loaded.texts[path] = item.text
     for message, line, column in item.problems:
         loaded.findings.append(finding("yaml-syntax", message, Span(path, line, column)))
-    before = len(loaded.findings)
+    before, decls = len(loaded.findings), len(loaded.decls)
+    models = _VALIDATED.get(item.blob) if item.cached else None
+    if models is not None:  # validated already, in the other revision of a comparison
+        for doc, model in models:
+            decl = Decl(model, path, doc)
+            if isinstance(model, kinds.Prompt):  # its template is this revision's
+                validate.attach_template(tree, item.rel, decl, loaded.findings)
+            loaded.decls.append(decl)
+        return
     validate.declarations(tree, item.rel, list(enumerate(item.documents)), loaded.decls,
                           loaded.findings)
     clean = all(f.rule in _NOT_ABOUT_THE_FILE for f in loaded.findings[before:])
@@ -195,6 +215,17 @@ def _take(tree: Tree, item: Gathered, loaded: Loaded, learned: dict[str, Any] | 
     # position or the spelling of a number.
     if learned is not None and not item.cached and not item.problems and clean:
         learned[item.blob] = item.documents
+    if item.cached and clean:
+        if len(_VALIDATED) > MAX_VALIDATED:
+            _VALIDATED.clear()
+        _VALIDATED[item.blob] = [(d.doc, d.model) for d in loaded.decls[decls:]]
+
+
+# The models of clean cached files by blob id, for a second load in the same process (the
+# base and head of a comparison share most files): the same bytes validate the same way.
+# Models are never changed after validation.
+_VALIDATED: dict[str, list[tuple[int, kinds.Declaration]]] = {}
+MAX_VALIDATED = 300_000
 
 
 OURS = b"aireg/"  # in every declaration file (its apiVersion), and in few others

@@ -21,6 +21,7 @@ from .rules import CheckResult
 if TYPE_CHECKING:
     from .lifecycle import Lifecycle
     from .retirements import Retirements
+    from .store import Place
 
 
 @dataclass
@@ -36,6 +37,8 @@ class Project:
     # whatever the command goes on to ask.
     retirement_setting: RetirementSetting = field(init=False)
     setup_findings: list[Finding] = field(init=False)
+    checked: CheckResult | None = None  # the last `check` without a base, once run
+    place: Place | None = None  # where its snapshot is (registry.store)
 
     def __post_init__(self) -> None:
         self.retirement_setting = read_setting(self.loaded.config.spec.retirements,
@@ -112,21 +115,44 @@ class Project:
         return self.locator.locate_all(identify(findings, self.loaded, self.locator))
 
     def check(self, versions: list[Finding] | None = None,
-              scanned: tuple[list[Finding], set[str]] | None = None) -> CheckResult:
+              scanned: tuple[list[Finding], set[str]] | None = None, stored: bool = False
+              ) -> CheckResult:
         """Every rule, and `versions`, the version rules' findings over a base revision
         (check --base), which explain some unresolved refs better; `scanned`, the scan
         rules' findings and the declarations scanned code uses (check --scan), which are
-        not unused."""
+        not unused. With `stored`, the findings this registry's snapshot keeps for the day
+        are used when it has them."""
         from . import rules  # jinja2 is only needed when checking
-        from .adoption import drift_findings
+        from .adoption import drift_findings, records_of
 
-        found = rules.run(self.catalog, self.graph, self.lifecycle)
-        if scanned is not None:
-            found = [f for f in found if f.rule != "unused-artifact"
-                     or f.subject not in scanned[1]] + scanned[0]
-        found += drift_findings(self)
-        if versions:
-            found = rules.superseded(found, versions)
-        found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)
-        return CheckResult(self.locate(found), len(self.catalog.by_id), self.loaded.files_read,
-                           self.name)
+        plain = self._stored_check() if stored and scanned is None else None
+        if plain is None:
+            found = rules.run(self.catalog, self.graph, self.lifecycle)
+            if scanned is not None:
+                found = [f for f in found if f.rule != "unused-artifact"
+                         or f.subject not in scanned[1]] + scanned[0]
+            records = records_of(self)
+            drift = drift_findings(self, records)
+            found = rules.apply_policy([*found, *drift, *self.setup_findings],
+                                       self.loaded.config)
+            plain = CheckResult(self.locate(found), len(self.catalog.by_id),
+                                self.loaded.files_read, self.name)
+            # Kept in the snapshot (registry.store) unless it read files the snapshot's key
+            # does not cover: the code scanned, the sources declarations were imported from.
+            if scanned is None and not records:
+                self.checked = plain
+        if not versions:
+            return plain
+        # Policy and places are each finding's own, so the version rules' findings join
+        # the others afterwards, replacing the unresolved refs they explain better.
+        extra = self.locate(rules.apply_policy(versions, self.loaded.config))
+        found = sorted(rules.superseded(plain.findings, extra), key=Finding.sort_key)
+        return CheckResult(found, plain.declarations, plain.files, self.name)
+
+    def _stored_check(self) -> CheckResult | None:
+        if self.place is None:
+            return None
+        from . import store
+
+        known = store.known_check(self.place, self.today)
+        return None if known is None else CheckResult(*known, self.name)

@@ -59,7 +59,7 @@ def declarations(tree: Tree, rel: str, documents: list[tuple[int, Any]], decls: 
         decl = _declaration(data, at, findings)
         if decl is not None:
             if isinstance(decl.model, kinds.Prompt):
-                _attach_template(tree, rel, decl, findings)
+                attach_template(tree, rel, decl, findings)
             decls.append(decl)
 
 
@@ -104,7 +104,7 @@ def _declaration(data: dict[Any, Any], at: Pointer, findings: list[Finding]) -> 
     return Decl(model, at.path, at.doc)
 
 
-def _attach_template(tree: Tree, rel: str, decl: Decl, findings: list[Finding]) -> None:
+def attach_template(tree: Tree, rel: str, decl: Decl, findings: list[Finding]) -> None:
     spec = decl.model.spec
     assert isinstance(spec, kinds.PromptSpec)
     if spec.template is not None:

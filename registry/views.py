@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .findings import AiregError
 from .graph import Hop
-from .impact import Dependent, contacts
+from .impact import contacts
 from .refs import NodeId, Ref
 
 if TYPE_CHECKING:
@@ -106,28 +106,6 @@ def show(project: Project, ref: str) -> ShowView:
         used_by=tuple(Hop(s, decl.id, graph.label(s, decl.id)) for s in graph.users(decl.id)),
         retirement=life.records.get(decl.id), retirement_text=life.retirement(decl),
         document=project.locator.document_text(decl.path, decl.doc))
-
-
-# --- deps -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DepsTree:
-    """`aireg deps`: what a declaration uses, transitively, down to `depth` edges."""
-
-    root: Decl
-    depth: int | None
-    uses: dict[NodeId, tuple[Hop, ...]]  # the root's and every dependency's own uses
-    dependencies: tuple[Dependent, ...]  # nearest first, each with one shortest path
-
-
-def deps_tree(catalog: Catalog, graph: DepGraph, root: Decl, depth: int | None) -> DepsTree:
-    reached = graph.dependencies([root.id], depth)
-    ordered = sorted(reached.values(), key=lambda r: (r.distance, r.node))
-    uses = {node: tuple(Hop(node, t, graph.label(node, t)) for t in graph.uses(node))
-            for node in [root.id, *reached]}
-    return DepsTree(root, depth, uses, tuple(Dependent(catalog.by_id[r.node], r.distance, r.path)
-                                             for r in ordered))
 
 
 # --- graph ------------------------------------------------------------------------------

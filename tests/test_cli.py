@@ -4,7 +4,6 @@ render, exit codes, start-up imports, internal errors, and the schemas/ folder."
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import shutil
 import subprocess
@@ -136,12 +135,21 @@ def test_impact_names_each_feature_with_a_path_to_house_style(
     features = {f["id"]: f for f in report["features"]}
     assert list(features) == ["feature/support-bot", "feature/search-assistant",
                               "feature/onboarding-agent"]  # critical, high, medium
+    # A consumer rebuilds each feature's path by following `next` through the dependents,
+    # and each hop is an edge of the graph with its label.
+    by_id = {d["id"]: d for d in report["dependents"]}
+    edges = {(e["source"], e["target"]): e["label"]
+             for e in json.loads(acme("graph", "--format", "json").out)["edges"]}
     for feature_id, hit in features.items():
-        path = hit["path"]
-        assert path[0]["source"] == feature_id
-        assert path[-1]["target"] in report["targets"]
-        for hop, following in itertools.pairwise(path):
-            assert hop["target"] == following["source"]
+        assert (hit["next"], hit["label"]) == (by_id[feature_id]["next"],
+                                               by_id[feature_id]["label"])
+        node, hops = feature_id, 0
+        while node not in report["targets"]:
+            step = by_id[node]
+            assert edges[(node, step["next"])] == step["label"]
+            assert by_id.get(step["next"], {"distance": 0})["distance"] == step["distance"] - 1
+            node, hops = step["next"], hops + 1
+        assert hops == by_id[feature_id]["distance"]
 
 
 def test_impact_of_a_range_covers_only_the_versions_it_admits(

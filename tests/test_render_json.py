@@ -11,12 +11,11 @@ from reports import decl, hop, prompt
 
 from registry.bom import Completeness, Gaps
 from registry.findings import Finding, Severity, Span
-from registry.impact import Dependent
 from registry.refs import NodeId
 from registry.render import json as json_out
 from registry.retirements import Retirement
 from registry.rules import CheckResult
-from registry.views import DepsTree, GraphEdge, GraphNode, Listing, Placed, ShowView, Subgraph
+from registry.views import GraphEdge, GraphNode, Listing, Placed, ShowView, Subgraph
 
 BASE = prompt("base")
 BOT = decl("Feature", "bot", None, spec={"tier": "high"})
@@ -58,17 +57,6 @@ def test_show_gives_the_declaration_its_edges_and_a_known_retirement() -> None:
         "sourceUrl": "https://example.test/deprecations", "read": "2026-11-01",
         "replacement": "openai/gpt-5", "otherDays": [{"where": "eu", "day": "2027-04-01"}]}
     assert document["declaration"]["spec"]["modelId"] == "gpt-4o"
-
-
-def test_deps_lists_every_dependency_nearest_first_with_its_path() -> None:
-    path = (hop(BOT.id, BASE.id, "prompt"),)
-    tree = DepsTree(BOT, None, {BOT.id: path, BASE.id: ()}, (Dependent(BASE, 1, path),))
-    document = json.loads(json_out.deps(tree))
-    validate_output("deps", document)
-    assert document == {"version": 1, "root": "feature/bot", "dependencies": [{
-        "id": "prompt/base@1.0.0", "kind": "Prompt", "owner": "team/core", "distance": 1,
-        "path": [{"source": "feature/bot", "target": "prompt/base@1.0.0",
-                  "label": "prompt"}]}]}
 
 
 def test_graph_gives_the_nodes_and_edges_of_the_subgraph() -> None:

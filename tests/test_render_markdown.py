@@ -9,7 +9,7 @@ import datetime as dt
 from reports import decl, hop, prompt
 
 from registry.diff import Change, ChangeImpact, PullReport
-from registry.impact import Dependent, FeatureHit, ImpactReport, OwnerToNotify
+from registry.impact import Dependent, FeatureHit, ImpactReport, OwnerToNotify, view
 from registry.lifecycle import Deadline, DeadlineReport, Sunset
 from registry.render.markdown import MARKER, deprecations, impact, pr_comment
 from registry.views import GraphNode, Subgraph
@@ -24,7 +24,7 @@ REPORT = ImpactReport((BASE,), (Dependent(STYLE, 1, PATH[1:]), Dependent(BOT, 2,
 
 
 def test_impact_names_the_features_with_their_paths_and_the_owners() -> None:
-    assert impact(REPORT) == (
+    assert impact(view(REPORT)) == (
         "### Impact of `prompt/base@1.0.0`\n\n"
         "2 dependents, 1 feature (highest tier **high**).\n\n"
         "| Feature | Tier | Owner | Path |\n"

@@ -8,12 +8,11 @@ from reports import decl, hop, prompt
 
 from registry.bom import Completeness, Gaps
 from registry.history import HistoryReport
-from registry.impact import Dependent
 from registry.lifecycle import DeadlineReport
 from registry.orphans import OrphanReport
 from registry.refs import NodeId
 from registry.render import text
-from registry.views import DepsTree, Listing, Placed, ShowView
+from registry.views import Listing, Placed, ShowView
 
 BASE = prompt("base")
 STYLE = prompt("style", "2.0.0", description="Tone \u202e guide", labels={"tier": "shared"})
@@ -55,30 +54,6 @@ def test_show_of_a_model_says_what_is_known_of_its_retirement() -> None:
     view = ShowView(model, 1, (), (), (), (), None, "no retirement data", "")
     assert text.show(view).splitlines()[3:5] == ["  retirement:  no retirement data",
                                                  "  uses:        0 artifacts"]
-
-
-def test_deps_prints_a_node_reached_twice_once_and_stops_at_the_depth() -> None:
-    uses = {BASE.id: (), STYLE.id: (hop(STYLE.id, BASE.id, "includes"),),
-            BOT.id: (hop(BOT.id, STYLE.id, "prompt"), hop(BOT.id, BASE.id, "prompt"))}
-    found = (Dependent(STYLE, 1, uses[BOT.id][:1]), Dependent(BASE, 1, uses[BOT.id][1:]))
-    assert text.deps(DepsTree(BOT, None, uses, found)) == (
-        "feature/bot\n"
-        "├── prompt prompt/style@2.0.0\n"
-        "│   └── includes prompt/base@1.0.0\n"
-        "└── prompt prompt/base@1.0.0\n")
-    assert text.deps(DepsTree(BOT, 1, uses, found)) == (
-        "feature/bot\n"
-        "├── prompt prompt/style@2.0.0\n"
-        "└── prompt prompt/base@1.0.0\n")
-
-
-def test_deps_marks_a_repeated_node_with_dependencies_of_its_own_as_above() -> None:
-    other = prompt("other")
-    uses = {BASE.id: (), STYLE.id: (hop(STYLE.id, BASE.id, "includes"),),
-            other.id: (hop(other.id, STYLE.id, "includes"),),
-            BOT.id: (hop(BOT.id, other.id, "prompt"), hop(BOT.id, STYLE.id, "prompt"))}
-    assert text.deps(DepsTree(BOT, None, uses, ())).splitlines()[-1] == (
-        "└── prompt prompt/style@2.0.0 (above)")
 
 
 def test_empty_reports_say_so_in_one_line() -> None:

@@ -45,11 +45,9 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
     if not refs:
         fail("name at least one ref, such as prompt/house-style, or compare revisions with "
              "--base REF")
-    from registry import impact as analysis
+    from .. import answers
 
-    project = options.project()
-    targets = list({d.id: d for ref in refs for d in project.catalog.lookup(ref)}.values())
-    options.out.render(analysis.analyze(project.catalog, project.graph, targets), fmt)
+    options.out.render(answers.impact(options, refs), fmt)
 
 
 def _impact_between(options: Options, base: str, head: str | None, fmt: str,

@@ -42,11 +42,9 @@ def show(options: Options, ref: str, fmt: str) -> None:
 @stored()
 def deps(options: Options, ref: str, depth: int | None, fmt: str) -> None:
     """What REF uses, transitively."""
-    from registry import views
+    from .. import answers
 
-    project = options.project()
-    root = views.highest(project.catalog, ref)
-    options.out.render(views.deps_tree(project.catalog, project.graph, root, depth), fmt)
+    options.out.render(answers.deps(options, ref, depth), fmt)
 
 
 @click.command()

@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..decl import Decl
 from ..findings import Finding
 from ..graph import Hop
-from ..impact import Dependent, ImpactReport
+from ..impact import view
 from ..rules import CheckResult
+from .tree import impact_fields
 
 if TYPE_CHECKING:
     from ..bom import Completeness
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from ..history import HistoryReport
     from ..lifecycle import DeadlineReport
     from ..orphans import OrphanReport
-    from ..views import DepsTree, Listing, ShowView, Subgraph
+    from ..views import Listing, ShowView, Subgraph
 
 
 class Out(BaseModel):
@@ -109,12 +110,18 @@ class ReachOut(Out):
     id: str
     kind: str
     owner: str | None
-    distance: int
-    path: list[HopOut]
+    distance: int = Field(description="edges from the nearest target (impact) or from the "
+                          "root (deps); 0 for a changed artifact itself (impact --base)")
+    next: str | None = Field(description="the node one edge nearer the targets (impact) or "
+                             "the root (deps), listed in the same output unless it is a target "
+                             "or the root: follow `next` to rebuild one shortest path; null at "
+                             "distance 0")
+    label: str | None = Field(description="the label of the edge between this node and "
+                              "`next` (includes, model, tool, base-model, trained-on, ...)")
 
 
 class DepsOut(Out):
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     root: str
     dependencies: list[ReachOut]
 
@@ -123,7 +130,8 @@ class FeatureOut(Out):
     id: str
     tier: str
     owner: str | None
-    path: list[HopOut]
+    next: str | None = Field(description="as in `dependents`: follow it to rebuild the path")
+    label: str | None
 
 
 class OwnerOut(Out):
@@ -133,7 +141,7 @@ class OwnerOut(Out):
 
 
 class ImpactOut(Out):
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     targets: list[str]
     highestTier: str | None
     dependents: list[ReachOut]
@@ -247,7 +255,7 @@ class ChangeOut(Out):
 
 
 class ImpactBaseOut(Out):
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     base: str
     head: str
     baseHasRegistry: bool = Field(description=(
@@ -358,37 +366,12 @@ def show(view: ShowView) -> str:
     ))
 
 
-def _reach(found: Dependent) -> ReachOut:
-    return ReachOut(id=found.decl.id, kind=found.decl.kind, owner=found.decl.owner,
-                    distance=found.distance, path=_hops(found.path))
-
-
-def deps(tree: DepsTree) -> str:
-    return dump(DepsOut(root=tree.root.id, dependencies=[_reach(d) for d in tree.dependencies]))
-
-
-def _impact_fields(report: ImpactReport) -> dict[str, Any]:
-    return {
-        "highestTier": report.highest_tier,
-        "dependents": [_reach(d) for d in report.dependents],
-        "features": [FeatureOut(id=f.decl.id, tier=f.tier, owner=f.decl.owner,
-                                path=_hops(f.path)) for f in report.features],
-        "owners": [OwnerOut(owner=o.owner, contacts=list(o.contacts), affected=list(o.nodes))
-                   for o in report.owners],
-        "evals": [d.id for d in report.evals],
-    }
-
-
-def impact(report: ImpactReport) -> str:
-    return dump(ImpactOut(targets=[d.id for d in report.targets], **_impact_fields(report)))
-
-
 def impact_base(report: PullReport) -> str:
     return dump(ImpactBaseOut(
         base=report.base, head=report.head, baseHasRegistry=not report.base_absent,
         changes=[_change(c) for c in report.changes],
         newFindings=[_finding(f) for f in report.new_findings],
-        **_impact_fields(report.impact)))
+        **impact_fields(view(report.impact))))
 
 
 def _change(item: ChangeImpact) -> ChangeOut:

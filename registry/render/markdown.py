@@ -16,9 +16,9 @@ from . import deadline_label, plural, value_text, visible
 from .mermaid import mermaid
 
 if TYPE_CHECKING:
+    from ..answers import ImpactView
     from ..diff import Change, FieldChange, PullReport, TextDiff
     from ..graph import Hop
-    from ..impact import ImpactReport
     from ..lifecycle import DeadlineReport
 
 ZWSP = "\u200b"
@@ -97,9 +97,9 @@ def deprecations(report: DeadlineReport) -> str:
     return head + body
 
 
-def impact(report: ImpactReport) -> str:
+def impact(report: ImpactView) -> str:
     """`impact REF... --format markdown`: who depends on the named artifacts."""
-    targets = ", ".join(code(d.id) for d in report.targets)
+    targets = ", ".join(code(t) for t in report.targets)
     if not report.dependents:
         return f"Nothing depends on {targets}.\n"
     parts = [f"### Impact of {targets}\n",
@@ -109,14 +109,14 @@ def impact(report: ImpactReport) -> str:
              + ".\n"]
     if report.features:
         parts.append(table(["Feature", "Tier", "Owner", "Path"], [
-            [code(h.decl.id), h.tier, inline(h.decl.owner or "-"), _path(h.path)]
+            [code(h.id), h.tier, inline(h.owner or "-"), _path(report.path(h.id))]
             for h in report.features]))
     if report.owners:
         parts.append("Owners to notify: " + ", ".join(
             inline(o.owner) + (f" ({', '.join(inline(c) for c in o.contacts)})"
                                if o.contacts else "") for o in report.owners) + "\n")
     if report.evals:
-        parts.append("Evals to run: " + ", ".join(code(e.id) for e in report.evals) + "\n")
+        parts.append("Evals to run: " + ", ".join(code(e) for e in report.evals) + "\n")
     return "\n".join(parts)
 
 

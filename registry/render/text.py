@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..graph import Hop
-from ..impact import ImpactReport
+from ..impact import view
 from ..lifecycle import when
-from ..refs import NodeId
 from ..rules import CheckResult
 from . import deadline_label, plural, value_text, visible
+from .tree import impact_text
 
 if TYPE_CHECKING:
     from ..bom import Completeness
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from ..history import Event, HistoryReport
     from ..lifecycle import DeadlineReport
     from ..orphans import OrphanReport
-    from ..views import DepsTree, Listing, ShowView
+    from ..views import Listing, ShowView
 
 
 def finding_line(item: Finding) -> str:
@@ -64,16 +63,6 @@ def ls(listing: Listing) -> str:
                   for r in listing.rows])
 
 
-def path_text(path: tuple[Hop, ...]) -> str:
-    """`a -uses-> b -includes-> c`."""
-    if not path:
-        return "(changed itself)"
-    parts: list[str] = [path[0].source]
-    for hop in path:
-        parts.append(f"-{hop.label}-> {hop.target}")
-    return " ".join(parts)
-
-
 def show(view: ShowView) -> str:
     decl = view.decl
     meta = decl.model.metadata
@@ -102,62 +91,6 @@ def show(view: ShowView) -> str:
     lines.extend(f"    -{hop.label}-> {hop.target}" for hop in view.uses)
     lines.append(f"  used by:     {plural(len(view.used_by), 'artifact')}")
     lines.extend(f"    {hop.source} -{hop.label}->" for hop in view.used_by)
-    return "\n".join(lines) + "\n"
-
-
-def deps(tree: DepsTree) -> str:
-    """The dependency tree; a node already printed above is shown once, marked `(above)`."""
-    root, uses, depth = tree.root, tree.uses, tree.depth
-    lines: list[str] = [root.id]
-    printed: set[NodeId] = {root.id}
-    # A stack of (its children, the next child's index, indent, level) rather than
-    # recursion: the tree is as deep as the registry's chains, which may be thousands deep.
-    stack: list[tuple[tuple[Hop, ...], int, str, int]] = [(uses[root.id], 0, "", 1)]
-    while stack:
-        children, index, indent, level = stack.pop()
-        if index == len(children):
-            continue
-        stack.append((children, index + 1, indent, level))
-        hop = children[index]
-        child = hop.target
-        last = index == len(children) - 1
-        branch = "└── " if last else "├── "
-        seen = child in printed
-        lines.append(f"{indent}{branch}{hop.label} {child}"
-                     + (" (above)" if seen and uses[child] else ""))
-        if seen:
-            continue
-        printed.add(child)
-        if depth is None or level < depth:
-            stack.append((uses[child], 0, indent + ("    " if last else "│   "), level + 1))
-    return "\n".join(lines) + "\n"
-
-
-def impact(report: ImpactReport) -> str:
-    targets = ", ".join(d.id for d in report.targets)
-    if not report.dependents:
-        return f"Nothing depends on {targets}.\n"
-    lines: list[str] = [f"Impact of {targets}: {plural(len(report.dependents), 'dependent')}, "
-             f"{plural(len(report.features), 'feature')}"
-             + (f" (highest tier: {report.highest_tier})" if report.highest_tier else "") + "."]
-    if report.features:
-        lines += ["", "Features affected:"]
-        for hit in report.features:
-            lines.append(f"  {hit.decl.id}  tier {hit.tier}  owner {hit.decl.owner or '-'}")
-            lines.append(f"    {path_text(hit.path)}")
-    lines += ["", "Dependents (distance, one shortest path):"]
-    for dep in report.dependents:
-        lines.append(f"  {dep.distance}  {dep.decl.id}")
-        lines.append(f"     {path_text(dep.path)}")
-    if report.owners:
-        lines += ["", "Owners to notify:"]
-        for owner in report.owners:
-            contact = (f" ({', '.join(visible(c) for c in owner.contacts)})"
-                       if owner.contacts else "")
-            lines.append(f"  {owner.owner}{contact}: {', '.join(owner.nodes)}")
-    if report.evals:
-        lines += ["", "Evals to run:"]
-        lines.extend(f"  {d.id}" for d in report.evals)
     return "\n".join(lines) + "\n"
 
 
@@ -243,7 +176,7 @@ def impact_base(report: PullReport) -> str:
         lines.extend(f"{'':14}{visible(str(r))}" for r in change.resolutions)
         if change.status == "invalid":
             lines.append(f"{'':14}fails validation in head: see the new findings")
-    body = impact(report.impact).splitlines()
+    body = impact_text(view(report.impact)).splitlines()
     # The dependents of the changes, as `impact REF` prints them, without its first line.
     lines += body[1:]
     if report.new_findings:
