@@ -43,20 +43,33 @@ class Options:
     debug: bool
     no_cache: bool = False
     scan: FolderScan | None = None  # the walk of the working tree made for the result cache
+    now: str | None = None  # --now, as given
+
+    def clock(self) -> tuple[dt.date | None, dt.datetime | None]:
+        """The day and the time rules judge by: --now sets both, --today alone is midnight
+        UTC of that day; (None, None) for the real ones."""
+        from cli.status_cmd import parse_now
+
+        now = parse_now(self.now) if self.now is not None else None
+        if now is None and self.today is not None:
+            now = dt.datetime.combine(self.today, dt.time(), dt.UTC)
+        return self.today or (now.date() if now else None), now
 
     def project(self) -> Project:
         from registry.project import Project
 
         scan, self.scan = self.scan, None  # one load's listing: never reused later
-        return Project.open(self.directory, self.rev, self.today, use_cache=not self.no_cache,
-                            progress=_progress(), scan=scan)
+        today, now = self.clock()
+        return Project.open(self.directory, self.rev, today, use_cache=not self.no_cache,
+                            progress=_progress(), scan=scan, now=now)
 
     def project_at(self, rev: str, option: str) -> Project:
         """The same registry at another revision (the head of a comparison)."""
         from registry.project import Project
 
-        return Project.open(self.directory, rev, self.today, option,
-                            use_cache=not self.no_cache, progress=_progress())
+        today, now = self.clock()
+        return Project.open(self.directory, rev, today, option,
+                            use_cache=not self.no_cache, progress=_progress(), now=now)
 
     def base_of(self, head: Project, rev: str) -> Project:
         """The base of a comparison: head's registry folder at `rev` (empty if it has none)."""
@@ -221,7 +234,7 @@ def _result_key(ctx: click.Context, options: Options
         return None
     parts = [__version__, _code_state(), ctx.info_name or "", json.dumps(ctx.params, sort_keys=True,
                                                           default=str),
-             str(root), (options.today or dt.date.today()).isoformat(),
+             str(root), (options.today or dt.date.today()).isoformat(), options.now or "",
              caching.git_environment()]
     revisions = [options.rev, ctx.params.get("base"), ctx.params.get("head")]
     for rev in revisions:
@@ -282,6 +295,10 @@ def _global_options(after_command: bool) -> list[click.Parameter]:
                      metavar="YYYY-MM-DD",
                      help="Judge every date against this day instead of the local date.",
                      **late),
+        click.Option(["--now"], metavar="RFC3339",
+                     help="Judge observed environment state at this time (such as "
+                          "2026-01-05T14:00:00Z) instead of the clock; default: --today at "
+                          "midnight UTC, else the current time.", **late),
         click.Option(["--no-cache"], is_flag=True,
                      envvar=None if after_command else "AIREG_NO_CACHE",
                      help="Neither read nor write the cache in .git/aireg (parses and outputs); "
@@ -319,14 +336,14 @@ class _Group(click.Group):
 @click.version_option(version=__version__, prog_name="aireg")
 @click.pass_context
 def cli(ctx: click.Context, directory: Path, rev: str | None, today: dt.datetime | None,
-        no_cache: bool, debug: bool) -> None:
+        now: str | None, no_cache: bool, debug: bool) -> None:
     """A GitOps registry for the parts AI products are built from.
 
     Reads the aireg.yaml registry around the current folder (or -C PATH), at any git
     revision, and answers who depends on what.
     """
     _state["debug"] = debug
-    ctx.obj = Options(directory, rev, today.date() if today else None, debug, no_cache)
+    ctx.obj = Options(directory, rev, today.date() if today else None, debug, no_cache, now=now)
 
 
 pass_options = click.make_pass_decorator(Options)
@@ -975,16 +992,25 @@ def deprecate(options: Options, ref: str, sunset: dt.datetime, replacement: str 
 
 
 @cli.command()
-@click.argument("ref")
+@click.argument("ref", required=False)
+@click.option("--env", metavar="E", help="What ran in environment E and when, from the git "
+              "history of its observed-state file (REF: only that artifact).")
 @format_option("history")
 @pass_options
-def history(options: Options, ref: str, fmt: str) -> None:
+def history(options: Options, ref: str | None, env: str | None, fmt: str) -> None:
     """The commits that introduced or changed each version of REF, with author, day and the
     change class (from the files that declare it now)."""
     from registry import history as log
     from registry.refs import Ref
     from registry.render import text
 
+    if env is not None:
+        from cli.status_cmd import env_history
+
+        write(env_history(options.project(), env, ref, fmt))
+        return
+    if ref is None:
+        fail("name a ref, such as prompt/house-style, or an environment with --env E")
     project = options.project()
     project.catalog.lookup(ref)
     parsed = Ref.parse(ref)
@@ -1042,6 +1068,29 @@ def schema(out: Path | None) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
     click.echo(f"wrote {len(generated)} schemas to {out}", err=True)
+
+
+@cli.command()
+@click.option("--env", metavar="E", help="Only environment E.")
+@format_option("status")
+@pass_options
+@cached
+def status(options: Options, env: str | None, fmt: str) -> None:
+    """What runs where: every artifact x environment, desired and observed, skew and drift."""
+    from cli import status_cmd
+
+    write(status_cmd.status(options.project(), env, fmt))
+
+
+@cli.command()
+@click.argument("ref")
+@pass_options
+@cached
+def digest(options: Options, ref: str) -> None:
+    """The canonical content digest of REF (its highest version in range): sha256:..."""
+    from cli import status_cmd
+
+    write(status_cmd.digest(options.project(), ref))
 
 
 def _code_state() -> str:

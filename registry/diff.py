@@ -150,6 +150,7 @@ class ChangeImpact:
     change: Change
     features: tuple[NodeId, ...]
     owners: tuple[str, ...]
+    environments: tuple[str, ...] = ()  # that will run it (ran it, when removed), stage order
 
 
 @dataclass(frozen=True)
@@ -409,7 +410,8 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
                 if d.decl.id not in seen]
     reached.sort(key=lambda d: (d.distance, d.decl.id))
     impact = summarize(head.catalog, [*in_head, *gone], reached)
-    per_change = tuple(_change_impact(base, head, change) for change in found)
+    runs = _Running(base, head)
+    per_change = tuple(_change_impact(base, head, change, runs) for change in found)
     fresh = new_findings(base, head, version_findings(base, head, found), broken,
                          invalid_bases(found))
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
@@ -417,13 +419,34 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
                       base.absent, base.location.prefix)
 
 
-def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact:
+class _Running:
+    """The environments whose desired state holds a node, on either side (SPEC section 11)."""
+
+    def __init__(self, base: Project, head: Project) -> None:
+        self.sides = (base, head)
+        self._envs: dict[int, Any] = {}
+
+    def of(self, side: Project, node: NodeId) -> tuple[str, ...]:
+        if not side.catalog.of_kind("Environment"):
+            return ()
+        from .environments import Environments, environments_running
+
+        envs = self._envs.get(id(side))
+        if envs is None:
+            envs = self._envs[id(side)] = Environments(side.catalog, side.graph,
+                                                       side.location, side.now)
+        return environments_running(envs, node)
+
+
+def _change_impact(base: Project, head: Project, change: Change,
+                   runs: _Running | None = None) -> ChangeImpact:
     side = base if change.status in ("removed", "invalid") else head
     reached = dependents_of(side.catalog, side.graph, [change.decl], include_targets=True)
     features = tuple(sorted(d.decl.id for d in reached if d.decl.kind == "Feature"))
     owners = tuple(sorted({d.decl.owner for d in reached
                            if d.decl.owner and d.decl.kind == "Feature"}))
-    return ChangeImpact(change, features, owners)
+    environments = runs.of(side, change.decl.id) if runs is not None else ()
+    return ChangeImpact(change, features, owners, environments)
 
 
 def new_findings(base: Project, head: Project, versions: list[Finding],

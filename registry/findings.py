@@ -50,6 +50,12 @@ RULES: dict[str, Severity] = {
     "version-decreased": Severity.ERROR,
     "removed-in-use": Severity.ERROR,
     "lifecycle-unknown": Severity.INFO,
+    "version-skew": Severity.WARNING,
+    "drift": Severity.WARNING,
+    "state-stale": Severity.WARNING,
+    "undeclared-running": Severity.ERROR,
+    "rollout-stalled": Severity.WARNING,
+    "state-file": Severity.ERROR,
 }
 
 # What each rule means, in one line (SARIF rule descriptions, `--format github` titles, docs).
@@ -85,6 +91,12 @@ RULE_HELP: dict[str, str] = {
                       "to it.",
     "lifecycle-unknown": "An API-hosted model pin with no known retirement record (silence is "
                          "not safety).",
+    "version-skew": "Environments of one stage run different versions of one artifact.",
+    "drift": "An environment's observed state differs from its desired state.",
+    "state-stale": "An observed-state file older than policy.stateMaxAgeHours.",
+    "undeclared-running": "An observed version or digest that no declaration has.",
+    "rollout-stalled": "A partial rollout whose share has not moved for longer than maxSkew.",
+    "state-file": "An observed-state file that is missing, not JSON, or not in the format.",
 }
 
 

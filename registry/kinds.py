@@ -7,6 +7,7 @@ the path a user reads in the file. Every model forbids unknown fields.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -120,10 +121,18 @@ class TeamMetadata(Strictly):
     deprecation: Deprecation | None = None
 
 
+class EnvironmentMetadata(Strictly):
+    name: Name = Field(description="The environment's name, such as prod-eu.")
+    owner: Owner | None = Field(None, description="team/<name> or user/<handle> that runs it.")
+    description: Text | None = Field(None, description="What the environment is for.")
+    labels: dict[Text, Text] = Field(default_factory=dict, description="Free string labels.")
+    deprecation: Deprecation | None = Field(None, description="When it is being retired.")
+
+
 class Declaration(Strictly):
     apiVersion: Literal["aireg/v1"]
     kind: str
-    metadata: Metadata | TeamMetadata
+    metadata: Metadata | TeamMetadata | EnvironmentMetadata
     spec: Any
 
     @property
@@ -329,15 +338,57 @@ class Team(Declaration):
     spec: TeamSpec = Field(default_factory=TeamSpec)
 
 
+# --- Environment (SPEC section 11) -----------------------------------------------------------
+
+_DURATION = re.compile(r"^([1-9][0-9]{0,5})([mhd])$")
+_DURATION_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def duration_seconds(text: str) -> int:
+    """`30m`, `2h`, `1d` in seconds (the text has passed the Duration pattern)."""
+    found = _DURATION.match(text)
+    assert found is not None
+    return int(found[1]) * _DURATION_UNITS[found[2]]
+
+
+Duration = Annotated[str, Strict(), StringConstraints(pattern=_DURATION.pattern)]
+PATTERN_HELP[_DURATION.pattern] = "a duration: a number with m, h or d, such as 30m, 2h or 1d"
+
+
+class EnvironmentSpec(Strictly):
+    stage: Literal["development", "staging", "production"] = Field(
+        description="Where it stands in the rollout order: development, staging, production.")
+    regions: list[Text] = Field(default_factory=list,
+                                description="The regions it serves, such as eu-west-1.")
+    deploys: list[RefText] = Field(
+        default_factory=list,
+        description="Features or artifacts it runs, resolved at the revision with everything "
+                    "they use; a ref to an artifact (prompt/house-style@3.1.0) pins that "
+                    "artifact's version here, overriding what features resolve to.")
+    observed: Text | None = Field(
+        None, description="The observed-state JSON file the CD system writes back, relative to "
+                          "the registry root (schemas/observed-state.schema.json).")
+    maxSkew: Duration | None = Field(
+        None, description="How long versions may differ across the stage, or a partial "
+                          "rollout may stand still: a number with m, h or d (30m, 2h, 1d).")
+
+
+class Environment(Declaration):
+    kind: Literal["Environment"]
+    metadata: EnvironmentMetadata
+    spec: EnvironmentSpec
+
+
 KINDS: dict[str, type[Declaration]] = {
-    cls.__name__: cls for cls in (Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team)
+    cls.__name__: cls for cls in (Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team,
+                                  Environment)
 }
 # Kinds whose declarations must carry a version, may carry one, or must not.
 VERSIONED = frozenset({"Prompt", "Adapter", "Dataset", "McpServer", "Eval"})
-UNVERSIONED = frozenset({"Team"})
+UNVERSIONED = frozenset({"Team", "Environment"})
 
 AnyDeclaration = Annotated[
-    Model | Prompt | Adapter | Dataset | McpServer | Feature | Eval | Team,
+    Model | Prompt | Adapter | Dataset | McpServer | Feature | Eval | Team | Environment,
     Field(discriminator="kind"),
 ]
 
@@ -367,6 +418,9 @@ class Policy(Strictly):
     # The highest severity of a sunset finding whose day is not firm (estimated or
     # not-before); `ignore` drops such findings from check.
     estimatedDates: Literal["warning", "error", "ignore"] = "warning"
+    stateMaxAgeHours: PositiveInt = Field(
+        24, description="An observed-state file whose observedAt is older than this many hours "
+                        "is reported by state-stale.")
 
 
 class RegistrySpec(Strictly):

@@ -32,12 +32,15 @@ class Project:
     # A comparison's base with no aireg.yaml in the registry's folder, read as an empty
     # registry: the pull request that adds the registry (or moves it there).
     absent: bool = False
+    # The clock of the environment rules (--now, or --today at midnight UTC); None: the
+    # real time.
+    now: dt.datetime | None = None
 
     @classmethod
     def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None,
              option: str = "--rev", use_cache: bool = True,
-             progress: loading.Progress | None = None, scan: FolderScan | None = None
-             ) -> Project:
+             progress: loading.Progress | None = None, scan: FolderScan | None = None,
+             now: dt.datetime | None = None) -> Project:
         """`option` names what asked for `rev`, for the message when git is missing; `scan`
         is a walk of the working tree already made."""
         from .cache import Cache
@@ -45,7 +48,8 @@ class Project:
         location = loading.find_registry(start, rev, option)
         tree = loading.open_tree(location, rev, option, scan)
         cache = Cache.open(location.toplevel) if use_cache else None
-        return cls(location, loading.load(tree, cache, progress), today or dt.date.today())
+        return cls(location, loading.load(tree, cache, progress), today or dt.date.today(),
+                   now=now)
 
     @classmethod
     def base_of(cls, head: Project, rev: str, option: str = "--base", use_cache: bool = True,
@@ -64,9 +68,10 @@ class Project:
         tree = GitRepo.open(location.toplevel, option).tree(rev, location.prefix)
         if tree.blob(CONFIG_FILE) is None:
             config = loading.default_config(loading.folder_name(location.prefix))
-            return cls(location, loading.Loaded(tree, config, [], []), head.today, absent=True)
+            return cls(location, loading.Loaded(tree, config, [], []), head.today, absent=True,
+                       now=head.now)
         cache = Cache.open(location.toplevel) if use_cache else None
-        return cls(location, loading.load(tree, cache, progress), head.today)
+        return cls(location, loading.load(tree, cache, progress), head.today, now=head.now)
 
     @property
     def name(self) -> str:
@@ -161,6 +166,10 @@ class Project:
         from . import rules  # jinja2 is only needed when checking
 
         found = rules.run(self.catalog, self.graph, self.lifecycle)
+        if self.catalog.of_kind("Environment"):
+            from .environments import Environments
+
+            found += Environments(self.catalog, self.graph, self.location, self.now).findings()
         if versions:
             found = rules.superseded(found, versions)
         found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)

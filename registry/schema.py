@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from . import kinds
+from .environments import ObservedState
 from .refs import KIND_TO_REF
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -21,6 +22,7 @@ def _document(schema: dict[str, Any], title: str, description: str) -> str:
 def schemas() -> dict[str, str]:
     """File name (relative to the schemas folder) -> schema text."""
     from .render.json import OUTPUTS
+    from .render.status import OUTPUTS as ENVIRONMENT_OUTPUTS
 
     out: dict[str, str] = {}
     for name, cls in kinds.KINDS.items():
@@ -33,14 +35,18 @@ def schemas() -> dict[str, str]:
     out["registry.schema.json"] = _document(
         kinds.RegistryConfig.model_json_schema(), "aireg registry settings",
         "The aireg.yaml file at the root of a registry.")
-    for command, model in OUTPUTS.items():
+    out["observed-state.schema.json"] = _document(
+        ObservedState.model_json_schema(), "aireg observed state",
+        "The observed-state file a CD system writes back for an Environment (spec.observed).")
+    for command, model in {**OUTPUTS, **ENVIRONMENT_OUTPUTS}.items():
         out[f"output/{command}.schema.json"] = _output(model, command)
     return out
 
 
 # Outputs that are not simply `aireg COMMAND --format json`.
 _INVOCATIONS = {"impact-base": "aireg impact --base REF --format json",
-                "bom-completeness": "aireg bom --completeness --format json"}
+                "bom-completeness": "aireg bom --completeness --format json",
+                "history-env": "aireg history --env E --format json"}
 
 
 def _output(model: type[BaseModel], command: str) -> str:

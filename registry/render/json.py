@@ -99,6 +99,8 @@ class RetirementOut(Out):
 
 
 class ShowOut(DeclOut):
+    digest: str = Field(description="the canonical content digest of this version (`aireg "
+                        "digest`): sha256 of what the model is sent, never of YAML formatting")
     declaration: dict[str, Any] = Field(description="the declaration as written, defaults filled")
     otherVersions: list[str]
     uses: list[HopOut]
@@ -247,6 +249,9 @@ class ChangeOut(Out):
     detail: str = Field(description="the resolutions in words")
     features: list[str]
     owners: list[str]
+    environments: list[str] = Field(description="the environments that will run it (that ran "
+                                    "it, when removed), in stage order: development, staging, "
+                                    "production")
 
 
 class ImpactBaseOut(Out):
@@ -352,8 +357,10 @@ def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph,
                    for where, day in retirement.other_days])
     others = [d.version for d in catalog.by_key[(decl.kind, decl.name)]
               if d is not decl and d.version is not None]
+    from ..digest import digest
+
     return dump(ShowOut(
-        **base.model_dump(),
+        **base.model_dump(), digest=digest(catalog, decl),
         declaration=decl.model.model_dump(mode="json", exclude_none=True),
         otherVersions=others,
         uses=[HopOut(source=decl.id, target=t, label=graph.label(decl.id, t))
@@ -411,7 +418,8 @@ def _change(item: ChangeImpact) -> ChangeOut:
                                **{"class": f.cls}) for f in change.fields],
         resolutions=[ResolutionOut(field=r.field, ref=r.ref, before=r.before, after=r.after)
                      for r in change.resolutions],
-        detail=change.detail, features=list(item.features), owners=list(item.owners))
+        detail=change.detail, features=list(item.features), owners=list(item.owners),
+        environments=list(item.environments))
 
 
 def graph(catalog: Catalog, graph: DepGraph, nodes: list[NodeId]) -> str:

@@ -78,7 +78,10 @@ def path_text(path: tuple[Hop, ...]) -> str:
 def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph,
          retirement: str | None = None) -> str:
     meta = decl.model.metadata
-    lines = [f"{decl.id}  ({decl.kind})", f"  file:        {visible(decl.path)}:{line}"]
+    from ..digest import digest
+
+    lines = [f"{decl.id}  ({decl.kind})", f"  file:        {visible(decl.path)}:{line}",
+             f"  digest:      {digest(catalog, decl)}"]
     if decl.owner:
         contact = ", ".join(visible(c) for c in contacts(catalog, decl.owner))
         lines.append(f"  owner:       {decl.owner}" + (f"  ({contact})" if contact else ""))
