@@ -529,8 +529,8 @@ class Environments:
                 if len({frozenset(v) for v in by_env.values()}) < 2:
                     continue
                 envs = [e for e in group if e.name in by_env]
-                since = self._skew_since(envs, key)
-                lasted = (self.now - since).total_seconds() if since else None
+                since, known = self._skew_since(envs, key)
+                lasted = (self.now - since).total_seconds()
                 limits = [e.max_skew for e in envs if e.max_skew is not None]
                 limit = min(limits) if limits else None
                 artifact = f"{KIND_TO_REF[key[0]]}/{key[1]}"
@@ -540,11 +540,9 @@ class Environments:
                 parts = "; ".join(f"{versions} in {', '.join(names)}"
                                   for versions, names in sorted(
                                       groups.items(), key=lambda g: (-len(g[1]), g[0])))
-                how_long = ""
-                if lasted is not None:
-                    how_long = f" for {span_text(lasted)}"
-                    if limit is not None:
-                        how_long += f" (maxSkew {span_text(limit)})"
+                how_long = f" for {'' if known else 'at least '}{span_text(lasted)}"
+                if limit is not None:
+                    how_long += f" (maxSkew {span_text(limit)})"
                 # At the environment that runs the lowest version: the one left behind.
                 behind = min(envs, key=lambda e: (min(_version_order(v) for v in by_env[e.name]),
                                                   e.name))
@@ -553,22 +551,38 @@ class Environments:
                     f"{parts}; finish the rollout or roll back so that the stage agrees",
                     _first(behind, key), subject=behind.decl.id, field="running",
                     value=artifact)
-                if limit is not None and lasted is not None and lasted > limit:
+                if limit is not None and lasted > limit:
                     item = item.with_severity(Severity.ERROR)
                 out.append(item)
         return out
 
-    def _skew_since(self, envs: list[EnvInfo], key: tuple[str, str]) -> dt.datetime | None:
-        """When the stage began to disagree: the earliest time since which an environment has
-        run versions other than those of the one that has run its versions longest."""
-        since = {e.name: self._unchanged_since(e, key, None) for e in envs}
-        known = {name: when for name, when in since.items() if when is not None}
-        if not known:
-            return None
-        oldest = min(known, key=lambda n: known[n])
-        runs = {e.name: _versions(_observed(e).get(key, [])) for e in envs}  # type: ignore[union-attr]
-        later = [known[n] for n in known if runs[n] != runs[oldest]]
-        return min(later) if later else None
+    def _skew_since(self, envs: list[EnvInfo], key: tuple[str, str]
+                    ) -> tuple[dt.datetime, bool]:
+        """When the stage began to disagree, and whether that is known: the first change
+        after the last moment every environment ran the same versions, from the git history
+        of their state files. With no such moment in the history, (the time by which every
+        environment had been observed, False): the skew has lasted at least since then."""
+        points: list[tuple[dt.datetime, str, frozenset[str | None]]] = []
+        for env in envs:
+            assert env.state is not None
+            for state in [*self.timeline(env), env.state]:
+                points.append((state.observed_at, env.name,
+                               frozenset(r.version for r in state.running if r.key == key)))
+        points.sort(key=lambda p: (p[0], p[1]))
+        current: dict[str, frozenset[str | None]] = {}
+        began: dt.datetime | None = None
+        agreed = False
+        for when, name, versions in points:
+            current[name] = versions
+            if len(current) < len(envs):
+                continue
+            if len(set(current.values())) == 1:
+                agreed, began = True, None
+            elif began is None:
+                began = when
+        # The last points are the states read now, which disagree.
+        assert began is not None
+        return began, agreed
 
     def _stalled(self, env: EnvInfo) -> list[Finding]:
         assert env.state is not None

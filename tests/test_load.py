@@ -375,7 +375,7 @@ def test_refs_that_do_not_parse(check_bad: Checker) -> None:
         "letter or digit",
         "feature.yaml:7:7: error[schema] `spec.uses[1]`: `prmpt/x` has an unknown kind `prmpt` "
         "(did you mean prompt?); kinds are model, prompt, adapter, dataset, mcp, feature, eval, "
-        "team, user",
+        "team, env, user",
         "feature.yaml:8:7: error[schema] `spec.uses[2]`: `prompt/x@^^3`: `^^3` is not a version "
         "range; write one in npm syntax, such as 3.1.0, ^3, ~3.1.0, 3.x or \">=3.0.0 <4.0.0\"",
         "feature.yaml:9:7: error[schema] `spec.uses[3]`: `team/platform@^1`: team refs take no "
