@@ -251,6 +251,8 @@ def impact_base(report: PullReport) -> str:
         lines.extend(f"{'':14}{visible(str(r))}" for r in change.resolutions)
         if change.status == "invalid":
             lines.append(f"{'':14}fails validation in head: see the new findings")
+        if item.environments:
+            lines.append(f"{'':14}rolls out to {' -> '.join(item.environments)}")
     body = impact(report.impact).splitlines()
     # The dependents of the changes, as `impact REF` prints them, without its first line.
     lines += body[1:]
