@@ -467,7 +467,8 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
     for ranks in before.values():
         ranks.sort(reverse=True)
     current = [f for f in head.check(versions).findings
-               if not _through_broken(f, broken, hidden, base)]
+               if not _through_broken(f, broken, hidden, base)
+               and not _state_unchanged(f, base, head)]
     fresh: list[tuple[int, Finding]] = []
     # Highest severity first, each matched with the highest base finding left.
     for index, item in sorted(enumerate(current), key=lambda p: -p[1].severity.rank):
@@ -477,6 +478,25 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
         else:
             fresh.append((index, item))
     return [item for _, item in sorted(fresh, key=lambda p: p[0])]
+
+
+# What runs against what is declared (SPEC section 11): found in a state file, but caused
+# there by a change of declarations only when the state file itself did not change.
+_STATE_RULES = frozenset({"drift", "version-skew", "state-stale", "rollout-stalled",
+                          "undeclared-running"})
+
+
+def _state_unchanged(item: Finding, base: Project, head: Project) -> bool:
+    """A state rule's finding in a state file the change leaves as it was: the change is
+    waiting to be deployed (its environments are listed), not a new problem to fix."""
+    if item.rule not in _STATE_RULES:
+        return False
+    prefix = head.loaded.tree.prefix
+    path = item.span.path
+    if not path.startswith(prefix):
+        return False
+    rel = path[len(prefix):]
+    return bool(base.loaded.tree.read(rel) == head.loaded.tree.read(rel))
 
 
 def _through_broken(item: Finding, broken: Broken, hidden: Collection[NodeId],

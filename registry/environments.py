@@ -197,6 +197,7 @@ class Environments:
         self.problems: list[Finding] = []
         self._timelines: dict[str, list[State]] = {}
         self._desired: dict[str, dict[tuple[str, str], set[Decl]]] = {}
+        self._reached: dict[str, frozenset[NodeId]] = {}  # every node desired, features too
         self.envs = sorted((self._info(d) for d in self.catalog.of_kind("Environment")),
                            key=stage_key)
 
@@ -349,7 +350,9 @@ class Environments:
         node: NodeId | None = None
         if version is not None:
             named = next((d for d in declared if d.version == version), None)
-            if named is None:
+            if named is None and _succeeded(version, declared):
+                pass  # bumped since it was deployed: the new version waits (drift says so)
+            elif named is None:
                 versions = ", ".join(d.version or "(unversioned)" for d in declared)
                 problems.append(finding(
                     "undeclared-running", f"{artifact} {version} runs in {env.name} but is not "
@@ -358,11 +361,15 @@ class Environments:
             elif named not in by_digest:
                 matches = (f"it is the content of {', '.join(d.id for d in by_digest)}"
                            if by_digest else "no declared version has it")
+                # The version is declared, but its content now digests otherwise: what it
+                # includes or uses resolves elsewhere, or it was edited in place (which
+                # version-not-bumped reports in a pull request). Redeploying settles it.
                 problems.append(finding(
-                    "undeclared-running", f"{env.name} runs {named.id} with digest "
-                    f"{_short(entry.digest)}, not its declared {_short(self.digests.of(named))}"
-                    f" ({matches}); the running content was changed without a new version, "
-                    "or the declaration was", digest_at, **about))
+                    "drift", f"{env.name} runs {named.id} with digest "
+                    f"{_short(entry.digest)}, but that version is now "
+                    f"{_short(self.digests.of(named))} ({matches}): what it includes or uses "
+                    "resolves elsewhere, or it was edited in place; redeploy it", digest_at,
+                    **about))
                 node = named.id
             else:
                 node = named.id
@@ -410,6 +417,7 @@ class Environments:
                     continue
                 used = catalog.by_id[used_id]
                 todo.append(pins.get((used.kind, used.name), used))
+        self._reached[env.name] = frozenset({env.decl.id, *seen})
         out: dict[tuple[str, str], set[Decl]] = defaultdict(set)
         for decl in seen.values():
             if decl.kind not in NOT_ROWS:
@@ -417,11 +425,9 @@ class Environments:
         return out
 
     def running_node(self, env: EnvInfo, node: NodeId) -> bool:
-        """Whether the environment's desired state holds this node."""
-        decl = self.catalog.by_id.get(node)
-        if decl is None:
-            return False
-        return decl in self.desired(env).get((decl.kind, decl.name), set())
+        """Whether the environment's desired state holds this node (a feature too)."""
+        self.desired(env)
+        return node in self._reached[env.name]
 
     # --- the matrix -------------------------------------------------------------------------
 
@@ -672,6 +678,14 @@ def _problem(item: Any) -> str:
     if item["type"] == "missing":
         return f"missing field `{where}`"
     return f"`{where}`: {item['msg'][0].lower()}{item['msg'][1:]}"
+
+
+def _succeeded(version: str, declared: list[Decl]) -> bool:
+    """Whether a version no longer declared has a successor: a higher declared version of
+    the same major (SPEC section 5 pairs them), as `aireg bump` in place leaves it."""
+    running = parse_version(version)
+    return any(d.version is not None and parse_version(d.version) > running
+               and parse_version(d.version).major == running.major for d in declared)
 
 
 def _short(digest: str) -> str:

@@ -206,14 +206,12 @@ def test_undeclared_running(reg: Registry) -> None:
     state["running"][0]["digest"] = reg.digests["prompt/system@46.0.0"]
     reg.repo.write({"state/prod-ap.json": json.dumps(state, indent=2)})
     result = reg.run(*NOW, "check")
+    assert (f"state/prod-ap.json:7:17: warning[drift] prod-ap runs prompt/system@47.0.0 with "
+            f"digest {reg.digests['prompt/system@46.0.0'][:19]}…, but that version is now "
+            f"{reg.digests['prompt/system@47.0.0'][:19]}… (it is the content of "
+            "prompt/system@46.0.0): what it includes or uses resolves elsewhere, or it was "
+            "edited in place; redeploy it") in lines(result, "drift")
     assert lines(result, "undeclared-running") == [
-        "state/prod-ap.json:7:17: error[undeclared-running] prod-ap runs prompt/system@47.0.0 "
-        "with digest sha256:2d0a2c4cc5d…, not its declared sha256:2d0a2c4cc5d… (it is the "
-        "content of prompt/system@46.0.0); the running content was changed without a new "
-        "version, or the declaration was".replace(
-            "sha256:2d0a2c4cc5d…, not its declared sha256:2d0a2c4cc5d…",
-            f"{reg.digests['prompt/system@46.0.0'][:19]}…, not its declared "
-            f"{reg.digests['prompt/system@47.0.0'][:19]}…"),
         "state/prod-ap.json:18:14: error[undeclared-running] prompt/ghost runs in prod-ap "
         "but no declaration has it; declare it, or fix the ref the CD system reports",
         "state/prod-ap.json:22:14: error[undeclared-running] prompt/system 48.0.0 runs in "
@@ -528,3 +526,22 @@ def test_status_output_is_cached_per_clock(reg: Registry, monkeypatch: pytest.Mo
     assert reg.run("--now", "2026-01-02T09:00:00Z", "check").out == first  # type: ignore[attr-defined]
     later = reg.run("--now", "2026-01-02T16:00:00Z", "check").out  # type: ignore[attr-defined]
     assert "[rollout-stalled]" in later and "[rollout-stalled]" not in first
+
+
+def test_a_change_waiting_for_deploy_is_no_new_finding(reg: Registry) -> None:
+    """Drift a declaration change causes is listed as environments to roll out to, not as
+    new findings; a state file the change writes is judged like any other file."""
+    reg.repo.write({"decl.yaml": PROMPTS.replace("Help {{ user }} quickly.", "Help at once.")
+                    .replace("name: system, version: 47.0.0", "name: system, version: 47.1.0")})
+    data = json.loads(reg.run(*NOW, "impact", "--base", "HEAD", "--format", "json").out)  # type: ignore[attr-defined]
+    assert data["newFindings"] == []
+    assert [c["environments"] for c in data["changes"]] == [["dev", "prod-ap", "prod-us"]] * 2
+    state = json.loads(reg.state("dev", "2026-01-02T15:00:00Z", {"47.0.0": 1.0}))
+    state["running"][1]["digest"] = "sha256:" + "d" * 64
+    reg.repo.write({"state/dev.json": json.dumps(state, indent=2)})
+    data = json.loads(reg.run(*NOW, "impact", "--base", "HEAD", "--format", "json").out)  # type: ignore[attr-defined]
+    # The state file is part of the change: it still runs 47.0.0, which head no longer
+    # declares (its successor 47.1.0 is not deployed yet: drift, not undeclared-running),
+    # and prompt/style at a digest that version does not have.
+    assert [(f["rule"], f["path"], f["line"]) for f in data["newFindings"]] == [
+        ("drift", "state/dev.json", 6), ("drift", "state/dev.json", 11)]
