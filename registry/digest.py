@@ -21,7 +21,7 @@ from typing import Any
 
 from . import kinds
 from .catalog import REF_FIELDS, Catalog
-from .load import Decl
+from .decl import Decl
 from .refs import NodeId, Ref
 
 # `{% include "prompt/x" %}` with a literal name, whitespace control and the optional Jinja

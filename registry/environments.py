@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from . import kinds
+from .decl import Decl
 from .digest import Digests
 from .files import display_path, escapes
-from .findings import About, Finding, Location, Severity, Span, finding
+from .findings import About, Finding, Severity, Span, SpanOrPointer, finding
 from .jsonpos import JsonProblem, Positioned, parse
-from .load import Decl
 from .refs import KIND_TO_REF, NodeId, Ref, RefSyntaxError, parse_version
 from .yamlio import MAX_FILE_BYTES
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .catalog import Catalog
     from .graph import DepGraph
     from .load import Loaded
-    from .load import Location as Place
+    from .root import RegistryRoot as Place
 
 STAGES = ("development", "staging", "production")
 # Edges along which nothing runs: what an artifact was built or tested from, what covers it.
@@ -730,7 +730,7 @@ def _by_artifact(group: list[EnvInfo]) -> dict[tuple[str, str], dict[str, set[st
     return out
 
 
-def _first(env: EnvInfo, key: tuple[str, str]) -> Location:
+def _first(env: EnvInfo, key: tuple[str, str]) -> SpanOrPointer:
     runs = (_observed(env) or {}).get(key, [])
     if runs:
         return runs[0].at
