@@ -98,7 +98,7 @@ class Strictly(BaseModel):
 # so each field says what it holds, what it accepts and its default, in the user's words.
 API_HELP = "The format version of this declaration: always `aireg/v1`."
 KIND_HELP = ("What this declaration is: Model, Prompt, Adapter, Dataset, McpServer, Feature, "
-             "Eval or Team.")
+             "Eval, Team or Environment.")
 METADATA_HELP = "The declaration's name, version, owner and other facts about it."
 SPEC_HELP = "What the kind itself declares (its fields are listed with the kind)."
 NAME_HELP = ("The artifact's name, unique within its kind: lowercase letters, digits, `.`, `_` "
