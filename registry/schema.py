@@ -23,6 +23,7 @@ def _document(schema: dict[str, Any], title: str, description: str) -> str:
 def schemas() -> dict[str, str]:
     """File name (relative to the schemas folder) -> schema text."""
     from .render.json import OUTPUTS
+    from .render.scan_out import ScanOut
     from .render.status import OUTPUTS as ENVIRONMENT_OUTPUTS
 
     out: dict[str, str] = {}
@@ -38,7 +39,8 @@ def schemas() -> dict[str, str]:
     out["observed-state.schema.json"] = _document(
         ObservedState.model_json_schema(), "aireg observed state",
         "The observed-state file a CD system writes back for an Environment (spec.observed).")
-    for command, model in {**OUTPUTS, **ENVIRONMENT_OUTPUTS}.items():
+    outputs: dict[str, type[BaseModel]] = {**OUTPUTS, "scan": ScanOut, **ENVIRONMENT_OUTPUTS}
+    for command, model in outputs.items():
         out[f"output/{command}.schema.json"] = _output(model, command)
     return out
 
