@@ -45,6 +45,10 @@ def _global_options(after_command: bool) -> list[click.Parameter]:
                      metavar="YYYY-MM-DD",
                      help="Judge every date against this day instead of the local date.",
                      **late),
+        click.Option(["--now"], metavar="RFC3339",
+                     help="Judge observed environment state at this time (such as "
+                          "2026-01-05T14:00:00Z) instead of the clock; default: --today at "
+                          "midnight UTC, else the current time.", **late),
         click.Option(["--no-cache"], is_flag=True,
                      envvar=None if after_command else "AIREG_NO_CACHE",
                      help="Neither read nor write the cache in .git/aireg (parses and outputs); "
@@ -86,14 +90,14 @@ def _take_global_options(cmd: click.Command) -> None:
 @click.version_option(version=__version__, prog_name="aireg")
 @click.pass_context
 def cli(ctx: click.Context, directory: Path, rev: str | None, today: dt.datetime | None,
-        no_cache: bool, debug: bool) -> None:
+        now: str | None, no_cache: bool, debug: bool) -> None:
     """A GitOps registry for the parts AI products are built from.
 
     Reads the aireg.yaml registry around the current folder (or -C PATH), at any git
     revision, and answers who depends on what.
     """
     options = ctx.ensure_object(Options)
-    options.directory, options.rev = directory, rev
+    options.directory, options.rev, options.now = directory, rev, now
     options.today, options.no_cache, options.debug = (
         today.date() if today else None, no_cache, debug)
 

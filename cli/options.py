@@ -34,6 +34,7 @@ class Options:
     directory: Path = Path()
     rev: str | None = None
     today: dt.date | None = None
+    now: str | None = None  # --now, as given
     debug: bool = False
     no_cache: bool = False
     out: Output = field(default_factory=Output)
@@ -41,6 +42,14 @@ class Options:
     cache_opened: bool = False  # a load may have left background cache writes to wait for
     place: Place | None = None  # the snapshot's key, worked out before a load
     console: bool = False  # run as the console script: a snapshot's writer may outlive it
+
+    def clock(self) -> tuple[dt.date | None, dt.datetime | None]:
+        """The day and the time rules judge by: --now sets both, --today alone is midnight
+        UTC of that day; (None, None) for the real ones."""
+        now = parse_now(self.now) if self.now is not None else None
+        if now is None and self.today is not None:
+            now = dt.datetime.combine(self.today, dt.time(), dt.UTC)
+        return self.today or (now.date() if now else None), now
 
     def project(self) -> Project:
         """The registry the options name: the working tree, or --rev."""
@@ -53,8 +62,9 @@ class Options:
             place = store.locate(self.directory, self.rev)
         store.loading(place)
         self.cache_opened |= not self.no_cache
-        project = Project.open(self.directory, self.rev, self.today,
-                               use_cache=not self.no_cache, progress=progress(), scan=scan)
+        today, now = self.clock()
+        project = Project.open(self.directory, self.rev, today, use_cache=not self.no_cache,
+                               progress=progress(), scan=scan, now=now)
         store.loaded(place, project)
         return project
 
@@ -74,8 +84,9 @@ class Options:
         from registry.project import Project
 
         self.cache_opened |= not self.no_cache
-        project = Project.open(self.directory, rev, self.today, option,
-                               use_cache=not self.no_cache, progress=progress())
+        today, now = self.clock()
+        project = Project.open(self.directory, rev, today, option,
+                               use_cache=not self.no_cache, progress=progress(), now=now)
         if not self.no_cache:
             store.revision_loaded(project)
         return project
@@ -106,6 +117,17 @@ class Options:
 
 
 pass_options = click.make_pass_decorator(Options)
+
+
+def parse_now(text: str) -> dt.datetime:
+    """--now: an RFC 3339 date-time with a zone."""
+    from registry.environments import parse_time
+
+    when = parse_time(text)
+    if when is None:
+        fail(f"--now takes an RFC 3339 date-time with a zone, such as 2026-01-05T14:00:00Z, "
+             f"not `{text}`")
+    return when
 
 
 def fail(message: str) -> NoReturn:

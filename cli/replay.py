@@ -164,7 +164,8 @@ def output_key(ctx: click.Context, options: Options, reads: Reads) -> Key | None
         return None
     parts = [__version__, code_state(), installed(), ctx.info_name or "",
              json.dumps(ctx.params, sort_keys=True, default=str), str(root),
-             (options.today or dt.date.today()).isoformat(), caching.git_environment()]
+             (options.today or dt.date.today()).isoformat(), options.now or "",
+             caching.git_environment()]
     head = ctx.params.get(reads.head) if reads.head is not None else None
     revisions = [options.rev, *(ctx.params.get(name) for name in reads.revisions)]
     for rev in revisions:

@@ -79,14 +79,15 @@ class DepsView:
 def summarize(targets: tuple[str, ...], dependents: tuple[Entry, ...],
               tiers: dict[str, str], contacts: Callable[[str], tuple[str, ...]],
               path: Callable[[str], tuple[Hop, ...]], chained: bool = False) -> ImpactView:
-    """Features (with `tiers`), owners to notify (not for evals) and evals of dependents."""
+    """Features (with `tiers`), owners to notify (not for evals, nor for environments,
+    which run what others own) and evals of dependents."""
     features = tuple(sorted(
         (FeatureEntry(d.id, tiers[d.id], d.owner, d.next, d.label) for d in dependents
          if d.kind == "Feature"),
         key=lambda hit: (TIER_ORDER.index(hit.tier), hit.id)))
     by_owner: dict[str, list[str]] = {}
     for dep in dependents:
-        if dep.owner is not None and dep.kind != "Eval":
+        if dep.owner is not None and dep.kind not in ("Eval", "Environment"):
             by_owner.setdefault(dep.owner, []).append(dep.id)
     owners = tuple(OwnerEntry(owner, contacts(owner), tuple(sorted(nodes)))
                    for owner, nodes in sorted(by_owner.items()))

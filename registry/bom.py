@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .project import Project
 
 # Not parts of the product: evals test it, teams own it.
-OUTSIDE_BOM = frozenset({"Eval", "Team"})
+OUTSIDE_BOM = frozenset({"Eval", "Team", "Environment"})
 SERIAL_NAMESPACE = uuid.UUID("5b7f9c3e-2d1a-5f4e-9b8c-7a6d5e4f3a2b")
 PROVIDERS = {
     "openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "vertex-ai": "Google Cloud",

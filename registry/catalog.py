@@ -59,10 +59,11 @@ REF_FIELDS: dict[str, tuple[RefField, ...]] = {
         RefField(("spec", "covers"), ANY_USABLE, "covers"),
         RefField(("spec", "datasets"), frozenset({"dataset"}), "uses-data"),
     ),
+    "Environment": (RefField(("spec", "deploys"), ANY_USABLE - {"eval"}, "deploys"),),
 }
 _KIND_WORDS = {"model": "models", "prompt": "prompts", "adapter": "adapters",
                "dataset": "datasets", "mcp": "MCP servers", "feature": "features",
-               "eval": "evals", "team": "teams", "user": "users"}
+               "eval": "evals", "team": "teams", "user": "users", "env": "environments"}
 
 
 class RefSite(NamedTuple):

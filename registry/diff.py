@@ -151,6 +151,7 @@ class ChangeImpact:
     change: Change
     features: tuple[NodeId, ...]
     owners: tuple[str, ...]
+    environments: tuple[str, ...] = ()  # that will run it (ran it, when removed), stage order
 
 
 @dataclass(frozen=True)
@@ -420,7 +421,8 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
                 if d.decl.id not in seen]
     reached.sort(key=lambda d: (d.distance, d.decl.id))
     impact = summarize(head.catalog, [*in_head, *gone], reached)
-    per_change = tuple(_change_impact(base, head, change) for change in found)
+    runs = _Running(base, head)
+    per_change = tuple(_change_impact(base, head, change, runs) for change in found)
     fresh = new_findings(base, head, version_findings(base, head, found), broken,
                          invalid_bases(found), scanned)
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
@@ -439,13 +441,34 @@ def _blast_radius(head: Project, impact: ImpactReport, changes: tuple[ChangeImpa
     return subgraph(head.catalog, head.graph, nodes, highlight=changed)
 
 
-def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact:
+class _Running:
+    """The environments whose desired state holds a node, on either side (SPEC section 11)."""
+
+    def __init__(self, base: Project, head: Project) -> None:
+        self.sides = (base, head)
+        self._envs: dict[int, Any] = {}
+
+    def of(self, side: Project, node: NodeId) -> tuple[str, ...]:
+        if not side.catalog.of_kind("Environment"):
+            return ()
+        from .environments import Environments, environments_running
+
+        envs = self._envs.get(id(side))
+        if envs is None:
+            envs = self._envs[id(side)] = Environments(side.catalog, side.graph,
+                                                       side.location, side.now)
+        return environments_running(envs, node)
+
+
+def _change_impact(base: Project, head: Project, change: Change,
+                   runs: _Running | None = None) -> ChangeImpact:
     side = base if change.status in ("removed", "invalid") else head
     reached = dependents_of(side.catalog, side.graph, [change.decl], include_targets=True)
     features = tuple(sorted(d.decl.id for d in reached if d.decl.kind == "Feature"))
     owners = tuple(sorted({d.decl.owner for d in reached
                            if d.decl.owner and d.decl.kind == "Feature"}))
-    return ChangeImpact(change, features, owners)
+    environments = runs.of(side, change.decl.id) if runs is not None else ()
+    return ChangeImpact(change, features, owners, environments)
 
 
 def new_findings(base: Project, head: Project, versions: list[Finding],
@@ -467,7 +490,8 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
         ranks.sort(reverse=True)
     current = [f for f in head.check(versions, scanned[1] if scanned else None,
                                      stored=True).findings
-               if not _through_broken(f, broken, hidden, base)]
+               if not _through_broken(f, broken, hidden, base)
+               and not _state_unchanged(f, base, head)]
     fresh: list[tuple[int, Finding]] = []
     # Highest severity first, each matched with the highest base finding left.
     for index, item in sorted(enumerate(current), key=lambda p: -p[1].severity.rank):
@@ -477,6 +501,25 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
         else:
             fresh.append((index, item))
     return [item for _, item in sorted(fresh, key=lambda p: p[0])]
+
+
+# What runs against what is declared (SPEC section 11): found in a state file, but caused
+# there by a change of declarations only when the state file itself did not change.
+_STATE_RULES = frozenset({"drift", "version-skew", "state-stale", "rollout-stalled",
+                          "undeclared-running"})
+
+
+def _state_unchanged(item: Finding, base: Project, head: Project) -> bool:
+    """A state rule's finding in a state file the change leaves as it was: the change is
+    waiting to be deployed (its environments are listed), not a new problem to fix."""
+    if item.rule not in _STATE_RULES:
+        return False
+    prefix = head.loaded.tree.prefix
+    path = item.span.path
+    if not path.startswith(prefix):
+        return False
+    rel = path[len(prefix):]
+    return bool(base.loaded.tree.read(rel) == head.loaded.tree.read(rel))
 
 
 def _through_broken(item: Finding, broken: Broken, hidden: Collection[NodeId],

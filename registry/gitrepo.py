@@ -124,6 +124,15 @@ class GitRepo:
         return Commit(str(commit.hexsha), str(commit.author.name), day,
                       str(commit.summary))
 
+    def file_at(self, sha: str, path: str) -> bytes | None:
+        """A file's content at a commit (path from the repository root), None if absent."""
+        try:
+            blob = self.repo.commit(sha).tree / path
+        except KeyError:
+            return None
+        data: bytes = blob.data_stream.read()
+        return data
+
     def tree(self, rev: str, prefix: str) -> GitTree:
         return GitTree(self, self.resolve(rev), prefix)
 

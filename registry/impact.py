@@ -81,7 +81,8 @@ def summarize(catalog: Catalog, targets: list[Decl], found: list[Dependent]) -> 
         key=lambda hit: (TIER_ORDER.index(hit.tier), hit.decl.id)))
     by_owner: dict[str, list[NodeId]] = {}
     for dep in dependents:
-        if dep.decl.owner is not None and dep.decl.kind != "Eval":
+        # Environments run what others own: their owners are not the ones to tell.
+        if dep.decl.owner is not None and dep.decl.kind not in ("Eval", "Environment"):
             by_owner.setdefault(dep.decl.owner, []).append(dep.decl.id)
     owners = tuple(OwnerToNotify(owner, contacts(catalog, owner), tuple(sorted(nodes)))
                    for owner, nodes in sorted(by_owner.items()))

@@ -7,6 +7,7 @@ the path a user reads in the file. Every model forbids unknown fields.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -97,7 +98,7 @@ class Strictly(BaseModel):
 # so each field says what it holds, what it accepts and its default, in the user's words.
 API_HELP = "The format version of this declaration: always `aireg/v1`."
 KIND_HELP = ("What this declaration is: Model, Prompt, Adapter, Dataset, McpServer, Feature, "
-             "Eval or Team.")
+             "Eval, Team or Environment.")
 METADATA_HELP = "The declaration's name, version, owner and other facts about it."
 SPEC_HELP = "What the kind itself declares (its fields are listed with the kind)."
 NAME_HELP = ("The artifact's name, unique within its kind: lowercase letters, digits, `.`, `_` "
@@ -145,10 +146,18 @@ class TeamMetadata(Strictly):
     deprecation: Deprecation | None = Field(None, description=DEPRECATION_HELP)
 
 
+class EnvironmentMetadata(Strictly):
+    name: Name = Field(description=NAME_HELP + " Refs name it as `env/<name>`.")
+    owner: Owner | None = Field(None, description=OWNER_HELP)
+    description: Text | None = Field(None, description=DESCRIPTION_HELP)
+    labels: dict[Text, Text] = Field(default_factory=dict, description=LABELS_HELP)
+    deprecation: Deprecation | None = Field(None, description=DEPRECATION_HELP)
+
+
 class Declaration(Strictly):
     apiVersion: Literal["aireg/v1"] = Field(description=API_HELP)
     kind: str = Field(description=KIND_HELP)
-    metadata: Metadata | TeamMetadata = Field(description=METADATA_HELP)
+    metadata: Metadata | TeamMetadata | EnvironmentMetadata = Field(description=METADATA_HELP)
     spec: Any = Field(description=SPEC_HELP)
 
     @property
@@ -427,12 +436,56 @@ class Team(Declaration):
                            "to reach it.")
 
 
+# --- Environment (SPEC section 11) -----------------------------------------------------------
+
+_DURATION = re.compile(r"^([1-9][0-9]{0,5})([mhd])$")
+_DURATION_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def duration_seconds(text: str) -> int:
+    """`30m`, `2h`, `1d` in seconds (the text has passed the Duration pattern)."""
+    found = _DURATION.match(text)
+    assert found is not None
+    return int(found[1]) * _DURATION_UNITS[found[2]]
+
+
+Duration = Annotated[str, Strict(), StringConstraints(pattern=_DURATION.pattern)]
+PATTERN_HELP[_DURATION.pattern] = "a duration: a number with m, h or d, such as 30m, 2h or 1d"
+
+
+class EnvironmentSpec(Strictly):
+    stage: Literal["development", "staging", "production"] = Field(
+        description="Where it stands in the rollout order: development, staging, production.")
+    regions: list[Text] = Field(default_factory=list,
+                                description="The regions it serves, such as eu-west-1.")
+    deploys: list[RefText] = Field(
+        default_factory=list,
+        description="Features or artifacts it runs, resolved at the revision with everything "
+                    "they use; a ref to an artifact (prompt/house-style@3.1.0) pins that "
+                    "artifact's version here, overriding what features resolve to.")
+    observed: Text | None = Field(
+        None, description="The observed-state JSON file the CD system writes back, relative to "
+                          "the registry root (schemas/observed-state.schema.json).")
+    maxSkew: Duration | None = Field(
+        None, description="How long versions may differ across the stage, or a partial "
+                          "rollout may stand still: a number with m, h or d (30m, 2h, 1d).")
+
+
+class Environment(Declaration):
+    kind: Literal["Environment"] = Field(description=KIND_HELP)
+    metadata: EnvironmentMetadata = Field(description=METADATA_HELP + " An Environment has no "
+                                          "version.")
+    spec: EnvironmentSpec = Field(description="Where it runs, what it deploys, and where its "
+                                  "observed state is written back.")
+
+
 KINDS: dict[str, type[Declaration]] = {
-    cls.__name__: cls for cls in (Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team)
+    cls.__name__: cls for cls in (Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team,
+                                  Environment)
 }
 # Kinds whose declarations must carry a version, may carry one, or must not.
 VERSIONED = frozenset({"Prompt", "Adapter", "Dataset", "McpServer", "Eval"})
-UNVERSIONED = frozenset({"Team"})
+UNVERSIONED = frozenset({"Team", "Environment"})
 
 
 
@@ -466,6 +519,9 @@ class Policy(Strictly):
     estimatedDates: Literal["warning", "error", "ignore"] = Field(
         "warning", description="The highest severity of a sunset whose day is only estimated "
         "or not-before (default warning); ignore leaves such findings out.")
+    stateMaxAgeHours: PositiveInt = Field(
+        24, description="An observed-state file whose observedAt is older than this many hours "
+                        "is reported by state-stale (default 24).")
 
 
 class RegistrySpec(Strictly):

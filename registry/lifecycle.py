@@ -239,7 +239,8 @@ class Lifecycle:
             owners: dict[str, tuple[str, ...]] = {}
             for other in [node, *reached]:
                 owner = self.catalog.by_id[other].owner
-                if owner is not None:
+                # An environment runs what others own: its owner is not the one to tell.
+                if owner is not None and self.catalog.by_id[other].kind != "Environment":
                     owners[owner] = contacts(self.catalog, owner)
             rows.append(Deadline(sunset, self.catalog.by_id[node], left, features,
                                  tuple(sorted(owners.items()))))

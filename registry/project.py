@@ -32,6 +32,9 @@ class Project:
     # A comparison's base with no aireg.yaml in the registry's folder, read as an empty
     # registry: the pull request that adds the registry (or moves it there).
     absent: bool = False
+    # The clock of the environment rules (--now, or --today at midnight UTC); None: the
+    # real time.
+    now: dt.datetime | None = None
     # aireg.yaml's retirements setting, read when the registry is opened, so its problems
     # (`setup_findings`, reported by `check` and warned about by other commands) are known
     # whatever the command goes on to ask.
@@ -48,8 +51,8 @@ class Project:
     @classmethod
     def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None,
              option: str = "--rev", use_cache: bool = True,
-             progress: loading.Progress | None = None, scan: FolderScan | None = None
-             ) -> Project:
+             progress: loading.Progress | None = None, scan: FolderScan | None = None,
+             now: dt.datetime | None = None) -> Project:
         """`option` names what asked for `rev`, for the message when git is missing; `scan`
         is a walk of the working tree already made."""
         from .cache import Cache
@@ -57,7 +60,8 @@ class Project:
         location = find_registry(start, rev, option)
         tree = open_tree(location, rev, option, scan)
         cache = Cache.open(location.toplevel) if use_cache else None
-        return cls(location, loading.load(tree, cache, progress), today or dt.date.today())
+        return cls(location, loading.load(tree, cache, progress), today or dt.date.today(),
+                   now=now)
 
     @classmethod
     def base_of(cls, head: Project, rev: str, option: str = "--base", use_cache: bool = True,
@@ -76,9 +80,10 @@ class Project:
         tree = GitRepo.open(location.toplevel, option).tree(rev, location.prefix)
         if tree.blob(CONFIG_FILE) is None:
             config = loading.default_config(loading.folder_name(location.prefix))
-            return cls(location, loading.Loaded(tree, config, [], []), head.today, absent=True)
+            return cls(location, loading.Loaded(tree, config, [], []), head.today, absent=True,
+                       now=head.now)
         cache = Cache.open(location.toplevel) if use_cache else None
-        return cls(location, loading.load(tree, cache, progress), head.today)
+        return cls(location, loading.load(tree, cache, progress), head.today, now=head.now)
 
     @property
     def name(self) -> str:
@@ -128,6 +133,12 @@ class Project:
         plain = self._stored_check() if stored and scanned is None else None
         if plain is None:
             found = rules.run(self.catalog, self.graph, self.lifecycle)
+            clocked = bool(self.catalog.of_kind("Environment"))
+            if clocked:
+                from .environments import Environments
+
+                found += Environments(self.catalog, self.graph, self.location,
+                                      self.now).findings()
             if scanned is not None:
                 found = [f for f in found if f.rule != "unused-artifact"
                          or f.subject not in scanned[1]] + scanned[0]
@@ -137,9 +148,10 @@ class Project:
                                        self.loaded.config)
             plain = CheckResult(self.locate(found), len(self.catalog.by_id),
                                 self.loaded.files_read, self.name)
-            # Kept in the snapshot (registry.store) unless it read files the snapshot's key
-            # does not cover: the code scanned, the sources declarations were imported from.
-            if scanned is None and not records:
+            # Kept in the snapshot (registry.store) unless it read what the snapshot's key
+            # does not cover: the code scanned, the sources declarations were imported from,
+            # the clock the environment rules judge by (to the second, unlike the day).
+            if scanned is None and not records and not clocked:
                 self.checked = plain
         if not versions:
             return plain

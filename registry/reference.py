@@ -85,6 +85,7 @@ _KIND_PARTS: dict[str, tuple[type[BaseModel], ...]] = {
     "Feature": (kinds.FeatureSpec,),
     "Eval": (kinds.EvalSpec,),
     "Team": (kinds.TeamSpec,),
+    "Environment": (kinds.EnvironmentSpec, kinds.EnvironmentMetadata),
 }
 
 

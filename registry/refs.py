@@ -23,6 +23,7 @@ REF_KINDS: dict[str, str] = {
     "feature": "Feature",
     "eval": "Eval",
     "team": "Team",
+    "env": "Environment",
     "user": "",
 }
 KIND_TO_REF: dict[str, str] = {kind: ref for ref, kind in REF_KINDS.items() if kind}
@@ -134,7 +135,7 @@ def _parse_ref(text: str) -> Ref:
         constraint = constraint.strip()
         if not constraint:
             raise RefSyntaxError(f"`{text}` has an empty version range after `@`")
-        if kind in ("team", "user"):
+        if kind in ("team", "user", "env"):
             raise RefSyntaxError(
                 f"`{text}`: {kind} refs take no version range; write {kind}/{name}")
         try:

@@ -21,7 +21,7 @@ _SIMPLE_ID = re.compile(r"^[A-Za-z0-9.+:-]+$")
 # The edges along which data flows into what is built from it (not evaluation).
 TRAINED = frozenset({"trained-on", "derived-from"})
 NO_OWNER_NEEDED = frozenset({"Team"})
-NEVER_UNUSED = frozenset({"Feature", "Eval", "Team"})
+NEVER_UNUSED = frozenset({"Feature", "Eval", "Team", "Environment"})
 
 
 @dataclass

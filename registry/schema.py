@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import kinds
+from .environments import ObservedState
 from .refs import KIND_TO_REF
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -23,6 +24,7 @@ def schemas() -> dict[str, str]:
     """File name (relative to the schemas folder) -> schema text."""
     from .render.json import OUTPUTS
     from .render.scan_out import ScanOut
+    from .render.status import OUTPUTS as ENVIRONMENT_OUTPUTS
 
     out: dict[str, str] = {}
     for name, cls in kinds.KINDS.items():
@@ -34,7 +36,10 @@ def schemas() -> dict[str, str]:
     out["registry.schema.json"] = _document(
         kinds.RegistryConfig.model_json_schema(), "aireg registry settings",
         "The aireg.yaml file at the root of a registry.")
-    outputs: dict[str, type[BaseModel]] = {**OUTPUTS, "scan": ScanOut}
+    out["observed-state.schema.json"] = _document(
+        ObservedState.model_json_schema(), "aireg observed state",
+        "The observed-state file a CD system writes back for an Environment (spec.observed).")
+    outputs: dict[str, type[BaseModel]] = {**OUTPUTS, "scan": ScanOut, **ENVIRONMENT_OUTPUTS}
     for command, model in outputs.items():
         out[f"output/{command}.schema.json"] = _output(model, command)
     return out
@@ -61,7 +66,8 @@ def declaration_schema() -> dict[str, Any]:
 
 # Outputs that are not simply `aireg COMMAND --format json`.
 _INVOCATIONS = {"impact-base": "aireg impact --base REF --format json",
-                "bom-completeness": "aireg bom --completeness --format json"}
+                "bom-completeness": "aireg bom --completeness --format json",
+                "history-env": "aireg history --env E --format json"}
 
 
 def _output(model: type[BaseModel], command: str) -> str:

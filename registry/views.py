@@ -3,10 +3,12 @@ what each prints, taken from the catalog and the graph here, so that renderers n
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .digest import digest
 from .findings import AiregError
 from .graph import Hop
 from .impact import contacts
@@ -15,6 +17,7 @@ from .refs import NodeId, Ref
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .decl import Decl
+    from .environments import EnvHistory, Environments, StatusReport
     from .graph import DepGraph
     from .project import Project
     from .retirements import Retirement
@@ -92,6 +95,7 @@ class ShowView:
     retirement: Retirement | None  # a Model's known retirement, None when the data has none
     retirement_text: str | None  # that in one line for people; None when it is no Model
     document: str  # the declaration's text in its file, comments included
+    digest: str = ""  # the canonical content digest of this version (registry.digest)
 
 
 def show(project: Project, ref: str) -> ShowView:
@@ -105,7 +109,8 @@ def show(project: Project, ref: str) -> ShowView:
         uses=tuple(Hop(decl.id, t, graph.label(decl.id, t)) for t in graph.uses(decl.id)),
         used_by=tuple(Hop(s, decl.id, graph.label(s, decl.id)) for s in graph.users(decl.id)),
         retirement=life.records.get(decl.id), retirement_text=life.retirement(decl),
-        document=project.locator.document_text(decl.path, decl.doc))
+        document=project.locator.document_text(decl.path, decl.doc),
+        digest=digest(catalog, decl))
 
 
 # --- graph ------------------------------------------------------------------------------
@@ -152,3 +157,44 @@ def graph_around(project: Project, ref: str | None) -> Subgraph:
     starts = [d.id for d in catalog.lookup(ref)]
     return subgraph(catalog, graph, [*starts, *graph.dependencies(starts),
                                      *graph.dependents(starts)])
+
+
+# --- environments -----------------------------------------------------------------------
+
+
+def environments(project: Project) -> Environments:
+    from .environments import Environments
+
+    return Environments(project.catalog, project.graph, project.location, project.now)
+
+
+def status(project: Project, only: str | None) -> StatusReport:
+    """`aireg status`: the artifact x environment matrix, its findings placed and with the
+    registry's policy applied."""
+    from .rules import apply_policy
+
+    envs = environments(project)
+    if only is not None and envs.named(only) is None:
+        known = ", ".join(e.name for e in envs.envs) or "none"
+        raise AiregError(f"no Environment `{only}` is declared (environments: {known})")
+    report = envs.status(only)
+    located = project.locate(apply_policy(list(report.findings), project.loaded.config))
+    return dataclasses.replace(report, findings=tuple(located))
+
+
+def env_history(project: Project, env: str, artifact: str | None) -> EnvHistory:
+    """`aireg history --env E [REF]`: what ran in E and when, from its state file's
+    history."""
+    from . import environments as analysis
+    from .findings import GitRequired
+
+    if project.location.toplevel is None:
+        raise GitRequired("history needs git, and this registry is not inside a git repository")
+    name = None
+    if artifact is not None:
+        ref = Ref.parse(artifact) if "/" in artifact else None
+        if ref is None:
+            raise AiregError(f"`{artifact}` is not a ref; write kind/name, such as "
+                             "prompt/house-style")
+        name = f"{ref.kind}/{ref.name}"
+    return analysis.history(environments(project), env, name)

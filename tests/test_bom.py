@@ -42,8 +42,9 @@ from hypothesis import strategies as st
 TODAY = "2026-11-21"
 SCHEMA_VERSIONS = {"1.6": SchemaVersion.V1_6, "1.7": SchemaVersion.V1_7}
 PREFIX = {"Model": "model", "Prompt": "prompt", "Adapter": "adapter", "Dataset": "dataset",
-          "McpServer": "mcp", "Feature": "feature", "Eval": "eval", "Team": "team"}
-OUTSIDE_BOM = ("Eval", "Team")
+          "McpServer": "mcp", "Feature": "feature", "Eval": "eval", "Team": "team",
+          "Environment": "env"}
+OUTSIDE_BOM = ("Eval", "Team", "Environment")
 # SPEC section 8: supplier = provider; CycloneDX's modelParameters.task uses these words.
 SUPPLIERS = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google",
              "vertex-ai": "Google Cloud", "azure-openai": "Microsoft Azure",

@@ -35,6 +35,7 @@ VARIANTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "scan": (("acme", ()),),
     # Run in a copy of the example with two fixed commits (see history_repo).
     "history": (("house-style", ("prompt/house-style",)),),
+    "status": (("acme", ()),),
 }
 # Extra cases in one format only.
 EXTRA_CASES = (("graph", "support-triage", ("prompt/support-triage",), Format.MERMAID),)
@@ -323,7 +324,7 @@ SHAPE = "kind/name[@constraint][#member], such as prompt/house-style@^3"
 BAD_REFS = {
     "prompt": f"`prompt` is not a ref; write {SHAPE}",
     "widget/x": "`widget/x` has an unknown kind `widget`; kinds are model, prompt, adapter, "
-                "dataset, mcp, feature, eval, team, user",
+                "dataset, mcp, feature, eval, team, env, user",
     "prompt/House": "`prompt/House` has an invalid name `House`; names are lowercase letters, "
                     "digits, `.`, `_` and `-`, starting with a letter or digit",
     "prompt/house-style@abc": "`prompt/house-style@abc`: `abc` is not a version range; write one "
@@ -376,7 +377,7 @@ def test_a_bad_format_exits_2(acme: Callable[..., Result], command: str) -> None
 def test_check_has_no_errors_on_the_example(acme: Callable[..., Result]) -> None:
     result = acme("check")
     assert result.code == 0
-    assert result.out.endswith("Found 0 errors, 10 warnings, 3 infos in 49 declarations in 45 "
+    assert result.out.endswith("Found 0 errors, 13 warnings, 3 infos in 54 declarations in 50 "
                                "files.\n")
 
 
@@ -443,7 +444,7 @@ def test_help_and_version_import_nothing_heavy(flag: str) -> None:
 
 # --- global options after the command -----------------------------------------------------
 
-GLOBAL_OPTIONS = {"-C", "--rev", "--today", "--no-cache", "--debug"}
+GLOBAL_OPTIONS = {"-C", "--rev", "--today", "--now", "--no-cache", "--debug"}
 
 
 def test_every_command_takes_the_global_options_after_it() -> None:
@@ -639,7 +640,7 @@ def test_example_documents_match_the_schemas(doc: dict[str, Any]) -> None:
 
 
 def test_every_example_declaration_is_validated() -> None:
-    assert len([d for d in example_documents() if d.values[0]["kind"] != "Registry"]) == 49
+    assert len([d for d in example_documents() if d.values[0]["kind"] != "Registry"]) == 54
 
 
 def test_the_declaration_schema_rejects_a_misspelt_key() -> None:

@@ -186,7 +186,8 @@ def test_house_style_comment_names_every_feature_with_its_path_and_owner(
                         "1 changed declaration, 1 new error.")
     assert ("| `prompt/house-style@3.1.0` | modified | behavior | `feature/onboarding-agent`"
             "<br>`feature/search-assistant`<br>`feature/support-bot` | team/growth<br>team/search"
-            "<br>team/support |") in lines
+            "<br>team/support |"
+            " `dev-us` → `staging-eu` → `prod-ap` → `prod-eu` → `prod-us` |") in lines
     for feature, tier, owner, via in [
             ("support-bot", "critical", "team/support", "support-triage@1.4.0"),
             ("search-assistant", "high", "team/search", "search-answer@3.0.0"),
@@ -208,7 +209,9 @@ def test_house_style_report_lists_the_change_features_owners_and_evals(
         "resolutions": [], "detail": "",
         "features": ["feature/onboarding-agent", "feature/search-assistant",
                      "feature/support-bot"],
-        "owners": ["team/growth", "team/search", "team/support"]}]
+        "owners": ["team/growth", "team/search", "team/support"],
+        # Every environment pins house-style@^3: the edit rolls out to each, in stage order.
+        "environments": ALL_ENVIRONMENTS}]
     assert report["highestTier"] == "critical"
     assert [(f["id"], f["tier"], f["owner"]) for f in report["features"]] == [
         ("feature/support-bot", "critical", "team/support"),
@@ -219,6 +222,9 @@ def test_house_style_report_lists_the_change_features_owners_and_evals(
     # An edit in place is what `check --base` rejects: the comment says so too.
     assert report["newFindings"] == [not_bumped(
         "prompt/house-style@3.1.0", "behavior: spec.template", HOUSE, 27, 12)]
+
+
+ALL_ENVIRONMENTS = ["dev-us", "staging-eu", "prod-ap", "prod-eu", "prod-us"]
 
 
 def house_style_310(pr: PullRequest, rev: str) -> str:
@@ -284,6 +290,8 @@ def test_a_new_minor_version_moves_the_consumers_of_its_range(acme_pr: PullReque
     all_three = ["feature/onboarding-agent", "feature/search-assistant", "feature/support-bot"]
     assert [(c["id"], c["change"], c["classes"], c["detail"], c["features"])
             for c in report["changes"]] == [
+        *[(f"env/{env}", "resolution", ["pin"], f"prompt/house-style@^3 {moved}", [])
+          for env in ("dev-us", "prod-ap", "prod-eu", "prod-us", "staging-eu")],
         ("eval/house-style-voice@1.0.0", "resolution", ["pin"],
          f"prompt/house-style@^3 {moved}", []),
         ("prompt/house-style@3.2.0", "added", ["behavior", "metadata"], "", all_three),
@@ -295,8 +303,13 @@ def test_a_new_minor_version_moves_the_consumers_of_its_range(acme_pr: PullReque
         ("prompt/support-triage@1.4.0", "resolution", ["pin"],
          f"prompt/house-style@^3 {moved}", ["feature/support-bot"]),
     ]
+    by_id = {c["id"]: c for c in report["changes"]}
+    # An environment's own change rolls out to it; the new version, to every environment
+    # whose deploys now resolve to it.
+    assert by_id["env/prod-ap"]["environments"] == ["prod-ap"]
+    assert by_id["prompt/house-style@3.2.0"]["environments"] == ALL_ENVIRONMENTS
     # Added beside 3.1.0, which stays: compared with it.
-    added = report["changes"][1]
+    added = by_id["prompt/house-style@3.2.0"]
     assert (added["previous"], added["reasons"], classed(added)) == (
         "prompt/house-style@3.1.0", ["added"],
         [("metadata.description", "metadata"), ("metadata.labels.tier", "metadata"),
@@ -304,7 +317,7 @@ def test_a_new_minor_version_moves_the_consumers_of_its_range(acme_pr: PullReque
     assert [(f["before"], f["after"]) for f in added["fields"][:2]] == [
         ("Voice and tone preamble shared by customer-facing assistants (v3 voice guide)",
          "Voice and tone, v3.2"), ("shared", None)]
-    assert report["changes"][0]["resolutions"] == [{
+    assert by_id["eval/house-style-voice@1.0.0"]["resolutions"] == [{
         "field": "spec.covers", "ref": "prompt/house-style@^3",
         "before": "prompt/house-style@3.1.0", "after": "prompt/house-style@3.2.0"}]
     assert sorted(f["id"] for f in report["features"]) == all_three
@@ -317,9 +330,10 @@ def test_a_resolution_change_is_shown_in_the_comment(acme_pr: PullRequest) -> No
     acme_pr.repo.write({"prompts/house-style-3.2.yaml": HOUSE_STYLE_320})
     lines = acme_pr.comment().splitlines()
     assert lines[1].startswith("aireg: **3 features affected**, highest tier **critical**, "
-                               "1 changed declaration, 4 resolving differently")
+                               "1 changed declaration, 9 resolving differently")
     assert ("| `prompt/support-triage@1.4.0` | resolution | pin | `feature/support-bot` | "
-            "team/support |") in lines
+            "team/support | `dev-us` → `staging-eu` → `prod-ap` → `prod-eu` → `prod-us` |"
+            ) in lines
     assert (f"- `prompt/support-triage@1.4.0`: prompt/house\\-style@{ZWSP}^3 now resolves to "
             f"prompt/house\\-style@{ZWSP}3\\.2\\.0 \\(was prompt/house\\-style@{ZWSP}3\\.1\\.0\\)"
             ) in lines
@@ -410,15 +424,17 @@ def test_a_removed_declaration_takes_its_dependents_from_the_base_graph(
                          "before": "prompt/escalation-summary@1.0.2", "after": None}],
         "detail": "prompt/escalation-summary@^1 now resolves to nothing (was "
                   "prompt/escalation-summary@1.0.2)",
-        "features": ["feature/support-bot"], "owners": ["team/support"]}, {
+        "features": ["feature/support-bot"], "owners": ["team/support"],
+        "environments": ALL_ENVIRONMENTS}, {
         "id": "prompt/escalation-summary@1.0.2", "previous": None, "kind": "Prompt",
         "change": "removed", "reasons": ["removed"], "classes": [], "fields": [],
         "resolutions": [], "detail": "", "features": ["feature/support-bot"],
-        "owners": ["team/support"]}]
+        "owners": ["team/support"], "environments": ALL_ENVIRONMENTS}]
     # Head has no escalation-summary: what reaches it is read from base.
     assert "escalation-summary" not in acme_pr.run("ls").out
     assert [d["id"] for d in report["dependents"]] == [
         "feature/support-bot", "prompt/escalation-summary@1.0.2",
+        *(f"env/{env}" for env in ("dev-us", "prod-ap", "prod-eu", "prod-us", "staging-eu")),
         "eval/support-regression@1.0.0"]
     assert [f["id"] for f in report["features"]] == ["feature/support-bot"]
     # The feature still refers to it: one removed-in-use error at the ref (it explains the
@@ -951,7 +967,7 @@ def test_the_version_rules_need_base(acme_pr: PullRequest) -> None:
     acme_pr.edit(*KINDER)
     result = acme_pr.run("check", "--format", "json")
     assert result.code == 0
-    assert [f for f in json.loads(result.out)["findings"] if f["rule"].startswith("version")] == []
+    assert [f for f in json.loads(result.out)["findings"] if f["rule"] in VERSION_RULES] == []
 
 
 def test_a_bumped_version_passes(acme_pr: PullRequest) -> None:

@@ -86,11 +86,11 @@ Owners to notify:
 
 
 COMMENT_TAIL = """
-| Declaration | Change | Class | Features hit | Owners |
-|---|---|---|---|---|
-| `feature/hello` | added | - | `feature/hello` | team/platform |
-| `prompt/greet@1.0.0` | added | - | `feature/hello` | team/platform |
-| `team/platform` | added | - | - | - |
+| Declaration | Change | Class | Features hit | Owners | Rolls out to |
+|---|---|---|---|---|---|
+| `feature/hello` | added | - | `feature/hello` | team/platform | - |
+| `prompt/greet@1.0.0` | added | - | `feature/hello` | team/platform | - |
+| `team/platform` | added | - | - | - | - |
 
 <details><summary>Affected features (1)</summary>
 

@@ -243,7 +243,7 @@ def test_a_bumped_edit_is_one_modified_change_of_the_new_version(bumped: Branch)
         "fields": [{"field": "spec.template", "class": "behavior", "before": HOUSE_TEXT,
                     "after": KINDER_TEXT}],
         "resolutions": [], "detail": "", "features": ["feature/support-bot"],
-        "owners": ["team/platform"]}
+        "owners": ["team/platform"], "environments": []}
     # The consumers of ^3 now get 3.1.1: listed for that, nothing is removed.
     assert [summary(c) for c in report["changes"][1:]] == [
         ("prompt/reply@2.0.0", None, "resolution", ["resolution"], ["pin"]),
@@ -267,7 +267,7 @@ def test_the_comment_on_a_bumped_edit_shows_the_pair_and_its_diff(bumped: Branch
     assert lines[1] == ("aireg: **1 feature affected**, highest tier **critical**, 1 changed "
                         "declaration, 2 resolving differently, no new errors.")
     assert ("| `prompt/house-style@3.1.1` | modified (from `3.1.0`) | behavior | "
-            "`feature/support-bot` | team/platform |") in lines
+            "`feature/support-bot` | team/platform | - |") in lines
     assert "removed" not in comment
     assert (f"<details><summary>Template diff of prompt/house-style@{ZWSP}3.1.1</summary>\n\n"
             "```diff\n"

@@ -176,6 +176,7 @@ def test_text_shows_hidden_characters_escaped(aireg: Run,
         f"{ODD_SHOWN}:6:10: error[unknown-owner] owner team/nobody is not a declared Team; "
         "declare it or fix the name"]
     shown = aireg("-C", str(root), "show", "prompt/odd").out.splitlines()
+    assert shown.pop(2).startswith("  digest:      sha256:")
     assert shown[1:5] == [
         f"  file:        {ODD_SHOWN}:1",
         "  owner:       team/nobody",

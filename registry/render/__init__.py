@@ -61,6 +61,7 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
     "deprecations": (Format.TEXT, Format.JSON, Format.MARKDOWN),
     "orphans": (Format.TEXT, Format.JSON),
     "history": (Format.TEXT, Format.JSON),
+    "status": (Format.TEXT, Format.JSON, Format.MARKDOWN),
     "scan": (Format.TEXT, Format.JSON, Format.SARIF, Format.GITHUB),
 }
 
@@ -76,7 +77,8 @@ COMMAND_REPORTS: dict[str, tuple[str, ...]] = {
     "graph": ("registry.views.Subgraph",),
     "deprecations": ("registry.lifecycle.DeadlineReport",),
     "orphans": ("registry.orphans.OrphanReport",),
-    "history": ("registry.history.HistoryReport",),
+    "history": ("registry.history.HistoryReport", "registry.environments.EnvHistory"),
+    "status": ("registry.environments.StatusReport",),
 }
 
 # (report type, format) -> its renderer, as `module:function` of this package: a module is
@@ -109,6 +111,11 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("registry.orphans.OrphanReport", Format.JSON): "json:orphans",
     ("registry.history.HistoryReport", Format.TEXT): "text:history",
     ("registry.history.HistoryReport", Format.JSON): "json:history",
+    ("registry.environments.EnvHistory", Format.TEXT): "status:history_text",
+    ("registry.environments.EnvHistory", Format.JSON): "status:history_json",
+    ("registry.environments.StatusReport", Format.TEXT): "status:text",
+    ("registry.environments.StatusReport", Format.JSON): "status:json",
+    ("registry.environments.StatusReport", Format.MARKDOWN): "status:markdown",
     ("registry.bom.Completeness", Format.TEXT): "text:completeness",
     ("registry.bom.Completeness", Format.JSON): "json:completeness",
 }

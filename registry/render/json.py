@@ -97,6 +97,8 @@ class RetirementOut(Out):
 
 
 class ShowOut(DeclOut):
+    digest: str = Field(description="the canonical content digest of this version (`aireg "
+                        "digest`): sha256 of what the model is sent, never of YAML formatting")
     declaration: dict[str, Any] = Field(description="the declaration as written, defaults filled")
     otherVersions: list[str]
     uses: list[HopOut]
@@ -252,6 +254,9 @@ class ChangeOut(Out):
     detail: str = Field(description="the resolutions in words")
     features: list[str]
     owners: list[str]
+    environments: list[str] = Field(description="the environments that will run it (that ran "
+                                    "it, when removed), in stage order: development, staging, "
+                                    "production")
 
 
 class ImpactBaseOut(Out):
@@ -357,7 +362,7 @@ def show(view: ShowView) -> str:
         otherDays=[OtherDayOut(where=where, day=day.isoformat())
                    for where, day in retirement.other_days])
     return dump(ShowOut(
-        **base.model_dump(),
+        **base.model_dump(), digest=view.digest,
         declaration=decl.model.model_dump(mode="json", exclude_none=True),
         otherVersions=list(view.other_versions),
         uses=_hops(view.uses),
@@ -383,7 +388,8 @@ def _change(item: ChangeImpact) -> ChangeOut:
                                **{"class": f.cls}) for f in change.fields],
         resolutions=[ResolutionOut(field=r.field, ref=r.ref, before=r.before, after=r.after)
                      for r in change.resolutions],
-        detail=change.detail, features=list(item.features), owners=list(item.owners))
+        detail=change.detail, features=list(item.features), owners=list(item.owners),
+        environments=list(item.environments))
 
 
 def graph(sub: Subgraph) -> str:

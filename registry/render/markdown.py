@@ -303,9 +303,10 @@ def _blocks(report: PullReport, detail: _Detail) -> list[_Block]:
               if report.base_absent else "")
     blocks = [_Block(f"{MARKER}\n{_verdict(report)}\n{absent}")]
     blocks.append(_Block(
-        _table_head(["Declaration", "Change", "Class", "Features hit", "Owners"]),
+        _table_head(["Declaration", "Change", "Class", "Features hit", "Owners", "Rolls out to"]),
         tuple(_row([code(c.change.node), _status(c.change), ", ".join(c.change.classes) or "-",
-                    _few([code(f) for f in c.features]), _few([inline(o) for o in c.owners])])
+                    _few([code(f) for f in c.features]), _few([inline(o) for o in c.owners]),
+                    " → ".join(code(e) for e in c.environments) or "-"])
               for c in report.changes),
         more="\n… and {} more changed declarations.\n"))
     what = [f"- {code(c.change.node, in_table=False)}: " + "; ".join(reasons)

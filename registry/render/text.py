@@ -67,6 +67,8 @@ def show(view: ShowView) -> str:
     decl = view.decl
     meta = decl.model.metadata
     lines = [f"{decl.id}  ({decl.kind})", f"  file:        {visible(decl.path)}:{view.line}"]
+    if view.digest:
+        lines.append(f"  digest:      {view.digest}")
     if decl.owner:
         contact = ", ".join(visible(c) for c in view.contacts)
         lines.append(f"  owner:       {decl.owner}" + (f"  ({contact})" if contact else ""))
@@ -176,6 +178,8 @@ def impact_base(report: PullReport) -> str:
         lines.extend(f"{'':14}{visible(str(r))}" for r in change.resolutions)
         if change.status == "invalid":
             lines.append(f"{'':14}fails validation in head: see the new findings")
+        if item.environments:
+            lines.append(f"{'':14}rolls out to {' -> '.join(item.environments)}")
     body = impact_text(view(report.impact)).splitlines()
     # The dependents of the changes, as `impact REF` prints them, without its first line.
     lines += body[1:]
