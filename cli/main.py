@@ -728,38 +728,44 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
     standard error.
     """
     from registry import bom as mapping
+    from registry import bom_score
     from registry.findings import Severity
     from registry.render import bom as bom_out
-    from registry.render import text
+    from registry.render import plural, text
 
     if fmt is not None and not completeness:
         fail("--format goes with --completeness (the BOM itself is CycloneDX JSON)")
     project = options.project()
     decls, _ = mapping.scope_of(project, list(features))
-    gaps = mapping.completeness(decls)
-    score = mapping.percent(gaps)
+    if not completeness:
+        errors = [f for f in project.check().findings if f.severity is Severity.ERROR]
+        ours, others = mapping.split_by_scope(decls, errors) if features else (errors, [])
+        for item in [*ours, *others]:
+            click.echo(text.finding_line(item), err=True)
+        if ours:
+            which = "1 error finding; fix it" if len(ours) == 1 else (
+                f"{len(ours)} error findings; fix them")
+            where = " in what the BOM covers" if features else ""
+            fail(f"the registry has {which}{where} (aireg check) before exporting a BOM",
+                 EXIT_FINDINGS)
+        if others:
+            say(f"warning: {plural(len(others), 'error finding')} outside what the BOM covers; "
+                "the BOM is written all the same")
+    commit, timestamp = mapping.revision_of(project)
+    mapped = mapping.build(project, list(features), timestamp, commit, _version(), spec_version)
+    review = bom_score.review(mapped.document, decls)
     if completeness:
         from registry.render import json as json_out
 
-        write(json_out.completeness(gaps, score) if fmt == "json"
-              else text.completeness(gaps, score))
+        write(json_out.completeness(review) if fmt == "json" else text.completeness(review))
         return
-    errors = [f for f in project.check().findings if f.severity is Severity.ERROR]
-    if errors:
-        for item in errors:
-            click.echo(text.finding_line(item), err=True)
-        which = "1 error finding; fix it" if len(errors) == 1 else (
-            f"{len(errors)} error findings; fix them")
-        fail(f"the registry has {which} (aireg check) before exporting a BOM", EXIT_FINDINGS)
-    commit, timestamp = mapping.revision_of(project)
-    mapped = mapping.build(project, list(features), timestamp, commit, _version())
-    document = bom_out.serialize(mapped, spec_version, timestamp)
+    document = bom_out.serialize(mapped, spec_version)
     if output is None:
         write(document)
     else:
         write_file(output, document)
         say(f"wrote {output} ({len(mapped.scope)} declarations, CycloneDX {spec_version})")
-    say(text.completeness(gaps, score).rstrip("\n"))
+    say(text.completeness(review).rstrip("\n"))
 
 
 def _editable(options: Options, verb: str) -> Project:
