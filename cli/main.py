@@ -743,11 +743,10 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
         for item in [*ours, *others]:
             click.echo(text.finding_line(item), err=True)
         if ours:
-            which = "1 error finding; fix it" if len(ours) == 1 else (
-                f"{len(ours)} error findings; fix them")
             where = " in what the BOM covers" if features else ""
-            fail(f"the registry has {which}{where} (aireg check) before exporting a BOM",
-                 EXIT_FINDINGS)
+            which = f"1 error finding{where}; fix it" if len(ours) == 1 else (
+                f"{len(ours)} error findings{where}; fix them")
+            fail(f"the registry has {which} (aireg check) before exporting a BOM", EXIT_FINDINGS)
         if others:
             say(f"warning: {plural(len(others), 'error finding')} outside what the BOM covers; "
                 "the BOM is written all the same")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ Json = dict[str, Any]
 
 # Not a part of the product: teams own it.
 OUTSIDE_BOM = frozenset({"Team"})
+_HEX = re.compile(r"[0-9A-Fa-f]{2}")
 SERIAL_NAMESPACE = uuid.UUID("5b7f9c3e-2d1a-5f4e-9b8c-7a6d5e4f3a2b")
 PROVIDERS = {
     "openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "vertex-ai": "Google Cloud",
@@ -54,9 +56,10 @@ TASKS = {  # CycloneDX modelParameters.task is free text; these are its usual wo
 # The purl type of each McpServer package ecosystem (github.com/package-url/purl-spec).
 PURL_TYPES = {"npm": "npm", "pypi": "pypi", "cargo": "cargo", "go": "golang",
               "nuget": "nuget", "maven": "maven", "oci": "oci"}
-# A dataset inlined in a model card must name a classification: lib4sbom (the most used
-# Python SBOM reader) drops every package of a BOM whose card lists a dataset without one.
-UNCLASSIFIED = "not declared"
+# lib4sbom (the most used Python SBOM reader) drops every package of a BOM whose model card
+# lists a dataset without a classification, or a fairness assessment without any one of its
+# four fields: those are written with this value when the declaration leaves them out.
+UNDECLARED = "not declared"
 
 # Every property aireg writes, under its one namespace `aireg:`, for what CycloneDX has no
 # field for. `cdx:` names are CycloneDX's own property taxonomy.
@@ -154,12 +157,19 @@ def licenses(text: str | None) -> list[Json]:
 
 
 def iri(text: str) -> str:
-    """A URL as an IRI reference the schema accepts: spaces and other characters an IRI may
-    not hold percent-encoded, everything else (non-ASCII letters too) kept."""
-    from urllib.parse import quote
-
-    return quote(text, safe="/:?#[]@!$&'()*+,;=%-._~" + "".join(
-        c for c in text if ord(c) > 127))
+    """A URL as an IRI reference the schema accepts: the ASCII characters an IRI may not hold
+    (space, quotes, brackets, controls, a `%` that starts no escape) percent-encoded, and
+    everything else, non-ASCII letters too, kept."""
+    out = []
+    for index, char in enumerate(text):
+        code = ord(char)
+        if char == "%" and _HEX.fullmatch(text[index + 1:index + 3]) is None:
+            out.append("%25")
+        elif code < 0x21 or code == 0x7F or char in '"<>\\^`{|}':
+            out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8")))
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _hashes(digest: str | None) -> list[Json]:
@@ -353,7 +363,7 @@ class _Mapper:
             "bom-ref": f"{user.id}#{role}/{target}", "type": "dataset", "name": decl.name,
             "contents": {"url": iri(spec.source.uri)} if spec.source and spec.source.uri
             else None,
-            "classification": spec.classification or UNCLASSIFIED,
+            "classification": spec.classification or UNDECLARED,
             "sensitiveData": ["personal data"] if spec.personalData else None,
             "description": decl.model.metadata.description})
 
@@ -460,7 +470,8 @@ class _Mapper:
         tools = [_compact({
             "bom-ref": f"{decl.id}#tool/{tool.name}", "name": tool.name,
             "description": tool.description,
-            "properties": _props([("aireg:digest", tool.digest)])}) for tool in spec.tools]
+            "properties": _props([("aireg:digest", tool.digest)])})
+            for tool in sorted(spec.tools, key=lambda t: t.name)]
         package = spec.package
         purl = package_purl(package) if package is not None else None
         uses = {t["bom-ref"] for t in tools}
@@ -513,8 +524,9 @@ class _Mapper:
                         ref = f"{target}#service"
                 found.add(ref)
         if root is not None:
-            used = {t for targets in uses.values() for t in targets}
-            uses[root] = {ref for ref in uses if ref not in used and "#" not in ref}
+            # A tool in use keeps its server in use.
+            used = {t.split("#tool/", 1)[0] for targets in uses.values() for t in targets}
+            uses[root] = {ref for ref in uses if ref not in used and "#tool/" not in ref}
         return [{"ref": ref, "dependsOn": sorted(targets)} if targets else {"ref": ref}
                 for ref, targets in sorted(uses.items())]
 
@@ -540,9 +552,10 @@ def _considerations(card: kinds.Card | None) -> Json:
         "ethicalConsiderations": [_compact({"name": r.name, "mitigationStrategy": r.mitigation})
                                   for r in card.ethicalRisks],
         "environmentalConsiderations": {"energyConsumptions": energy} if energy else None,
-        "fairnessAssessments": [_compact({
-            "groupAtRisk": f.group, "benefits": f.benefits, "harms": f.harms,
-            "mitigationStrategy": f.mitigation}) for f in card.fairness]})
+        "fairnessAssessments": [{
+            "groupAtRisk": f.group, "benefits": f.benefits or UNDECLARED,
+            "harms": f.harms or UNDECLARED, "mitigationStrategy": f.mitigation or UNDECLARED}
+            for f in card.fairness]})
 
 
 COMPONENT_ORDER = ("type", "bom-ref", "supplier", "manufacturer", "group", "name", "version",

@@ -109,7 +109,7 @@ def _owasp_checks(decls: dict[str, Decl]) -> dict[str, tuple[Check, dict[str, st
         "primaryPurpose": (_card_has("modelParameters.task"),
                            {"Model": "spec.task", "Adapter": "spec.task of its baseModel"}),
         "suppliedBy": (_supplied, {"Model": "spec.provider",
-                                   "Adapter": "spec.supplier in aireg.yaml"}),
+                                   "Adapter": "aireg.yaml spec.supplier"}),
         "standardCompliance": (_never, {}),
         "domain": (_never, {}),
         "autonomyType": (_never, {}),
@@ -145,8 +145,7 @@ def _owasp_checks(decls: dict[str, Decl]) -> dict[str, tuple[Check, dict[str, st
         "useSensitivePersonalInformation": (_personal_data_known(decls),
                                             {"Adapter": "spec.personalData of its datasets"}),
         "downloadLocation": (_has("externalReferences"), {
-            "Model": "spec.card.download (or spec.card.documentation, spec.endpoint)",
-            "Adapter": "spec.card.download (or spec.artifact.uri)"}),
+            "Model": "spec.card.download", "Adapter": "spec.card.download"}),
     }
 
 
@@ -161,17 +160,16 @@ def _cyclonedx_checks() -> dict[str, tuple[Check, dict[str, str]]]:
 
     return {
         "supplier": (_supplied, {"Model": "spec.provider",
-                                 "Adapter": "spec.supplier in aireg.yaml"}),
+                                 "Adapter": "aireg.yaml spec.supplier"}),
         "purl": (_has("purl"), {"Model": ALWAYS, "Adapter": ALWAYS, "Dataset": ALWAYS}),
-        "version": (_has("version"), {"Model": "metadata.version or spec.revision",
+        "version": (_has("version"), {"Model": "metadata.version",
                                       "Adapter": ALWAYS, "Dataset": ALWAYS}),
         "licenses": (_licensed, {"Model": "spec.license", "Dataset": "spec.license"}),
-        "hashes": (self_hosted_digest, {"Model": "spec.digest (self-hosted weights)",
+        "hashes": (self_hosted_digest, {"Model": "spec.digest",
                                         "Adapter": "spec.artifact.digest",
                                         "Dataset": "spec.source.digest"}),
         "externalReferences": (_has("externalReferences"), {
-            "Model": "spec.card.documentation or spec.card.download",
-            "Adapter": "spec.artifact.uri or spec.card.download"}),
+            "Model": "spec.card.documentation", "Adapter": "spec.artifact.uri"}),
         "modelCard.modelParameters.task": (_has("modelCard.modelParameters.task"), {
             "Model": "spec.task", "Adapter": "spec.task of its baseModel"}),
         "modelCard.modelParameters.approach": (_has("modelCard.modelParameters.approach"),
@@ -181,7 +179,7 @@ def _cyclonedx_checks() -> dict[str, tuple[Check, dict[str, str]]]:
         "modelCard.modelParameters.modelArchitecture": (
             _has("modelCard.modelParameters.modelArchitecture"), card("architecture")),
         "modelCard.modelParameters.datasets": (_has("modelCard.modelParameters.datasets"), {
-            "Model": "an Eval that covers it, with spec.datasets",
+            "Model": "spec.datasets of an Eval that covers it",
             "Adapter": "spec.datasets"}),
         "modelCard.modelParameters.inputs": (_has("modelCard.modelParameters.inputs"),
                                              card("inputs")),

@@ -262,8 +262,8 @@ def completeness(review: Review) -> str:
     fields it fills; last, per kind, the OWASP fields no declaration key can fill."""
     owasp = review.owasp
     models = sum(1 for c in review.components if c.owasp is not None)
-    head = (f"{owasp:.0f}% on OWASP AIBOM's weighted fields ({plural(models, 'model')} and "
-            "adapters), " if owasp is not None else "")
+    head = (f"{owasp:.0f}% on OWASP AIBOM's weighted fields (mean over "
+            f"{plural(models, 'ML model')}), " if owasp is not None else "")
     lines = [f"BOM completeness: {head}{review.cyclonedx}% of the CycloneDX ML-BOM guide's "
              f"fields ({review.present} of {review.expected})"]
     unkeyed: dict[str, set[str]] = {}
