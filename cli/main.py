@@ -715,8 +715,9 @@ def orphans(options: Options, fmt: str) -> None:
               help="Write the BOM to this file (default: standard output).")
 @click.option("--completeness", is_flag=True,
               help="Print the completeness review instead of the BOM.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
-              help="With --completeness: text (default) or json.")
+@click.option("--format", "fmt", type=click.Choice(["cyclonedx", "spdx3", "text", "json"]),
+              default=None, help="The BOM: cyclonedx (default) or spdx3 (SPDX 3.0.1 JSON-LD); "
+              "with --completeness: text (default) or json.")
 @pass_options
 @cached
 def bom(options: Options, features: tuple[str, ...], spec_version: str, output: Path | None,
@@ -733,8 +734,10 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
     from registry.render import bom as bom_out
     from registry.render import plural, text
 
-    if fmt is not None and not completeness:
-        fail("--format goes with --completeness (the BOM itself is CycloneDX JSON)")
+    if fmt in ("text", "json") and not completeness:
+        fail(f"--format {fmt} goes with --completeness; the BOM is cyclonedx or spdx3")
+    if fmt in ("cyclonedx", "spdx3") and completeness:
+        fail(f"--format {fmt} is a BOM format; --completeness takes text or json")
     project = options.project()
     decls, _ = mapping.scope_of(project, list(features))
     if not completeness:
@@ -751,6 +754,17 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
             say(f"warning: {plural(len(others), 'error finding')} outside what the BOM covers; "
                 "the BOM is written all the same")
     commit, timestamp = mapping.revision_of(project)
+    if fmt == "spdx3":
+        from registry import spdx3
+
+        data, count = spdx3.build(project, list(features), timestamp, commit, _version())
+        document = spdx3.serialize(data)
+        if output is None:
+            write(document)
+        else:
+            write_file(output, document)
+            say(f"wrote {output} ({count} declarations, SPDX 3.0.1)")
+        return
     mapped = mapping.build(project, list(features), timestamp, commit, _version(), spec_version)
     review = bom_score.review(mapped.document, decls)
     if completeness:
