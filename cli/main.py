@@ -1083,6 +1083,11 @@ def _version() -> str:
     return __version__
 
 
+from cli.export_cmd import export  # noqa: E402 (the command body lives in its own module)
+
+cli.add_command(export)
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point: run a command, map every exception to a documented exit code."""
     try:
