@@ -1086,6 +1086,8 @@ def _version() -> str:
 from cli.export_cmd import export  # noqa: E402 (the command body lives in its own module)
 
 cli.add_command(export)
+for _command in export.commands.values():  # what _Group does for the groups it makes
+    _command.params.extend(_global_options(after_command=True))
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

@@ -1350,9 +1350,11 @@ def test_completeness_of_a_feature_covers_its_scope(make_registry: Callable[...,
 
 def test_format_needs_completeness(make_registry: Callable[..., Path],
                                    bom_at: Callable[..., Result]) -> None:
-    assert bom_at(make_registry(GAPS), "--format", "json") == Result(
-        2, "", "aireg: error: --format goes with --completeness (the BOM itself is CycloneDX "
-               "JSON)\n")
+    root = make_registry(GAPS)
+    assert bom_at(root, "--format", "json") == Result(
+        2, "", "aireg: error: --format json goes with --completeness; the BOM is cyclonedx or "
+               "spdx3\n")
+    assert bom_at(root, "--format", "cyclonedx") == bom_at(root)
 
 
 # --- an invalid BOM is a bug ----------------------------------------------------------------
