@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import kinds
+from .decl import Decl
 from .findings import AiregError
-from .load import Decl
 from .refs import NodeId
 
 if TYPE_CHECKING:

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import kinds
+from .decl import Decl
 from .findings import Finding, RefArgumentError
-from .load import Decl
 from .refs import NodeId
 from .rules import spdx_canonical, spdx_problem
 

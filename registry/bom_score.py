@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import kinds
-from .load import Decl
+from .decl import Decl
 
 Json = dict[str, Any]
 Check = Callable[[Json, Decl], bool]

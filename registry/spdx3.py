@@ -32,8 +32,8 @@ from urllib.parse import quote
 
 from . import kinds
 from .bom import content_digest, generic_purl, package_purl, scope_of, serial_number
+from .decl import Decl
 from .findings import AiregError
-from .load import Decl
 from .rules import spdx_canonical, spdx_problem
 
 if TYPE_CHECKING:

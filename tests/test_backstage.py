@@ -97,7 +97,7 @@ def test_output_directory(aireg: Run, tmp_path: Path, exported: Result) -> None:
 def test_long_names_stay_within_backstage_limits() -> None:
     from registry import kinds
     from registry.backstage import entity_name
-    from registry.load import Decl
+    from registry.decl import Decl
 
     model = kinds.Prompt.model_validate({
         "apiVersion": "aireg/v1", "kind": "Prompt",
