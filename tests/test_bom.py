@@ -454,14 +454,6 @@ def scope_ids(bom: dict[str, Any]) -> set[str]:
 
 
 @pytest.fixture
-def acme_repo(git_repo: GitRepo) -> GitRepo:
-    """examples/acme in a git repository, one commit with a fixed author and date."""
-    shutil.copytree(EXAMPLE, git_repo.root, dirs_exist_ok=True)
-    git_repo.commit("Import the acme registry")
-    return git_repo
-
-
-@pytest.fixture
 def bom_at(aireg: Run) -> Callable[..., Result]:
     """`aireg -C ROOT --today TODAY bom ARGS...`"""
 

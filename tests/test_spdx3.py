@@ -9,23 +9,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE, REPO_ROOT, GitRepo, Result, Run, check_golden
+from conftest import REPO_ROOT, GitRepo, Result, Run, check_golden
 from spdx_python_model import v3_0_1 as spdx
 
 TODAY = "2026-11-21"
 SCHEMA = REPO_ROOT / "registry" / "data" / "spdx-3.0.1-schema.json"
-
-
-@pytest.fixture
-def acme_repo(git_repo: GitRepo) -> GitRepo:
-    shutil.copytree(EXAMPLE, git_repo.root, dirs_exist_ok=True)
-    git_repo.commit("Import the acme registry")
-    return git_repo
 
 
 @pytest.fixture
