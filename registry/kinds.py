@@ -289,6 +289,9 @@ class PromptSpec(Strictly):
                                   "for, such as `model/gpt-4o-2024-08-06`.")
     tools: list[RefText] = Field(default_factory=list, description="Refs to the MCP tools it "
                                  "calls, such as `mcp/zendesk@^2#search_tickets`.")
+    templateLanguage: Literal["jinja2", "handlebars", "mustache"] | None = Field(
+        default=None, description="The template's language when it is not Jinja2 (an imported "
+        "Dotprompt file is Handlebars): aireg then neither parses nor renders it.")
 
     @model_validator(mode="after")
     def _one_template(self) -> PromptSpec:
@@ -422,6 +425,9 @@ class McpServerSpec(Strictly):
                                                          "else did.")
     tools: list[Tool] = Field(default_factory=list, description="The tools it offers; each "
                               "name at most once.")
+    env: list[Annotated[str, Strict(), StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]] = (
+        Field(default_factory=list, description="The names of the environment variables the "
+              "server is started with (never their values)."))
 
     @model_validator(mode="after")
     def _transport_fields(self) -> McpServerSpec:
