@@ -29,6 +29,7 @@ from .refs import NodeId, Ref
 _INCLUDE = re.compile(
     r"\{%(?P<left>[-+]?)\s*include\s+(?P<quote>[\"'])(?P<name>[^\"'{}\\]+)(?P=quote)"
     r"(?:\s+ignore\s+missing)?(?:\s+(?:with|without)\s+context)?\s*(?P<right>[-+]?)%\}")
+_DOCUMENTATION = {"card", "approach"}
 _MAX_DEPTH = 32  # deeper include chains are a template finding already; stop expanding
 
 
@@ -60,7 +61,10 @@ class Digests:
         model = decl.model
         if isinstance(model, kinds.Prompt):
             return self._prompt(decl, model.spec)
-        spec: dict[str, Any] = model.spec.model_dump(mode="json")
+        # Unset fields are left out, so a field added to a kind keeps every digest; the
+        # model card and training approach document a version and change nothing it does.
+        spec: dict[str, Any] = model.spec.model_dump(mode="json", exclude_none=True,
+                                                     exclude=_DOCUMENTATION)
         for field in REF_FIELDS.get(decl.kind, ()):
             name = field.keys[-1]
             value = spec.get(name)

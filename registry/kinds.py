@@ -185,6 +185,72 @@ Task = Literal[
 ]
 
 
+# --- Model cards (Model and Adapter) --------------------------------------------------------
+
+EnergyPhase = Literal["design", "data-collection", "data-preparation", "training", "fine-tuning",
+                      "validation", "deployment", "inference", "other"]
+Approach = Literal["supervised", "unsupervised", "reinforcement-learning", "semi-supervised",
+                   "self-supervised"]
+
+
+class Architecture(Strictly):
+    family: Text | None = Field(default=None, description=(
+        "The architecture family, such as transformer or llama (CycloneDX "
+        "modelParameters.architectureFamily)."))
+    name: Text | None = Field(default=None, description=(
+        "The specific architecture, such as LlamaForCausalLM (CycloneDX "
+        "modelParameters.modelArchitecture)."))
+
+
+class EthicalRisk(Strictly):
+    name: Text = Field(description="The risk, in a few words (CycloneDX "
+                       "considerations.ethicalConsiderations[].name).")
+    mitigation: Text | None = Field(default=None, description="What is done about it "
+                                    "(mitigationStrategy).")
+
+
+class Fairness(Strictly):
+    group: Text = Field(description="The group at risk (considerations.fairnessAssessments[]."
+                        "groupAtRisk).")
+    benefits: Text | None = Field(default=None, description="The expected benefits to the group.")
+    harms: Text | None = Field(default=None, description="The harms the group may suffer.")
+    mitigation: Text | None = Field(default=None, description="What is done about the harms.")
+
+
+class EnergyUse(Strictly):
+    phase: EnergyPhase = Field(description="The lifecycle activity the energy was spent on "
+                               "(environmentalConsiderations.energyConsumptions[].activity).")
+    kWh: Annotated[float, Field(ge=0)] = Field(description="Energy spent in that phase, in "
+                                               "kilowatt-hours.")
+
+
+class Card(Strictly):
+    """A model card: what the model is, what it is for, and what to watch for."""
+
+    architecture: Architecture | None = Field(default=None, description=(
+        "The model's architecture family and name."))
+    inputs: list[Text] = Field(default_factory=list, description=(
+        "Input formats, such as text or image (modelParameters.inputs[].format)."))
+    outputs: list[Text] = Field(default_factory=list, description=(
+        "Output formats (modelParameters.outputs[].format)."))
+    intendedUse: Text | None = Field(default=None, description=(
+        "What the model is used for here (considerations.useCases)."))
+    users: list[Text] = Field(default_factory=list, description=(
+        "Who uses its output (considerations.users)."))
+    limitations: list[Text] = Field(default_factory=list, description=(
+        "Known technical limitations (considerations.technicalLimitations)."))
+    ethicalRisks: list[EthicalRisk] = Field(default_factory=list, description=(
+        "Ethical risks, each with its mitigation (considerations.ethicalConsiderations)."))
+    fairness: list[Fairness] = Field(default_factory=list, description=(
+        "Fairness assessments by group at risk (considerations.fairnessAssessments)."))
+    energy: list[EnergyUse] = Field(default_factory=list, description=(
+        "Energy spent per lifecycle phase (considerations.environmentalConsiderations)."))
+    documentation: Text | None = Field(default=None, description=(
+        "URL of the model card or documentation (externalReferences type model-card)."))
+    download: Text | None = Field(default=None, description=(
+        "URL the weights can be downloaded from (externalReferences type distribution)."))
+
+
 class ModelSpec(Strictly):
     provider: Provider = Field(description="Who serves the model, or where its weights come "
                                "from.")
@@ -203,6 +269,8 @@ class ModelSpec(Strictly):
                                   "lowercase hex digits (self-hosted weights).")
     contextWindow: PositiveInt | None = Field(None, description="The most tokens the model "
                                               "takes in one request.")
+    card: Card | None = Field(default=None, description="The model card: architecture, inputs "
+                              "and outputs, intended use, limitations, risks, energy, links.")
 
 
 class Model(Declaration):
@@ -277,6 +345,12 @@ class AdapterSpec(Strictly):
                                         "name to string, number or boolean (such as "
                                         "`f1: 0.91`).")
     trainedAt: Day | None = Field(None, description="The day training finished (YYYY-MM-DD).")
+    approach: Approach | None = Field(default=None, description=(
+        "The learning approach of the fine-tune (CycloneDX modelParameters.approach.type); "
+        "left out of the BOM when not declared."))
+    card: Card | None = Field(default=None, description="The adapter's model card: "
+                              "architecture, inputs and outputs, intended use, limitations, "
+                              "risks, energy, links.")
 
 
 class Adapter(Declaration):
@@ -524,6 +598,12 @@ class Policy(Strictly):
                         "is reported by state-stale (default 24).")
 
 
+class Supplier(Strictly):
+    name: Text = Field(description="The organisation that supplies what the registry declares.")
+    url: Text | None = Field(default=None, description="Its web address.")
+    contact: Text | None = Field(default=None, description="An e-mail address to reach it.")
+
+
 class RegistrySpec(Strictly):
     include: list[Text] = Field(default_factory=lambda: ["**/*.yaml", "**/*.yml"],
                                 description="Globs of the declaration files, relative to the "
@@ -536,6 +616,12 @@ class RegistrySpec(Strictly):
                               "against: `bundled` (the data shipped with aireg, default), "
                               "`none`, or the path of the registry's own retirements file, "
                               "added to the bundled data.")
+    supplier: Supplier | None = Field(default=None, description=(
+        "The organisation behind the registry: the supplier and manufacturer in BOM metadata, "
+        "and the supplier of what it makes (adapters, prompts, features, evals)."))
+    license: Text | None = Field(default=None, description=(
+        "An SPDX expression: the license of the registry's declarations, written into BOM "
+        "metadata."))
 
 
 class RegistryMetadata(Strictly):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -151,6 +152,15 @@ class GitRepo:
 @pytest.fixture
 def git_repo(tmp_path: Path) -> GitRepo:
     return GitRepo(tmp_path / "repo")
+
+
+@pytest.fixture
+def acme_repo(git_repo: GitRepo) -> GitRepo:
+    """examples/acme in a git repository, one commit with a fixed author and date."""
+    shutil.copytree(EXAMPLE, git_repo.root, dirs_exist_ok=True)
+    git_repo.commit("Import the acme registry")
+    return git_repo
+
 
 
 def check_golden(request: pytest.FixtureRequest, name: str, actual: str) -> None:

@@ -44,7 +44,7 @@ SCHEMA_VERSIONS = {"1.6": SchemaVersion.V1_6, "1.7": SchemaVersion.V1_7}
 PREFIX = {"Model": "model", "Prompt": "prompt", "Adapter": "adapter", "Dataset": "dataset",
           "McpServer": "mcp", "Feature": "feature", "Eval": "eval", "Team": "team",
           "Environment": "env"}
-OUTSIDE_BOM = ("Eval", "Team", "Environment")
+OUTSIDE_BOM = ("Team", "Environment")
 # SPEC section 8: supplier = provider; CycloneDX's modelParameters.task uses these words.
 SUPPLIERS = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google",
              "vertex-ai": "Google Cloud", "azure-openai": "Microsoft Azure",
@@ -129,8 +129,60 @@ def assert_invariants(bom: dict[str, Any]) -> None:
     for component in walk(bom.get("components", [])):
         card = component.get("modelCard", {})
         for dataset in card.get("modelParameters", {}).get("datasets", []):
-            assert dataset["ref"] in nodes, (component["bom-ref"], dataset)
-            assert nodes[dataset["ref"]]["type"] == "data"
+            # Inline (lib4sbom reads no `{"ref"}` item), named `<model>#<role>/<dataset>`,
+            # with the classification lib4sbom needs.
+            owner, _, named = dataset["bom-ref"].partition("#")
+            role, _, target = named.partition("/")
+            assert (owner, role) in ((component["bom-ref"], "trained-on"),
+                                     (component["bom-ref"], "tested-on")), dataset
+            assert nodes[target]["type"] == "data"
+            assert dataset["name"] == nodes[target]["name"]
+            assert dataset["classification"] == nodes[target]["data"][0].get(
+                "classification", "not declared")
+    for item in [bom["metadata"]["component"], *walk(bom.get("components", []))]:
+        assert item["purl"].startswith("pkg:"), item["bom-ref"]
+    assert_readers_keep_everything(bom)
+
+
+def assert_readers_keep_everything(bom: dict[str, Any]) -> None:
+    """lib4sbom (behind sbom2doc, sbomaudit, sbomdiff) and cyclonedx-python-lib's own reader
+    read every component and service of the BOM."""
+    import tempfile
+
+    from cyclonedx.model.bom import Bom
+    from lib4sbom.parser import SBOMParser
+
+    refs = sorted(c["bom-ref"] for c in bom.get("components", []))
+    services = sorted(s["bom-ref"] for s in bom.get("services", []))
+    read = Bom.from_json(bom)  # type: ignore[attr-defined]
+    assert sorted(str(c.bom_ref) for c in read.components) == refs
+    assert sorted(str(s.bom_ref) for s in read.services) == services
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bom.json"
+        path.write_text(json.dumps(bom), encoding="utf-8")
+        parser = SBOMParser()
+        parser.parse_file(str(path))
+    packages = parser.get_packages()
+    assert len(packages) == len(refs)
+    assert sorted(p["name"] for p in packages) == sorted(
+        c["name"] for c in bom.get("components", []))
+    assert len(parser.get_services()) == len(services)
+
+
+def registry_of(bom: dict[str, Any]) -> str:
+    """The registry name, from the purl of the BOM's subject."""
+    purl: str = bom["metadata"]["component"]["purl"]
+    return purl.split("/")[2]
+
+
+def generic(bom: dict[str, Any], ident: str) -> str:
+    """The documented purl of a declaration with no purl type of its own."""
+    from urllib.parse import quote
+
+    kind, _, rest = ident.partition("/")
+    name, _, version = rest.partition("@")
+    purl = f"pkg:generic/aireg/{registry_of(bom)}/{kind}/{quote(name)}"
+    return f"{purl}@{quote(version)}" if version else purl
 
 
 def node_id(decl: dict[str, Any]) -> str:
@@ -208,16 +260,24 @@ def check_mapping(bom: dict[str, Any], decls: dict[str, dict[str, Any]]) -> None
                 assert item["name"] == meta["name"]
                 assert prop(item, "aireg:tier") == [spec.get("tier", "medium")]
                 assert item is subject or item in bom["components"]
+                assert item["purl"] == generic(bom, ident)
+            case "Eval":
+                assert (item["type"], item["scope"]) == ("application", "excluded")
+                assert item["purl"] == generic(bom, ident)
+                assert prop(item, "aireg:evalCommand") == (
+                    [spec["command"]] if spec.get("command") else [])
             case "Model":
                 check_model(bom, item, decl, deps)
             case "Adapter":
                 check_adapter(item, decl, decls, nodes, deps)
             case "Dataset":
-                check_dataset(item, decl)
+                check_dataset(item, decl, decls, deps)
+                assert item["purl"] == generic(bom, ident)
             case "Prompt":
                 check_prompt(item, decl)
+                assert item["purl"] == generic(bom, ident)
             case "McpServer":
-                check_mcp(item, decl, deps)
+                check_mcp(item, decl, deps, nodes)
 
 
 def check_model(bom: dict[str, Any], item: dict[str, Any], decl: dict[str, Any],
@@ -251,6 +311,8 @@ def check_model(bom: dict[str, Any], item: dict[str, Any], decl: dict[str, Any],
         assert item["purl"].startswith(f"pkg:huggingface/{group}/")
     else:
         assert item["name"] == spec["modelId"]
+        assert item["purl"] == generic(bom, ident)
+    check_card(item, spec.get("card"))
 
 
 def check_adapter(item: dict[str, Any], decl: dict[str, Any],
@@ -267,9 +329,17 @@ def check_adapter(item: dict[str, Any], decl: dict[str, Any],
     copied = {k: v for k, v in nodes[base].items() if k not in ("bom-ref", "modelCard")}
     assert {k: v for k, v in ancestor.items() if k != "bom-ref"} == copied
     card = item["modelCard"]
-    trained_on = sorted({unique(decls, ref) for ref in spec.get("datasets", [])})
-    assert sorted(d["ref"] for d in card["modelParameters"]["datasets"]) == trained_on
-    assert set(trained_on) <= set(deps[ident])
+    parameters = card.get("modelParameters", {})
+    listed = [d["bom-ref"] for d in parameters.get("datasets", [])]
+    for role, key in (("trained-on", "datasets"), ("tested-on", "evalDatasets")):
+        wanted = sorted({unique(decls, ref) for ref in spec.get(key, [])})
+        assert set(wanted) <= set(deps[ident])
+        assert {f"{ident}#{role}/{ref}" for ref in wanted} <= set(listed)
+    if spec.get("approach"):
+        assert parameters["approach"] == {"type": spec["approach"]}
+    else:
+        assert "approach" not in parameters
+    check_card(item, spec.get("card"))
     metrics = [{"type": k, "value": str(v)} for k, v in (spec.get("metrics") or {}).items()]
     if metrics:
         assert card["quantitativeAnalysis"]["performanceMetrics"] == metrics
@@ -282,8 +352,42 @@ def check_adapter(item: dict[str, Any], decl: dict[str, Any],
     assert item.get("hashes") == hashes((spec.get("artifact") or {}).get("digest"))
 
 
-def check_dataset(item: dict[str, Any], decl: dict[str, Any]) -> None:
-    spec, meta = decl["spec"], decl["metadata"]
+def check_card(item: dict[str, Any], card: dict[str, Any] | None) -> None:
+    """A declared model card, each key in its CycloneDX place."""
+    if card is None:
+        return
+    parameters = item.get("modelCard", {}).get("modelParameters", {})
+    considerations = item.get("modelCard", {}).get("considerations", {})
+    arch = card.get("architecture") or {}
+    assert parameters.get("architectureFamily") == arch.get("family")
+    assert parameters.get("modelArchitecture") == arch.get("name")
+    assert parameters.get("inputs", []) == [{"format": f} for f in card.get("inputs", [])]
+    assert parameters.get("outputs", []) == [{"format": f} for f in card.get("outputs", [])]
+    assert considerations.get("useCases") == (
+        [card["intendedUse"]] if card.get("intendedUse") else None)
+    assert considerations.get("users", []) == card.get("users", [])
+    assert considerations.get("technicalLimitations", []) == card.get("limitations", [])
+    assert considerations.get("ethicalConsiderations", []) == [
+        {"name": r["name"], **({"mitigationStrategy": r["mitigation"]} if r.get("mitigation")
+                               else {})} for r in card.get("ethicalRisks", [])]
+    energy = considerations.get("environmentalConsiderations", {}).get("energyConsumptions", [])
+    assert [(e["activity"], e["activityEnergyCost"]) for e in energy] == [
+        (e["phase"], {"value": e["kWh"], "unit": "kWh"}) for e in card.get("energy", [])]
+    refs = {(r["type"], r["url"]) for r in item.get("externalReferences", [])}
+    if card.get("documentation"):
+        assert ("model-card", card["documentation"]) in refs
+    if card.get("download"):
+        assert ("distribution", card["download"]) in refs
+
+
+def check_dataset(item: dict[str, Any], decl: dict[str, Any],
+                  decls: dict[str, dict[str, Any]], deps: dict[str, list[str]]) -> None:
+    spec, meta, ident = decl["spec"], decl["metadata"], node_id(decl)
+    # derivedFrom: a dependency on each source, and each in the pedigree's ancestors.
+    sources = sorted({unique(decls, ref) for ref in spec.get("derivedFrom", [])})
+    assert set(sources) <= set(deps[ident])
+    assert sorted(a["bom-ref"] for a in item.get("pedigree", {}).get("ancestors", [])) == [
+        f"{ident}#derived-from/{ref}" for ref in sources]
     assert item["type"] == "data"
     assert (item["name"], item["version"]) == (meta["name"], meta["version"])
     [data] = item["data"]
@@ -309,7 +413,8 @@ def check_prompt(item: dict[str, Any], decl: dict[str, Any]) -> None:
     assert item["hashes"] == [{"alg": "SHA-256", "content": digest}]
 
 
-def check_mcp(item: dict[str, Any], decl: dict[str, Any], deps: dict[str, list[str]]) -> None:
+def check_mcp(item: dict[str, Any], decl: dict[str, Any], deps: dict[str, list[str]],
+              nodes: dict[str, dict[str, Any]]) -> None:
     spec, meta, ident = decl["spec"], decl["metadata"], node_id(decl)
     assert "type" not in item  # a service, not a component
     assert (item["name"], item["version"]) == (meta["name"], meta["version"])
@@ -321,7 +426,24 @@ def check_mcp(item: dict[str, Any], decl: dict[str, Any], deps: dict[str, list[s
     nested = item.get("services", [])
     assert sorted(s["name"] for s in nested) == tools
     assert sorted(s["bom-ref"] for s in nested) == [f"{ident}#tool/{t}" for t in tools]
-    assert sorted(deps[ident]) == [f"{ident}#tool/{t}" for t in tools]
+    digests = {t["name"]: t.get("digest") for t in spec.get("tools", [])}
+    for service in nested:
+        assert prop(service, "aireg:digest") == (
+            [digests[service["name"]]] if digests[service["name"]] else [])
+    package = spec.get("package")
+    extra = [f"{ident}#package"] if package else []
+    assert sorted(deps[ident]) == sorted([f"{ident}#tool/{t}" for t in tools] + extra)
+    if package:
+        component = nodes[f"{ident}#package"]
+        assert (component["name"], component.get("version")) == (
+            package["name"], package.get("version"))
+        if package["ecosystem"] == "npm":
+            from packageurl import PackageURL
+
+            parsed = PackageURL.from_string(component["purl"])
+            assert (parsed.type, f"{parsed.namespace}/{parsed.name}" if parsed.namespace
+                    else parsed.name, parsed.version) == ("npm", package["name"],
+                                                          package.get("version"))
 
 
 def scope_ids(bom: dict[str, Any]) -> set[str]:
@@ -330,14 +452,6 @@ def scope_ids(bom: dict[str, Any]) -> set[str]:
 
 
 # --- fixtures -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def acme_repo(git_repo: GitRepo) -> GitRepo:
-    """examples/acme in a git repository, one commit with a fixed author and date."""
-    shutil.copytree(EXAMPLE, git_repo.root, dirs_exist_ok=True)
-    git_repo.commit("Import the acme registry")
-    return git_repo
 
 
 @pytest.fixture
@@ -405,6 +519,22 @@ LICENSES = st.sampled_from([
 FUTURE_DAY = st.dates(dt.date(2026, 11, 22), dt.date(2028, 12, 31))
 ANY_DAY = st.dates(dt.date(2024, 1, 1), dt.date(2028, 12, 31))
 VARIABLES = ("customer", "ticket", "question", "locale", "plan")
+CARDS = st.fixed_dictionaries({}, optional={
+    "architecture": st.fixed_dictionaries({}, optional={
+        "family": st.sampled_from(["transformer", "llama"]), "name": TEXT}),
+    "inputs": st.lists(st.sampled_from(["text", "image"]), max_size=2, unique=True),
+    "outputs": st.lists(st.sampled_from(["text", "label"]), max_size=2, unique=True),
+    "intendedUse": TEXT, "users": st.lists(TEXT, max_size=2),
+    "limitations": st.lists(TEXT, max_size=2),
+    "ethicalRisks": st.lists(st.fixed_dictionaries({"name": TEXT}, optional={
+        "mitigation": TEXT}), max_size=2),
+    "fairness": st.lists(st.fixed_dictionaries({"group": TEXT}, optional={
+        "benefits": TEXT, "harms": TEXT, "mitigation": TEXT}), max_size=2),
+    "energy": st.lists(st.fixed_dictionaries({
+        "phase": st.sampled_from(["training", "fine-tuning", "inference"]),
+        "kWh": st.floats(0, 1000, allow_nan=False, width=32)}), max_size=2),
+    "documentation": st.sampled_from(["https://docs.example.com/model", "https://a.example/ä"]),
+    "download": st.just("https://huggingface.co/org/model")})
 SCALAR = st.one_of(st.integers(-5, 10_000), st.floats(0, 1, allow_nan=False, width=32),
                    st.booleans(), st.sampled_from(["q_proj,v_proj", "cosine", "auto"]))
 
@@ -466,7 +596,8 @@ def registries(draw: st.DrawFn) -> dict[str, str]:
                            ("endpoint", st.sampled_from(["https://llm.example.com/v1",
                                                          "http://10.0.0.7:8000/v1"])),
                            ("license", LICENSES | st.just("Llama 3 Community License")),
-                           ("digest", DIGEST), ("contextWindow", st.integers(1, 10**6))):
+                           ("digest", DIGEST), ("contextWindow", st.integers(1, 10**6)),
+                           ("card", CARDS)):
             if draw(st.booleans()):
                 spec[key] = draw(value)
         version = draw(st.none() | VERSION)
@@ -559,6 +690,10 @@ def registries(draw: st.DrawFn) -> dict[str, str]:
                 spec["artifact"]["digest"] = draw(DIGEST)
         if draw(st.booleans()):
             spec["trainedAt"] = draw(ANY_DAY)
+        if draw(st.booleans()):
+            spec["approach"] = draw(st.sampled_from(["supervised", "self-supervised"]))
+        if draw(st.booleans()):
+            spec["card"] = draw(CARDS)
         docs.append((f"adapters/a{i}.yaml", declaration("Adapter", name, draw(owner), spec,
                                                         version)))
         adapters.append((name, version))
@@ -605,8 +740,13 @@ def test_random_registries_give_valid_boms(tmp_path_factory: pytest.TempPathFact
     assert bom["metadata"]["component"]["bom-ref"] == feature
     deps = aireg("-C", str(root), "--today", TODAY, "deps", feature, "--format", "json")
     assert deps.code == 0, deps.err
-    reached = {d["id"] for d in json.loads(deps.out)["dependencies"]}
-    assert scope_ids(bom) == {feature, *reached}
+    reached = {feature, *(d["id"] for d in json.loads(deps.out)["dependencies"])}
+    # With the evals that cover any of it, and the data they use.
+    evals = [i for i, d in decls.items() if d["kind"] == "Eval" and any(
+        unique(decls, ref) in reached for ref in d["spec"]["covers"])]
+    for ident in evals:
+        reached |= {ident, *deps_of(aireg, root, ident)}
+    assert scope_ids(bom) == reached
     check_mapping(bom, decls)
 
 
@@ -616,40 +756,72 @@ def test_example_bom_maps_each_kind(acme_repo: GitRepo, bom_at: Callable[..., Re
     nodes, deps = nodes_of(bom), dependencies(bom)
     commit = acme_repo.git("rev-parse", "HEAD").strip()
     assert bom["metadata"]["timestamp"] == "2026-01-01T12:00:00+00:00"
+    acme = {"name": "Acme Corp", "url": ["https://acme.example"],
+            "contact": [{"email": "ai-platform@acme.example"}]}
     assert bom["metadata"]["component"] == {
         "bom-ref": "registry:acme", "name": "acme", "type": "application",
+        "supplier": acme, "manufacturer": acme, "purl": "pkg:generic/aireg/acme/registry/acme",
         "properties": [{"name": "aireg:commit", "value": commit}]}
+    # aireg.yaml's supplier and license: BOM metadata.
+    assert (bom["metadata"]["supplier"], bom["metadata"]["manufacturer"]) == (acme, acme)
+    assert bom["metadata"]["licenses"] == [{"license": {"id": "Apache-2.0"}}]
     assert {"name": "cdx:reproducible", "value": "true"} in bom["metadata"]["properties"]
     features = ["feature/onboarding-agent", "feature/search-assistant", "feature/support-bot",
                 "feature/ticket-insights"]
-    assert sorted(c["bom-ref"] for c in bom["components"] if c["type"] == "application") == (
-        features)
-    # The registry depends on what nothing else uses: features, and data only evals use.
+    assert sorted(c["bom-ref"] for c in bom["components"] if c["bom-ref"].startswith(
+        "feature/")) == features
+    assert {c["type"] for c in bom["components"] if c["bom-ref"].startswith("feature/")} == {
+        "application"}
+    # The registry depends on what nothing else uses: features and evals.
     assert deps["registry:acme"] == [
-        "dataset/onboarding-golden@1.0.0", "dataset/search-golden@1.1.0",
-        "dataset/voice-samples@1.0.0", "feature/onboarding-agent", "feature/support-bot",
-        "feature/ticket-insights"]
-    assert not any(ref.startswith(("eval/", "team/")) for ref in nodes)
+        "eval/house-style-voice@1.0.0", "eval/onboarding-smoke@1.0.0",
+        "eval/search-relevance@2.0.0", "eval/support-regression@1.0.0",
+        "eval/ticket-classifier-accuracy@1.2.0", "feature/onboarding-agent",
+        "feature/support-bot", "feature/ticket-insights"]
+    assert not any(ref.startswith("team/") for ref in nodes)
+    # Evals: components used for testing only, with the data they use.
+    accuracy = nodes["eval/ticket-classifier-accuracy@1.2.0"]
+    assert (accuracy["type"], accuracy["scope"], accuracy["purl"]) == (
+        "application", "excluded", "pkg:generic/aireg/acme/eval/ticket-classifier-accuracy@1.2.0")
+    assert deps["eval/ticket-classifier-accuracy@1.2.0"] == ["dataset/support-golden@1.0.0"]
 
     # Models: supplier, task, end of life (declared, or from the known retirements).
     gpt4 = nodes["model/gpt-4-0613"]
     assert gpt4["type"] == "machine-learning-model"
     assert gpt4["supplier"] == {"name": "OpenAI"}
-    assert gpt4["modelCard"] == {"modelParameters": {"task": "text-generation"}}
+    assert gpt4["purl"] == "pkg:generic/aireg/acme/model/gpt-4-0613"
+    assert gpt4["modelCard"] == {
+        "modelParameters": {"task": "text-generation", "architectureFamily": "transformer",
+                            "modelArchitecture": "GPT-4", "inputs": [{"format": "text"}],
+                            "outputs": [{"format": "text"}]},
+        "considerations": {
+            "users": ["support leads"], "useCases": ["Weekly support digest (being migrated)"],
+            "technicalLimitations": ["An 8k context window, so long weeks are truncated",
+                                     "Retired by the provider"],
+            "ethicalConsiderations": [{"name": "stale model behaviour after retirement",
+                                       "mitigationStrategy": "migration tracked in DATA-212"}],
+            "environmentalConsiderations": {"energyConsumptions": [{
+                "activity": "inference", "energyProviders": [],
+                "activityEnergyCost": {"value": 0.6, "unit": "kWh"}}]}}}
+    assert gpt4["externalReferences"] == [
+        {"url": "https://platform.openai.com/docs/deprecations", "type": "model-card"},
+        {"url": "https://api.openai.com/v1", "comment": "endpoint", "type": "other"}]
     assert prop(gpt4, END_OF_LIFE) == ["2026-10-23"]
     assert prop(gpt4, "aireg:endOfLife:source")[0].startswith("known retirements data: ")
     mistral = nodes["model/mistral-7b-instruct-v0.2"]
     assert prop(mistral, END_OF_LIFE) == ["2027-01-03"]
     assert prop(mistral, "aireg:endOfLife:source") == ["firm day declared in metadata.deprecation"]
     assert prop(nodes["model/gemini-3.5-flash"], END_OF_LIFE) == []
-    assert nodes["model/text-embedding-3-large"]["modelCard"]["modelParameters"] == {
-        "task": "feature-extraction"}
+    assert nodes["model/text-embedding-3-large"]["modelCard"]["modelParameters"]["task"] == (
+        "feature-extraction")
     reranker = nodes["model/bge-reranker-v2-m3"]
     assert (reranker["group"], reranker["name"], reranker["version"]) == (
         "BAAI", "bge-reranker-v2-m3", "953dc6f6f85a1b2dbfca4c34a2796e7dde08d41e")
     assert reranker["purl"] == (
         "pkg:huggingface/BAAI/bge-reranker-v2-m3@953dc6f6f85a1b2dbfca4c34a2796e7dde08d41e")
-    assert reranker["modelCard"]["modelParameters"] == {"task": "text-ranking"}
+    assert reranker["modelCard"]["modelParameters"]["task"] == "text-ranking"
+    assert [r["type"] for r in reranker["externalReferences"]] == [
+        "model-card", "distribution", "other"]
     assert reranker["hashes"] == [{"alg": "SHA-256", "content": (
         "0beaa9c27760753e98510b33ff0aef3f2cdf833dab46ff8d07e9fe6253a2ac4d")}]
     # An API-hosted model has a service for its endpoint, which depends on the model; a
@@ -676,9 +848,32 @@ def test_example_bom_maps_each_kind(acme_repo: GitRepo, bom_at: Callable[..., Re
         "dataset/support-golden@1.0.0", "dataset/support-tickets@2.0.0",
         "model/llama-3-8b-instruct"]
     card = adapter["modelCard"]
+    # Datasets inline (lib4sbom reads no `{"ref"}` item), trained-on and tested-on; the
+    # approach as declared.
     assert card["modelParameters"] == {
         "approach": {"type": "supervised"}, "task": "text-generation",
-        "datasets": [{"ref": "dataset/support-tickets@2.0.0"}]}
+        "architectureFamily": "llama", "modelArchitecture": "LlamaForCausalLM+LoRA",
+        "datasets": [
+            {"bom-ref": "adapter/ticket-classifier@1.2.0#trained-on/dataset/support-tickets@2.0.0",
+             "type": "dataset", "name": "support-tickets",
+             "contents": {"url": "s3://acme-data/curated/support-tickets/2.0.0/"},
+             "classification": "confidential", "sensitiveData": ["personal data"],
+             "description": "Pseudonymised, labelled training split of raw-tickets (names, "
+                            "emails and phone numbers masked)"},
+            {"bom-ref": "adapter/ticket-classifier@1.2.0#tested-on/dataset/support-golden@1.0.0",
+             "type": "dataset", "name": "support-golden",
+             "contents": {"url": "s3://acme-data/golden/support-golden/1.0.0/golden.jsonl"},
+             "classification": "internal",
+             "description": "Hand-labelled tickets with reference triage and reply, reviewed by "
+                            "two agents each"}],
+        "inputs": [{"format": "text"}], "outputs": [{"format": "label"}]}
+    assert card["considerations"]["fairnessAssessments"] == [{
+        "groupAtRisk": "customers writing in a second language", "benefits": "not declared",
+        "harms": "lower accuracy on informal phrasing",
+        "mitigationStrategy": "support-golden has a non-native-writer slice with its own "
+                              "threshold"}]
+    assert [e["activity"] for e in card["considerations"]["environmentalConsiderations"][
+        "energyConsumptions"]] == ["fine-tuning", "inference"]
     assert card["quantitativeAnalysis"] == {"performanceMetrics": [
         {"type": "f1", "value": "0.91"}, {"type": "accuracy", "value": "0.93"},
         {"type": "priority_macro_f1", "value": "0.87"}]}
@@ -691,7 +886,13 @@ def test_example_bom_maps_each_kind(acme_repo: GitRepo, bom_at: Callable[..., Re
         {"name": "aireg:hyperparameter:learning_rate", "value": "0.0002"},
         {"name": "aireg:hyperparameter:batch_size", "value": "16"},
         {"name": "aireg:hyperparameter:target_modules", "value": "q_proj,k_proj,v_proj,o_proj"},
-        {"name": "aireg:trainedAt", "value": "2026-03-01"}]
+        {"name": "aireg:trainedAt", "value": "2026-03-01"},
+        {"name": "aireg:eval", "value": "eval/ticket-classifier-accuracy@1.2.0"}]
+    assert adapter["purl"] == "pkg:generic/aireg/acme/adapter/ticket-classifier@1.2.0"
+    assert adapter["externalReferences"] == [
+        {"url": "https://wiki.acme.example/ml/ticket-classifier", "type": "model-card"},
+        {"url": "s3://acme-models/ticket-classifier/1.2.0/", "type": "distribution",
+         "comment": "adapter weights"}]
 
     # Datasets: data of type dataset, classification, owners, license, hash.
     tickets = nodes["dataset/support-tickets@2.0.0"]
@@ -707,6 +908,14 @@ def test_example_bom_maps_each_kind(acme_repo: GitRepo, bom_at: Callable[..., Re
     assert tickets["hashes"] == [{"alg": "SHA-256", "content": (
         "1143be4558fc0f9b915efcc63f02ecc9e8121bc57143c488cf2a812f6dadf68a")}]
     assert prop(tickets, "aireg:retention:until") == ["2027-12-31"]
+    # derivedFrom: pedigree ancestors, besides the dependency.
+    assert tickets["pedigree"] == {"ancestors": [{
+        "type": "data", "bom-ref": "dataset/support-tickets@2.0.0#derived-from/dataset/"
+                                   "raw-tickets@1.0.0",
+        "name": "raw-tickets", "version": "1.0.0", "hashes": [{"alg": "SHA-256", "content": (
+            "5a2ead4caf69f4a65dd59373df8acbde25182a6da118be31a2c73a018d5742a0")}],
+        "purl": "pkg:generic/aireg/acme/dataset/raw-tickets@1.0.0"}]}
+    assert "dataset/raw-tickets@1.0.0" in deps["dataset/support-tickets@2.0.0"]
     assert nodes["dataset/help-center-corpus@4.2.0"]["licenses"] == [
         {"license": {"id": "CC-BY-4.0"}}]
 
@@ -733,6 +942,14 @@ def test_example_bom_maps_each_kind(acme_repo: GitRepo, bom_at: Callable[..., Re
     assert [s["bom-ref"] for s in hubspot["services"]] == [
         "mcp/hubspot@0.4.0#tool/hubspot-create-engagement",
         "mcp/hubspot@0.4.0#tool/hubspot-search-objects"]
+    # The server's npm package: a component of its own with its purl, which the server uses.
+    assert nodes["mcp/hubspot@0.4.0#package"] == {
+        "type": "application", "bom-ref": "mcp/hubspot@0.4.0#package",
+        "name": "@hubspot/mcp-server", "version": "0.4.0",
+        "purl": "pkg:npm/%40hubspot/mcp-server@0.4.0",
+        "properties": [{"name": "aireg:owner", "value": "team/growth"},
+                       {"name": "aireg:path", "value": "mcp/hubspot.yaml"}]}
+    assert deps["mcp/hubspot@0.4.0"][0] == "mcp/hubspot@0.4.0#package"
     zendesk = nodes["mcp/zendesk@2.3.0"]
     assert zendesk["endpoints"] == ["https://mcp.internal.acme.example/zendesk"]
     assert (zendesk["authenticated"], zendesk["x-trust-boundary"], zendesk["trustZone"]) == (
@@ -742,6 +959,10 @@ def test_example_bom_maps_each_kind(acme_repo: GitRepo, bom_at: Callable[..., Re
         "prompt/escalation-summary@1.0.2", "prompt/support-reply@2.1.0",
         "prompt/support-triage@1.4.0"]
     assert deps["mcp/zendesk@2.3.0#tool/create_ticket"] == []
+    # A tool's digest: services have no hashes in CycloneDX, so it is a property.
+    assert nodes["mcp/zendesk@2.3.0#tool/search_tickets"]["properties"] == [{
+        "name": "aireg:digest",
+        "value": "sha256:98087aa6aaa79d1a38da7ccb2fbaf1571e4444c03784933ff229d712dca21e43"}]
 
 
 # --- scope ----------------------------------------------------------------------------------
@@ -756,16 +977,24 @@ def deps_of(aireg: Run, root: Path, ref: str) -> set[str]:
 def test_feature_bom_holds_the_feature_and_what_it_uses(
         acme_repo: GitRepo, bom_at: Callable[..., Result], aireg: Run) -> None:
     bom = produce(bom_at, acme_repo.root, "feature/support-bot")
+    acme = {"name": "Acme Corp", "url": ["https://acme.example"],
+            "contact": [{"email": "ai-platform@acme.example"}]}
     assert bom["metadata"]["component"] == {
         "bom-ref": "feature/support-bot", "name": "support-bot", "type": "application",
+        "supplier": acme, "manufacturer": acme,
         "description": "First-line support in the in-app chat and by email; triages, drafts "
                        "replies and escalates to humans",
+        "purl": "pkg:generic/aireg/acme/feature/support-bot",
         "properties": [{"name": "aireg:owner", "value": "team/support"},
                        {"name": "aireg:path", "value": "features/support-bot.yaml"},
                        {"name": "aireg:tier", "value": "critical"}]}
     assert "feature/support-bot" not in [c["bom-ref"] for c in bom["components"]]
     used = deps_of(aireg, acme_repo.root, "feature/support-bot")
-    assert scope_ids(bom) == {"feature/support-bot", *used}
+    # What it uses, and the evals that cover any of it with their data.
+    evals = {"eval/support-regression@1.0.0", "eval/house-style-voice@1.0.0",
+             "eval/ticket-classifier-accuracy@1.2.0"}
+    data = {"dataset/support-golden@1.0.0", "dataset/voice-samples@1.0.0"}
+    assert scope_ids(bom) == {"feature/support-bot", *used, *evals, *data}
     assert "model/gpt-4-0613" not in used  # a model of another feature
     check_mapping(bom, load_decls(acme_repo.root))
 
@@ -775,9 +1004,12 @@ def test_two_features_make_the_registry_the_subject(
     bom = produce(bom_at, acme_repo.root, "feature/support-bot", "feature/ticket-insights")
     assert bom["metadata"]["component"]["bom-ref"] == "registry:acme"
     features = ("feature/support-bot", "feature/ticket-insights")
+    evals = ["eval/house-style-voice@1.0.0", "eval/support-regression@1.0.0",
+             "eval/ticket-classifier-accuracy@1.2.0"]
     assert scope_ids(bom) == {*features, *deps_of(aireg, acme_repo.root, features[0]),
-                              *deps_of(aireg, acme_repo.root, features[1])}
-    assert dependencies(bom)["registry:acme"] == list(features)
+                              *deps_of(aireg, acme_repo.root, features[1]), *evals,
+                              "dataset/voice-samples@1.0.0"}
+    assert dependencies(bom)["registry:acme"] == [*evals, *features]
     assert [c["type"] for c in bom["components"] if c["bom-ref"] in features] == [
         "application", "application"]
 
@@ -849,13 +1081,11 @@ GAPS = {
           uses: [adapter/tuned@^1, dataset/chats@^1, dataset/corpus@^1]
         """,
 }
-GAPS_SUMMARY = """\
-BOM completeness: 73% (11 of 15 fields a procurement review expects)
-  adapter/tuned@1.0.0: missing datasets
-  dataset/chats@1.0.0: missing retention
-  dataset/corpus@1.0.0: missing license
-  model/local-llm: missing digest
-"""
+
+
+def gaps_summary() -> str:
+    """The completeness review of GAPS, from its golden file (pytest --update-golden)."""
+    return (REPO_ROOT / "tests/golden/bom-completeness-gaps.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -977,8 +1207,40 @@ def test_a_registry_with_errors_is_refused(make_registry: Callable[..., Path],
     # Warnings (the dataset's missing license) are not reasons to refuse, nor printed.
     assert bom_at(root) == Result(1, "", expected)
     output = root / "bom.json"
-    assert bom_at(root, "feature/bot", "-o", str(output)) == Result(1, "", expected)
+    # All three are in what feature/bot uses.
+    assert bom_at(root, "feature/bot", "-o", str(output)) == Result(1, "", expected.replace(
+        "3 error findings; fix them", "3 error findings in what the BOM covers; fix them"))
     assert not output.exists()
+
+
+def test_errors_outside_a_feature_are_a_warning(make_registry: Callable[..., Path],
+                                                bom_at: Callable[..., Result]) -> None:
+    """An unrelated broken prompt does not block the BOM of a feature that does not use it;
+    the whole registry's BOM is still refused."""
+    root = make_registry({**GAPS, "prompts/broken.yaml": """\
+        apiVersion: aireg/v1
+        kind: Prompt
+        metadata: {name: broken, version: 1.0.0, owner: team/platform}
+        spec:
+          template: "{{ unclosed"
+          includes: [prompt/missing@^1]
+        """})
+    result = bom_at(root, "feature/bot")
+    assert result.code == 0
+    assert result.err.splitlines()[:3] == [
+        "prompts/broken.yaml:5:13: error[template] Jinja2 syntax error: unexpected end of "
+        "template, expected 'end of print statement'.",
+        "prompts/broken.yaml:6:14: error[dangling-ref] `prompt/missing@^1` names "
+        "prompt/missing, which is not declared; declare it or fix the ref",
+        "warning: 2 error findings outside what the BOM covers; the BOM is written all the "
+        "same"]
+    assert "prompt/broken@1.0.0" not in result.out
+    assert_schema_valid(result.out, "1.6")
+    whole = bom_at(root)
+    assert (whole.code, whole.out) == (1, "")
+    assert whole.err.splitlines()[-1] == (
+        "aireg: error: the registry has 2 error findings; fix them (aireg check) before "
+        "exporting a BOM")
 
 
 @pytest.mark.parametrize("spec_version", ["1.6", "1.7"])
@@ -989,9 +1251,9 @@ def test_output_file_is_what_stdout_would_be(gaps_repo: GitRepo, tmp_path: Path,
     output.parent.mkdir()
     written = bom_at(gaps_repo.root, "--spec-version", spec_version, "-o", str(output))
     assert written == Result(0, "", f"wrote {output} (5 declarations, CycloneDX "
-                                    f"{spec_version})\n" + GAPS_SUMMARY)
+                                    f"{spec_version})\n" + gaps_summary())
     printed = bom_at(gaps_repo.root, "--spec-version", spec_version)
-    assert printed == Result(0, output.read_text(encoding="utf-8"), GAPS_SUMMARY)
+    assert printed == Result(0, output.read_text(encoding="utf-8"), gaps_summary())
     assert json.loads(printed.out)["specVersion"] == spec_version
     assert_schema_valid(printed.out, spec_version)
 
@@ -1001,43 +1263,67 @@ def test_the_default_spec_version_is_1_6_and_1_7_differs_only_in_the_version(
     default = bom_at(gaps_repo.root)
     assert default == bom_at(gaps_repo.root, "--spec-version", "1.6")
     v17 = bom_at(gaps_repo.root, "--spec-version", "1.7")
+    # Two documents: each has its own serial number.
+    assert serial(v17) != serial(default)
     assert v17.out == default.out.replace('"specVersion": "1.6"', '"specVersion": "1.7"').replace(
-        "bom-1.6.schema.json", "bom-1.7.schema.json")
+        "bom-1.6.schema.json", "bom-1.7.schema.json").replace(
+        str(serial(default)), str(serial(v17)))
     assert bom_at(gaps_repo.root, "--spec-version", "1.5").code == 2
 
 
 # --- completeness ---------------------------------------------------------------------------
 
 
-def test_completeness_summary_goes_to_stderr(make_registry: Callable[..., Path],
+def test_completeness_summary_goes_to_stderr(request: pytest.FixtureRequest,
+                                             make_registry: Callable[..., Path],
                                              bom_at: Callable[..., Result]) -> None:
     root = make_registry(GAPS)
     result = bom_at(root)
-    assert (result.code, result.err) == (0, GAPS_SUMMARY)
-    assert bom_at(root, "--completeness") == Result(0, GAPS_SUMMARY, "")
-    assert bom_at(root, "--completeness", "--format", "text") == Result(0, GAPS_SUMMARY, "")
+    check_golden(request, "bom-completeness-gaps.txt", result.err)
+    assert (result.code, result.err) == (0, gaps_summary())
+    assert bom_at(root, "--completeness") == Result(0, gaps_summary(), "")
+    assert bom_at(root, "--completeness", "--format", "text") == Result(0, gaps_summary(), "")
 
 
-def test_completeness_as_json(make_registry: Callable[..., Path],
+def test_completeness_as_json(request: pytest.FixtureRequest,
+                              make_registry: Callable[..., Path],
                               bom_at: Callable[..., Result]) -> None:
     import jsonschema
 
     result = bom_at(make_registry(GAPS), "--completeness", "--format", "json")
     assert (result.code, result.err) == (0, "")
-    expected = {"version": 1, "percent": 73, "components": [
-        {"id": "adapter/tuned@1.0.0", "expected": ["owner", "digest", "datasets"],
-         "missing": ["datasets"]},
-        {"id": "dataset/chats@1.0.0", "expected": ["owner", "license", "digest", "retention"],
-         "missing": ["retention"]},
-        {"id": "dataset/corpus@1.0.0", "expected": ["owner", "license", "digest"],
-         "missing": ["license"]},
-        {"id": "feature/bot", "expected": ["owner"], "missing": []},
-        {"id": "model/local-llm", "expected": ["owner", "license", "supplier", "digest"],
-         "missing": ["digest"]}]}
-    assert result.out == json.dumps(expected, indent=2) + "\n"
+    check_golden(request, "bom-completeness-gaps.json", result.out)
+    review = json.loads(result.out)
+    corpus = next(c for c in review["components"] if c["id"] == "dataset/corpus@1.0.0")
+    assert corpus == {"id": "dataset/corpus@1.0.0", "owasp": None, "expected": 7, "present": 5,
+                      "missing": [
+                          {"source": "cyclonedx", "field": "licenses", "key": "spec.license"},
+                          {"source": "cyclonedx", "field": "data.classification",
+                           "key": "spec.classification"}]}
     schema = json.loads((REPO_ROOT / "schemas" / "output" / "bom-completeness.schema.json")
                         .read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator(schema).validate(json.loads(result.out))
+    jsonschema.Draft202012Validator(schema).validate(review)
+
+
+def test_the_example_scores_at_least_80_percent_on_owasp(acme_repo: GitRepo,
+                                                          bom_at: Callable[..., Result]) -> None:
+    result = bom_at(acme_repo.root, "--completeness", "--format", "json")
+    review = json.loads(result.out)
+    assert review["owasp"] >= 80
+    assert all(c["owasp"] >= 80 for c in review["components"] if c["owasp"] is not None)
+
+
+def test_owasp_score_follows_the_published_weights() -> None:
+    """The field list as the OWASP generator publishes it: 29 fields in categories weighted
+    to 100, with their own weights."""
+    from registry import bom_score
+
+    lists = bom_score.field_lists()["owasp"]
+    assert len(lists["fields"]) == 29
+    assert sum(lists["categories"].values()) == 100
+    weights = {f["name"]: f["weight"] for f in lists["fields"]}
+    assert (weights["downloadLocation"], weights["typeOfModel"], weights["domain"]) == (
+        4.0, 2.0, 1.0)
 
 
 def test_completeness_of_a_feature_covers_its_scope(make_registry: Callable[..., Path],
@@ -1050,15 +1336,18 @@ def test_completeness_of_a_feature_covers_its_scope(make_registry: Callable[...,
           uses: [dataset/corpus@^1]
         """})
     assert bom_at(root, "feature/other", "--completeness") == Result(0, (
-        "BOM completeness: 75% (3 of 4 fields a procurement review expects)\n"
-        "  dataset/corpus@1.0.0: missing license\n"), "")
+        "BOM completeness: 71% of the CycloneDX ML-BOM guide's fields (5 of 7)\n"
+        "  dataset/corpus@1.0.0: add spec.license (licenses); spec.classification "
+        "(classification)\n"), "")
 
 
 def test_format_needs_completeness(make_registry: Callable[..., Path],
                                    bom_at: Callable[..., Result]) -> None:
-    assert bom_at(make_registry(GAPS), "--format", "json") == Result(
-        2, "", "aireg: error: --format goes with --completeness (the BOM itself is CycloneDX "
-               "JSON)\n")
+    root = make_registry(GAPS)
+    assert bom_at(root, "--format", "json") == Result(
+        2, "", "aireg: error: --format json goes with --completeness; the BOM is cyclonedx or "
+               "spdx3\n")
+    assert bom_at(root, "--format", "cyclonedx") == bom_at(root)
 
 
 # --- an invalid BOM is a bug ----------------------------------------------------------------
@@ -1067,16 +1356,17 @@ def test_format_needs_completeness(make_registry: Callable[..., Path],
 def test_an_invalid_bom_is_a_bug_and_nothing_is_written(
         make_registry: Callable[..., Path], bom_at: Callable[..., Result], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from registry import bom_extras
+    from registry import bom
 
-    apply = bom_extras.apply
+    model = bom._Mapper.model
 
-    def broken(serialized: str, extras: dict[str, dict[str, Any]], *args: Any,
-               **kwargs: Any) -> dict[str, Any]:
-        extras = {**extras, "model/local-llm": {"modelCard": {"modelParameters": {"task": 7}}}}
-        return apply(serialized, extras, *args, **kwargs)
+    def broken(self: Any, decl: Any) -> dict[str, Any]:
+        item = model(self, decl)
+        item["modelCard"]["modelParameters"]["task"] = 7
+        return item
 
-    monkeypatch.setattr(bom_extras, "apply", broken)
+    monkeypatch.setattr(bom._Mapper, "model", broken)
+    monkeypatch.setitem(bom.MAPPERS, "Model", broken)
     root = make_registry(GAPS)
     output = tmp_path / "bom.json"
     for args in ((), ("-o", str(output))):
@@ -1085,7 +1375,7 @@ def test_an_invalid_bom_is_a_bug_and_nothing_is_written(
         assert result.err.splitlines()[0] == (
             "aireg: error: the CycloneDX 1.6 BOM aireg made is invalid, which is a bug in aireg "
             "(please report it): 7 is not of type \"string\" "
-            "(at /components/3/modelCard/modelParameters/task)")
+            "(at /components/4/modelCard/modelParameters/task)")
     assert not output.exists()
 
 
@@ -1165,8 +1455,10 @@ def test_stderr_holds_only_the_summary(make_registry: Callable[..., Path]) -> No
     done = subprocess.run(
         [python(), "-c", "from cli.main import main; main()", "-C", str(root), "bom"],
         capture_output=True, text=True, check=False)
-    assert (done.returncode, done.stderr) == (0, (
-        "BOM completeness: 100% (3 of 3 fields a procurement review expects)\n"))
+    assert (done.returncode, done.stderr.splitlines()[0]) == (0, (
+        "BOM completeness: 44% on OWASP AIBOM's weighted fields (mean over 1 ML model), 17% of "
+        "the CycloneDX ML-BOM guide's fields (3 of 17)"))
+    assert len(done.stderr.splitlines()) == 3  # the model's keys to add, the unkeyed fields
     assert dependencies(json.loads(done.stdout))["registry:test"] == ["model/api#service"]
 
 
@@ -1314,3 +1606,61 @@ def test_mutated_boms_get_the_reference_verdict(data: st.DataObject, spec_versio
         parent.append(parent[path[-1]])
     ours, theirs = verdicts(document, spec_version)
     assert ours == theirs, (action, path)
+
+
+# --- the kind table and package URLs ---------------------------------------------------------
+
+
+def test_every_kind_has_a_place_in_the_bom() -> None:
+    """A new kind adds one entry to the mapping tables (or to OUTSIDE_BOM)."""
+    from registry import bom, kinds
+
+    placed = {*bom.MAPPERS, *bom.SERVICE_MAPPERS, *bom.OUTSIDE_BOM}
+    assert sorted(set(kinds.KINDS) - placed) == []
+
+
+@pytest.mark.parametrize(("registry", "kind", "name", "version"), [
+    ("acme", "prompt", "house-style", "3.1.0"),
+    ("a.b", "dataset", "x_y", "1.0.0-rc.1+build.5"),
+    ("r", "feature", "f~g", None),
+    ("r-2", "mcp-package", "Acme Server", "2.3.0"),
+])
+def test_generic_purls_are_what_packageurl_python_writes(registry: str, kind: str, name: str,
+                                                         version: str | None) -> None:
+    from packageurl import PackageURL
+
+    from registry.bom import generic_purl
+
+    assert generic_purl(registry, kind, name, version) == str(PackageURL(
+        type="generic", namespace=f"aireg/{registry}/{kind}", name=name, version=version))
+
+
+@pytest.mark.parametrize(("ecosystem", "name", "version", "purl"), [
+    ("npm", "@acme/zendesk-mcp", "2.3.0", "pkg:npm/%40acme/zendesk-mcp@2.3.0"),
+    ("npm", "plain-mcp", None, "pkg:npm/plain-mcp"),
+    ("pypi", "mcp-server-git", "0.6.2", "pkg:pypi/mcp-server-git@0.6.2"),
+    ("maven", "com.acme:mcp", "1.0", "pkg:maven/com.acme/mcp@1.0"),
+    ("go", "github.com/acme/mcp", "v1.2.0", "pkg:golang/github.com/acme/mcp@v1.2.0"),
+    ("other", "thing", "1", None),
+])
+def test_mcp_package_purls(ecosystem: str, name: str, version: str | None,
+                           purl: str | None) -> None:
+    from registry import kinds
+    from registry.bom import package_purl
+
+    assert package_purl(kinds.Package(ecosystem=ecosystem, name=name,  # type: ignore[arg-type]
+                                      version=version)) == purl
+
+
+def test_the_same_declaration_has_the_same_purl_in_another_clone(
+        acme_repo: GitRepo, bom_at: Callable[..., Result], tmp_path: Path) -> None:
+    """Tools that merge BOMs across repositories match components by purl: a clone elsewhere,
+    with other commits, gives every declaration the same purl."""
+    first = produce(bom_at, acme_repo.root)
+    clone = tmp_path / "clone"
+    shutil.copytree(EXAMPLE, clone)
+    second = produce(bom_at, clone)
+    assert first["serialNumber"] != second["serialNumber"]
+    purls = {c["bom-ref"]: c["purl"] for c in first["components"]}
+    assert purls == {c["bom-ref"]: c["purl"] for c in second["components"]}
+    assert len(set(purls.values())) == len(purls)  # and no two components share one

@@ -9,7 +9,7 @@ import json
 from conftest import validate_output
 from reports import decl, hop, prompt
 
-from registry.bom import Completeness, Gaps
+from registry.bom_score import Missing, Review, Scored
 from registry.findings import Finding, Severity, Span
 from registry.refs import NodeId
 from registry.render import json as json_out
@@ -72,7 +72,13 @@ def test_graph_gives_the_nodes_and_edges_of_the_subgraph() -> None:
          "member": "lookup"}]}
 
 
-def test_completeness_gives_the_score_and_each_component() -> None:
-    review = Completeness((Gaps(NodeId("model/gpt"), ("license",), ("license",)),), 0)
-    assert json.loads(json_out.completeness(review)) == {"version": 1, "percent": 0,
-        "components": [{"id": "model/gpt", "expected": ["license"], "missing": ["license"]}]}
+def test_completeness_gives_both_scores_their_sources_and_each_gap() -> None:
+    review = Review((Scored("model/gpt", 50.0, 4, 3, (
+        Missing("owasp", "metadata.authors", None),)),))
+    document = json.loads(json_out.completeness(review))
+    validate_output("bom-completeness", document)
+    assert [s["license"] for s in document.pop("sources")] == ["Apache-2.0", "CC-BY-4.0"]
+    assert document == {"version": 2, "owasp": 50.0, "cyclonedx": 75, "components": [{
+        "id": "model/gpt", "owasp": 50.0, "expected": 4, "present": 3,
+        "missing": [{"source": "owasp", "field": "metadata.authors", "key": None}]}]}
+

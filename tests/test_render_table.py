@@ -44,7 +44,7 @@ NOT_IN_TABLE = {"scan"}
 PAIRS = [(command, report, fmt) for command, formats in COMMAND_FORMATS.items()
          if command not in NOT_IN_TABLE
          for report in COMMAND_REPORTS[command] for fmt in formats]
-PAIRS += [("bom --completeness", "registry.bom.Completeness", fmt)
+PAIRS += [("bom --completeness", "registry.bom_score.Review", fmt)
           for fmt in (Format.TEXT, Format.JSON)]
 
 

@@ -6,11 +6,10 @@ import datetime as dt
 
 from reports import decl, hop, prompt
 
-from registry.bom import Completeness, Gaps
+from registry.bom_score import Missing, Review, Scored
 from registry.history import HistoryReport
 from registry.lifecycle import DeadlineReport
 from registry.orphans import OrphanReport
-from registry.refs import NodeId
 from registry.render import text
 from registry.views import Listing, Placed, ShowView
 
@@ -64,9 +63,17 @@ def test_empty_reports_say_so_in_one_line() -> None:
         "No commit declares prompt/x\\u202e yet.\n")
 
 
-def test_completeness_counts_the_fields_present_and_names_the_missing() -> None:
-    review = Completeness((Gaps(NodeId("model/gpt"), ("license", "supplier"), ("license",)),
-                           Gaps(BASE.id, ("license",), ())), 66)
+def test_completeness_gives_both_scores_and_the_keys_that_fill_each_gap() -> None:
+    review = Review((Scored("model/gpt", 50.0, 4, 2, (
+        Missing("owasp", "modelCard.modelParameters.architectureFamily",
+                "card.architecture.family"),
+        Missing("cyclonedx", "modelCard.considerations.useCases", "card.intendedUse"),
+        Missing("owasp", "metadata.authors", None))),
+        Scored(BASE.id, None, 2, 2, ())))
     assert text.completeness(review) == (
-        "BOM completeness: 66% (2 of 3 fields a procurement review expects)\n"
-        "  model/gpt: missing license\n")
+        "BOM completeness: 50% on OWASP AIBOM's weighted fields (mean over 1 ML model), 66% "
+        "of the CycloneDX ML-BOM guide's fields (4 of 6)\n"
+        "  model/gpt (OWASP 50%): add card.architecture.family (architectureFamily); "
+        "card.intendedUse (useCases)\n"
+        "  no model key fills OWASP's authors\n")
+

