@@ -20,6 +20,9 @@ A change is classed by what it touches between the two declarations:
 | lifecycle | metadata.deprecation                                                    |
 | metadata  | description, labels, owner; dataset governance; team membership        |
 | cosmetic  | a template change in whitespace only                                    |
+| reindex   | besides its own class: an embedding model pin, an index's embedding or |
+|           | corpus, or a corpus under an index changed, so vectors must be rebuilt |
+|           | (indexes.plan)                                                          |
 
 A node is also affected when one of its refs, written the same on both sides, now resolves
 to another version (a consumer of `^3` when 3.2.0 is added): its change lists that
@@ -32,7 +35,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from semantic_version import Version
@@ -40,12 +43,13 @@ from semantic_version import Version
 from .catalog import REF_FIELDS, Catalog, RefSite
 from .findings import UNRESOLVED, Finding, Pointer, Span, finding
 from .impact import ImpactReport, dependents_of, summarize
+from .indexes import Reindex, plan
 from .load import Decl
 from .project import Project
 from .refs import KIND_TO_REF, NodeId, Ref, RefSyntaxError, node_id, parse_version
 from .subjects import Documents, document_key
 
-CLASS_ORDER = ("behavior", "interface", "pin", "lifecycle", "metadata", "cosmetic")
+CLASS_ORDER = ("behavior", "interface", "pin", "reindex", "lifecycle", "metadata", "cosmetic")
 # Changes that make a new version necessary; lifecycle and metadata may change in place
 # (deprecating 3.1.0 marks 3.1.0 itself), and whitespace does not change a prompt's meaning.
 NEEDS_BUMP = frozenset({"behavior", "interface", "pin"})
@@ -116,6 +120,7 @@ class Change:
     fields: tuple[FieldChange, ...] = ()
     resolutions: tuple[Resolution, ...] = ()
     old: Decl | None = None  # the base declaration it is compared with
+    extra: tuple[str, ...] = ()  # classes from outside the declaration (reindex)
 
     @property
     def previous(self) -> NodeId | None:
@@ -139,7 +144,7 @@ class Change:
 
     @property
     def classes(self) -> tuple[str, ...]:
-        found = {f.cls for f in self.fields}
+        found = {f.cls for f in self.fields} | set(self.extra)
         if self.resolutions:
             found.add("pin")
         return tuple(c for c in CLASS_ORDER if c in found)
@@ -177,6 +182,7 @@ class PullReport:
     # repository root, "" at the root): it was compared as an empty registry.
     base_absent: bool = False
     folder: str = ""
+    reindex: tuple[Reindex, ...] = ()  # the indexes whose vectors the changes make stale
 
     @property
     def nothing(self) -> bool:
@@ -400,6 +406,9 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
             base_rev: str = "") -> PullReport:
     broken = broken_declarations(base, head)
     found = changes(base.catalog, head.catalog, broken)
+    rebuilds = plan(head.catalog, head.graph, found)
+    causes = {node for item in rebuilds for node in item.causes}
+    found = [replace(c, extra=("reindex",)) if c.node in causes else c for c in found]
     from_base = ("removed", "invalid")  # head has no declaration to start from
     in_head = [c.decl for c in found if c.status not in from_base]
     gone = [c.decl for c in found if c.status in from_base]
@@ -414,7 +423,7 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
                          invalid_bases(found))
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
                       base_rev or base_label, tuple(text_diffs(base.catalog, head.catalog, found)),
-                      base.absent, base.location.prefix)
+                      base.absent, base.location.prefix, tuple(rebuilds))
 
 
 def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact:

@@ -50,6 +50,10 @@ RULES: dict[str, Severity] = {
     "version-decreased": Severity.ERROR,
     "removed-in-use": Severity.ERROR,
     "lifecycle-unknown": Severity.INFO,
+    "embedding-mismatch": Severity.ERROR,
+    "dimension-mismatch": Severity.ERROR,
+    "index-stale": Severity.WARNING,
+    "consent-revoked": Severity.WARNING,
 }
 
 # What each rule means, in one line (SARIF rule descriptions, `--format github` titles, docs).
@@ -85,6 +89,13 @@ RULE_HELP: dict[str, str] = {
                       "to it.",
     "lifecycle-unknown": "An API-hosted model pin with no known retirement record (silence is "
                          "not safety).",
+    "embedding-mismatch": "Queries embedded with a different model than the index they "
+                          "search.",
+    "dimension-mismatch": "An index's dimensions differ from its embedding model's.",
+    "index-stale": "An index built from an older dataset version than the newest one "
+                   "declared in its major line.",
+    "consent-revoked": "An adapter or index built on data a consent revocation affects; an "
+                       "error after the revocation's deadline.",
 }
 
 

@@ -14,9 +14,11 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     Strict,
     StringConstraints,
+    Tag,
     WithJsonSchema,
     model_validator,
 )
@@ -74,6 +76,7 @@ Owner = Annotated[str, Strict(), StringConstraints(pattern=OWNER_PATTERN)]
 Digest = Annotated[str, Strict(), StringConstraints(pattern=DIGEST_PATTERN)]
 RefText = Annotated[str, Strict(), AfterValidator(_check_ref)]
 Day = Annotated[dt.date, BeforeValidator(_day)]
+RefList = list[RefText]  # for a model with a field named `list`
 Scalar = (Annotated[str, Strict()] | Annotated[int, Strict()] | Annotated[float, Strict()]
           | Annotated[bool, Strict()])
 PositiveInt = Annotated[int, Strict(), Field(gt=0)]
@@ -161,6 +164,16 @@ class ModelSpec(Strictly):
     license: Text | None = None
     digest: Digest | None = None
     contextWindow: PositiveInt | None = None
+    dimensions: PositiveInt | None = Field(
+        default=None, description="For an embedding model: the length of the vectors it "
+        "returns (an index it embeds must have as many)")
+
+    @model_validator(mode="after")
+    def _dimensions_for_embeddings(self) -> ModelSpec:
+        if self.dimensions is not None and self.task not in (None, "embedding"):
+            raise ValueError(f"`dimensions` is for embedding models, and this one is `task: "
+                             f"{self.task}`; remove it, or set task: embedding")
+        return self
 
 
 class Model(Declaration):
@@ -179,6 +192,12 @@ class PromptSpec(Strictly):
     variables: list[Text] = Field(default_factory=list)
     model: RefText | None = None
     tools: list[RefText] = Field(default_factory=list)
+    uses: list[RefText] = Field(
+        default_factory=list, description="The vector indexes the prompt retrieves from "
+        "(index/<name>@range)")
+    queryModel: RefText | None = Field(
+        default=None, description="The model that embeds this prompt's retrieval queries "
+        "(model/...); default: each index's own embeddingModel")
 
     @model_validator(mode="after")
     def _one_template(self) -> PromptSpec:
@@ -231,14 +250,60 @@ class Retention(Strictly):
     until: Day
 
 
+class DerivedStep(Strictly):
+    """A `derivedFrom` entry that records how the data was made from its source."""
+
+    ref: RefText = Field(description="The dataset this one was made from (dataset/...)")
+    step: Text | None = Field(default=None, description="The transformation, such as filter, "
+                              "dedupe, reweight, merge or redact")
+    tool: Text | None = Field(default=None, description="What ran the step: a program and its "
+                              "version, or a pipeline name")
+    digest: Digest | None = Field(default=None, description="sha256 of the step's code commit or "
+                                  "configuration, so the step can be rerun")
+
+
+def _derived_tag(value: Any) -> str:
+    return "step-object" if isinstance(value, dict | DerivedStep) else "ref-text"
+
+
+# The tags pydantic puts in error locations of the unions above; a location a user reads
+# has none of them.
+UNION_TAGS = frozenset({"ref-text", "step-object"})
+DerivedFrom = Annotated[
+    Annotated[RefText, Tag("ref-text")] | Annotated[DerivedStep, Tag("step-object")],
+    Discriminator(_derived_tag)]
+
+ConsentUse = Literal["model-training", "fine-tuning", "evaluation", "retrieval", "analytics",
+                     "product-improvement", "other"]
+
+
+class Consent(Strictly):
+    basis: Literal["consent", "contract", "legitimate-interest", "public"] = Field(
+        description="The lawful basis the data is processed under")
+    uses: list[ConsentUse] = Field(
+        default_factory=list, description="The uses that basis covers, such as model-training "
+        "and evaluation")
+
+
 class DatasetSpec(Strictly):
     source: DataSource | None = None
     license: Text | None = None
     classification: Literal["public", "internal", "confidential", "restricted"] | None = None
     personalData: Flag | None = None
     retention: Retention | None = None
-    derivedFrom: list[RefText] = Field(default_factory=list)
+    derivedFrom: list[DerivedFrom] = Field(
+        default_factory=list, description="The datasets this one was made from: refs, or "
+        "{ref, step, tool, digest} naming the transformation")
     records: Annotated[int, Strict(), Field(ge=0)] | None = None
+    consent: Consent | None = Field(
+        default=None, description="The lawful basis of the data and the uses it covers")
+    excludes: list[RefText] = Field(
+        default_factory=list, description="The revocations (revocation/<name>) whose subjects "
+        "this version no longer holds")
+
+    def derived_refs(self) -> list[str]:
+        """The refs of `derivedFrom`, whichever way each entry is written."""
+        return [item if isinstance(item, str) else item.ref for item in self.derivedFrom]
 
 
 class Dataset(Declaration):
@@ -296,6 +361,9 @@ class McpServer(Declaration):
 class FeatureSpec(Strictly):
     tier: Literal["critical", "high", "medium", "low"] = "medium"
     uses: list[RefText] = Field(default_factory=list)
+    queryModel: RefText | None = Field(
+        default=None, description="The model that embeds the feature's retrieval queries "
+        "against the indexes in `uses` (model/...); default: each index's embeddingModel")
 
 
 class Feature(Declaration):
@@ -329,15 +397,86 @@ class Team(Declaration):
     spec: TeamSpec = Field(default_factory=TeamSpec)
 
 
+# --- VectorIndex, Revocation (SPEC section 12) -----------------------------------------------
+
+
+class Store(Strictly):
+    type: Text = Field(description="The vector store: pgvector, pinecone, weaviate, chroma, "
+                       "qdrant, ...")
+    uri: Text = Field(description="Where the index lives: a connection string with its table, "
+                      "or a collection URL")
+
+
+class VectorIndexSpec(Strictly):
+    embeddingModel: RefText = Field(description="The model that embedded the records "
+                                    "(model/...); queries must be embedded by the same model")
+    dimensions: PositiveInt = Field(description="The length of the stored vectors")
+    metric: Literal["cosine", "dot", "euclidean"] = Field(
+        description="The distance the index compares vectors with")
+    store: Store = Field(description="Where the vectors are kept")
+    builtFrom: list[RefText] = Field(
+        default_factory=list, description="The datasets (corpora) embedded into it: pin the "
+        "versions it was built from, such as dataset/help-center-corpus@4.1.0")
+    builtAt: Day | None = Field(default=None, description="The day the index was built, "
+                                "YYYY-MM-DD")
+
+
+class VectorIndex(Declaration):
+    kind: Literal["VectorIndex"]
+    metadata: VersionedMetadata
+    spec: VectorIndexSpec
+
+
+class RevocationMetadata(Strictly):
+    name: Name
+    owner: Owner | None = None
+    description: Text | None = None
+    labels: dict[Text, Text] = Field(default_factory=dict)
+    deprecation: Deprecation | None = None
+
+
+class ListFile(Strictly):
+    uri: Text = Field(description="Where the list of revoked subjects is kept")
+    digest: Digest = Field(description="sha256 of that list, so every exclusion uses the same "
+                           "one")
+
+
+class RevocationSpec(Strictly):
+    received: Day = Field(description="The day the withdrawals were received, YYYY-MM-DD")
+    deadline: Day = Field(description="The day by which the data must be gone from what was "
+                          "built on it, YYYY-MM-DD")
+    affects: RefList = Field(
+        min_length=1, description="The dataset versions that hold the subjects' data "
+        "(dataset/<name>@<version or range>)")
+    subjects: Annotated[int, Strict(), Field(ge=0)] = Field(
+        description="How many people withdrew")
+    list: ListFile = Field(description="The list of subjects: where it is and its digest")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> RevocationSpec:
+        if self.deadline < self.received:
+            raise ValueError(f"`deadline` {self.deadline} is before `received` "
+                             f"{self.received}; fix one of the days")
+        return self
+
+
+class Revocation(Declaration):
+    kind: Literal["Revocation"]
+    metadata: RevocationMetadata
+    spec: RevocationSpec
+
+
 KINDS: dict[str, type[Declaration]] = {
-    cls.__name__: cls for cls in (Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team)
+    cls.__name__: cls for cls in (Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team,
+                                  VectorIndex, Revocation)
 }
 # Kinds whose declarations must carry a version, may carry one, or must not.
-VERSIONED = frozenset({"Prompt", "Adapter", "Dataset", "McpServer", "Eval"})
-UNVERSIONED = frozenset({"Team"})
+VERSIONED = frozenset({"Prompt", "Adapter", "Dataset", "McpServer", "Eval", "VectorIndex"})
+UNVERSIONED = frozenset({"Team", "Revocation"})
 
 AnyDeclaration = Annotated[
-    Model | Prompt | Adapter | Dataset | McpServer | Feature | Eval | Team,
+    Model | Prompt | Adapter | Dataset | McpServer | Feature | Eval | Team | VectorIndex
+    | Revocation,
     Field(discriminator="kind"),
 ]
 

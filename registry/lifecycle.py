@@ -11,6 +11,7 @@ from .catalog import Catalog
 from .findings import Finding, Severity, finding
 from .graph import DepGraph
 from .impact import contacts
+from .indexes import rebuild_actions
 from .load import Decl
 from .refs import NodeId
 from .render import plural
@@ -45,6 +46,9 @@ class Deadline:
     days_left: int
     features: tuple[NodeId, ...]
     owners: tuple[tuple[str, tuple[str, ...]], ...]  # (owner, contacts)
+    # What the day makes someone do: `rebuild index/x@1.0.0 before <day>` for the indexes
+    # a retiring embedding model embedded.
+    actions: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
@@ -227,8 +231,10 @@ class Lifecycle:
                 owner = self.catalog.by_id[other].owner
                 if owner is not None:
                     owners[owner] = contacts(self.catalog, owner)
+            actions = (rebuild_actions(self.graph, node, sunset.day.isoformat())
+                       if sunset.deadline == "sunset" else ())
             rows.append(Deadline(sunset, self.catalog.by_id[node], left, features,
-                                 tuple(sorted(owners.items()))))
+                                 tuple(sorted(owners.items())), actions))
         return sorted(rows, key=lambda r: (r.sunset.day, r.sunset.node, r.sunset.deadline))
 
 

@@ -765,6 +765,10 @@ def _join_or(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
+def _untagged(loc: Any) -> tuple[str | int, ...]:
+    return tuple(part for part in loc if part not in kinds.UNION_TAGS)
+
+
 def schema_findings(error: ValidationError, data: Any, at: Pointer,
                     cls: type[BaseModel]) -> list[Finding]:
     out: list[Finding] = []
@@ -774,11 +778,11 @@ def schema_findings(error: ValidationError, data: Any, at: Pointer,
     wanted: dict[tuple[str | int, ...], list[str]] = {}
     for item in errors:
         if item["type"] in _TYPE_NAMES:
-            words = wanted.setdefault(_existing(data, tuple(item["loc"])), [])
+            words = wanted.setdefault(_existing(data, _untagged(item["loc"])), [])
             if _TYPE_NAMES[item["type"]] not in words:
                 words.append(_TYPE_NAMES[item["type"]])
     for item in errors:
-        loc: tuple[str | int, ...] = tuple(item["loc"])
+        loc = _untagged(item["loc"])
         kind = item["type"]
         ctx = item.get("ctx") or {}
         if loc and loc[-1] == "[key]":

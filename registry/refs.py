@@ -23,6 +23,8 @@ REF_KINDS: dict[str, str] = {
     "feature": "Feature",
     "eval": "Eval",
     "team": "Team",
+    "index": "VectorIndex",
+    "revocation": "Revocation",
     "user": "",
 }
 KIND_TO_REF: dict[str, str] = {kind: ref for ref, kind in REF_KINDS.items() if kind}
