@@ -622,6 +622,19 @@ def deprecations(options: Options, within: int | None, fail_on: str | None,
         sys.exit(EXIT_FINDINGS)
 
 
+@cli.command()
+@click.argument("ref")
+@format_option("lineage")
+@pass_options
+@cached
+def lineage(options: Options, ref: str, fmt: str) -> None:
+    """The data REF (an adapter, index, feature, prompt or dataset) was built from, down to
+    raw sources: license, personal data, consent, retention and revocations at each node."""
+    from cli.lineage_cmd import lineage_output
+
+    write(lineage_output(options.project(), ref, Format(fmt)))
+
+
 @cli.group()
 def retirements() -> None:
     """The registry's own known-retirements data."""

@@ -57,6 +57,7 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
     "deprecations": (Format.TEXT, Format.JSON, Format.MARKDOWN),
     "orphans": (Format.TEXT, Format.JSON),
     "history": (Format.TEXT, Format.JSON),
+    "lineage": (Format.TEXT, Format.JSON, Format.MERMAID),
 }
 
 

@@ -14,6 +14,7 @@ from ..impact import ImpactReport
 from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
+from .lineage import LineageOut
 
 if TYPE_CHECKING:
     from ..bom import Gaps
@@ -319,6 +320,7 @@ OUTPUTS: dict[str, type[Out]] = {
     "check": CheckOut, "ls": LsOut, "show": ShowOut, "deps": DepsOut, "impact": ImpactOut,
     "graph": GraphOut, "deprecations": DeprecationsOut, "orphans": OrphansOut,
     "impact-base": ImpactBaseOut, "history": HistoryOut, "bom-completeness": CompletenessOut,
+    "lineage": LineageOut,
 }
 
 
