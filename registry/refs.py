@@ -23,9 +23,9 @@ REF_KINDS: dict[str, str] = {
     "feature": "Feature",
     "eval": "Eval",
     "team": "Team",
+    "user": "",
     "index": "VectorIndex",
     "revocation": "Revocation",
-    "user": "",
 }
 KIND_TO_REF: dict[str, str] = {kind: ref for ref, kind in REF_KINDS.items() if kind}
 
