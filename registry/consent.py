@@ -70,22 +70,21 @@ def open_hits(catalog: Catalog, graph: DepGraph, start: NodeId,
     which no dataset excludes them, one hit per revocation (its first source found)."""
     hits: dict[str, Hit] = {}
     seen: set[tuple[NodeId, frozenset[str]]] = set()
-
-    def walk(node: NodeId, excluded: frozenset[str], path: tuple[NodeId, ...]) -> None:
-        decl = catalog.by_id[node]
-        excluded = excluded | excluded_names(decl)
-        if (node, excluded) in seen or node in path:
-            return
+    # Depth first, with a stack of its own: a pull request controls how long a chain of
+    # derivedFrom is, and Python's recursion limit is not a bound to end on.
+    stack: list[tuple[NodeId, frozenset[str], tuple[NodeId, ...]]] = [(start, frozenset(), ())]
+    while stack:
+        node, excluded, path = stack.pop()
+        excluded = excluded | excluded_names(catalog.by_id[node])
+        if (node, excluded) in seen:  # also ends a cycle (reported by rule cycle)
+            continue
         seen.add((node, excluded))
         path = (*path, node)
         for revocation in affected.get(node, []):
             if revocation.name not in excluded and revocation.name not in hits:
                 hits[revocation.name] = Hit(revocation, node, path)
-        for target in graph.uses(node):
-            if graph.label(node, target) == "derived-from":
-                walk(target, excluded, path)
-
-    walk(start, frozenset(), ())
+        stack.extend((target, excluded, path) for target in reversed(graph.uses(node))
+                     if graph.label(node, target) == "derived-from")
     return sorted(hits.values(), key=lambda h: h.revocation.name)
 
 
@@ -139,7 +138,10 @@ def _finding(catalog: Catalog, graph: DepGraph, affected: dict[NodeId, list[Decl
     passed = left < 0
     cls = remediation(decl, labels, passed)
     named, source = hit.path[0], hit.source
-    through = (f", through {', '.join(hit.path[1:-1])}," if len(hit.path) > 2 else "")
+    between = hit.path[1:-1]
+    if len(between) > 4:  # a pull request controls the length of a chain
+        between = (*between[:2], NodeId(f"{len(between) - 3} more"), between[-1])
+    through = f", through {', '.join(between)}," if between else ""
     comes = (f"{named}, which derives{through} from {source}" if named != source
              else f"{source}")
     features = _features(catalog, graph, decl.id)
@@ -162,7 +164,8 @@ def _finding(catalog: Catalog, graph: DepGraph, affected: dict[NodeId, list[Decl
     also = [_USES[label] for label in _USES if label in labels and label != site.field.label]
     if also:
         comes += f" (and {' and '.join(also)} data that reaches it)"
-    message = (f"{decl.id} is {use} {comes}, which holds data of {spec.subjects} people who "
+    people = "person" if spec.subjects == 1 else "people"
+    message = (f"{decl.id} is {use} {comes}, which holds data of {spec.subjects} {people} who "
                f"withdrew consent (revocation/{revocation.name}, received {spec.received}); "
                f"no dataset on the way excludes it. Deadline {spec.deadline} ({when(left)}); "
                f"{hit_text}. Remediation {cls}: {what}")

@@ -427,12 +427,11 @@ class VectorIndex(Declaration):
     spec: VectorIndexSpec
 
 
-class RevocationMetadata(Strictly):
-    name: Name
-    owner: Owner | None = None
-    description: Text | None = None
-    labels: dict[Text, Text] = Field(default_factory=dict)
-    deprecation: Deprecation | None = None
+class RevocationMetadata(TeamMetadata):
+    """A revocation is one event, so it has no version; it has an owner (who handles it)."""
+
+    owner: Owner | None = Field(default=None, description="Who handles the revocation: "
+                                "team/<name> or user/<handle>")
 
 
 class ListFile(Strictly):

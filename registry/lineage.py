@@ -17,6 +17,7 @@ a raw source.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from . import kinds
@@ -97,8 +98,15 @@ class Lineage:
     steps: tuple[Step, ...]  # in walk order: each node's children in ref order
     open: tuple[OpenRevocation, ...]
 
+    @functools.cached_property
+    def _below(self) -> dict[NodeId, list[Step]]:
+        out: dict[NodeId, list[Step]] = {}
+        for step in self.steps:
+            out.setdefault(step.source, []).append(step)
+        return out
+
     def children(self, node: NodeId) -> list[Step]:
-        return [s for s in self.steps if s.source == node]
+        return self._below.get(node, [])
 
 
 def root_of(catalog: Catalog, text: str) -> Decl:
@@ -120,22 +128,26 @@ def build(catalog: Catalog, graph: DepGraph, root: Decl) -> Lineage:
     seen: set[NodeId] = set()
     order: list[NodeId] = []
 
-    def walk(node: NodeId) -> None:
+    # Depth first in ref order, with a stack of its own (a pull request controls the depth).
+    stack = [root.id]
+    while stack:
+        node = stack.pop()
         if node in seen:
-            return
+            continue
         seen.add(node)
         order.append(node)
         decl = catalog.by_id[node]
         follow = _FOLLOW.get(decl.kind, {})
+        below: list[NodeId] = []
         for site in catalog.ref_sites(decl):
             wanted = follow.get(site.field.label)
             target = catalog.resolve(site.ref) if wanted else None
             if target is None or wanted is None or target.kind not in wanted:
                 continue
             steps.append(_step(decl, site.keys, target.id, site.field.label))
-            walk(target.id)
+            below.append(target.id)
+        stack.extend(reversed(below))
 
-    walk(root.id)
     kept = _leading_to_data(catalog, root.id, steps)
     steps = [s for s in steps if s.source in kept and s.target in kept]
     nodes = {n: _node(catalog, catalog.by_id[n], affected) for n in order if n in kept}
@@ -167,14 +179,24 @@ def _leading_to_data(catalog: Catalog, root: NodeId, steps: list[Step]) -> set[N
     below: dict[NodeId, list[NodeId]] = {}
     for step in steps:
         below.setdefault(step.source, []).append(step.target)
+    # Whether a node leads to data, children before parents (iteratively, as above); a node
+    # met again on its own path is a cycle, which leads nowhere new.
     memo: dict[NodeId, bool] = {}
+    pending: list[tuple[NodeId, bool]] = [(root, False)]
+    while pending:
+        node, done = pending.pop()
+        if done:
+            memo[node] = (catalog.by_id[node].kind not in _PASS_THROUGH
+                          or any(memo.get(t, False) for t in below.get(node, [])))
+            continue
+        if node in memo:
+            continue
+        memo[node] = False
+        pending.append((node, True))
+        pending.extend((t, False) for t in below.get(node, []) if t not in memo)
 
     def useful(node: NodeId) -> bool:
-        if node not in memo:
-            memo[node] = False  # a cycle leads nowhere new
-            memo[node] = (catalog.by_id[node].kind not in _PASS_THROUGH
-                          or any(useful(t) for t in below.get(node, [])))
-        return memo[node]
+        return memo.get(node, False)
 
     kept = {root}
     stack = [root]

@@ -4,6 +4,7 @@ class, deprecations' rebuild actions, `aireg lineage` in every format and the BO
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from conftest import REPO_ROOT, Check, GitRepo, Run, check_golden, of_rule, validate_output
@@ -72,7 +73,7 @@ def rules(result: object, *names: str) -> list[str]:
     return [line for name in names for line in of_rule(result, name)]  # type: ignore[arg-type]
 
 
-# --- embedding rules ---------------------------------------------------------------------------
+# --- embedding rules -----------------------------------------------------------------------------
 
 
 def test_queries_embedded_by_another_model_are_an_error(check: Check) -> None:
@@ -390,7 +391,7 @@ def test_a_retiring_embedding_model_asks_to_rebuild_its_indexes(aireg: Run) -> N
     assert "  action:      rebuild index/faq@1.0.0 before 2027-03-31\n" in text
 
 
-# --- lineage ---------------------------------------------------------------------------------------
+# --- lineage -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("ref", "fmt", "golden"), [
@@ -416,6 +417,28 @@ def test_lineage_of_a_clean_version_says_the_revocation_is_excluded(aireg: Run) 
     assert out.endswith("\nEvery revocation that affects a source is excluded on the way.\n")
 
 
+def test_a_chain_of_thousands_of_steps_stays_bounded(check: Check, make_registry: Any,
+                                                     aireg: Run) -> None:
+    count = 2000
+    docs = [MODELS, REVOCATION.replace("dataset/raw@1.0.0", f"dataset/d{count - 1}@1.0.0"),
+            adapter("[dataset/d0@1.0.0]")]
+    for i in range(count):
+        derived = f"[{{ref: dataset/d{i + 1}@1.0.0, step: s{i}}}]" if i < count - 1 else "[]"
+        docs.append(f"apiVersion: aireg/v1\nkind: Dataset\nmetadata: {{name: d{i}, version: "
+                    f"1.0.0, owner: team/platform}}\nspec: {{license: MIT, derivedFrom: "
+                    f"{derived}}}\n")
+    files: dict[str, str | bytes] = {"all.yaml": "---\n".join(docs)}
+    found = rules(check(files, today="2026-12-01"), "consent-revoked")
+    assert len(found) == 1
+    assert ("which derives, through dataset/d1@1.0.0, dataset/d2@1.0.0, 1995 more, "
+            "dataset/d1998@1.0.0, from dataset/d1999@1.0.0, which holds") in found[0]
+    root = make_registry(files)
+    result = aireg("-C", str(root), "lineage", "adapter/clf")
+    lines = result.out.splitlines()
+    assert result.code == 0 and len(lines) > 2000
+    assert max(len(line) for line in lines) < 250
+
+
 def test_lineage_refuses_what_is_not_built_from_data(aireg: Run) -> None:
     result = aireg("-C", str(RAG), "lineage", "model/text-embedding-3-large")
     assert (result.code, result.err) == (2, "aireg: error: model/text-embedding-3-large is a "
@@ -425,7 +448,7 @@ def test_lineage_refuses_what_is_not_built_from_data(aireg: Run) -> None:
     assert result.code == 2 and "adapter/nope is not declared" in result.err
 
 
-# --- BOM -------------------------------------------------------------------------------------------
+# --- BOM -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("spec_version", ["1.6", "1.7"])

@@ -316,7 +316,7 @@ class CompletenessOut(Out):
     components: list[GapsOut]
 
 
-OUTPUTS: dict[str, type[Out]] = {
+OUTPUTS: dict[str, type[BaseModel]] = {
     "check": CheckOut, "ls": LsOut, "show": ShowOut, "deps": DepsOut, "impact": ImpactOut,
     "graph": GraphOut, "deprecations": DeprecationsOut, "orphans": OrphansOut,
     "impact-base": ImpactBaseOut, "history": HistoryOut, "bom-completeness": CompletenessOut,

@@ -7,8 +7,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..lineage import Lineage, Node, Step
+from ..refs import NodeId
 from . import plural, visible
 from .mermaid import _label as mermaid_label
+
+
+INDENT_MAX = 32
+
+
+def path_text(path: tuple[NodeId, ...], most: int = 6) -> str:
+    """A path of node ids, its middle left out when long."""
+    if len(path) <= most:
+        return " -> ".join(path)
+    return " -> ".join([*path[:3], f"({len(path) - 5} more)", *path[-2:]])
 
 
 def _facts(node: Node) -> list[str]:
@@ -52,30 +63,36 @@ def text(lineage: Lineage) -> str:
     lines += [f"    {fact}" for fact in _facts(root)]
     shown = {root.id}
 
-    def walk(node: str, prefix: str) -> None:
-        children = lineage.children(node)  # type: ignore[arg-type]
-        for index, step in enumerate(children):
-            last = index == len(children) - 1
-            child = lineage.nodes[step.target]
-            again = step.target in shown
-            lines.append(f"{prefix}{'└── ' if last else '├── '}{step.label} {child.id}"
-                         f"{_how(step)}{'  (shown above)' if again else ''}")
-            inner = prefix + ("    " if last else "│   ")
-            if again:
-                continue
-            shown.add(step.target)
-            below = lineage.children(step.target)
-            bar = "│   " if below else "    "
-            lines.extend(f"{inner}{bar}{fact}" for fact in _facts(child))
-            walk(step.target, inner)
+    # Depth first with a stack of its own: the depth is the registry's, not Python's.
+    stack: list[tuple[Step, str, bool]] = []
 
-    walk(lineage.root, "")
+    def push(node: NodeId, prefix: str) -> None:
+        children = lineage.children(node)
+        stack.extend((step, prefix, i == len(children) - 1)
+                     for i, step in reversed(list(enumerate(children))))
+
+    push(lineage.root, "")
+    while stack:
+        step, prefix, last = stack.pop()
+        child = lineage.nodes[step.target]
+        again = step.target in shown
+        lines.append(f"{prefix}{'└── ' if last else '├── '}{step.label} {child.id}"
+                     f"{_how(step)}{'  (shown above)' if again else ''}")
+        if again:
+            continue
+        # Past INDENT_MAX levels the tree stops moving right: a chain of thousands of steps
+        # stays a file of thousands of lines, not of millions of spaces.
+        inner = prefix if len(prefix) >= 4 * INDENT_MAX else prefix + ("    " if last else "│   ")
+        shown.add(step.target)
+        bar = "│   " if lineage.children(step.target) else "    "
+        lines.extend(f"{inner}{bar}{fact}" for fact in _facts(child))
+        push(step.target, inner)
     revoked = [n for n in lineage.nodes.values() if n.revoked_by]
     if lineage.open:
         lines.append("")
         for item in lineage.open:
             lines.append(f"Not excluded: {item.id} reaches it through "
-                         f"{' -> '.join(item.path)}, and no dataset on the way excludes it "
+                         f"{path_text(item.path)}, and no dataset on the way excludes it "
                          "(see `aireg check`, rule consent-revoked).")
     elif revoked:
         lines += ["", "Every revocation that affects a source is excluded on the way."]
@@ -175,7 +192,7 @@ def mermaid(lineage: Lineage) -> str:
     for node_id in ordered:
         node = lineage.nodes[node_id]
         left, right = _SHAPES.get(node.kind, ('["', '"]'))
-        facts = [node_id]
+        facts: list[str] = [node_id]
         if node.kind == "Dataset":
             facts.append(f"license {node.license or 'not declared'}")
             if node.personal_data:

@@ -356,7 +356,8 @@ def _reindex(report: PullReport) -> _Block:
     """The indexes to re-embed: a table, with how to run the swap."""
     from .text import records_text
 
-    head = (f"**Re-embedding needed: {len(report.reindex)} index{'' if len(report.reindex) == 1 else 'es'}.** Run each as a "
+    count = len(report.reindex)
+    head = (f"**Re-embedding needed: {count} index{'' if count == 1 else 'es'}.** Run each as a "
             "migration, not a deploy: build the new index beside the current one, embed every "
             "record into it, switch readers (and their `queryModel`) over together, then drop "
             "the old one.\n\n" + _table_head(["Index", "Records", "Store", "Why"]))
