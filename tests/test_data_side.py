@@ -451,41 +451,49 @@ def test_lineage_refuses_what_is_not_built_from_data(aireg: Run) -> None:
 # --- BOM -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("spec_version", ["1.6", "1.7"])
-def test_the_data_side_bom_fragment_is_valid(spec_version: str) -> None:
-    from registry import bom_data_side
-    from registry.project import Project
-    from registry.render.bom import validate
+@pytest.mark.parametrize(("spec_version", "features"), [
+    ("1.6", ()), ("1.7", ()), ("1.6", ("feature/support-bot",))])
+def test_the_data_side_of_the_bom_is_valid(spec_version: str, features: tuple[str, ...]
+                                           ) -> None:
+    """bom.build's mapping completed by bom_data_side.add_to (the hook bom.build is to call
+    last), serialized and validated against the official schema by aireg's own writer."""
+    import datetime as dt
 
-    project = Project.open(RAG)
-    catalog = project.catalog
-    scope = sorted(catalog.decls(), key=lambda d: d.id)
-    datasets = [{"type": "data", "bom-ref": str(d.id), "name": d.name, "version": d.version,
-                 "data": [{"type": "dataset", "name": d.name}]}
-                for d in scope if d.kind == "Dataset"]
-    models = [{"type": "machine-learning-model", "bom-ref": str(d.id), "name": d.name}
-              for d in scope if d.kind == "Model"]
-    document: dict[str, object] = {
-        "bomFormat": "CycloneDX", "specVersion": spec_version, "version": 1,
-        "components": [*models, *datasets]}
-    bom_data_side.apply(document, catalog, scope)
-    validate(document, spec_version)
-    components = {c["bom-ref"]: c for c in document["components"]}  # type: ignore[attr-defined]
+    from registry import bom, bom_data_side
+    from registry.project import Project
+    from registry.render.bom import serialize
+
+    project = Project.open(RAG, today=dt.date(2026, 12, 1))
+    stamp = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    mapped = bom.build(project, list(features), stamp, None, "0")
+    bom_data_side.add_to(mapped, project)
+    document = json.loads(serialize(mapped, spec_version, stamp))
+    components = {c["bom-ref"]: c for c in document["components"]}
     index = components["index/help-center@5.0.0"]
     assert (index["type"], index["data"][0]["type"]) == ("data", "dataset")
     assert index["purl"] == "pkg:generic/aireg/rag/index/help-center@5.0.0"
-    assert {"ref": "index/help-center@5.0.0", "dependsOn": [
-        "dataset/help-center-corpus@4.1.0", "model/text-embedding-3-large"]} in \
-        document["dependencies"]  # type: ignore[operator]
+    assert index["data"][0]["contents"] == {"properties": [
+        {"name": "aireg:store:uri", "value": "postgres://db/rag?table=help_chunks"}]}
+    dependencies = {d["ref"]: d.get("dependsOn", []) for d in document["dependencies"]}
+    assert dependencies["index/help-center@5.0.0"] == [
+        "dataset/help-center-corpus@4.1.0", "model/text-embedding-3-large#service"]
+    assert not [ref for ref in dependencies if ref.startswith("revocation/")]
+    assert not [ref for refs in dependencies.values() for ref in refs
+                if ref.startswith("revocation/")]
     raw = components["dataset/raw-tickets@1.0.0"]
-    assert raw["data"][0]["governance"] == {"stewards": [{"organization": {
-        "name": "team/privacy"}}]}
-    assert {"name": "aireg:revocation:2026-11-withdrawals", "value": "affected"} in \
-        raw["properties"]
-    assert {"name": "aireg:consent:basis", "value": "consent"} in raw["properties"]
-    clean = components["dataset/tickets-redacted@1.1.0"]
-    assert {"name": "aireg:revocation:2026-11-withdrawals", "value": "excluded"} in \
-        clean["properties"]
+    assert raw["data"][0]["governance"] == {
+        "owners": [{"organization": {"name": "team/data"}}],
+        "stewards": [{"organization": {"name": "team/privacy"}}]}
+    props = {p["name"]: p["value"] for p in raw["properties"]}
+    assert (props["aireg:consent:basis"], props["aireg:revocation:2026-11-withdrawals"],
+            props["aireg:revocation:2026-11-withdrawals:subjects"]) == (
+        "consent", "affected", "214")
+    if not features:  # the feature's BOM holds only the data it uses
+        clean = {p["name"]: p["value"]
+                 for p in components["dataset/tickets-redacted@1.1.0"]["properties"]}
+        assert clean["aireg:revocation:2026-11-withdrawals"] == "excluded"
+    else:
+        assert "dataset/tickets-redacted@1.1.0" not in components
 
 
 def test_example_registry_checks_as_the_readme_says(aireg: Run) -> None:

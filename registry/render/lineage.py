@@ -11,7 +11,6 @@ from ..refs import NodeId
 from . import plural, visible
 from .mermaid import _label as mermaid_label
 
-
 INDENT_MAX = 32
 
 
