@@ -59,7 +59,8 @@ VERSION_RULES = frozenset({"version-not-bumped", "version-decreased", "removed-i
 _PIN_FIELDS = {"spec.provider", "spec.modelId", "spec.revision", "spec.digest"}
 _INTERFACE_FIELDS = {"spec.variables", "spec.tools"}
 _METADATA_SPEC_FIELDS = {
-    "Dataset": {"spec.license", "spec.classification", "spec.personalData", "spec.retention"},
+    "Dataset": {"spec.license", "spec.classification", "spec.personalData", "spec.retention",
+                "spec.consent"},
     "Team": {"spec.members", "spec.contact", "spec.active"},
     "Feature": {"spec.tier"},
 }

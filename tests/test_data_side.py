@@ -500,3 +500,22 @@ def test_example_registry_checks_as_the_readme_says(aireg: Run) -> None:
     result = aireg("-C", str(RAG), "--today", "2026-12-01", "check")
     assert result.out.splitlines()[-1] == (
         "Found 0 errors, 2 warnings, 1 info in 20 declarations in 8 files.")
+
+
+def test_consent_is_governance_and_excludes_change_the_data(indexed: GitRepo,
+                                                            aireg: Run) -> None:
+    indexed.write({"corpus.yaml": corpus("4.0.0").replace(
+        "  records: 800\n", "  records: 800\n  consent: {basis: public, uses: [retrieval]}\n")})
+    out = json.loads(aireg("-C", str(indexed.root), "impact", "--base", "main",
+                           "--format", "json").out)
+    assert [(c["id"], c["classes"]) for c in out["changes"]] == [
+        ("dataset/corpus@4.0.0", ["metadata"])]
+    assert out["reindex"] == [] and out["newFindings"] == []
+    indexed.write({"corpus.yaml": corpus("4.0.0", excludes="[revocation/nov]"),
+                   "revocation.yaml": REVOCATION, "raw.yaml": RAW})
+    out = json.loads(aireg("-C", str(indexed.root), "impact", "--base", "main",
+                           "--format", "json").out)
+    changed = {c["id"]: c["classes"] for c in out["changes"]}
+    assert changed["dataset/corpus@4.0.0"] == ["pin", "reindex"]
+    assert [r["index"] for r in out["reindex"]] == ["index/help@1.0.0"]
+    assert [f["rule"] for f in out["newFindings"]] == ["version-not-bumped"]
