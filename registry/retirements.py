@@ -44,8 +44,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path, PurePath
@@ -505,9 +506,10 @@ def _day(raw: Mapping[str, Any], key: str, where: str) -> dt.date | None:
     raise AiregError(f"{where}: `{key}` {value!r} is not a valid day; write YYYY-MM-DD")
 
 
-# --- `aireg retirements update` ---------------------------------------------------------
+# --- LiteLLM's price file: the build script and `aireg retirements update` ---------------
 
-# LiteLLM's `litellm_provider` -> our platform; others (azure_ai, together_ai...) are not ours.
+# LiteLLM's `litellm_provider` -> our platform. Others are skipped (azure_ai is Azure AI
+# Foundry's catalogue, not Azure OpenAI; together_ai, fireworks_ai...).
 LITELLM_PLATFORMS: dict[str, str] = {
     "openai": "openai", "text-completion-openai": "openai", "anthropic": "anthropic",
     "gemini": "google", "vertex_ai": "vertex-ai", "azure": "azure-openai",
@@ -518,33 +520,126 @@ LITELLM_URL = ("https://github.com/BerriAI/litellm/blob/main/"
                "model_prices_and_context_window.json")
 
 
-def from_litellm(document: Mapping[str, Any], name: str, read: dt.date) -> list[Retirement]:
-    """The `deprecation_date`s of a LiteLLM price file, one record per (platform, id), the
-    earliest day where keys disagree; `estimated`, rank 1. Price tiers and deployment zones
-    before the id, fine-tuning templates and invalid days are skipped, as the build does."""
-    days: dict[_Key, dt.date] = {}
-    for key, value in document.items():
-        if not isinstance(value, Mapping) or "deprecation_date" not in value:
+def litellm_platform(litellm_provider: object) -> str | None:
+    """Our platform for one of LiteLLM's `litellm_provider` values, or None."""
+    if not isinstance(litellm_provider, str):
+        return None
+    if litellm_provider.startswith("vertex_ai-"):
+        return "vertex-ai"
+    return LITELLM_PLATFORMS.get(litellm_provider)
+
+
+def parse_day(value: object) -> dt.date | None:
+    """A YYYY-MM-DD day (or a YAML date), or None when it is not one (2026-09-31 is not)."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _DAY.match(value.strip()):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+@dataclass
+class LitellmReading:
+    """What reading a LiteLLM price file kept and skipped, for the build log."""
+
+    entries: int = 0
+    with_date: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    other_providers: Counter[str] = field(default_factory=Counter)
+    invalid_dates: list[str] = field(default_factory=list)
+    merged_duplicates: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    variant_only: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: str
+    platform: str
+    model_id: str
+    sunset: dt.date
+    variant: bool = False
+
+
+def from_litellm(document: Mapping[str, Any], name: str, read: dt.date,
+                 reading: LitellmReading | None = None) -> list[Retirement]:
+    """The `deprecation_date`s of a LiteLLM price file (which in practice are shutdown
+    days), one `estimated` rank-1 record per (platform, normalised id); `name` is the
+    source's name, `reading` (if given) counts what was kept and skipped.
+
+    Keys that fold into one id keep the earliest day, and the disagreement is noted. A
+    price tier, image size, step count or Azure deployment zone before the id
+    (`high/1024-x-1024/`, `50-steps/`, `azure/eu/`) is used only where no plain key names
+    the id. Fine-tuning price templates (`ft:`), Claude Platform on AWS keys (Anthropic's
+    API, not Bedrock), other providers and invalid days are skipped."""
+    counts = reading if reading is not None else LitellmReading()
+    entries: list[_Entry] = []
+    for key in sorted(document):
+        value = document[key]
+        if key == "sample_spec" or not isinstance(value, Mapping):
             continue
-        provider = value.get("litellm_provider")
-        platform = (("vertex-ai" if provider.startswith("vertex_ai-") else
-                     LITELLM_PLATFORMS.get(provider)) if isinstance(provider, str) else None)
-        raw_day = value["deprecation_date"]
-        if platform is None or str(key).lower().startswith("ft:") or not isinstance(raw_day, str):
+        counts.entries += 1
+        if "deprecation_date" not in value:
             continue
-        try:
-            sunset = dt.date.fromisoformat(raw_day.strip())
-        except ValueError:
+        counts.with_date += 1
+        platform = litellm_platform(value.get("litellm_provider"))
+        if platform is None:
+            counts.skipped["provider not one of ours"] += 1
+            counts.other_providers[str(value.get("litellm_provider"))] += 1
+            continue
+        sunset = parse_day(value["deprecation_date"])
+        if sunset is None:
+            counts.skipped["invalid date"] += 1
+            counts.invalid_dates.append(f"{key}: {value['deprecation_date']!r}")
+            continue
+        lowered = str(key).lower()
+        if lowered.startswith("ft:"):
+            counts.skipped["fine-tuning price template (ft:)"] += 1
+            continue
+        if platform == "bedrock" and "/claude_platform/" in lowered:
+            counts.skipped["Claude Platform on AWS (Anthropic's API, not Bedrock)"] += 1
             continue
         model_id = normalize(platform, str(key))
         if "/" in model_id and platform != "vertex-ai":
+            tail = normalize(platform, str(key).rsplit("/", 1)[1])
+            entries.append(_Entry(str(key), platform, tail, sunset, variant=True))
             continue
-        previous = days.get((platform, model_id))
-        days[(platform, model_id)] = sunset if previous is None else min(previous, sunset)
-    return [Retirement(platform, model_id, sunset, "estimated", None, None, name, LITELLM_URL,
-                       read, rank=RANK_LITELLM, source_key="litellm")
-            for (platform, model_id), sunset in sorted(days.items())]
+        entries.append(_Entry(str(key), platform, model_id, sunset))
 
+    plain = {(e.platform, e.model_id) for e in entries if not e.variant}
+    groups: dict[_Key, list[_Entry]] = {}
+    for entry in entries:
+        if entry.variant and (entry.platform, entry.model_id) in plain:
+            counts.skipped["price or deployment variant of a plain key"] += 1
+            continue
+        groups.setdefault((entry.platform, entry.model_id), []).append(entry)
+
+    records: list[Retirement] = []
+    for (platform, model_id), group in sorted(groups.items()):
+        # Prefer the key already in normal form, then one without a path, the shortest.
+        group.sort(key=lambda e: (e.key.lower() != model_id, "/" in e.key, len(e.key), e.key))
+        counts.merged_duplicates += len(group) - 1
+        notes = []
+        if all(e.variant for e in group):
+            counts.variant_only.append(f"{platform} {model_id}: {group[0].key}")
+            notes.append(f"only under LiteLLM's variant key {group[0].key}")
+        if len({e.sunset for e in group}) > 1:
+            listed = ", ".join(f"{e.key} {e.sunset}" for e in group)
+            notes.append(f"LiteLLM keys disagree ({listed}); the earliest day is kept")
+            counts.conflicts.append(f"{platform} {model_id}: {listed}")
+        records.append(Retirement(
+            platform, model_id, min(e.sunset for e in group), "estimated", None, None, name,
+            LITELLM_URL, read, note="; ".join(notes) or None, rank=RANK_LITELLM,
+            source_key="litellm"))
+    return records
+
+
+# --- `aireg retirements update` ---------------------------------------------------------
 
 def incoming(data: bytes, where: PurePath, read: dt.date) -> list[Retirement]:
     """Records from a newer LiteLLM JSON or a file in aireg's format (a `records` list)."""

@@ -1,21 +1,25 @@
 #!/usr/bin/env python3
 """Build registry/data/retirements.json, the bundled known-retirements data.
 
-    python scripts/build_retirements.py [--wheel PATH] [--as-of YYYY-MM-DD] [--output PATH]
+    python scripts/build_retirements.py [--wheel PATH] [--peers DIR] [--as-of YYYY-MM-DD]
+                                        [--previous PATH|none] [--output PATH]
 
-Two inputs:
+The previous file (default: the bundled one) updated by three inputs, lowest rank first:
 
 * LiteLLM's `model_prices_and_context_window.json` (MIT), read with zipfile from the
-  litellm wheel (`litellm/model_prices_and_context_window_backup.json`); litellm is never
-  installed. Without --wheel the wheel is fetched with `pip download litellm --no-deps`
-  into a temporary directory. Its `deprecation_date` values are shutdown days.
-* scripts/provider_facts.yaml: provider facts curated from
-  shared/reference/retirement-facts.md. A fact wins over LiteLLM for the same platform and
-  model id.
+  litellm wheel (`litellm/model_prices_and_context_window_backup.json`) by
+  registry.retirements.from_litellm, the reader `aireg retirements update` uses; litellm is
+  never installed. Without --wheel the wheel is fetched with `pip download litellm
+  --no-deps` into a temporary directory. Its `deprecation_date` values are shutdown days.
+* the data files of the peer scanners in scripts/peer_data.py, read from their wheels.
+* scripts/provider_facts.yaml: provider facts, the highest rank.
 
-Ids are normalised with registry.retirements.normalize, the same function the lookup uses.
-The output depends only on the inputs and --as-of (the day the sources were read, default
-today): the same inputs give the same bytes. `build()` is the pure part, importable by tests.
+The merge (registry.retirements.merge_records) never drops a record and changes a day only
+from a source of equal or higher rank; every change is printed. Ids are normalised with
+registry.retirements.normalize, the same function the lookup uses. The output depends only
+on the inputs and --as-of (the day the sources were read, default today): the same inputs
+give the same bytes, and a second run over its own output changes nothing. `build()` is the
+pure part, importable by tests.
 """
 
 from __future__ import annotations
@@ -43,15 +47,19 @@ for _path in (ROOT, ROOT / "scripts"):
 
 from registry.retirements import (  # noqa: E402
     DATE_KINDS,
+    LITELLM_URL,
     PLATFORMS,
     RANK_LITELLM,
     RANK_PROVIDER,
     RANK_SCANNER,
     Change,
+    LitellmReading,
     Retirement,
     Retirements,
+    from_litellm,
     merge_records,
     normalize,
+    parse_day,
     record_document,
 )
 from registry.yamlio import load_documents  # noqa: E402
@@ -59,140 +67,16 @@ from registry.yamlio import load_documents  # noqa: E402
 FACTS = ROOT / "scripts" / "provider_facts.yaml"
 OUTPUT = ROOT / "registry" / "data" / "retirements.json"
 LITELLM_MEMBER = "litellm/model_prices_and_context_window_backup.json"
-LITELLM_URL = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
-
-# LiteLLM's `litellm_provider` -> our platform (registry.kinds.Provider). Others are skipped
-# (azure_ai is Azure AI Foundry's catalogue, not Azure OpenAI; together_ai, fireworks_ai...).
-PLATFORM_OF: dict[str, str] = {
-    "openai": "openai",
-    "text-completion-openai": "openai",
-    "anthropic": "anthropic",
-    "gemini": "google",
-    "vertex_ai": "vertex-ai",
-    "azure": "azure-openai",
-    "azure_text": "azure-openai",
-    "bedrock": "bedrock",
-    "bedrock_converse": "bedrock",
-    "mistral": "mistral",
-    "cohere": "cohere",
-    "cohere_chat": "cohere",
-}
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _Records = dict[tuple[str, str], dict[str, Any]]
 
 
-def platform_of(litellm_provider: object) -> str | None:
-    if not isinstance(litellm_provider, str):
-        return None
-    if litellm_provider.startswith("vertex_ai-"):
-        return "vertex-ai"
-    return PLATFORM_OF.get(litellm_provider)
-
-
-def parse_day(value: object) -> dt.date | None:
-    """A YYYY-MM-DD day, or None when it is not one (2026-09-31 is not)."""
-    if isinstance(value, dt.datetime):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or not _DAY.match(value.strip()):
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
 @dataclass
-class Summary:
-    """What the build kept and skipped; printed, and partly written into the data file."""
+class Summary(LitellmReading):
+    """What the build kept and skipped (LiteLLM's counts, then the merge); printed, and
+    partly written into the data file."""
 
-    entries: int = 0
-    with_date: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    other_providers: Counter[str] = field(default_factory=Counter)
-    invalid_dates: list[str] = field(default_factory=list)
-    merged_duplicates: int = 0
-    conflicts: list[str] = field(default_factory=list)
     overridden: list[str] = field(default_factory=list)
-    variant_only: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Entry:
-    key: str
-    platform: str
-    model_id: str
-    sunset: dt.date
-    variant: bool = False
-
-
-def litellm_records(data: Mapping[str, Any], summary: Summary) -> _Records:
-    """LiteLLM entries with a deprecation date on one of our platforms, one per model id."""
-    entries: list[_Entry] = []
-    for key in sorted(data):
-        value = data[key]
-        if key == "sample_spec" or not isinstance(value, Mapping):
-            continue
-        summary.entries += 1
-        if "deprecation_date" not in value:
-            continue
-        summary.with_date += 1
-        platform = platform_of(value.get("litellm_provider"))
-        if platform is None:
-            summary.skipped["provider not one of ours"] += 1
-            summary.other_providers[str(value.get("litellm_provider"))] += 1
-            continue
-        sunset = parse_day(value["deprecation_date"])
-        if sunset is None:
-            summary.skipped["invalid date"] += 1
-            summary.invalid_dates.append(f"{key}: {value['deprecation_date']!r}")
-            continue
-        lowered = key.lower()
-        if lowered.startswith("ft:"):
-            summary.skipped["fine-tuning price template (ft:)"] += 1
-            continue
-        if platform == "bedrock" and "/claude_platform/" in lowered:
-            summary.skipped["Claude Platform on AWS (Anthropic's API, not Bedrock)"] += 1
-            continue
-        model_id = normalize(platform, key)
-        if "/" in model_id and platform != "vertex-ai":
-            # A price tier, image size, step count or Azure deployment zone before the id
-            # (high/1024-x-1024/, 50-steps/, azure/eu/): used only where no plain key exists.
-            tail = normalize(platform, key.rsplit("/", 1)[1])
-            entries.append(_Entry(key, platform, tail, sunset, variant=True))
-            continue
-        entries.append(_Entry(key, platform, model_id, sunset))
-
-    plain = {(e.platform, e.model_id) for e in entries if not e.variant}
-    groups: dict[tuple[str, str], list[_Entry]] = {}
-    for entry in entries:
-        group_key = (entry.platform, entry.model_id)
-        if entry.variant and group_key in plain:
-            summary.skipped["price or deployment variant of a plain key"] += 1
-            continue
-        groups.setdefault(group_key, []).append(entry)
-
-    records: _Records = {}
-    for (platform, model_id), group in sorted(groups.items()):
-        # Prefer the key already in normal form, then one without a path, the shortest.
-        group.sort(key=lambda e: (e.key.lower() != model_id, "/" in e.key, len(e.key), e.key))
-        summary.merged_duplicates += len(group) - 1
-        sunset = min(e.sunset for e in group)
-        notes = []
-        if all(e.variant for e in group):
-            summary.variant_only.append(f"{platform} {model_id}: {group[0].key}")
-            notes.append(f"only under LiteLLM's variant key {group[0].key}")
-        if len({e.sunset for e in group}) > 1:
-            listed = ", ".join(f"{e.key} {e.sunset}" for e in group)
-            notes.append(f"LiteLLM keys disagree ({listed}); the earliest day is kept")
-            summary.conflicts.append(f"{platform} {model_id}: {listed}")
-        records[(platform, model_id)] = {
-            "platform": platform, "modelId": model_id, "sunset": sunset,
-            "dateKind": "estimated", "source": "litellm", "note": "; ".join(notes) or None,
-        }
-    return records
 
 
 def load_facts(document: Any) -> tuple[dict[str, dict[str, Any]], _Records]:
@@ -254,27 +138,51 @@ _AZURE_VERSION = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$")
 
 def agree_azure(records: list[Retirement]) -> tuple[list[Retirement], list[Change]]:
     """Azure OpenAI dates each model *version*; a deployment that names no version
-    (`gpt-4o`) is served as long as its last version is, so the date-less record takes the
-    day of the version that retires last (as Azure's own lifecycle page and LiteLLM date
-    the bare name) and lists the other versions' days. It replaces a date-less record of no
-    higher rank, so the two kinds of record never disagree."""
+    (`gpt-4o`) is served as long as its last version is, so the two kinds of record must
+    agree: no version outlives the date-less record.
+
+    The date-less record takes the day of the version that retires last (as Azure's own
+    lifecycle page and LiteLLM date the bare name) and lists the other versions' days; it
+    replaces a date-less record of no higher rank. Where a date-less record of higher rank
+    (Azure's page naming no version) gives an earlier day than a version's record, that
+    version takes the date-less day, as `estimated` unless it was already so: the page
+    did not name the version."""
     versions: dict[str, list[Retirement]] = {}
     for record in records:
         if record.platform == "azure-openai":
             match = _AZURE_VERSION.search(record.model_id)
             if match:
                 versions.setdefault(record.model_id[:match.start()], []).append(record)
+    existing = {r.model_id: r for r in records if r.platform == "azure-openai"}
     derived: list[Retirement] = []
     for base, dated in sorted(versions.items()):
         dated.sort(key=lambda r: (r.sunset, r.model_id))
         last = dated[-1]
         other = tuple((f"version {r.model_id[len(base) + 1:]}", r.sunset) for r in dated[:-1]
                       if r.sunset != last.sunset)
+        name = existing.get(base)
+        if name is not None and name.sunset == last.sunset and name.rank >= last.rank:
+            derived.append(replace(name, other_days=other))  # they agree already
+            continue
         derived.append(replace(
             last, model_id=base, other_days=other,
             note=f"the day of version {last.model_id[len(base) + 1:]}, the last to retire; "
                  "set spec.revision for a version's own day"))
-    return merge_records(records, derived)
+    merged, changes = merge_records(records, derived)
+    bare = {r.model_id: r for r in merged if r.platform == "azure-openai"}
+    capped: list[Retirement] = []
+    for base, dated in sorted(versions.items()):
+        name = bare[base]
+        for version in dated:
+            if version.sunset > name.sunset and version.rank < name.rank:
+                capped.append(replace(
+                    name, model_id=version.model_id, other_days=(), announced=None,
+                    date_kind="estimated" if name.date_kind == "firm" else name.date_kind,
+                    note=f"{base} without a version retires {name.sunset} per {name.source}, "
+                         f"and no version outlives it; {version.source} gave this version "
+                         f"{version.sunset}"))
+    merged, more = merge_records(merged, capped)
+    return merged, [*changes, *more]
 
 
 def build(litellm_data: Mapping[str, Any], facts_document: Any, *, litellm_version: str,
@@ -286,11 +194,12 @@ def build(litellm_data: Mapping[str, Any], facts_document: Any, *, litellm_versi
     LiteLLM's JSON, the peers' records and the provider facts, by the merge rules of
     registry.retirements.merge_records. Each peer is (its `sources` entry, its records)."""
     summary = Summary()
-    fresh_litellm = litellm_records(litellm_data, summary)
+    litellm_name = f"LiteLLM model_prices_and_context_window.json {litellm_version}"
+    fresh_litellm = from_litellm(litellm_data, litellm_name, as_of, summary)
     fact_sources, facts = load_facts(facts_document)
 
     litellm_source: dict[str, Any] = {
-        "name": f"LiteLLM model_prices_and_context_window.json {litellm_version}",
+        "name": litellm_name,
         "version": litellm_version,
         "license": "MIT",
         "url": LITELLM_URL,
@@ -314,8 +223,7 @@ def build(litellm_data: Mapping[str, Any], facts_document: Any, *, litellm_versi
 
     # The fresh inputs, lowest rank first; among the peers the newest read wins a tie.
     fresh: list[Retirement] = []
-    fresh, _ = merge_records(fresh, [_retirement(raw, litellm_source, as_of, RANK_LITELLM)
-                                     for raw in fresh_litellm.values()])
+    fresh, _ = merge_records(fresh, fresh_litellm)
     peer_records = [_retirement(raw, sources[raw["source"]], as_of, RANK_SCANNER)
                     for _, raws in peers for raw in raws]
     peer_records.sort(key=lambda r: (r.read or as_of, r.source_key or "", r.key))
@@ -450,6 +358,29 @@ def print_summary(document: Mapping[str, Any], summary: Summary, output: Path) -
         by_source = Counter(r["source"] for r in records if r["platform"] == platform)
         detail = ", ".join(f"{s} {n}" for s, n in sorted(by_source.items()))
         print(f"  {platform}: {count} ({detail})")
+    print("README table (Deadlines section):")
+    print(platform_table(document))
+
+
+PLATFORM_NAMES = {"google": "google (Gemini API)", "vertex-ai": "vertex-ai (Vertex AI)",
+                  "azure-openai": "azure-openai (model + version)",
+                  "bedrock": "bedrock (other regions' days beside the earliest)"}
+
+
+def platform_table(document: Mapping[str, Any]) -> str:
+    """The Markdown table of records per platform and dateKind that README.md shows."""
+    records = document["records"]
+    counts = Counter((r["platform"], r["dateKind"]) for r in records)
+    per_platform = Counter(r["platform"] for r in records)
+    lines = ["| platform (`provider`) | records | firm | estimated | not-before |",
+             "|---|---|---|---|---|"]
+    for platform, total in sorted(per_platform.items(), key=lambda item: (-item[1], item[0])):
+        lines.append(f"| {PLATFORM_NAMES.get(platform, platform)} | {total} | "
+                     + " | ".join(str(counts[(platform, kind)]) for kind in DATE_KINDS) + " |")
+    kinds = Counter(r["dateKind"] for r in records)
+    lines.append(f"| all | {len(records)} | "
+                 + " | ".join(str(kinds[kind]) for kind in DATE_KINDS) + " |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from registry.retirements import parse_day as day
+
 
 @dataclass(frozen=True)
 class Peer:
@@ -50,22 +52,6 @@ PEERS: tuple[Peer, ...] = (
 )
 
 Raw = dict[str, Any]
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def day(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and _DAY.match(value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def _raw(peer: Peer, platform: str, model_id: str, sunset: dt.date, url: str,
          read: dt.date | None, *, kind: str = "firm", replacement: object = None,
          announced: dt.date | None = None, note: str | None = None,

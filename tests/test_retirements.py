@@ -4,7 +4,6 @@ registry's own file, the bundled data's shape, and the build script's determinis
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import random
 import subprocess
@@ -15,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import load_script
 
 from registry.findings import AiregError
 from registry.retirements import DATE_KINDS, Retirement, Retirements, merge_records, normalize
@@ -33,12 +33,7 @@ def bundled() -> Retirements:
 
 @pytest.fixture(scope="module")
 def script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_retirements", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_retirements"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("build_retirements")
 
 
 def _facts_document() -> Any:
@@ -184,6 +179,7 @@ def test_the_platform_is_part_of_the_key(bundled: Retirements) -> None:
 def test_bundled_json_is_sorted_and_says_where_each_record_came_from() -> None:
     document = json.loads(BUNDLED.read_text("utf-8"))
     records = document["records"]
+    generated = dt.date.fromisoformat(document["generated"])
     keys = [(r["platform"], r["modelId"]) for r in records]
     assert keys == sorted(keys)
     assert len(set(keys)) == len(keys)
@@ -191,7 +187,7 @@ def test_bundled_json_is_sorted_and_says_where_each_record_came_from() -> None:
     for record in records:
         assert record["source"] in document["sources"], record
         assert record["sourceUrl"].startswith("https://"), record
-        assert dt.date.fromisoformat(record["read"]) <= dt.date(2026, 11, 21), record
+        assert dt.date.fromisoformat(record["read"]) <= generated, record
         assert document["sources"][record["source"]]["rank"] in (1, 2, 3), record
         assert dt.date.fromisoformat(record["sunset"]), record
         assert record["dateKind"] in DATE_KINDS, record
@@ -497,3 +493,280 @@ def test_peers_keep_their_package_and_license() -> None:
         assert source["rank"] == 2
         assert source["license"] in ("MIT", "Apache-2.0")
         assert source["package"].startswith(name + "==")
+
+
+# --- the records the issue found missing ---------------------------------------------------
+
+@pytest.mark.parametrize(("platform", "spelling", "day", "kind"), [
+    ("openai", "gpt-4o", "2027-01-14", "estimated"),
+    ("openai", "gpt-4o-mini", "2027-01-14", "estimated"),
+    ("openai", "gpt-4.1", "2027-01-14", "estimated"),
+    ("openai", "gpt-4.1-mini", "2027-01-14", "estimated"),
+    ("openai", "gpt-3.5-turbo-0613", "2024-09-13", "firm"),
+    ("openai", "gpt-4-0314", "2026-03-26", "firm"),
+    ("openai", "gpt-4-32k", "2025-06-06", "firm"),
+    ("openai", "gpt-4-32k-0613", "2025-06-06", "firm"),
+    ("openai", "o1-mini", "2025-10-27", "firm"),
+    ("openai", "o1-preview", "2025-07-28", "firm"),
+    ("openai", "text-davinci-003", "2024-01-04", "firm"),
+    ("google", "gemini-1.5-pro-002", "2025-09-24", "estimated"),
+    ("google", "gemini-1.5-flash-001", "2025-05-27", "firm"),
+    ("google", "text-embedding-004", "2026-01-14", "firm"),
+    ("vertex-ai", "textembedding-gecko@003", "2025-05-24", "firm"),
+    ("bedrock", "anthropic.claude-3-sonnet-20240229-v1:0", "2026-10-17", "firm"),
+    ("bedrock", "us.anthropic.claude-3-5-sonnet-20240620-v1:0", "2026-10-17", "firm"),
+    ("bedrock", "anthropic.claude-v2:1", "2025-07-21", "estimated"),
+    ("bedrock", "anthropic.claude-v2", "2025-07-21", "firm"),
+    ("bedrock", "cohere.command-text-v14", "2025-08-12", "firm"),
+    ("mistral", "open-mixtral-8x7b", "2025-03-30", "firm"),
+    ("mistral", "mistral-large-2402", "2025-06-16", "firm"),
+    # Deprecated 2025-09-15 with no shutdown day: a floor, never a passed shutdown day.
+    ("cohere", "command", "2025-09-15", "not-before"),
+    ("cohere", "command-r", "2025-09-15", "not-before"),
+    ("cohere", "command-r-plus-04-2024", "2025-09-15", "not-before"),
+])
+def test_the_records_the_issue_found_missing(bundled: Retirements, platform: str,
+                                             spelling: str, day: str, kind: str) -> None:
+    record = bundled.lookup(platform, spelling)
+    assert record is not None
+    assert (record.sunset.isoformat(), record.date_kind) == (day, kind)
+    assert record.source_url is not None and record.read is not None
+
+
+# --- Azure: the date-less and versioned records agree ------------------------------------
+
+def test_no_azure_version_outlives_its_date_less_record(bundled: Retirements) -> None:
+    import re
+
+    azure = {r.model_id: r for r in bundled if r.platform == "azure-openai"}
+    versions: dict[str, list[Retirement]] = {}
+    for model_id, record in azure.items():
+        match = re.search(r"-(\d{4}-\d{2}-\d{2}|\d{4})$", model_id)
+        if match:
+            versions.setdefault(model_id[:match.start()], []).append(record)
+    assert len(versions) > 40
+    for base, dated in versions.items():
+        name = azure[base]
+        last = max(r.sunset for r in dated)
+        assert last <= name.sunset, (base, name, dated)
+        # The date-less record is the last version's day unless a page of higher rank
+        # dates the name itself (a version Azure has and no source dates yet may be later).
+        if last != name.sunset:
+            assert all(r.rank < name.rank for r in dated), (base, name, dated)
+    gpt_4o = azure["gpt-4o"]
+    assert gpt_4o.sunset == azure["gpt-4o-2024-11-20"].sunset
+    assert dict(gpt_4o.other_days) == {"version 2024-05-13": dt.date(2026, 3, 31),
+                                       "version 2024-08-06": dt.date(2026, 3, 31)}
+
+
+def _azure(model_id: str, sunset: str, rank: int, kind: str = "firm") -> Retirement:
+    return Retirement("azure-openai", model_id, dt.date.fromisoformat(sunset), kind, None,
+                      None, f"rank {rank} source", f"https://example.com/{rank}",
+                      dt.date(2026, 11, 1), rank=rank)
+
+
+def test_agree_azure_dates_the_name_by_its_last_version_or_caps_the_versions(
+        script: ModuleType) -> None:
+    records = [_azure("gpt-x-2025-01-01", "2026-05-01", 3), _azure("gpt-x-2025-06-01",
+                                                                  "2026-09-01", 1, "estimated"),
+               _azure("gpt-y", "2026-02-01", 2), _azure("gpt-y-2025-08-07", "2027-07-13", 1)]
+    merged, changes = script.agree_azure(records)
+    by_id = {r.model_id: r for r in merged}
+    # The name takes its last version's day and lists the other versions'.
+    assert (by_id["gpt-x"].sunset, by_id["gpt-x"].date_kind) == (dt.date(2026, 9, 1),
+                                                                 "estimated")
+    assert by_id["gpt-x"].other_days == (("version 2025-01-01", dt.date(2026, 5, 1)),)
+    # A name dated by a higher rank caps a version dated later, as an estimate.
+    capped = by_id["gpt-y-2025-08-07"]
+    assert (capped.sunset, capped.date_kind, capped.rank) == (dt.date(2026, 2, 1),
+                                                              "estimated", 2)
+    assert capped.note == ("gpt-y without a version retires 2026-02-01 per rank 2 source, and "
+                           "no version outlives it; rank 1 source gave this version 2027-07-13")
+    assert [str(c) for c in changes] == [
+        "added azure-openai gpt-x: 2026-09-01 (estimated, rank 1 source)",
+        "kept azure-openai gpt-y: 2026-02-01 (firm, rank 2 source, rank 2) over 2027-07-13 "
+        "from rank 1 source (rank 1)",
+        "changed azure-openai gpt-y-2025-08-07: 2027-07-13 (firm, rank 1 source) -> "
+        "2026-02-01 (estimated, rank 2 source)"]
+    # Applied again, it changes nothing: the rebuild is stable.
+    again, more = script.agree_azure(merged)
+    assert again == merged
+    assert more == []
+
+
+def test_the_build_log_says_what_changed_and_keeps_what_the_inputs_forgot(
+        tmp_path: Path) -> None:
+    wheel = tmp_path / "litellm-9.9.9-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("litellm/model_prices_and_context_window_backup.json",
+                         json.dumps(TINY_LITELLM))
+    previous = tmp_path / "previous.json"
+    old = {"platform": "openai", "sourceUrl": "https://example.com/old", "read": "2026-01-02",
+           "source": "old", "dateKind": "firm"}
+    previous.write_text(json.dumps({
+        "sources": {"old": {"name": "an old scanner", "rank": 2}},
+        "records": [{**old, "modelId": "gpt-4-0613", "sunset": "2026-01-01"},
+                    {**old, "modelId": "gpt-image-1", "sunset": "2026-12-01"},
+                    {**old, "modelId": "gpt-forgotten", "sunset": "2025-01-01"}]}),
+        encoding="utf-8")
+    output = tmp_path / "out.json"
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--wheel", str(wheel), "--as-of", "2026-12-01",
+         "--no-peers", "--previous", str(previous), "--output", str(output)],
+        capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    log = result.stdout.splitlines()
+    assert ("  changed openai gpt-4-0613: 2026-01-01 (firm, an old scanner) -> 2026-10-23 "
+            "(firm, OpenAI deprecations page)") in log
+    assert ("  kept openai gpt-image-1: 2026-12-01 (firm, an old scanner, rank 2) over "
+            "2026-10-23 from LiteLLM model_prices_and_context_window.json 9.9.9 (rank 1)") in log
+    assert ("  added openai gpt-4o-2024-05-13: 2026-10-23 (estimated, SunsetPR lifecycle "
+            "data)") in log
+    records = {r["modelId"]: r for r in json.loads(output.read_bytes())["records"]
+               if r["platform"] == "openai"}
+    assert records["gpt-forgotten"]["sunset"] == "2025-01-01"  # no input lists it: kept
+    assert records["gpt-image-1"]["source"] == "old"
+
+
+# --- the peers' data files ------------------------------------------------------------------
+
+def _peer_wheel(tmp_path: Path, peer: Any, files: dict[str, str]) -> Path:
+    import peer_data
+
+    wheel = tmp_path / peer_data.wheel_name(peer)
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for member, text in files.items():
+            archive.writestr(member, text)
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def peers(script: ModuleType) -> dict[str, Any]:
+    import peer_data  # on sys.path once the build script is loaded
+
+    return {peer.name: peer for peer in peer_data.PEERS}
+
+
+def _facts(records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [(r["platform"], r["modelId"], str(r["sunset"]), r["dateKind"], r["sourceUrl"],
+             str(r["read"]), r["source"], r["replacement"], r["note"],
+             {k: str(v) for k, v in r["otherDays"].items()}) for r in records]
+
+
+def test_bydtech_aliases_region_days_and_records_without_a_url(
+        tmp_path: Path, peers: dict[str, Any]) -> None:
+    import peer_data
+
+    peer = peers["bydtech-model-retire"]
+    page = "https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle-legacy.html"
+    models = {"models": [
+        {"provider": "aws-bedrock", "id": "anthropic.claude-3-sonnet-20240229-v1:0",
+         "retires_on": "2026-10-17", "source": page, "checked": "2026-10-16",
+         "note": "EOL 2026-09-10 in us-east-1 and us-west-2. EOL 2026-10-17 in ap-south-1."},
+        {"provider": "openai", "id": "gpt-4-0613", "aliases": ["gpt-4"],
+         "retires_on": "2026-10-23", "replacement": "gpt-5.5",
+         "source": "https://developers.openai.com/api/docs/deprecations",
+         "checked": "2026-10-16"},
+        {"provider": "openai", "id": "no-url", "retires_on": "2026-10-23"},
+        {"provider": "groq", "id": "not-ours", "retires_on": "2026-10-23", "source": page}]}
+    wheel = _peer_wheel(tmp_path, peer, {"model_retire/models.json": json.dumps(models)})
+    assert _facts(peer_data.read_peer(peer, wheel)) == [
+        ("bedrock", "anthropic.claude-3-sonnet-20240229-v1:0", "2026-09-10", "firm", page,
+         "2026-10-16", "bydtech-model-retire", None, None, {"ap-south-1": "2026-10-17"}),
+        ("openai", "gpt-4-0613", "2026-10-23", "firm",
+         "https://developers.openai.com/api/docs/deprecations", "2026-10-16",
+         "bydtech-model-retire", "gpt-5.5", None, {}),
+        ("openai", "gpt-4", "2026-10-23", "firm",
+         "https://developers.openai.com/api/docs/deprecations", "2026-10-16",
+         "bydtech-model-retire", "gpt-5.5", "alias of gpt-4-0613", {}),
+    ]
+
+
+def test_llm_sunset_keeps_azure_openai_models_and_a_single_replacement(
+        tmp_path: Path, peers: dict[str, Any]) -> None:
+    import peer_data
+
+    peer = peers["llm-sunset"]
+    page = "https://learn.microsoft.com/azure/ai-foundry/concepts/model-lifecycle-retirement"
+    snapshot = [
+        {"provider": "Azure", "model_id": "gpt-4o", "shutdown_date": "2026-12-09",
+         "url": page, "last_observed": "2026-09-24", "replacement_models": ["gpt-5.1"]},
+        {"provider": "Azure", "model_id": "Phi-4", "shutdown_date": "2026-12-09",
+         "url": page, "last_observed": "2026-09-24"},
+        {"provider": "OpenAI", "model_id": "o1-mini", "shutdown_date": "2025-10-27",
+         "url": "https://platform.openai.com/docs/deprecations", "last_observed": "2026-03-26",
+         "replacement_models": ["o3-mini", "o4-mini"]},
+        {"provider": "OpenAI", "model_id": "undated", "shutdown_date": None, "url": page}]
+    wheel = _peer_wheel(tmp_path, peer, {"llm_sunset/snapshot.json": json.dumps(snapshot)})
+    assert _facts(peer_data.read_peer(peer, wheel)) == [
+        ("azure-openai", "gpt-4o", "2026-12-09", "firm", page, "2026-09-24", "llm-sunset",
+         "gpt-5.1", None, {}),
+        ("openai", "o1-mini", "2025-10-27", "firm",
+         "https://platform.openai.com/docs/deprecations", "2026-03-26", "llm-sunset", None,
+         None, {}),
+    ]
+
+
+def test_foretop_and_depdesk_records(tmp_path: Path, peers: dict[str, Any]) -> None:
+    import peer_data
+
+    foretop = peers["foretop-ebb"]
+    changelog = "https://ai.google.dev/gemini-api/docs/changelog"
+    files = dict.fromkeys(foretop.members, "")
+    files["ebb/registries/retirements/google.yaml"] = (
+        "- canonical_id: gemini-1.5-pro\n  provider: google\n  aliases: [gemini-1.5-pro-latest]\n"
+        f"  shutdown_at: 2025-09-29\n  source_url: {changelog}\n  verified_at: 2026-08-31\n"
+        "- canonical_id: gemini-x\n  provider: google\n  verified_at: 2026-08-31\n")
+    wheel = _peer_wheel(tmp_path, foretop, files)
+    assert _facts(peer_data.read_peer(foretop, wheel)) == [
+        ("google", "gemini-1.5-pro", "2025-09-29", "firm", changelog, "2026-08-31",
+         "foretop-ebb", None, None, {}),
+        ("google", "gemini-1.5-pro-latest", "2025-09-29", "firm", changelog, "2026-08-31",
+         "foretop-ebb", None, "alias of gemini-1.5-pro", {}),
+    ]
+    depdesk = peers["depdesk"]
+    page = "https://platform.claude.com/docs/en/about-claude/model-deprecations"
+    catalog = {
+        "sources": [{"provider": "anthropic", "url": page, "verified_on": "2026-09-24"}],
+        "models": [
+            {"id": "claude-haiku-4-5-20251001", "provider": "anthropic",
+             "earliest_retirement": "2026-10-15"},
+            {"id": "claude-3-opus-20240229", "provider": "anthropic",
+             "retires_on": "2026-01-05", "source": "https://example.com/overview"},
+            {"id": "no-page", "provider": "openai", "retires_on": "2026-01-05"}]}
+    wheel = _peer_wheel(tmp_path, depdesk, {"depdesk/data/catalog.json": json.dumps(catalog)})
+    assert _facts(peer_data.read_peer(depdesk, wheel)) == [
+        ("anthropic", "claude-haiku-4-5-20251001", "2026-10-15", "not-before", page,
+         "2026-09-24", "depdesk", None, None, {}),
+        ("anthropic", "claude-3-opus-20240229", "2026-01-05", "firm",
+         "https://example.com/overview", "2026-09-24", "depdesk", None, None, {}),
+    ]
+
+
+def test_the_readme_table_of_records_is_the_data(script: ModuleType) -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme[readme.index("**Known retirements data.**"):readme.index("**Recall.**")]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
+    assert table == script.platform_table(json.loads(BUNDLED.read_text("utf-8")))
+
+
+def test_retirements_update_reads_litellm_as_the_build_does(script: ModuleType) -> None:
+    from pathlib import PurePath
+
+    from registry.retirements import incoming
+
+    data = {**TINY_LITELLM,
+            "50-steps/dall-e-2": {"litellm_provider": "openai", "deprecation_date": "2026-05-12"},
+            "bedrock/claude_platform/claude-x": {"litellm_provider": "bedrock",
+                                                 "deprecation_date": "2026-05-12"}}
+    read = dt.date(2026, 12, 1)
+    updated = incoming(json.dumps(data).encode(), PurePath("newer.json"), read)
+    document, _ = script.build(data, {"read": read, "sources": {}, "facts": []},
+                               litellm_version="9.9.9", as_of=read)
+    built = [(r["platform"], r["modelId"], r["sunset"], r.get("note"))
+             for r in document["records"]
+             if not r.get("note", "").startswith("the day of version")]  # Azure's, derived
+    assert [(r.platform, r.model_id, r.sunset.isoformat(), r.note) for r in updated] == built
+    assert ("openai", "dall-e-2", "2026-05-12",
+            "only under LiteLLM's variant key 50-steps/dall-e-2") in built
+    assert all(r.source == "LiteLLM data newer.json" and r.rank == 1 for r in updated)
