@@ -136,7 +136,10 @@ class Lifecycle:
         out: list[Finding] = self.unknown_findings()
         hit: dict[NodeId, list[NodeId]] = {}  # a user of several retiring nodes: search once
         for node in sorted(set(self.sunsets) | self.deprecated):
-            users = self.graph.users(node)
+            # A revocation names the data it withdraws from, retired or not: it does not
+            # depend on that data.
+            users = [u for u in self.graph.users(node)
+                     if self.catalog.by_id[u].kind != "Revocation"]
             if not users:
                 continue
             if node in self.deprecated:

@@ -519,3 +519,10 @@ def test_consent_is_governance_and_excludes_change_the_data(indexed: GitRepo,
     assert changed["dataset/corpus@4.0.0"] == ["pin", "reindex"]
     assert [r["index"] for r in out["reindex"]] == ["index/help@1.0.0"]
     assert [f["rule"] for f in out["newFindings"]] == ["version-not-bumped"]
+
+
+def test_a_revocation_of_retired_data_is_no_sunset_finding(check: Check) -> None:
+    raw = RAW.replace("owner: team/platform}", "owner: team/platform, deprecation: "
+                      "{sunset: 2026-11-01}}")
+    result = check({"raw.yaml": raw, "revocation.yaml": REVOCATION}, today="2026-12-01")
+    assert rules(result, "sunset-passed", "sunset-soon") == []
