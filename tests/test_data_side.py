@@ -282,6 +282,15 @@ def test_after_the_deadline_it_is_an_error_and_the_adapter_must_go(check: Check)
     assert result.code == 1
 
 
+def test_a_revocation_range_affects_every_version_it_admits(check: Check) -> None:
+    ranged = REVOCATION.replace("affects: [dataset/raw@1.0.0]", "affects: [dataset/raw@^1]")
+    found = rules(check(consent_files(**{"revocation.yaml": ranged}), today="2026-12-01"),
+                  "consent-revoked")
+    assert [line.split(" which derives")[0] for line in found] == [
+        "adapter.yaml:7:14: warning[consent-revoked] adapter/clf@1.0.0 is trained on "
+        "dataset/corpus@4.0.0,"]
+
+
 def test_a_dataset_that_excludes_the_revocation_cleans_what_is_built_on_it(check: Check) -> None:
     clean = corpus("4.1.0", derived="[{ref: dataset/raw@1.0.0, step: dedupe}]",
                    excludes="[revocation/nov]")
@@ -463,7 +472,7 @@ def test_the_data_side_of_the_bom_is_valid(spec_version: str, features: tuple[st
     from registry.project import Project
     from registry.render.bom import serialize
 
-    project = Project.open(RAG, today=dt.date(2026, 12, 1))
+    project = Project.open(RAG, today=dt.date(2026, 12, 1), use_cache=False)
     stamp = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     mapped = bom.build(project, list(features), stamp, None, "0")
     bom_data_side.add_to(mapped, project)
