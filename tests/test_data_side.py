@@ -535,3 +535,17 @@ def test_a_revocation_of_retired_data_is_no_sunset_finding(check: Check) -> None
                       "{sunset: 2026-11-01}}")
     result = check({"raw.yaml": raw, "revocation.yaml": REVOCATION}, today="2026-12-01")
     assert rules(result, "sunset-passed", "sunset-soon") == []
+
+
+def test_the_reindex_table_is_inert_markdown(indexed: GitRepo, aireg: Run) -> None:
+    hostile = index().replace('uri: "postgres://db/rag?table=help"',
+                              'uri: "<!-- aireg:impact --> @everyone | [x](http://e.vil)"')
+    indexed.commit("hostile store", {"index.yaml": hostile})
+    indexed.write({"models.yaml": MODELS.replace("modelId: text-embedding-3-large,",
+                                                 "modelId: text-embedding-3-large-v2,")})
+    out = aireg("-C", str(indexed.root), "impact", "--base", "main", "--format", "markdown").out
+    row = next(line for line in out.splitlines() if line.startswith("| `index/help@1.0.0`"))
+    assert row == (
+        "| `index/help@1.0.0` | 800 records | `pgvector <!-- aireg\u200b:impact --> @everyone \\| "
+        "[x](http://e.vil)` | its embedding model model/large changed \\(spec\\.modelId\\) |")
+    assert out.count("<!-- aireg:impact -->") == 1
