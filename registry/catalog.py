@@ -304,7 +304,7 @@ class Catalog:
                 if known is None:
                     known = clean[field.accepts] = {}
                 for index, text in enumerate(texts):
-                    keys = _keys(field, index, objects)
+                    keys = _keys(field, index, objects) if objects else field.keys_at(index)
                     hit = known.get(text)
                     if hit is not None:
                         site = RefSite(decl, field, hit[0], keys)
