@@ -142,4 +142,5 @@ def add_to(mapped: MappedLike, project: Project) -> None:
         if stewards:
             extra = mapped.extras.setdefault(str(decl.id), {})
             data = extra.setdefault("data", [{"type": "dataset", "name": decl.name}])
-            data[0].setdefault("governance", {}).setdefault("stewards", []).extend(stewards)
+            known = data[0].setdefault("governance", {}).setdefault("stewards", [])
+            known.extend(s for s in stewards if s not in known)  # idempotent, as is the rest
