@@ -26,9 +26,9 @@ from registry.findings import AiregError
 from registry.render import COMMAND_FORMATS, Format
 
 if TYPE_CHECKING:
+    from registry.decl import Decl
     from registry.edit import Stranded
     from registry.files import FolderScan
-    from registry.load import Decl
     from registry.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])

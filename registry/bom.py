@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import kinds
+from .decl import Decl
 from .findings import RefArgumentError
-from .load import Decl
 from .refs import NodeId, Ref
 from .rules import spdx_canonical, spdx_problem
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from . import kinds
 from .catalog import Catalog
 from .consent import excluded_names, revocations_by_dataset
-from .load import Decl
+from .decl import Decl
 from .refs import NodeId
 
 if TYPE_CHECKING:

@@ -28,15 +28,20 @@ import hashlib
 import json
 import os
 import sqlite3
-import subprocess
 import time
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import files
+from . import files, fork, gitrepo
 from .files import FolderScan
+
+# The output key names the commits of revisions and the replace refs; the command line's
+# cache lookup asks for them here.
+from .gitrepo import commit_of as commit_of
+from .gitrepo import head_of
+from .gitrepo import replace_refs as replace_refs
 
 FORMAT = 4  # 3: exact tagged JSON and checksums; 4: the inputs of an output
 KEEP_RESULTS = 32  # the most recently used outputs kept
@@ -47,18 +52,6 @@ MAX_RESULT_BYTES = 64 * 1024 * 1024  # a larger output is recomputed rather than
 # A file modified this recently may change again within the clock's resolution without
 # its size or time changing ("racily clean", as git calls it): no result is cached then.
 FRESH_SECONDS = 2.0
-
-
-def git_dir(toplevel: Path) -> Path | None:
-    dot = toplevel / ".git"
-    if dot.is_dir():
-        return dot
-    if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
-        text = dot.read_text(encoding="utf-8", errors="replace").strip()
-        if text.startswith("gitdir:"):
-            found = Path(text[len("gitdir:"):].strip())
-            return found if found.is_absolute() else (toplevel / found).resolve()
-    return None
 
 
 class Cache:
@@ -72,7 +65,7 @@ class Cache:
         """The repository's cache, or None outside git or where it cannot be written."""
         if toplevel is None:
             return None
-        folder = git_dir(toplevel)
+        folder = gitrepo.git_dir(toplevel)
         if folder is None:
             return None
         try:
@@ -190,23 +183,13 @@ class Cache:
 
     def _write_in_background(self, items: dict[str, Any]) -> bool:
         """Whether a forked writer took the items (False: no process could be made)."""
-        if not hasattr(os, "fork"):
-            return False
         wait_for_writers()  # one writer at a time: a second would wait for the lock
         _held.clear()
-        try:
-            pid = os.fork()
-        except OSError:  # a full process table, or memory not promised twice
+        # Its own connection: one opened before a fork must not be used after it.
+        writer = fork.start(lambda: Cache(self.path, timeout=60.0).store_parsed(items))
+        if writer is None:
             return False
-        if pid == 0:
-            code = 0
-            try:
-                # Its own connection: one opened before a fork must not be used after it.
-                Cache(self.path, timeout=60.0).store_parsed(items)
-            except BaseException:
-                code = 1
-            os._exit(code)
-        _writers.append(pid)
+        _writers.append(writer)
         # Kept (until the next write): freeing them now would write to pages the writer
         # still shares, each write a copy of the page, and a command that ends soon after
         # need not free them at all.
@@ -243,16 +226,16 @@ def _stored(code: Any, out: Any, err: Any, inputs: Any, check: Any) -> Stored | 
     return Stored(code, out, err, [(kind, name, found) for kind, name, found in listed])
 
 
-_writers: list[int] = []  # background writers not yet collected
+_writers: list[fork.Child[None]] = []  # background writers not yet collected
 _held: list[Any] = []  # what they write
 
 
 def wait_for_writers() -> None:
     """Wait until every background write of this process has finished."""
     while _writers:
-        pid = _writers.pop()
+        writer = _writers.pop()
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+            writer.wait()
 
 
 # --- JSON for parsed YAML values ------------------------------------------------------------
@@ -410,41 +393,6 @@ def tree_state(root: Path, scan: FolderScan | None = None) -> str | None:
     if newest > time.time_ns() - FRESH_SECONDS * 1e9:
         return None
     return digest
-
-
-def commit_of(toplevel: Path, rev: str) -> str | None:
-    """The commit a revision names now (branches move), or None if git does not know it."""
-    try:
-        done = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-                              cwd=toplevel, capture_output=True, text=True, check=False)
-    except OSError:
-        return None
-    sha = done.stdout.strip()
-    return sha if done.returncode == 0 and sha else None
-
-
-def replace_refs(toplevel: Path) -> str | None:
-    """The replace refs (`git replace`), each name and target: with any, what a commit,
-    tree or blob id reads as is not what the id says. "" for none; None when git cannot
-    tell."""
-    base = os.environ.get("GIT_REPLACE_REF_BASE", "refs/replace/")
-    return _git(toplevel, "for-each-ref", "--format=%(refname) %(objectname)", base)
-
-
-def head_of(toplevel: Path) -> str | None:
-    """The commit HEAD points at ("" before the first commit), or None when git cannot
-    tell."""
-    found = _git(toplevel, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-    return "" if found is None and _git(toplevel, "rev-parse", "--git-dir") else found
-
-
-def _git(toplevel: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(["git", *args], cwd=toplevel, capture_output=True, text=True,
-                              check=False)
-    except OSError:
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def git_environment() -> str:

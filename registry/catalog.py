@@ -11,8 +11,9 @@ from typing import NamedTuple
 from semantic_version import Version
 
 from . import kinds
+from .decl import Decl
 from .findings import Finding, Pointer, RefArgumentError, finding
-from .load import Decl, Loaded
+from .load import Loaded
 from .refs import KIND_TO_REF, NodeId, Ref, RefSyntaxError, best_match, parse_version, suggest
 
 ANY_USABLE = frozenset({"model", "prompt", "adapter", "dataset", "mcp", "feature", "eval",

@@ -26,9 +26,9 @@ from dataclasses import dataclass, replace
 
 from . import kinds
 from .catalog import Catalog, RefSite
+from .decl import Decl
 from .findings import Finding, Severity
 from .graph import DepGraph
-from .load import Decl
 from .refs import NodeId, Ref
 
 # The edges along which an adapter or index takes in data, and what each use means.

@@ -40,21 +40,21 @@ from typing import Any, NamedTuple
 
 from semantic_version import Version
 
-from .catalog import REF_FIELDS, Catalog, RefSite
-from .findings import UNRESOLVED, Finding, Pointer, Span, finding
+from . import versions
+from .catalog import REF_FIELDS, Catalog
+from .decl import Decl
+from .findings import UNRESOLVED, Finding, Pointer, Span
 from .impact import ImpactReport, dependents_of, summarize
 from .indexes import Reindex, plan
-from .load import Decl
 from .project import Project
-from .refs import KIND_TO_REF, NodeId, Ref, RefSyntaxError, node_id, parse_version
+from .refs import NodeId, Ref, RefSyntaxError, node_id, parse_version
 from .subjects import Documents, document_key
+from .versions import Edited
 
 CLASS_ORDER = ("behavior", "interface", "pin", "reindex", "lifecycle", "metadata", "cosmetic")
 # Changes that make a new version necessary; lifecycle and metadata may change in place
 # (deprecating 3.1.0 marks 3.1.0 itself), and whitespace does not change a prompt's meaning.
 NEEDS_BUMP = frozenset({"behavior", "interface", "pin"})
-# The rules `check --base` adds: part of a pull request's new findings.
-VERSION_RULES = frozenset({"version-not-bumped", "version-decreased", "removed-in-use"})
 
 _PIN_FIELDS = {"spec.provider", "spec.modelId", "spec.revision", "spec.digest"}
 _INTERFACE_FIELDS = {"spec.variables", "spec.tools"}
@@ -525,72 +525,12 @@ def text_diffs(base: Catalog, head: Catalog, found: list[Change]) -> list[TextDi
 
 def version_findings(base: Project, head: Project,
                      found: list[Change] | None = None) -> list[Finding]:
-    """version-not-bumped, version-decreased and removed-in-use; `found` is the comparison's
-    changes when they are already made."""
+    """version-not-bumped, version-decreased and removed-in-use (registry/versions.py) for
+    head against base; `found` is the comparison's changes when they are already made."""
     if found is None:
         found = changes(base.catalog, head.catalog, broken_declarations(base, head))
-    out: list[Finding] = []
-    for change in found:
-        decl = change.decl
-        if decl.version is None or change.status != "modified" or not change.in_place:
-            continue
-        needs = [f for f in change.fields if f.cls in NEEDS_BUMP]
-        if needs:
-            what = ", ".join(f"{f.cls}: {f.field}" for f in needs)
-            out.append(finding(
-                "version-not-bumped",
-                f"{decl.id} changed ({what}) but its version did not; give it a new version "
-                f"(aireg bump {decl.id} patch|minor|major)", decl.at("metadata", "version"),
-                subject=decl.id, field="metadata.version"))
+    edited = [Edited(c.decl, tuple(f"{f.cls}: {f.field}" for f in c.fields
+                                   if f.cls in NEEDS_BUMP))
+              for c in found if c.status == "modified" and c.in_place]
     removed = {c.node for c in found if c.status == "removed"}
-    return out + _decreased(base.catalog, head.catalog) + _removed_in_use(base.catalog,
-                                                                          head.catalog, removed)
-
-
-def _removed_in_use(base: Catalog, head: Catalog, removed: set[NodeId]) -> list[Finding]:
-    """A ref in head that resolved to a removed version on base and resolves to nothing now."""
-    if not removed:
-        return []
-    out: list[Finding] = []
-    for decl in sorted(head.by_id.values(), key=lambda d: d.id):
-        for site in head.ref_sites(decl):
-            then = base.resolve(site.ref)
-            if then is None or then.id not in removed or head.resolve(site.ref) is not None:
-                continue
-            out.append(site.finding("removed-in-use", _removed_message(head, site, then)))
-    return out
-
-
-def _removed_message(head: Catalog, site: RefSite, then: Decl) -> str:
-    artifact = f"{KIND_TO_REF[then.kind]}/{then.name}"
-    left = [d.version for d in head.by_key.get((then.kind, then.name), []) if d.version]
-    if left:
-        what = f"point the ref at a declared version ({', '.join(left)})"
-    else:
-        what = f"remove the ref (no version of {artifact} is declared now)"
-    return (f"`{site.ref}` resolved to {then.id}, which this change removes with no "
-            f"successor; keep {then.id}, or {what}")
-
-
-def _decreased(base: Catalog, head: Catalog) -> list[Finding]:
-    """A version edited downwards: in one file, the versions of an artifact that went away
-    and those that came, paired lowest with lowest; a new one below its pair went down.
-    Adding an older line's release beside newer ones (2.5.0 beside 3.1.0) is not."""
-    out: list[Finding] = []
-    for key, decls in sorted(head.by_key.items()):
-        for path in sorted({d.path for d in decls}):
-            now = {d.version: d for d in decls if d.path == path and d.version}
-            then = {d.version for d in base.by_key.get(key, []) if d.path == path and d.version}
-            added = sorted(set(now) - then, key=parse_version)
-            gone = sorted(then - set(now), key=parse_version)
-            for old, new in zip(gone, added, strict=False):
-                if parse_version(new) < parse_version(old):
-                    decl = now[new]
-                    artifact = f"{KIND_TO_REF[decl.kind]}/{decl.name}"
-                    out.append(finding(
-                        "version-decreased",
-                        f"the version of {artifact} in this file went down from {old} to "
-                        f"{new}; versions only go up: use a version above {old}",
-                        decl.at("metadata", "version"), subject=decl.id,
-                        field="metadata.version"))
-    return out
+    return versions.findings(base.catalog, head.catalog, edited, removed)

@@ -38,7 +38,7 @@ if sys.platform != "win32":
 
 if TYPE_CHECKING:
     from .catalog import Catalog
-    from .load import Decl
+    from .decl import Decl
 
 Part = Literal["major", "minor", "patch"]
 PARTS: tuple[Part, ...] = ("major", "minor", "patch")

@@ -131,7 +131,9 @@ class Pointer(NamedTuple):
         return Pointer(self.path, self.doc, self.keys + keys, on_key=on_key)
 
 
-Location = Span | Pointer
+# Where a finding is: a file position, or a place in a document that is located only when
+# the finding is shown (locate.Locator turns it into a Span).
+SpanOrPointer = Span | Pointer
 
 
 def dotted(keys: tuple[str | int, ...]) -> str | None:
@@ -154,8 +156,8 @@ class Finding:
     rule: str
     severity: Severity
     message: str
-    at: Location
-    related: tuple[Location, ...] = ()
+    at: SpanOrPointer
+    related: tuple[SpanOrPointer, ...] = ()
     # What the finding is about, which is what identifies it across revisions: the
     # declaration (node id), the field (dotted, no list indices) and the ref or value there.
     subject: str | None = None
@@ -193,7 +195,7 @@ class Finding:
         return replace(self, severity=severity)
 
 
-def finding(rule: str, message: str, at: Location, related: tuple[Location, ...] = (), *,
+def finding(rule: str, message: str, at: SpanOrPointer, related: tuple[SpanOrPointer, ...] = (), *,
             subject: str | None = None, field: str | None = None,
             value: str | None = None) -> Finding:
     """A finding at its rule's default severity (the registry's overrides apply later).

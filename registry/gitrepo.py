@@ -1,14 +1,18 @@
 """The only module that talks to git: revisions, trees and blobs, read from the object store.
 
 Nothing is ever checked out: another revision's files are read as blobs through GitPython's
-persistent `git cat-file --batch` process.
+persistent `git cat-file --batch` process. The few questions the result cache asks before
+anything is loaded (a revision's commit, HEAD, the replace refs) run git directly, without
+importing GitPython, so that a replayed output stays cheap.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import posixpath
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NewType
@@ -46,8 +50,6 @@ class GitRepo:
     @functools.cached_property
     def replaced(self) -> str | None:
         """The replace refs git applies to what is read ("" for none, None if unknown)."""
-        from .cache import replace_refs
-
         return replace_refs(self.toplevel)
 
     @classmethod
@@ -70,6 +72,10 @@ class GitRepo:
                 hint = ("this is a shallow clone that lacks it: fetch the history "
                         "(git fetch --unshallow, or fetch-depth: 0 in actions/checkout)")
             raise RevisionNotFound(f"unknown git revision `{rev}`: {hint}") from error
+
+    def holds(self, commit: str, path: str) -> bool:
+        """Whether the commit's tree has a file at `path` (repository-relative)."""
+        return bool(self.repo.git.ls_tree("--name-only", commit, "--", path))
 
     def head(self) -> str | None:
         """The commit HEAD points at, or None in a repository with no commit yet."""
@@ -137,6 +143,56 @@ class GitRepo:
             process.proc.kill()
             process.proc.wait()
         return data
+
+
+# --- without GitPython (the result cache's key) ---------------------------------------------
+
+
+def git_dir(toplevel: Path) -> Path | None:
+    dot = toplevel / ".git"
+    if dot.is_dir():
+        return dot
+    if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+        text = dot.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            found = Path(text[len("gitdir:"):].strip())
+            return found if found.is_absolute() else (toplevel / found).resolve()
+    return None
+
+
+def commit_of(toplevel: Path, rev: str) -> str | None:
+    """The commit a revision names now (branches move), or None if git does not know it."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+                              cwd=toplevel, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    sha = done.stdout.strip()
+    return sha if done.returncode == 0 and sha else None
+
+
+def replace_refs(toplevel: Path) -> str | None:
+    """The replace refs (`git replace`), each name and target: with any, what a commit,
+    tree or blob id reads as is not what the id says. "" for none; None when git cannot
+    tell."""
+    base = os.environ.get("GIT_REPLACE_REF_BASE", "refs/replace/")
+    return _git(toplevel, "for-each-ref", "--format=%(refname) %(objectname)", base)
+
+
+def head_of(toplevel: Path) -> str | None:
+    """The commit HEAD points at ("" before the first commit), or None when git cannot
+    tell."""
+    found = _git(toplevel, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    return "" if found is None and _git(toplevel, "rev-parse", "--git-dir") else found
+
+
+def _git(toplevel: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=toplevel, capture_output=True, text=True,
+                              check=False)
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 class GitTree:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .decl import Decl
 from .diff import CLASS_ORDER, field_changes, pair_versions
 from .files import CONFIG_FILE, Tree
 from .gitrepo import Commit, GitRepo
-from .load import Decl, load_files
+from .load import load_files
 from .project import Project
 from .refs import NodeId, Ref
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from . import kinds
 from .catalog import Catalog
+from .decl import Decl
 from .graph import DepGraph, Hop, Reach
-from .load import Decl
 from .refs import NodeId
 
 TIER_ORDER = ("critical", "high", "medium", "low")

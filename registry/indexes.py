@@ -15,9 +15,9 @@ from typing import Any, Protocol
 
 from . import kinds
 from .catalog import Catalog, RefSite
+from .decl import Decl
 from .findings import Finding, finding
 from .graph import DepGraph
-from .load import Decl
 from .refs import NodeId, Ref, best_match, parse_constraint, parse_version
 
 # What a change must touch to make an index's vectors wrong: for a model, what it computes;

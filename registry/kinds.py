@@ -96,38 +96,63 @@ class Strictly(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Descriptions are the editor's hover help (schemas/) and the declaration reference (docs/),
+# so each field says what it holds, what it accepts and its default, in the user's words.
+API_HELP = "The format version of this declaration: always `aireg/v1`."
+KIND_HELP = ("What this declaration is: Model, Prompt, Adapter, Dataset, McpServer, Feature, "
+             "Eval, Team, VectorIndex or Revocation.")
+METADATA_HELP = "The declaration's name, version, owner and other facts about it."
+SPEC_HELP = "What the kind itself declares (its fields are listed with the kind)."
+NAME_HELP = ("The artifact's name, unique within its kind: lowercase letters, digits, `.`, `_` "
+             f"and `-`, starting with a letter or digit, at most {NAME_MAX} characters.")
+DESCRIPTION_HELP = "What the artifact is for, in a sentence."
+LABELS_HELP = "Free-form labels, string to string (such as `tier: shared`)."
+DEPRECATION_HELP = ("Set when the artifact is on its way out: when that was announced, the "
+                    "day after which nothing may use it, and what replaces it.")
+OWNER_HELP = ("Who answers for it: `team/<name>` (a declared Team) or `user/<handle>` (a member "
+              "of an active Team).")
+VERSION_HELP = ("The version, a full SemVer string such as `3.1.0` or `2.0.0-rc.1` (not "
+                "`1.10`, which YAML reads as the number 1.1).")
+
+
 class Deprecation(Strictly):
-    announced: Day | None = None
-    sunset: Day | None = None
-    replacement: RefText | None = None
-    reason: Text | None = None
+    announced: Day | None = Field(None, description="The day the deprecation was announced "
+                                  "(YYYY-MM-DD).")
+    sunset: Day | None = Field(None, description="The day after which nothing may depend on "
+                               "it (YYYY-MM-DD); users get a warning as it comes near and an "
+                               "error once it has passed.")
+    replacement: RefText | None = Field(None, description="A ref to what users should move "
+                                        "to, such as `prompt/house-style@^4`.")
+    reason: Text | None = Field(None, description="Why it is deprecated, in a sentence.")
 
 
 class Metadata(Strictly):
-    name: Name
-    version: Version | None = None
-    owner: Owner | None = None
-    description: Text | None = None
-    labels: dict[Text, Text] = Field(default_factory=dict)
-    deprecation: Deprecation | None = None
+    name: Name = Field(description=NAME_HELP)
+    version: Version | None = Field(None, description=VERSION_HELP + " Optional on Model and "
+                                    "Feature.")
+    owner: Owner | None = Field(None, description=OWNER_HELP + " Without one, check reports "
+                                "missing-owner.")
+    description: Text | None = Field(None, description=DESCRIPTION_HELP)
+    labels: dict[Text, Text] = Field(default_factory=dict, description=LABELS_HELP)
+    deprecation: Deprecation | None = Field(None, description=DEPRECATION_HELP)
 
 
 class VersionedMetadata(Metadata):
-    version: Version
+    version: Version = Field(description=VERSION_HELP + " Required on this kind.")
 
 
 class TeamMetadata(Strictly):
-    name: Name
-    description: Text | None = None
-    labels: dict[Text, Text] = Field(default_factory=dict)
-    deprecation: Deprecation | None = None
+    name: Name = Field(description=NAME_HELP + " Owners name the team as `team/<name>`.")
+    description: Text | None = Field(None, description=DESCRIPTION_HELP)
+    labels: dict[Text, Text] = Field(default_factory=dict, description=LABELS_HELP)
+    deprecation: Deprecation | None = Field(None, description=DEPRECATION_HELP)
 
 
 class Declaration(Strictly):
-    apiVersion: Literal["aireg/v1"]
-    kind: str
-    metadata: Metadata | TeamMetadata
-    spec: Any
+    apiVersion: Literal["aireg/v1"] = Field(description=API_HELP)
+    kind: str = Field(description=KIND_HELP)
+    metadata: Metadata | TeamMetadata = Field(description=METADATA_HELP)
+    spec: Any = Field(description=SPEC_HELP)
 
     @property
     def name(self) -> str:
@@ -155,18 +180,26 @@ Task = Literal[
 
 
 class ModelSpec(Strictly):
-    provider: Provider
-    modelId: Text
-    revision: Text | None = None
-    task: Task | None = None
-    hosting: Literal["api", "self-hosted"] = "api"
-    endpoint: Text | None = None
-    license: Text | None = None
-    digest: Digest | None = None
-    contextWindow: PositiveInt | None = None
+    provider: Provider = Field(description="Who serves the model, or where its weights come "
+                               "from.")
+    modelId: Text = Field(description="The exact identifier sent to the provider, or the "
+                          "weights' repository id (such as `gpt-4o-2024-08-06`).")
+    revision: Text | None = Field(None, description="The weights' revision (Hugging Face or "
+                                  "self-hosted), or the model version on azure-openai.")
+    task: Task | None = Field(None, description="What the model is used for.")
+    hosting: Literal["api", "self-hosted"] = Field("api", description="Called through a "
+                                                   "provider's API (default) or run on your "
+                                                   "own machines.")
+    endpoint: Text | None = Field(None, description="The URL the model is called at.")
+    license: Text | None = Field(None, description="An SPDX license expression, or "
+                                 "`proprietary`.")
+    digest: Digest | None = Field(None, description="The weights' digest, `sha256:` and 64 "
+                                  "lowercase hex digits (self-hosted weights).")
+    contextWindow: PositiveInt | None = Field(None, description="The most tokens the model "
+                                              "takes in one request.")
     dimensions: PositiveInt | None = Field(
-        default=None, description="For an embedding model: the length of the vectors it "
-        "returns (an index it embeds must have as many)")
+        None, description="For an embedding model: the length of the vectors it returns (an "
+        "index it embeds must have as many).")
 
     @model_validator(mode="after")
     def _dimensions_for_embeddings(self) -> ModelSpec:
@@ -177,27 +210,36 @@ class ModelSpec(Strictly):
 
 
 class Model(Declaration):
-    kind: Literal["Model"]
-    metadata: Metadata
-    spec: ModelSpec
+    kind: Literal["Model"] = Field(description=KIND_HELP)
+    metadata: Metadata = Field(description=METADATA_HELP)
+    spec: ModelSpec = Field(description="A model pin: which model, from whom, at which "
+                            "revision.")
 
 
 # --- Prompt ---------------------------------------------------------------------------------
 
 
 class PromptSpec(Strictly):
-    template: Text | None = None
-    templateFile: Text | None = None
-    includes: list[RefText] = Field(default_factory=list)
-    variables: list[Text] = Field(default_factory=list)
-    model: RefText | None = None
-    tools: list[RefText] = Field(default_factory=list)
+    template: Text | None = Field(None, description="The Jinja2 template, inline. Give this "
+                                  "or `templateFile`, not both.")
+    templateFile: Text | None = Field(None, description="The template's file, relative to "
+                                      "this YAML file and inside the registry. Give this or "
+                                      "`template`, not both.")
+    includes: list[RefText] = Field(default_factory=list, description="Refs to the prompts "
+                                    "the template may `{% include %}` by kind/name, such as "
+                                    "`prompt/house-style@^3`.")
+    variables: list[Text] = Field(default_factory=list, description="The template's declared "
+                                  "inputs; a variable used but not declared is a finding.")
+    model: RefText | None = Field(None, description="A ref to the Model the prompt is written "
+                                  "for, such as `model/gpt-4o-2024-08-06`.")
+    tools: list[RefText] = Field(default_factory=list, description="Refs to the MCP tools it "
+                                 "calls, such as `mcp/zendesk@^2#search_tickets`.")
     uses: list[RefText] = Field(
-        default_factory=list, description="The vector indexes the prompt retrieves from "
-        "(index/<name>@range)")
+        default_factory=list, description="Refs to the vector indexes the prompt retrieves "
+        "from, such as `index/help-center@^5`.")
     queryModel: RefText | None = Field(
-        default=None, description="The model that embeds this prompt's retrieval queries "
-        "(model/...); default: each index's own embeddingModel")
+        None, description="A ref to the Model that embeds this prompt's retrieval queries; "
+        "default: each index's own embeddingModel.")
 
     @model_validator(mode="after")
     def _one_template(self) -> PromptSpec:
@@ -208,46 +250,62 @@ class PromptSpec(Strictly):
 
 
 class Prompt(Declaration):
-    kind: Literal["Prompt"]
-    metadata: VersionedMetadata
-    spec: PromptSpec
+    kind: Literal["Prompt"] = Field(description=KIND_HELP)
+    metadata: VersionedMetadata = Field(description=METADATA_HELP)
+    spec: PromptSpec = Field(description="A prompt template, what it includes and what it "
+                             "calls.")
 
 
 # --- Adapter --------------------------------------------------------------------------------
 
 
 class Artifact(Strictly):
-    uri: Text
-    digest: Digest | None = None
+    uri: Text = Field(description="Where the trained weights are stored, such as "
+                      "`s3://models/ticket-classifier/1.2.0/`.")
+    digest: Digest | None = Field(None, description="The weights' digest, `sha256:` and 64 "
+                                  "lowercase hex digits.")
 
 
 class AdapterSpec(Strictly):
-    baseModel: RefText
-    method: Literal["lora", "qlora", "dora", "prefix-tuning", "full-finetune", "other"]
-    datasets: list[RefText] = Field(default_factory=list)
-    evalDatasets: list[RefText] = Field(default_factory=list)
-    artifact: Artifact | None = None
-    hyperparameters: dict[Text, Scalar] = Field(default_factory=dict)
-    metrics: dict[Text, Scalar] = Field(default_factory=dict)
-    trainedAt: Day | None = None
+    baseModel: RefText = Field(description="A ref to the Model it was trained from, such as "
+                               "`model/llama-3-8b-instruct`.")
+    method: Literal["lora", "qlora", "dora", "prefix-tuning", "full-finetune", "other"] = (
+        Field(description="How it was trained."))
+    datasets: list[RefText] = Field(default_factory=list, description="Refs to the Datasets "
+                                    "it was trained on.")
+    evalDatasets: list[RefText] = Field(default_factory=list, description="Refs to the "
+                                        "Datasets it was tested on.")
+    artifact: Artifact | None = Field(None, description="Where the trained weights are, and "
+                                      "their digest.")
+    hyperparameters: dict[Text, Scalar] = Field(default_factory=dict, description="Training "
+                                                "settings, name to string, number or "
+                                                "boolean (such as `rank: 32`).")
+    metrics: dict[Text, Scalar] = Field(default_factory=dict, description="Measured results, "
+                                        "name to string, number or boolean (such as "
+                                        "`f1: 0.91`).")
+    trainedAt: Day | None = Field(None, description="The day training finished (YYYY-MM-DD).")
 
 
 class Adapter(Declaration):
-    kind: Literal["Adapter"]
-    metadata: VersionedMetadata
-    spec: AdapterSpec
+    kind: Literal["Adapter"] = Field(description=KIND_HELP)
+    metadata: VersionedMetadata = Field(description=METADATA_HELP)
+    spec: AdapterSpec = Field(description="A fine-tune: its base model, method, data and "
+                              "weights.")
 
 
 # --- Dataset --------------------------------------------------------------------------------
 
 
 class DataSource(Strictly):
-    uri: Text | None = None
-    digest: Digest | None = None
+    uri: Text | None = Field(None, description="Where the data is, such as "
+                             "`s3://data/support-tickets/2.0.0/`.")
+    digest: Digest | None = Field(None, description="The data's digest, `sha256:` and 64 "
+                                  "lowercase hex digits.")
 
 
 class Retention(Strictly):
-    until: Day
+    until: Day = Field(description="The day after which the data must be purged "
+                       "(YYYY-MM-DD); past it, check reports retention-expired.")
 
 
 class DerivedStep(Strictly):
@@ -286,20 +344,26 @@ class Consent(Strictly):
 
 
 class DatasetSpec(Strictly):
-    source: DataSource | None = None
-    license: Text | None = None
-    classification: Literal["public", "internal", "confidential", "restricted"] | None = None
-    personalData: Flag | None = None
-    retention: Retention | None = None
+    source: DataSource | None = Field(None, description="Where the data is, and its digest.")
+    license: Text | None = Field(None, description="An SPDX license expression (such as "
+                                 "`CC-BY-4.0`), or `proprietary`; missing or NOASSERTION is "
+                                 "a dataset-license finding.")
+    classification: Literal["public", "internal", "confidential", "restricted"] | None = (
+        Field(None, description="How sensitive the data is."))
+    personalData: Flag | None = Field(None, description="Whether the data holds personal "
+                                      "data.")
+    retention: Retention | None = Field(None, description="How long the data may be kept.")
     derivedFrom: list[DerivedFrom] = Field(
-        default_factory=list, description="The datasets this one was made from: refs, or "
-        "{ref, step, tool, digest} naming the transformation")
-    records: Annotated[int, Strict(), Field(ge=0)] | None = None
+        default_factory=list, description="The Datasets this one was made from: refs, or "
+        "`{ref, step, tool, digest}` naming the transformation that made it.")
+    records: Annotated[int, Strict(), Field(ge=0)] | None = Field(None, description="How "
+                                                                  "many records it holds.")
     consent: Consent | None = Field(
-        default=None, description="The lawful basis of the data and the uses it covers")
+        None, description="The lawful basis the data is processed under, and the uses it "
+        "covers.")
     excludes: list[RefText] = Field(
-        default_factory=list, description="The revocations (revocation/<name>) whose subjects "
-        "this version no longer holds")
+        default_factory=list, description="Refs to the Revocations (`revocation/<name>`) whose "
+        "subjects this version was made without.")
 
     def derived_refs(self) -> list[str]:
         """The refs of `derivedFrom`, whichever way each entry is written."""
@@ -307,34 +371,48 @@ class DatasetSpec(Strictly):
 
 
 class Dataset(Declaration):
-    kind: Literal["Dataset"]
-    metadata: VersionedMetadata
-    spec: DatasetSpec
+    kind: Literal["Dataset"] = Field(description=KIND_HELP)
+    metadata: VersionedMetadata = Field(description=METADATA_HELP)
+    spec: DatasetSpec = Field(description="Data used for training, evaluation or retrieval, "
+                              "and its governance.")
 
 
 # --- McpServer ------------------------------------------------------------------------------
 
 
 class Package(Strictly):
-    ecosystem: Literal["npm", "pypi", "oci", "cargo", "go", "nuget", "maven", "other"]
-    name: Text
-    version: Text | None = None
+    ecosystem: Literal["npm", "pypi", "oci", "cargo", "go", "nuget", "maven", "other"] = (
+        Field(description="The package registry it comes from."))
+    name: Text = Field(description="The package's name there, such as `@acme/zendesk-mcp`.")
+    version: Text | None = Field(None, description="The package version that is run.")
 
 
 class Tool(Strictly):
-    name: Annotated[str, Strict(), StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")]
-    description: Text | None = None
-    digest: Digest | None = None
+    name: Annotated[str, Strict(), StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")
+                    ] = Field(description="The tool's name, as refs name it after `#` "
+                              "(`mcp/zendesk@^2#search_tickets`).")
+    description: Text | None = Field(None, description="What the tool does, as the server "
+                                     "describes it.")
+    digest: Digest | None = Field(None, description="A digest of the tool's canonical {name, "
+                                  "description, inputSchema}, `sha256:` and 64 lowercase hex "
+                                  "digits, so a changed tool is noticed.")
 
 
 class McpServerSpec(Strictly):
-    transport: Literal["stdio", "http", "sse"]
-    url: Text | None = None
-    command: Text | None = None
-    package: Package | None = None
-    auth: Literal["none", "oauth", "token"] = "none"
-    trust: Literal["first-party", "third-party"]
-    tools: list[Tool] = Field(default_factory=list)
+    transport: Literal["stdio", "http", "sse"] = Field(description="How clients talk to it: "
+                                                       "`stdio` needs `command`, `http` and "
+                                                       "`sse` need `url`.")
+    url: Text | None = Field(None, description="Where an http or sse server listens.")
+    command: Text | None = Field(None, description="How a stdio server is started, such as "
+                                 "`npx -y @acme/zendesk-mcp@2.3.0`.")
+    package: Package | None = Field(None, description="The package the server is run from.")
+    auth: Literal["none", "oauth", "token"] = Field("none", description="How clients "
+                                                    "authenticate (default none).")
+    trust: Literal["first-party", "third-party"] = Field(description="Whether your "
+                                                         "organisation wrote it or someone "
+                                                         "else did.")
+    tools: list[Tool] = Field(default_factory=list, description="The tools it offers; each "
+                              "name at most once.")
 
     @model_validator(mode="after")
     def _transport_fields(self) -> McpServerSpec:
@@ -350,51 +428,65 @@ class McpServerSpec(Strictly):
 
 
 class McpServer(Declaration):
-    kind: Literal["McpServer"]
-    metadata: VersionedMetadata
-    spec: McpServerSpec
+    kind: Literal["McpServer"] = Field(description=KIND_HELP)
+    metadata: VersionedMetadata = Field(description=METADATA_HELP)
+    spec: McpServerSpec = Field(description="An MCP server: how it is reached and the tools "
+                                "it offers.")
 
 
 # --- Feature, Eval, Team --------------------------------------------------------------------
 
 
 class FeatureSpec(Strictly):
-    tier: Literal["critical", "high", "medium", "low"] = "medium"
-    uses: list[RefText] = Field(default_factory=list)
+    tier: Literal["critical", "high", "medium", "low"] = Field("medium", description="How "
+                                                               "much users depend on it "
+                                                               "(default medium).")
+    uses: list[RefText] = Field(default_factory=list, description="Refs to what it is built "
+                                "from: prompts, models, adapters, MCP tools, datasets, other "
+                                "features (any kind but Team).")
     queryModel: RefText | None = Field(
-        default=None, description="The model that embeds the feature's retrieval queries "
-        "against the indexes in `uses` (model/...); default: each index's embeddingModel")
+        None, description="A ref to the Model that embeds the feature's retrieval queries "
+        "against the indexes in `uses`; default: each index's own embeddingModel.")
 
 
 class Feature(Declaration):
-    kind: Literal["Feature"]
-    metadata: Metadata
-    spec: FeatureSpec
+    kind: Literal["Feature"] = Field(description=KIND_HELP)
+    metadata: Metadata = Field(description=METADATA_HELP)
+    spec: FeatureSpec = Field(description="An AI feature that users see, and what it uses.")
 
 
 class EvalSpec(Strictly):
-    covers: list[RefText] = Field(default_factory=list)
-    datasets: list[RefText] = Field(default_factory=list)
-    command: Text | None = None
+    covers: list[RefText] = Field(default_factory=list, description="Refs to what it "
+                                  "evaluates (any kind).")
+    datasets: list[RefText] = Field(default_factory=list, description="Refs to the Datasets "
+                                    "it evaluates with.")
+    command: Text | None = Field(None, description="How to run it, such as `promptfoo eval -c "
+                                 "evals/support.yaml`.")
 
 
 class Eval(Declaration):
-    kind: Literal["Eval"]
-    metadata: VersionedMetadata
-    spec: EvalSpec
+    kind: Literal["Eval"] = Field(description=KIND_HELP)
+    metadata: VersionedMetadata = Field(description=METADATA_HELP)
+    spec: EvalSpec = Field(description="An evaluation suite: what it covers and how to run "
+                           "it.")
 
 
 class TeamSpec(Strictly):
     members: list[Annotated[str, Strict(), StringConstraints(pattern=rf"^{NAME_PATTERN}$")]] = (
-        Field(default_factory=list))
-    contact: Text | None = None
-    active: Flag = True
+        Field(default_factory=list, description="The members' handles; `user/<handle>` is an "
+              "owner while the handle is in an active team."))
+    contact: Text | None = Field(None, description="How to reach the team, such as a chat "
+                                 "channel (`#support-ai`).")
+    active: Flag = Field(True, description="Whether the team still exists (default true); "
+                         "an inactive team's artifacts need a new owner.")
 
 
 class Team(Declaration):
-    kind: Literal["Team"]
-    metadata: TeamMetadata
-    spec: TeamSpec = Field(default_factory=TeamSpec)
+    kind: Literal["Team"] = Field(description=KIND_HELP)
+    metadata: TeamMetadata = Field(description=METADATA_HELP + " A Team has no version or "
+                                   "owner.")
+    spec: TeamSpec = Field(default_factory=TeamSpec, description="Who is in the team and how "
+                           "to reach it.")
 
 
 # --- VectorIndex, Revocation (SPEC section 12) -----------------------------------------------
@@ -422,16 +514,18 @@ class VectorIndexSpec(Strictly):
 
 
 class VectorIndex(Declaration):
-    kind: Literal["VectorIndex"]
-    metadata: VersionedMetadata
-    spec: VectorIndexSpec
+    kind: Literal["VectorIndex"] = Field(description=KIND_HELP)
+    metadata: VersionedMetadata = Field(description=METADATA_HELP)
+    spec: VectorIndexSpec = Field(description="A vector index: the model that embedded it, its "
+                                  "vectors, its store and the corpora it holds.")
 
 
 class RevocationMetadata(TeamMetadata):
     """A revocation is one event, so it has no version; it has an owner (who handles it)."""
 
-    owner: Owner | None = Field(default=None, description="Who handles the revocation: "
-                                "team/<name> or user/<handle>")
+    name: Name = Field(description=NAME_HELP + " Datasets name it as `revocation/<name>`.")
+    owner: Owner | None = Field(None, description="Who handles the revocation: `team/<name>` "
+                                "or `user/<handle>`.")
 
 
 class ListFile(Strictly):
@@ -460,9 +554,11 @@ class RevocationSpec(Strictly):
 
 
 class Revocation(Declaration):
-    kind: Literal["Revocation"]
-    metadata: RevocationMetadata
-    spec: RevocationSpec
+    kind: Literal["Revocation"] = Field(description=KIND_HELP)
+    metadata: RevocationMetadata = Field(description="The revocation's name, owner and "
+                                         "description; it has no version.")
+    spec: RevocationSpec = Field(description="Withdrawals of consent: when, by how many "
+                                 "people, the data they affect and where their list is.")
 
 
 KINDS: dict[str, type[Declaration]] = {
@@ -472,12 +568,6 @@ KINDS: dict[str, type[Declaration]] = {
 # Kinds whose declarations must carry a version, may carry one, or must not.
 VERSIONED = frozenset({"Prompt", "Adapter", "Dataset", "McpServer", "Eval", "VectorIndex"})
 UNVERSIONED = frozenset({"Team", "Revocation"})
-
-AnyDeclaration = Annotated[
-    Model | Prompt | Adapter | Dataset | McpServer | Feature | Eval | Team | VectorIndex
-    | Revocation,
-    Field(discriminator="kind"),
-]
 
 
 # --- Registry configuration (aireg.yaml) ----------------------------------------------------
@@ -499,28 +589,44 @@ RuleId = Annotated[str, Strict(), AfterValidator(_known_rule),
 
 
 class Policy(Strictly):
-    deprecationWindowDays: Annotated[int, Strict(), Field(ge=0)] = 90
-    failOn: Literal["error", "warning"] = "error"
-    rules: dict[RuleId, Level] = Field(default_factory=dict)
-    # The highest severity of a sunset finding whose day is not firm (estimated or
-    # not-before); `ignore` drops such findings from check.
-    estimatedDates: Literal["warning", "error", "ignore"] = "warning"
+    deprecationWindowDays: Annotated[int, Strict(), Field(ge=0)] = Field(
+        90, description="A sunset within this many days is a warning (default 90).")
+    failOn: Literal["error", "warning"] = Field("error", description="check exits 1 when a "
+                                                "finding is at this severity or above "
+                                                "(default error).")
+    rules: dict[RuleId, Level] = Field(default_factory=dict, description="Per-rule severity, "
+                                       "rule id to error, warning, info or off (off drops the "
+                                       "rule's findings).")
+    estimatedDates: Literal["warning", "error", "ignore"] = Field(
+        "warning", description="The highest severity of a sunset whose day is only estimated "
+        "or not-before (default warning); ignore leaves such findings out.")
 
 
 class RegistrySpec(Strictly):
-    include: list[Text] = Field(default_factory=lambda: ["**/*.yaml", "**/*.yml"])
-    exclude: list[Text] = Field(default_factory=list)
-    policy: Policy = Field(default_factory=Policy)
-    retirements: Text = "bundled"
+    include: list[Text] = Field(default_factory=lambda: ["**/*.yaml", "**/*.yml"],
+                                description="Globs of the declaration files, relative to the "
+                                "registry root (default every .yaml and .yml file).")
+    exclude: list[Text] = Field(default_factory=list, description="Globs of files to leave "
+                                "out, relative to the registry root (default none).")
+    policy: Policy = Field(default_factory=Policy, description="How severe each rule is, and "
+                           "what makes check fail.")
+    retirements: Text = Field("bundled", description="The known model retirements to check "
+                              "against: `bundled` (the data shipped with aireg, default), "
+                              "`none`, or the path of the registry's own retirements file, "
+                              "added to the bundled data.")
 
 
 class RegistryMetadata(Strictly):
-    name: Name
-    description: Text | None = None
+    name: Name = Field(description="The registry's name, used in BOM metadata and report "
+                       "titles.")
+    description: Text | None = Field(None, description="What the registry holds, in a "
+                                     "sentence.")
 
 
 class RegistryConfig(Strictly):
-    apiVersion: Literal["aireg/v1"]
-    kind: Literal["Registry"]
-    metadata: RegistryMetadata
-    spec: RegistrySpec = Field(default_factory=RegistrySpec)
+    apiVersion: Literal["aireg/v1"] = Field(description=API_HELP)
+    kind: Literal["Registry"] = Field(description="Always `Registry`: aireg.yaml holds the "
+                                      "registry's settings.")
+    metadata: RegistryMetadata = Field(description="The registry's name and description.")
+    spec: RegistrySpec = Field(default_factory=RegistrySpec, description="Which files are "
+                               "declarations, and the checking policy.")

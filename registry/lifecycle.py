@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 
 from . import kinds
 from .catalog import Catalog
+from .decl import Decl
 from .findings import Finding, Severity, finding
 from .graph import DepGraph
 from .impact import contacts
 from .indexes import rebuild_actions
-from .load import Decl
 from .refs import NodeId
 from .render import plural
 from .retirements import Retirement, Retirements

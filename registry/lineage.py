@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from . import kinds
 from .catalog import Catalog
 from .consent import excluded_names, open_hits, revocations_by_dataset
+from .decl import Decl
 from .findings import RefArgumentError
 from .graph import DepGraph
-from .load import Decl
 from .refs import NodeId, Ref
 
 ROOT_KINDS = ("Adapter", "VectorIndex", "Feature", "Prompt", "Dataset")

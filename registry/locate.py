@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .files import Tree
-from .findings import Finding, Location, Span
+from .findings import Finding, Span, SpanOrPointer
 from .yamlio import Located, YamlProblem, decode
 
 
@@ -32,7 +32,7 @@ class Locator:
             located = self._files[path] = Located(self.text(path))
         return located
 
-    def span(self, at: Location) -> Span:
+    def span(self, at: SpanOrPointer) -> Span:
         if isinstance(at, Span):
             return at
         position = self._located(at.path).position(at.doc, at.keys, at.on_key, at.text_line,

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from . import kinds
 from .catalog import Catalog
+from .decl import Decl
 from .findings import Finding, Severity, finding
 from .lifecycle import Lifecycle, when
-from .load import Decl
 from .refs import NodeId, Ref
 
 # In the order reasons are listed.

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import load as loading
 from .catalog import Catalog
-from .files import CONFIG_FILE, FolderScan, display_path, escapes
-from .findings import AiregError, Finding, Pointer, finding
+from .files import CONFIG_FILE, FolderScan
+from .findings import Finding
 from .graph import DepGraph
 from .locate import Locator
+from .retirement_setting import RetirementSetting, read_setting
+from .root import RegistryRoot, find_registry, open_tree
 from .rules import CheckResult
 
 if TYPE_CHECKING:
@@ -24,14 +25,22 @@ if TYPE_CHECKING:
 
 @dataclass
 class Project:
-    location: loading.Location
+    location: RegistryRoot
     loaded: loading.Loaded
     today: dt.date = field(default_factory=dt.date.today)
-    # Problems with the registry's own retirements file, reported by `check`.
-    setup_findings: list[Finding] = field(default_factory=list)
     # A comparison's base with no aireg.yaml in the registry's folder, read as an empty
     # registry: the pull request that adds the registry (or moves it there).
     absent: bool = False
+    # aireg.yaml's retirements setting, read when the registry is opened, so its problems
+    # (`setup_findings`, reported by `check` and warned about by other commands) are known
+    # whatever the command goes on to ask.
+    retirement_setting: RetirementSetting = field(init=False)
+    setup_findings: list[Finding] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.retirement_setting = read_setting(self.loaded.config.spec.retirements,
+                                               self.loaded.tree)
+        self.setup_findings = list(self.retirement_setting.findings)
 
     @classmethod
     def open(cls, start: Path, rev: str | None = None, today: dt.date | None = None,
@@ -42,8 +51,8 @@ class Project:
         is a walk of the working tree already made."""
         from .cache import Cache
 
-        location = loading.find_registry(start, rev, option)
-        tree = loading.open_tree(location, rev, option, scan)
+        location = find_registry(start, rev, option)
+        tree = open_tree(location, rev, option, scan)
         cache = Cache.open(location.toplevel) if use_cache else None
         return cls(location, loading.load(tree, cache, progress), today or dt.date.today())
 
@@ -87,61 +96,8 @@ class Project:
     @functools.cached_property
     def retirements(self) -> Retirements:
         """The known retirements the registry asks for: bundled, none, or bundled plus a file
-        of its own (read from the same revision as the registry)."""
-        from .retirements import Retirements, UnreadableFile
-
-        setting = self.loaded.config.spec.retirements
-        if setting == "none":
-            return Retirements.empty()
-        bundled = Retirements.bundled()
-        if setting == "bundled":
-            return bundled
-        tree = self.loaded.tree
-        at = Pointer(display_path(tree, CONFIG_FILE), 0, ("spec", "retirements"))
-        shown = loading.shown_path(setting)
-        unusable = loading.unusable_path(setting)
-        if unusable is not None:
-            self.setup_findings.append(finding(
-                "schema", f"retirements file `{shown}` {unusable}; write `bundled`, `none` or "
-                "the path of a retirements file relative to the registry root", at))
-            return bundled
-        rel = posixpath.normpath(setting)
-        if escapes(rel):
-            self.setup_findings.append(finding(
-                "path-escape", f"retirements file `{shown}` is outside the registry; keep it "
-                "inside the registry root", at))
-            return bundled
-        if not tree.link_stays_inside(rel):
-            self.setup_findings.append(finding(
-                "path-escape", f"retirements file `{shown}` is a link that leads out of the "
-                "registry; replace the link with the file", at))
-            return bundled
-        if loading.reaches_git(tree, rel):
-            self.setup_findings.append(finding(
-                "path-escape", f"retirements file `{shown}` {loading.INTO_GIT}; keep it in the "
-                "registry's own files", at))
-            return bundled
-        try:
-            data = tree.read(rel)
-        except OSError as error:  # a link loop, say
-            self.setup_findings.append(finding(
-                "schema", f"retirements file `{shown}` cannot be read ({error.strerror}); "
-                "point the setting at a readable file", at))
-            return bundled
-        if data is None:
-            self.setup_findings.append(finding(
-                "schema", f"retirements file `{setting}` does not exist; write `bundled`, "
-                "`none` or the path of a retirements file relative to the registry root", at))
-            return bundled
-        try:
-            own = Retirements.from_bytes(data, PurePosixPath(display_path(tree, rel)))
-        except UnreadableFile as error:  # at its place in that file, as in a declaration file
-            self.setup_findings.append(finding("yaml-syntax", error.message, error.at))
-            return bundled
-        except AiregError as error:
-            self.setup_findings.append(finding("schema", f"retirements file: {error}", at))
-            return bundled
-        return bundled.merged(own)
+        of its own (read from the same revision as the registry, when it was opened)."""
+        return self.retirement_setting.retirements()
 
     @functools.cached_property
     def lifecycle(self) -> Lifecycle:

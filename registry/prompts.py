@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import kinds
 from .catalog import Catalog
-from .findings import About, Finding, Location, Pointer, RefArgumentError, Span, finding
-from .load import Decl
+from .decl import Decl
+from .findings import About, Finding, Pointer, RefArgumentError, Span, SpanOrPointer, finding
 from .refs import NodeId, Ref, RefSyntaxError, suggest
 from .yamlio import used_at
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 _UNDEFINED = re.compile(r"^'([A-Za-z_][A-Za-z0-9_]*)' is undefined$")
 
 
-def _at(decl: Decl, line: int, name: str | None = None) -> Location:
+def _at(decl: Decl, line: int, name: str | None = None) -> SpanOrPointer:
     if decl.template_path is not None:
         column = 1
         if name is not None:

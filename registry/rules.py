@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import kinds, prompts
 from .catalog import Catalog
+from .decl import Decl
 from .findings import UNRESOLVED, About, Finding, Severity, finding
 from .graph import DepGraph
-from .load import Decl
 from .refs import suggest
 
 if TYPE_CHECKING:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from . import kinds
 from .refs import KIND_TO_REF
@@ -26,9 +27,8 @@ def schemas() -> dict[str, str]:
     for name, cls in kinds.KINDS.items():
         out[f"{KIND_TO_REF[name]}.schema.json"] = _document(
             cls.model_json_schema(), f"aireg {name}", f"An aireg/v1 {name} declaration.")
-    union: TypeAdapter[Any] = TypeAdapter(kinds.AnyDeclaration)
     out["declaration.schema.json"] = _document(
-        union.json_schema(), "aireg declaration",
+        declaration_schema(), "aireg declaration",
         "Any aireg/v1 declaration, chosen by `kind` (for YAML editors).")
     out["registry.schema.json"] = _document(
         kinds.RegistryConfig.model_json_schema(), "aireg registry settings",
@@ -36,6 +36,25 @@ def schemas() -> dict[str, str]:
     for command, model in OUTPUTS.items():
         out[f"output/{command}.schema.json"] = _output(model, command)
     return out
+
+
+def declaration_schema() -> dict[str, Any]:
+    """Every kind's schema, chosen by `kind` with if/then: a validator then checks a document
+    against the kind it names only, so its errors are about that kind (a oneOf would report
+    every other kind's branch failing too; OpenAPI's `discriminator` is not JSON Schema, and
+    editors ignore it)."""
+    _, shared = models_json_schema([(cls, "validation") for cls in kinds.KINDS.values()],
+                                   ref_template="#/$defs/{model}")
+    choices = [{"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
+                "then": {"$ref": f"#/$defs/{cls.__name__}"}}
+               for name, cls in kinds.KINDS.items()]
+    return {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"enum": list(kinds.KINDS), "description": kinds.KIND_HELP}},
+        "allOf": choices,
+        "$defs": shared["$defs"],
+    }
 
 
 # Outputs that are not simply `aireg COMMAND --format json`.

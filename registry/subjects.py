@@ -13,8 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .decl import Decl
 from .findings import Finding, Pointer, dotted
-from .load import Decl, Loaded
+from .load import Loaded
 from .locate import Locator
 from .refs import KIND_TO_REF, NodeId, node_id
 from .yamlio import load_documents

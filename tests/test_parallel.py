@@ -11,7 +11,9 @@ import pytest
 from conftest import CONFIG, TEAM, GitRepo, Run
 
 import registry.cache
+import registry.fork
 import registry.load
+import registry.root
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="parallel loads need fork")
 
@@ -103,13 +105,13 @@ def test_a_process_with_other_threads_loads_on_one_core(
     def no_fork() -> int:
         raise AssertionError("forked with another thread running")
 
-    monkeypatch.setattr(registry.load.os, "fork", no_fork)
+    monkeypatch.setattr(registry.fork.os, "fork", no_fork)
     release = threading.Event()
     other = threading.Thread(target=release.wait)
     other.start()
     try:
-        loaded = registry.load.load(registry.load.open_tree(
-            registry.load.find_registry(root), None))
+        loaded = registry.load.load(registry.root.open_tree(
+            registry.root.find_registry(root), None))
     finally:
         release.set()
         other.join()
@@ -131,7 +133,7 @@ def test_a_load_without_a_second_process_gives_the_same_answer(
         raise BlockingIOError("Resource temporarily unavailable")
 
     monkeypatch.setattr(registry.load, "PARALLEL_FILES", 2)
-    monkeypatch.setattr(registry.load.os, "fork", no_fork)
+    monkeypatch.setattr(registry.fork.os, "fork", no_fork)
     shared = aireg("--today", "2026-11-21", "-C", str(git_repo.root), "check", "--format",
                    "json")
     assert (shared.code, shared.out, shared.err) == (single.code, single.out, single.err)

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..catalog import Catalog
+from ..decl import Decl
 from ..findings import Finding
 from ..graph import DepGraph, Hop, Reach
 from ..impact import ImpactReport
-from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
 from .lineage import LineageOut

@@ -12,11 +12,11 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
+from ..decl import Decl
 from ..findings import Finding, Severity
 from ..graph import DepGraph, Hop
 from ..impact import ImpactReport, contacts
 from ..lifecycle import when
-from ..load import Decl
 from ..refs import NodeId
 from ..rules import CheckResult
 from . import deadline_label, plural, value_text, visible
