@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from scan_bench import measure_scan  # noqa: E402
 
 PARSE_LIMIT = """
 import os, sys, yaml
@@ -173,6 +174,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--large", type=int, default=100000,
                         help="the size of the scale row's cold check (0 to leave it out)")
+    parser.add_argument("--scan-files", type=int, default=10000,
+                        help="the size of the scan row's application tree (0 to leave it out)")
     parser.add_argument("--work", type=Path, default=HERE / "out")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     args = parser.parse_args()
@@ -180,9 +183,11 @@ def main() -> None:
     result = measure(args.size, args.runs, args.work)
     if args.large:
         result["large"] = measure_large(args.large, args.size, args.runs, args.work)
+    if args.scan_files:
+        result["scan"] = measure_scan(args.scan_files, args.runs, args.work, timed, aireg())
     result["targets"] = {**TARGETS, "versionOverPythonMs": 60, "coldCheckPeakMB": 400,
                          "firstBomPeakMB": 400,
-                         "large ratioToBase": 5.5, "large peakMB": 2048}
+                         "large ratioToBase": 5.5, "large peakMB": 2048, "scan ratio": 1.5}
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from cli import adopt_cmd
 from registry import __version__
 from registry.findings import AiregError
 from registry.render import COMMAND_FORMATS, Format
@@ -340,10 +341,14 @@ def _line(project: Project, decl: Decl) -> int:
 @click.option("--base", metavar="REF",
               help="Also compare with this git revision: version-not-bumped, version-decreased, "
                    "removed-in-use.")
+@click.option("--scan", "scan_paths", multiple=True, type=click.Path(path_type=Path),
+              metavar="PATH", help="Also scan the code under PATH (repeatable): "
+              "undeclared-model, undeclared-mcp-server, adapter-base-mismatch, "
+              "unreferenced-pin.")
 @format_option("check")
 @pass_options
 @cached
-def check(options: Options, base: str | None, fmt: str) -> None:
+def check(options: Options, base: str | None, scan_paths: tuple[Path, ...], fmt: str) -> None:
     """Run every rule; exit 1 on findings at or above the registry's failOn."""
     from registry.render import text
 
@@ -357,7 +362,8 @@ def check(options: Options, base: str | None, fmt: str) -> None:
             say(f"aireg: {text.no_base(base, project.location.prefix)} The version rules have "
                 "nothing to compare.")
         versions = version_findings(against, project)
-    result = project.check(versions)
+    scanned = adopt_cmd.check_findings(project, scan_paths) if scan_paths else None
+    result = project.check(versions, scanned)
     match Format(fmt):
         case Format.TEXT:
             write(text.check(result))
@@ -494,11 +500,14 @@ def deps(options: Options, ref: str, depth: int | None, fmt: str) -> None:
               "base): what changed, what it reaches, what is new.")
 @click.option("--head", metavar="REF", help="With --base: the revision to compare (default: "
               "the working tree).")
+@click.option("--scan", "scan_paths", multiple=True, type=click.Path(path_type=Path),
+              metavar="PATH", help="With --base: also the scan rules over the code under PATH "
+              "at both revisions (new undeclared models, MCP servers, adapter mismatches).")
 @format_option("impact")
 @pass_options
 @cached
 def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str | None,
-           fmt: str) -> None:
+           scan_paths: tuple[Path, ...], fmt: str) -> None:
     """What depends on the artifacts REFS name, transitively (every declared version when a
     ref has no range): dependents with one shortest path, features, owners and evals.
 
@@ -510,10 +519,12 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
     if base is not None:
         if refs:
             fail("give either REFS or --base, not both")
-        _impact_between(options, base, head, Format(fmt))
+        _impact_between(options, base, head, Format(fmt), scan_paths)
         return
     if head is not None:
         fail("--head goes with --base")
+    if scan_paths:
+        fail("--scan goes with --base (check --scan scans without a comparison)")
     if not refs:
         fail("name at least one ref, such as prompt/house-style, or compare revisions with "
              "--base REF")
@@ -533,14 +544,18 @@ def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str 
             raise AssertionError(other)
 
 
-def _impact_between(options: Options, base: str, head: str | None, fmt: Format) -> None:
+def _impact_between(options: Options, base: str, head: str | None, fmt: Format,
+                    scan_paths: tuple[Path, ...] = ()) -> None:
     from registry import diff
     from registry.render import markdown, text
 
     head_project = options.project_at(head, "--head") if head is not None else options.project()
     base_project = options.base_of(head_project, base)
+    scanned = adopt_cmd.scanned_sides(base_project, head_project, base, head, scan_paths) \
+        if scan_paths else None
     report = diff.compare(base_project, head_project, _label(base, base_project),
-                          _label(head, head_project) if head else "the working tree", base)
+                          _label(head, head_project) if head else "the working tree", base,
+                          scanned)
     match fmt:
         case Format.TEXT:
             write(text.impact_base(report))
@@ -1055,6 +1070,10 @@ def schema(out: Path | None) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
     click.echo(f"wrote {len(generated)} schemas to {out}", err=True)
+
+
+for _command in adopt_cmd.COMMANDS:
+    cli.add_command(_command)
 
 
 def _code_state() -> str:

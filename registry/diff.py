@@ -403,8 +403,14 @@ def broken_declarations(base: Project, head: Project) -> Broken:
 # --- the comparison -----------------------------------------------------------------------
 
 
+# check --scan's findings and what the code uses, of one side (Project.check's `scanned`).
+Scanned = tuple[list[Finding], set[str]]
+
+
 def compare(base: Project, head: Project, base_label: str, head_label: str,
-            base_rev: str = "") -> PullReport:
+            base_rev: str = "", scanned: tuple[Scanned, Scanned] | None = None
+            ) -> PullReport:
+    """`scanned`: the scan rules over base's code and head's (impact --base --scan)."""
     broken = broken_declarations(base, head)
     found = changes(base.catalog, head.catalog, broken)
     rebuilds = plan(head.catalog, head.graph, found)
@@ -421,7 +427,7 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
     impact = summarize(head.catalog, [*in_head, *gone], reached)
     per_change = tuple(_change_impact(base, head, change) for change in found)
     fresh = new_findings(base, head, version_findings(base, head, found), broken,
-                         invalid_bases(found))
+                         invalid_bases(found), scanned)
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
                       base_rev or base_label, tuple(text_diffs(base.catalog, head.catalog, found)),
                       base.absent, base.location.prefix, tuple(rebuilds))
@@ -437,8 +443,8 @@ def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact
 
 
 def new_findings(base: Project, head: Project, versions: list[Finding],
-                 broken: Broken = frozenset(), hidden: Collection[NodeId] = ()
-                 ) -> list[Finding]:
+                 broken: Broken = frozenset(), hidden: Collection[NodeId] = (),
+                 scanned: tuple[Scanned, Scanned] | None = None) -> list[Finding]:
     """Head's findings (the version rules among them) that base did not have: matched by
     fingerprint, so a moved line, a renamed file, a new version of the subject or a reworded
     message do not make a finding new. One that base had at a lower severity is new (a
@@ -449,11 +455,11 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
     declaration's own findings say what is wrong.
     """
     before: dict[str, list[int]] = defaultdict(list)
-    for item in base.check().findings:
+    for item in base.check(scanned=scanned[0] if scanned else None).findings:
         before[item.fingerprint].append(item.severity.rank)
     for ranks in before.values():
         ranks.sort(reverse=True)
-    current = [f for f in head.check(versions).findings
+    current = [f for f in head.check(versions, scanned[1] if scanned else None).findings
                if not _through_broken(f, broken, hidden, base)]
     fresh: list[tuple[int, Finding]] = []
     # Highest severity first, each matched with the highest base finding left.

@@ -54,6 +54,13 @@ RULES: dict[str, Severity] = {
     "dimension-mismatch": Severity.ERROR,
     "index-stale": Severity.WARNING,
     "consent-revoked": Severity.WARNING,
+    "undeclared-model": Severity.WARNING,
+    "undeclared-mcp-server": Severity.WARNING,
+    "adapter-base-mismatch": Severity.ERROR,
+    "unreferenced-pin": Severity.INFO,
+    "import-drift": Severity.WARNING,
+    "unreadable-source": Severity.ERROR,
+    "import-ambiguous": Severity.WARNING,
 }
 
 # What each rule means, in one line (SARIF rule descriptions, `--format github` titles, docs).
@@ -96,6 +103,17 @@ RULE_HELP: dict[str, str] = {
                    "declared in its major line.",
     "consent-revoked": "An adapter or index built on data a consent revocation affects; an "
                        "error after the revocation's deadline.",
+    "undeclared-model": "Code uses a model id that no Model declares (check --scan).",
+    "undeclared-mcp-server": "An MCP client config names a server that no McpServer declares "
+                             "(check --scan).",
+    "adapter-base-mismatch": "An adapter_config.json's base model differs from its Adapter's "
+                             "baseModel (check --scan).",
+    "unreferenced-pin": "A declared Model pin that no scanned code uses (check --scan).",
+    "import-drift": "A source file recorded by `aireg import` changed since it was imported.",
+    "unreadable-source": "A file given to `aireg import`, or an MCP or adapter config that "
+                         "scan reads, is not valid in its format.",
+    "import-ambiguous": "`aireg import` could not tell what a source means, and wrote nothing "
+                        "for that part rather than guess.",
 }
 
 

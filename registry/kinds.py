@@ -240,6 +240,9 @@ class PromptSpec(Strictly):
     queryModel: RefText | None = Field(
         None, description="A ref to the Model that embeds this prompt's retrieval queries; "
         "default: each index's own embeddingModel.")
+    templateLanguage: Literal["jinja2", "handlebars", "mustache"] | None = Field(
+        default=None, description="The template's language when it is not Jinja2 (an imported "
+        "Dotprompt file is Handlebars): aireg then neither parses nor renders it.")
 
     @model_validator(mode="after")
     def _one_template(self) -> PromptSpec:
@@ -413,6 +416,9 @@ class McpServerSpec(Strictly):
                                                          "else did.")
     tools: list[Tool] = Field(default_factory=list, description="The tools it offers; each "
                               "name at most once.")
+    env: list[Annotated[str, Strict(), StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]] = (
+        Field(default_factory=list, description="The names of the environment variables the "
+              "server is started with (never their values)."))
 
     @model_validator(mode="after")
     def _transport_fields(self) -> McpServerSpec:

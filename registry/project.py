@@ -111,12 +111,20 @@ class Project:
 
         return self.locator.locate_all(identify(findings, self.loaded, self.locator))
 
-    def check(self, versions: list[Finding] | None = None) -> CheckResult:
+    def check(self, versions: list[Finding] | None = None,
+              scanned: tuple[list[Finding], set[str]] | None = None) -> CheckResult:
         """Every rule, and `versions`, the version rules' findings over a base revision
-        (check --base), which explain some unresolved refs better."""
+        (check --base), which explain some unresolved refs better; `scanned`, the scan
+        rules' findings and the declarations scanned code uses (check --scan), which are
+        not unused."""
         from . import rules  # jinja2 is only needed when checking
+        from .adoption import drift_findings
 
         found = rules.run(self.catalog, self.graph, self.lifecycle)
+        if scanned is not None:
+            found = [f for f in found if f.rule != "unused-artifact"
+                     or f.subject not in scanned[1]] + scanned[0]
+        found += drift_findings(self)
         if versions:
             found = rules.superseded(found, versions)
         found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)

@@ -318,10 +318,16 @@ def check(decl: Decl, env: Any = None, found: TemplateFacts | None = None) -> li
     return out
 
 
+def is_jinja(decl: Decl) -> bool:
+    return _spec(decl).templateLanguage in (None, "jinja2")
+
+
 def check_all(catalog: Catalog) -> list[Finding]:
     out: list[Finding] = []
     includes = _Includes(catalog)
     for decl in catalog.of_kind("Prompt"):
+        if not is_jinja(decl):
+            continue  # a Handlebars or Mustache template is not Jinja2's to parse
         out.extend(check(decl, found=includes.facts(decl)))
     out.extend(includes.findings())
     return out
@@ -433,6 +439,9 @@ def render(catalog: Catalog, decl: Decl, variables: dict[str, Any]) -> str:
         why = next((f.message for f in catalog.loaded.findings if f.at == where), None)
         raise RefArgumentError(f"{decl.id} has no readable template: {why}" if why else
                                f"{decl.id} has no readable template; run `aireg check`")
+    if not is_jinja(decl):
+        raise RefArgumentError(f"{decl.id} is a {_spec(decl).templateLanguage} template; "
+                               "aireg renders Jinja2 templates only")
     includes = _Includes(catalog)
     if includes.measure(decl) > MAX_INCLUDE_DEPTH:
         raise RefArgumentError(f"{decl.id} does not render: its {includes.too_deep(decl)}; "

@@ -22,6 +22,7 @@ def _document(schema: dict[str, Any], title: str, description: str) -> str:
 def schemas() -> dict[str, str]:
     """File name (relative to the schemas folder) -> schema text."""
     from .render.json import OUTPUTS
+    from .render.scan_out import ScanOut
 
     out: dict[str, str] = {}
     for name, cls in kinds.KINDS.items():
@@ -33,7 +34,8 @@ def schemas() -> dict[str, str]:
     out["registry.schema.json"] = _document(
         kinds.RegistryConfig.model_json_schema(), "aireg registry settings",
         "The aireg.yaml file at the root of a registry.")
-    for command, model in OUTPUTS.items():
+    outputs: dict[str, type[BaseModel]] = {**OUTPUTS, "scan": ScanOut}
+    for command, model in outputs.items():
         out[f"output/{command}.schema.json"] = _output(model, command)
     return out
 

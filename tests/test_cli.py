@@ -33,6 +33,7 @@ VARIANTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "graph": (("acme", ()),),
     "deprecations": (("acme", ()),),
     "orphans": (("acme", ()),),
+    "scan": (("acme", ()),),
     # Run in a copy of the example with two fixed commits (see history_repo).
     "history": (("house-style", ("prompt/house-style",)),),
     "lineage": (("ticket-classifier", ("adapter/ticket-classifier",)),),

@@ -58,6 +58,7 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
     "orphans": (Format.TEXT, Format.JSON),
     "history": (Format.TEXT, Format.JSON),
     "lineage": (Format.TEXT, Format.JSON, Format.MERMAID),
+    "scan": (Format.TEXT, Format.JSON, Format.SARIF, Format.GITHUB),
 }
 
 

@@ -1,0 +1,67 @@
+"""`aireg scan` output: each use with where it is and what covers it, then the findings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from ..findings import Finding, Severity
+from . import plural, visible
+from .json import FindingOut, Out, _finding, dump
+
+if TYPE_CHECKING:
+    from ..adoption import Covered
+
+
+class UseOut(Out):
+    kind: Literal["model", "mcp-server", "adapter"]
+    path: str = Field(description="relative to the repository root, forward slashes")
+    line: int
+    column: int
+    text: str = Field(description="the id, server name or base model as written")
+    id: str = Field(description="model ids: normalised as the retirement data normalises "
+                    "them (for the first platform); servers: the declaration name; adapters: "
+                    "the base model")
+    platforms: list[str] = Field(description="model ids: the platforms the spelling may be "
+                                 "sent to; empty for servers and adapters")
+    deployment: bool = Field(description="an Azure OpenAI deployment name, not a model id")
+    coveredBy: str | None = Field(description="the declaration that covers the use "
+                                  "(kind/name@version), or null when none does")
+
+
+class ScanOut(Out):
+    version: Literal[1] = 1
+    registry: str
+    files: int = Field(description="files read")
+    uses: list[UseOut]
+    findings: list[FindingOut]
+
+
+def _sorted(rows: list[Covered]) -> list[Covered]:
+    return sorted(rows, key=lambda r: (r.use.path, r.use.line, r.use.column, r.use.kind))
+
+
+def json(rows: list[Covered], findings: list[Finding], files: int, registry: str) -> str:
+    uses = [UseOut(kind=r.use.kind, path=r.use.path, line=r.use.line, column=r.use.column,
+                   text=r.use.text, id=r.use.id, platforms=list(r.use.platforms),
+                   deployment=r.use.deployment, coveredBy=r.by.id if r.by else None)
+            for r in _sorted(rows)]
+    return dump(ScanOut(registry=registry, files=files, uses=uses,
+                        findings=[_finding(f) for f in findings]))
+
+
+def text(rows: list[Covered], findings: list[Finding], files: int) -> str:
+    from .text import finding_line, table
+
+    body = [[visible(str(r.use.span)), r.use.kind, visible(r.use.text),
+             r.by.id if r.by else "(undeclared)"] for r in _sorted(rows)]
+    out = table(["where", "kind", "as written", "declared by"], body) if body else ""
+    if findings:
+        out += "\n" + "".join(finding_line(f) + "\n" for f in findings)
+    covered = sum(1 for r in rows if r.by is not None)
+    counts = [plural(sum(1 for f in findings if f.severity is s), s.value)
+              for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)]
+    out += (f"\n{plural(len(rows), 'use')} in {plural(files, 'file')}: {covered} declared, "
+            f"{len(rows) - covered} not; {', '.join(counts)}.\n")
+    return out if body or findings else out.lstrip("\n")

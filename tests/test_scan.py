@@ -1,0 +1,297 @@
+# ruff: noqa: E501  (the files a test scans are written as users write them)
+"""`aireg scan` and `check --scan`: every spelling of a model id, MCP client configs and
+adapter configs, found at their exact places and matched to the declarations that cover
+them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import Run, check_golden, validate_output, write_files
+
+CONFIG = """\
+apiVersion: aireg/v1
+kind: Registry
+metadata:
+  name: shop
+spec:
+  include: ["registry/**/*.yaml"]
+"""
+
+REGISTRY = {
+    "aireg.yaml": CONFIG,
+    "registry/team.yaml": """\
+        apiVersion: aireg/v1
+        kind: Team
+        metadata: {name: web}
+        spec: {members: [ana]}
+        """,
+    "registry/models.yaml": """\
+        apiVersion: aireg/v1
+        kind: Model
+        metadata: {name: gpt-5.1, owner: team/web}
+        spec: {provider: openai, modelId: gpt-5.1-2025-11-13}
+        ---
+        apiVersion: aireg/v1
+        kind: Model
+        metadata: {name: sonnet-bedrock, owner: team/web}
+        spec: {provider: bedrock, modelId: anthropic.claude-sonnet-4-5-20250929-v1:0}
+        ---
+        apiVersion: aireg/v1
+        kind: Model
+        metadata: {name: sonnet-vertex, owner: team/web}
+        spec: {provider: vertex-ai, modelId: claude-sonnet-4-5@20250929}
+        ---
+        apiVersion: aireg/v1
+        kind: Model
+        metadata: {name: orders-gpt41, owner: team/web}
+        spec: {provider: azure-openai, modelId: gpt-4.1, revision: "2025-04-14",
+               endpoint: "https://shop.openai.azure.com/openai/deployments/orders-gpt41"}
+        ---
+        apiVersion: aireg/v1
+        kind: Model
+        metadata: {name: llama-3-8b, owner: team/web}
+        spec: {provider: huggingface, modelId: meta-llama/Meta-Llama-3-8B-Instruct,
+               hosting: self-hosted}
+        ---
+        apiVersion: aireg/v1
+        kind: Model
+        metadata: {name: unused-pin, owner: team/web}
+        spec: {provider: mistral, modelId: mistral-large-2411}
+        ---
+        apiVersion: aireg/v1
+        kind: Adapter
+        metadata: {name: router, version: 1.0.0, owner: team/web}
+        spec: {baseModel: model/llama-3-8b, method: lora}
+        ---
+        apiVersion: aireg/v1
+        kind: McpServer
+        metadata: {name: github, version: 1.0.0, owner: team/web}
+        spec: {transport: http, url: "https://api.githubcopilot.com/mcp/", trust: third-party}
+        """,
+}
+
+CODE = {
+    "app/chat.py": '''\
+        from openai import OpenAI
+
+        MODEL = "gpt-5.1-2025-11-13"
+        ROUTED = "openai/gpt-5.1-2025-11-13"
+        OLD = "gpt-4o-2024-08-06"  # undeclared
+        LEGACY = "gpt-4o"  # aireg: ignore
+        ''',
+    "app/bedrock.py": '''\
+        PROFILE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+        ARN = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.anthropic.claude-sonnet-4-5-20250929-v1:0"
+        ROUTE = "bedrock/us-west-2/anthropic.claude-sonnet-4-5-20250929-v1:0"
+        LLAMA = "meta.llama3-1-70b-instruct-v1:0"
+        ''',
+    "web/src/vertex.ts": '''\
+        const publisher = "projects/acme/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929"
+        const routed = "vertex_ai/claude-sonnet-4-5@20250929";
+        const gemini = "gemini-2.5-pro";
+        ''',
+    "app/azure.py": '''\
+        client.chat.completions.create(model="azure/orders-gpt41", messages=[])
+        other = AzureChatOpenAI(azure_deployment="refunds-gpt4o")
+        ''',
+    ".env.example": "AZURE_OPENAI_DEPLOYMENT=orders-gpt41\n",
+    "config/settings.toml": 'fallback = "claude-sonnet-4-5-20250929"\n',
+    "prompts/answer.md": """\
+        ---
+        model: mistral/mistral-small-2503
+        ---
+        Mentions of gpt-4o in the body are prose, not uses.
+        """,
+    "weights/load.py":
+        'tok = AutoTokenizer.from_pretrained("meta-llama/Meta-Llama-3-8B-Instruct")\n',
+    ".mcp.json": """\
+        {
+          "mcpServers": {
+            "github": {"type": "http", "url": "https://api.githubcopilot.com/mcp/"},
+            "sentry": {"command": "npx", "args": ["-y", "@sentry/mcp-server@0.20.0"],
+                       "env": {"SENTRY_ACCESS_TOKEN": "sntrys_do_not_print"}}
+          }
+        }
+        """,
+    ".vscode/mcp.json": """\
+        {
+          // VS Code allows comments and trailing commas
+          "inputs": [{"type": "promptString", "id": "pg", "password": true}],
+          "servers": {
+            "postgres": {"command": "uvx", "args": ["postgres-mcp"],
+                         "env": {"DATABASE_URI": "${input:pg}"}},
+          },
+        }
+        """,
+    "adapters/router/adapter_config.json": """\
+        {
+          "base_model_name_or_path": "meta-llama/Meta-Llama-3.1-8B-Instruct",
+          "peft_type": "LORA",
+          "r": 8
+        }
+        """,
+    "node_modules/openai/models.js": 'export const m = "gpt-3.5-turbo";\n',
+    ".venv/lib/x.py": 'M = "gpt-3.5-turbo"\n',
+    "dist/bundle.js": 'var m="gpt-3.5-turbo";\n',
+    "bin/model.bin": b"\x00\x01gpt-4o-2024-08-06\x00",
+    "broken/claude_desktop_config.json": '{"mcpServers": {"x": {"command": "npx",}}\n',
+}
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    root = tmp_path / "shop"
+    write_files(root, {**REGISTRY, **CODE})
+    return root
+
+
+EXPECTED_FINDINGS = [
+    ".mcp.json:4:5: warning[undeclared-mcp-server] MCP server `sentry` is configured here, "
+    "but no McpServer declares it; import it (aireg import mcp .mcp.json) or declare "
+    "mcp/sentry",
+    ".vscode/mcp.json:5:5: warning[undeclared-mcp-server] MCP server `postgres` is configured "
+    "here, but no McpServer declares it; import it (aireg import mcp .vscode/mcp.json) or "
+    "declare mcp/postgres",
+    "adapters/router/adapter_config.json:2:30: error[adapter-base-mismatch] this adapter was "
+    "trained on `meta-llama/Meta-Llama-3.1-8B-Instruct`, but adapter/router@1.0.0 declares "
+    "baseModel model/llama-3-8b (modelId meta-llama/Meta-Llama-3-8B-Instruct); point "
+    "baseModel at the model it was trained on, or import the adapter again",
+    "app/azure.py:2:43: warning[undeclared-model] Azure OpenAI deployment `refunds-gpt4o` is "
+    "used here, but no Model declares it; declare a Model (provider: azure-openai, modelId: "
+    "refunds-gpt4o, or an endpoint ending in /deployments/refunds-gpt4o), or mark the line "
+    "`aireg: ignore`",
+    "app/bedrock.py:4:10: warning[undeclared-model] model `meta.llama3-1-70b-instruct-v1:0` "
+    "(bedrock id llama3-1-70b-instruct-v1) is used here, but no Model declares it; declare a "
+    "Model pin (provider: bedrock, modelId: llama3-1-70b-instruct-v1), or mark the line "
+    "`aireg: ignore`",
+    "app/chat.py:5:8: warning[undeclared-model] model `gpt-4o-2024-08-06` is used here, but no "
+    "Model declares it; declare a Model pin (provider: openai or azure-openai, modelId: "
+    "gpt-4o-2024-08-06), or mark the line `aireg: ignore`",
+    "broken/claude_desktop_config.json:1:40: error[unreadable-source] this MCP client config "
+    "cannot be read: not valid JSON: Expecting property name enclosed in double quotes; fix "
+    "the file so that aireg can see what it uses",
+    "prompts/answer.md:2:8: warning[undeclared-model] model `mistral/mistral-small-2503` "
+    "(mistral id mistral-small-2503) is used here, but no Model declares it; declare a Model "
+    "pin (provider: mistral, modelId: mistral-small-2503), or mark the line `aireg: ignore`",
+    "registry/models.yaml:31:36: info[unreferenced-pin] no scanned code uses model/unused-pin "
+    "(mistral-large-2411); remove the pin if nothing sends requests to it",
+    "web/src/vertex.ts:3:17: warning[undeclared-model] model `gemini-2.5-pro` is used here, "
+    "but no Model declares it; declare a Model pin (provider: google or vertex-ai, modelId: "
+    "gemini-2.5-pro), or mark the line `aireg: ignore`",
+]
+
+
+def test_scan_finds_every_spelling_at_its_place(shop: Path, aireg: Run) -> None:
+    result = aireg("-C", str(shop), "scan", "--format", "json")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    validate_output("scan", document)
+    uses = [(u["path"], u["line"], u["column"], u["text"], u["coveredBy"])
+            for u in document["uses"]]
+    assert uses == [
+        (".env.example", 1, 25, "orders-gpt41", "model/orders-gpt41"),
+        (".mcp.json", 3, 5, "github", "mcp/github@1.0.0"),
+        (".mcp.json", 4, 5, "sentry", None),
+        (".vscode/mcp.json", 5, 5, "postgres", None),
+        ("adapters/router/adapter_config.json", 2, 30, "meta-llama/Meta-Llama-3.1-8B-Instruct",
+         "adapter/router@1.0.0"),
+        ("app/azure.py", 1, 45, "orders-gpt41", "model/orders-gpt41"),
+        ("app/azure.py", 2, 43, "refunds-gpt4o", None),
+        ("app/bedrock.py", 1, 12, "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+         "model/sonnet-bedrock"),
+        ("app/bedrock.py", 2, 8, "arn:aws:bedrock:us-east-1:123456789012:inference-profile/"
+         "eu.anthropic.claude-sonnet-4-5-20250929-v1:0", "model/sonnet-bedrock"),
+        ("app/bedrock.py", 3, 10, "bedrock/us-west-2/anthropic.claude-sonnet-4-5-20250929-v1:0",
+         "model/sonnet-bedrock"),
+        ("app/bedrock.py", 4, 10, "meta.llama3-1-70b-instruct-v1:0", None),
+        ("app/chat.py", 3, 10, "gpt-5.1-2025-11-13", "model/gpt-5.1"),
+        ("app/chat.py", 4, 11, "openai/gpt-5.1-2025-11-13", "model/gpt-5.1"),
+        ("app/chat.py", 5, 8, "gpt-4o-2024-08-06", None),
+        ("config/settings.toml", 1, 13, "claude-sonnet-4-5-20250929", "model/sonnet-bedrock"),
+        ("prompts/answer.md", 2, 8, "mistral/mistral-small-2503", None),
+        ("web/src/vertex.ts", 1, 20, "projects/acme/locations/us-east5/publishers/anthropic/"
+         "models/claude-sonnet-4-5@20250929", "model/sonnet-vertex"),
+        ("web/src/vertex.ts", 2, 17, "vertex_ai/claude-sonnet-4-5@20250929",
+         "model/sonnet-vertex"),
+        ("web/src/vertex.ts", 3, 17, "gemini-2.5-pro", None),
+        ("weights/load.py", 1, 38, "meta-llama/Meta-Llama-3-8B-Instruct", "model/llama-3-8b"),
+    ]
+    by_text = {u["text"]: u for u in document["uses"]}
+    assert by_text["us.anthropic.claude-sonnet-4-5-20250929-v1:0"]["id"] == \
+        "claude-sonnet-4-5-20250929"
+    assert by_text["vertex_ai/claude-sonnet-4-5@20250929"]["id"] == "claude-sonnet-4-5-20250929"
+    assert by_text["orders-gpt41"]["deployment"] is True
+    assert by_text["claude-sonnet-4-5-20250929"]["platforms"] == ["anthropic", "bedrock",
+                                                                  "vertex-ai"]
+    assert "sntrys_do_not_print" not in result.out
+    assert [f"{f['path']}:{f['line']}:{f['column']}: {f['severity']}[{f['rule']}] "
+            f"{f['message']}" for f in document["findings"]] == EXPECTED_FINDINGS
+
+
+def test_check_scan_adds_the_scan_rules(shop: Path, aireg: Run) -> None:
+    result = aireg("-C", str(shop), "check", "--scan", str(shop))
+    assert result.code == 1  # the adapter's base differs: an error
+    rules = ("[undeclared-model]", "[undeclared-mcp-server]", "[adapter-base-mismatch]",
+             "[unreferenced-pin]", "[unreadable-source]")
+    assert [line for line in result.out.splitlines() if any(r in line for r in rules)] == \
+        EXPECTED_FINDINGS
+    plain = aireg("-C", str(shop), "check")
+    assert "undeclared-model" not in plain.out and plain.code == 0
+
+
+@pytest.mark.parametrize(("fmt", "golden"), [("text", "scan-shop.txt"),
+                                             ("json", "scan-shop.json"),
+                                             ("sarif", "scan-shop.sarif"),
+                                             ("github", "scan-shop.github.txt")])
+def test_scan_formats_golden(shop: Path, aireg: Run, request: pytest.FixtureRequest,
+                             fmt: str, golden: str) -> None:
+    result = aireg("-C", str(shop), "scan", "--format", fmt)
+    assert result.code == 0, result.err
+    check_golden(request, golden, result.out)
+
+
+def test_scan_of_one_path_and_rules_policy(shop: Path, aireg: Run) -> None:
+    (shop / "aireg.yaml").write_text(CONFIG + "  policy:\n    rules:\n"
+                                     "      undeclared-model: error\n      unreferenced-pin: off\n")
+    result = aireg("-C", str(shop), "scan", str(shop / "app" / "chat.py"))
+    assert result.out.splitlines()[-3:] == [
+        "app/chat.py:5:8: error[undeclared-model] model `gpt-4o-2024-08-06` is used here, but "
+        "no Model declares it; declare a Model pin (provider: openai or azure-openai, modelId: "
+        "gpt-4o-2024-08-06), or mark the line `aireg: ignore`",
+        "",
+        "3 uses in 1 file: 2 declared, 1 not; 1 error, 0 warnings, 0 infos.",
+    ]
+    missing = aireg("-C", str(shop), "scan", "nowhere")
+    assert missing.code == 2 and "nowhere does not exist" in missing.err
+
+
+def test_impact_base_scan_reports_only_new_uses(git_repo: object, aireg: Run) -> None:
+    from conftest import GitRepo
+
+    assert isinstance(git_repo, GitRepo)
+    registry = {"aireg.yaml": CONFIG, "registry/team.yaml": REGISTRY["registry/team.yaml"],
+                "registry/models.yaml": """\
+                    apiVersion: aireg/v1
+                    kind: Model
+                    metadata: {name: gpt-5.1, owner: team/web}
+                    spec: {provider: openai, modelId: gpt-5.1-2025-11-13}
+                    """}
+    git_repo.commit("base", {**registry, "app/chat.py": 'MODEL = "gpt-5.1-2025-11-13"\n'
+                             'OLD = "claude-opus-4-8"\n'})
+    git_repo.git("branch", "base")
+    git_repo.commit("head", {"app/chat.py": 'MODEL = "gpt-5.1-2025-11-13"\n'
+                             'OLD = "claude-opus-4-8"\nNEW = "gpt-4o-2024-08-06"\n'})
+    result = aireg("-C", str(git_repo.root), "impact", "--base", "base", "--head", "HEAD",
+                   "--scan", str(git_repo.root), "--format", "json")
+    assert result.code == 0, result.err
+    fresh = json.loads(result.out)["newFindings"]
+    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in fresh] == [
+        ("undeclared-model", "app/chat.py", 3, 8)]
+    working = aireg("-C", str(git_repo.root), "impact", "--base", "base", "--scan", ".",
+                    cwd=git_repo.root, )
+    assert "undeclared-model" in working.out and "claude-opus-4-8" not in working.out
+    plain = aireg("-C", str(git_repo.root), "impact", "prompt/x", "--scan", ".")
+    assert plain.code == 2 and "--scan goes with --base" in plain.err
