@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import kinds
 from .decl import Decl
-from .findings import RefArgumentError
+from .findings import RefArgumentError, RegistryBroken, Severity
 from .refs import NodeId, Ref
 from .rules import spdx_canonical, spdx_problem
 
@@ -436,6 +437,17 @@ class _Mapper:
                 Dependency(ref=BomRef(t)) for t in sorted(targets - nested)]))
 
 
+def gate(project: Project) -> None:
+    """Refuse a registry with error findings (RegistryBroken, exit 1, naming each): a BOM
+    of declarations that do not validate or resolve would describe what is not there."""
+    errors = [f for f in project.check().findings if f.severity is Severity.ERROR]
+    if errors:
+        which = "1 error finding; fix it" if len(errors) == 1 else (
+            f"{len(errors)} error findings; fix them")
+        raise RegistryBroken(f"the registry has {which} (aireg check) before exporting a BOM",
+                             errors)
+
+
 def revision_of(project: Project) -> tuple[str | None, dt.datetime | None]:
     """The commit a BOM describes and its time: the revision read, or HEAD for the working
     tree; nothing outside git."""
@@ -484,12 +496,25 @@ def _expected(decl: Decl) -> dict[str, bool]:
     return found
 
 
+@dataclass(frozen=True)
+class Completeness:
+    """`aireg bom --completeness`: each component's expected fields, and the score."""
+
+    gaps: tuple[Gaps, ...]
+    score: int  # percent of the expected fields present
+
+
+def review(decls: list[Decl]) -> Completeness:
+    gaps = completeness(decls)
+    return Completeness(tuple(gaps), percent(gaps))
+
+
 def completeness(decls: list[Decl]) -> list[Gaps]:
     return [Gaps(d.id, tuple(fields), tuple(k for k, ok in fields.items() if not ok))
             for d in decls for fields in [_expected(d)]]
 
 
-def percent(gaps: list[Gaps]) -> int:
+def percent(gaps: Sequence[Gaps]) -> int:
     expected = sum(len(g.expected) for g in gaps)
     present = expected - sum(len(g.missing) for g in gaps)
     return 100 if expected == 0 else int(100 * present / expected)

@@ -50,6 +50,7 @@ from .project import Project
 from .refs import NodeId, Ref, RefSyntaxError, node_id, parse_version
 from .subjects import Documents, document_key
 from .versions import Edited
+from .views import DIAGRAM_MAX_NODES, Subgraph, subgraph
 
 CLASS_ORDER = ("behavior", "interface", "pin", "reindex", "lifecycle", "metadata", "cosmetic")
 # Changes that make a new version necessary; lifecycle and metadata may change in place
@@ -183,6 +184,8 @@ class PullReport:
     # repository root, "" at the root): it was compared as an empty registry.
     base_absent: bool = False
     folder: str = ""
+    # What the changes reach in head, to draw (None when it is more than a diagram shows).
+    blast_radius: Subgraph | None = None
     reindex: tuple[Reindex, ...] = ()  # the indexes whose vectors the changes make stale
 
     @property
@@ -430,7 +433,19 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
                          invalid_bases(found), scanned)
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
                       base_rev or base_label, tuple(text_diffs(base.catalog, head.catalog, found)),
-                      base.absent, base.location.prefix, tuple(rebuilds))
+                      base.absent, base.location.prefix, _blast_radius(head, impact, per_change),
+                      tuple(rebuilds))
+
+
+def _blast_radius(head: Project, impact: ImpactReport, changes: tuple[ChangeImpact, ...]
+                  ) -> Subgraph | None:
+    """The dependents in head, the changed ones marked, when there are at most as many as
+    a diagram shows."""
+    nodes = [d.decl.id for d in impact.dependents if d.decl.id in head.catalog.by_id]
+    if not nodes or len(nodes) > DIAGRAM_MAX_NODES:
+        return None
+    changed = frozenset(c.change.node for c in changes)
+    return subgraph(head.catalog, head.graph, nodes, highlight=changed)
 
 
 def _change_impact(base: Project, head: Project, change: Change) -> ChangeImpact:

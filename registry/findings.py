@@ -224,10 +224,19 @@ def finding(rule: str, message: str, at: SpanOrPointer, related: tuple[SpanOrPoi
     return Finding(rule, RULES[rule], message, at, related, subject, field, value)
 
 
+class ExitCode(enum.IntEnum):
+    """The exit codes of `aireg` (SPEC section 6), the only ones it ends with."""
+
+    OK = 0  # done; no finding at or above failOn
+    FINDINGS = 1  # findings at or above failOn, or a registry too broken for the request
+    USAGE = 2  # a usage error, no registry, an unknown revision, a ref that does not resolve
+    INTERNAL = 3  # a bug in aireg
+
+
 class AiregError(Exception):
     """An error the user can fix: reported as one line, exit code 2."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class RegistryNotFound(AiregError):
@@ -247,6 +256,11 @@ class RefArgumentError(AiregError):
 
 
 class RegistryBroken(AiregError):
-    """The registry has errors that make the requested output meaningless."""
+    """The registry has errors that make the requested output meaningless (exit 1): the
+    findings that block it are reported before the one-line error."""
 
-    exit_code = 1
+    exit_code = ExitCode.FINDINGS
+
+    def __init__(self, message: str, blocking: list[Finding] | None = None) -> None:
+        super().__init__(message)
+        self.blocking = blocking or []

@@ -32,6 +32,22 @@ class Event:
     previous: NodeId | None = None  # the version this one succeeds
 
 
+@dataclass(frozen=True)
+class HistoryReport:
+    """`aireg history`: the changes to one artifact (kind/name), oldest first."""
+
+    artifact: str
+    events: tuple[Event, ...]
+
+
+def report(project: Project, ref: str, rev: str = "HEAD") -> HistoryReport:
+    """The history of the artifact a ref given on the command line names (an error naming
+    the ref when it names nothing declared)."""
+    project.catalog.lookup(ref)
+    parsed = Ref.parse(ref)
+    return HistoryReport(f"{parsed.kind}/{parsed.name}", tuple(history(project, parsed, rev)))
+
+
 def history(project: Project, ref: Ref, rev: str = "HEAD") -> list[Event]:
     """Every change to the artifact `ref` names (all its versions), oldest first.
 

@@ -4,6 +4,7 @@ data), the rules that report them at each direct user, and the `deprecations` re
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from . import kinds
@@ -53,6 +54,15 @@ class Deadline:
     @property
     def status(self) -> str:
         return "passed" if self.days_left < 0 else "upcoming"
+
+
+@dataclass(frozen=True)
+class DeadlineReport:
+    """`aireg deprecations`: the deadlines, sorted by day, as of `today`."""
+
+    rows: tuple[Deadline, ...]
+    today: dt.date
+    window: int  # policy.deprecationWindowDays
 
 
 class Lifecycle:
@@ -190,7 +200,7 @@ class Lifecycle:
                 out.append(replace(item, ceiling=ceiling))
         return out
 
-    def deadline_hit(self, rows: list[Deadline], fail_on: str) -> bool:
+    def deadline_hit(self, rows: Sequence[Deadline], fail_on: str) -> bool:
         """Whether `deprecations --fail-on passed|soon` fails: a passed day, or (soon) a day
         passed or within the window. A day that is not firm counts as policy caps it: under
         estimatedDates `warning` a passed one is only soon, under `ignore` it never counts."""
@@ -218,6 +228,10 @@ class Lifecycle:
                                       "retention declared in spec.retention.until", True,
                                       None, None, deadline="retention")
         return out
+
+    def report(self, within: int | None = None) -> DeadlineReport:
+        """The deadlines at most `within` days away (passed ones included), as a report."""
+        return DeadlineReport(tuple(self.deadlines(within)), self.today, self.window)
 
     def deadlines(self, within: int | None = None) -> list[Deadline]:
         rows: list[Deadline] = []

@@ -26,6 +26,10 @@ class Locator:
                 text = ""
         return text
 
+    def document_text(self, path: str, doc: int) -> str:
+        """The source text of one document of a file, comments inside it included."""
+        return self._located(path).document_text(doc)
+
     def _located(self, path: str) -> Located:
         located = self._files.get(path)
         if located is None:

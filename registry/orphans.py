@@ -3,6 +3,7 @@ training data is gone, or that nobody uses. Every reason that holds is listed.""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from . import kinds
@@ -109,6 +110,18 @@ def _missing(catalog: Catalog, text: str, what: str) -> str:
     if versions:
         return f"{text} matches no declared version ({', '.join(versions)})"
     return f"{text} is not declared"
+
+
+@dataclass(frozen=True)
+class OrphanReport:
+    """`aireg orphans`: every orphaned adapter as of `today`."""
+
+    orphans: tuple[Orphan, ...]
+    today: dt.date
+
+
+def report(catalog: Catalog, life: Lifecycle) -> OrphanReport:
+    return OrphanReport(tuple(find(catalog, life)), life.today)
 
 
 def find(catalog: Catalog, life: Lifecycle) -> list[Orphan]:

@@ -128,4 +128,5 @@ class Project:
         if versions:
             found = rules.superseded(found, versions)
         found = rules.apply_policy([*found, *self.setup_findings], self.loaded.config)
-        return CheckResult(self.locate(found), len(self.catalog.by_id), self.loaded.files_read)
+        return CheckResult(self.locate(found), len(self.catalog.by_id), self.loaded.files_read,
+                           self.name)

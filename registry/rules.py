@@ -29,6 +29,7 @@ class CheckResult:
     findings: list[Finding]
     declarations: int
     files: int
+    registry: str = ""  # the registry's name (metadata.name in aireg.yaml)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

@@ -245,7 +245,7 @@ def test_a_cold_command_walks_the_working_tree_once(
 
 
 def test_an_upgrade_or_edit_of_aireg_itself_makes_stored_outputs_stale() -> None:
-    from cli.main import _code_state
+    from cli.replay import code_state as _code_state
 
     data = Path(registry.cache.__file__).parent / "data" / "retirements.json"
     before = _code_state()
@@ -264,16 +264,15 @@ def test_a_stored_output_is_replayed_in_the_stream_encoding(
         monkeypatch: pytest.MonkeyPatch, encoding: str, expected: bytes) -> None:
     import io
 
-    from cli.main import _replay
+    from cli.replay import replay
 
     out, err = io.BytesIO(), io.BytesIO()
     monkeypatch.setattr("sys.stdout", io.TextIOWrapper(out, encoding=encoding))
     monkeypatch.setattr("sys.stderr", io.TextIOWrapper(err, encoding=encoding))
-    with pytest.raises(SystemExit) as done:
-        _replay(1, b'{"files": {}}\n' + "café".encode(), "note: café\n".encode())
+    code = replay(1, b'{"files": {}}\n' + "café".encode(), "note: café\n".encode())
     sys.stdout.flush()
     sys.stderr.flush()
-    assert done.value.code == 1
+    assert code == 1
     assert out.getvalue() == expected
     assert err.getvalue() == b"note: " + expected + b"\n"
 
@@ -621,3 +620,17 @@ def test_a_damaged_row_is_dropped_and_made_again(aireg: Run, repo: GitRepo,
     assert cache is not None
     blobs = [blob for (blob,) in cache.db.execute("SELECT blob FROM parsed")]
     assert len(cache.parsed(blobs)) == len(blobs) == 3  # made again, and whole
+
+
+def test_an_upgrade_of_python_or_of_a_library_makes_stored_outputs_stale(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli.replay import installed
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = installed()
+    assert sys.version in before
+    (tmp_path / "pydantic-2.6.0.dist-info").mkdir()
+    assert installed() != before
+    listed = installed()
+    (tmp_path / "pydantic-2.6.0.dist-info").rename(tmp_path / "pydantic-2.7.0.dist-info")
+    assert installed() != listed

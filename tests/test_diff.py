@@ -34,9 +34,7 @@ from conftest import (
 )
 
 if TYPE_CHECKING:
-    from registry.catalog import Catalog
     from registry.diff import PullReport
-    from registry.graph import DepGraph
 
 TODAY = "2026-11-21"
 VERSION_RULES = ("version-not-bumped", "version-decreased", "removed-in-use")
@@ -852,7 +850,7 @@ def test_a_cut_comment_closes_its_sections(cut_pr: PullRequest) -> None:
     assert_inert(comment, sections=6, diagram=False, diffs=1)
 
 
-def pull_report(pr: PullRequest) -> tuple[PullReport, Catalog, DepGraph]:
+def pull_report(pr: PullRequest) -> PullReport:
     """The report `impact --base main` renders, in this process."""
     from registry import diff
     from registry.project import Project
@@ -860,8 +858,7 @@ def pull_report(pr: PullRequest) -> tuple[PullReport, Catalog, DepGraph]:
     today = dt.date.fromisoformat(TODAY)
     base = Project.open(pr.repo.root, "main", today, "--base", use_cache=False)
     head = Project.open(pr.repo.root, None, today, use_cache=False)
-    return (diff.compare(base, head, "main", "the working tree", "main"), head.catalog,
-            head.graph)
+    return diff.compare(base, head, "main", "the working tree", "main")
 
 
 @pytest.fixture
@@ -881,12 +878,12 @@ def test_every_stage_of_a_hostile_comment_is_well_formed(hostile_lists_pr: PullR
     one row fewer at a time, then one section fewer, down to the verdict and the note."""
     from registry.render.markdown import pr_comment
 
-    report, catalog, graph = pull_report(hostile_lists_pr)
-    assert pr_comment(report, catalog, graph) == hostile_lists_pr.comment()
+    report = pull_report(hostile_lists_pr)
+    assert pr_comment(report) == hostile_lists_pr.comment()
     notes: list[str] = []
     limit = 10**9
     while True:
-        comment = pr_comment(report, catalog, graph, limit)
+        comment = pr_comment(report, limit)
         if len(comment) > limit:  # nothing is left to drop
             assert comment.count("\n") == 4  # the marker, the verdict and the note
             break
@@ -912,7 +909,7 @@ def test_a_small_cut_of_the_hostile_comment(request: pytest.FixtureRequest,
                                             hostile_lists_pr: PullRequest) -> None:
     from registry.render.markdown import pr_comment
 
-    comment = pr_comment(*pull_report(hostile_lists_pr), limit=6_000)
+    comment = pr_comment(pull_report(hostile_lists_pr), limit=6_000)
     check_golden(request, "pr-hostile-cut.md", comment)
     assert len(comment) <= 6_000
     assert_inert(comment, sections=6, diagram=False, diffs=1)

@@ -1,9 +1,13 @@
-"""Renderers: one module per output format, each function returns a string."""
+"""Renderers: one module per output format; each renderer takes a report object and
+returns a string. `render` picks the renderer for a report and a format from RENDERERS."""
 
 from __future__ import annotations
 
 import enum
+import importlib
 import unicodedata
+from collections.abc import Callable
+from typing import cast
 
 
 def plural(count: int, word: str) -> str:
@@ -60,6 +64,73 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
     "lineage": (Format.TEXT, Format.JSON, Format.MERMAID),
     "scan": (Format.TEXT, Format.JSON, Format.SARIF, Format.GITHUB),
 }
+
+
+# The report types each command renders in the formats COMMAND_FORMATS gives it (and
+# `bom --completeness`, text or json), each named by module and class.
+COMMAND_REPORTS: dict[str, tuple[str, ...]] = {
+    "check": ("registry.rules.CheckResult",),
+    "ls": ("registry.views.Listing",),
+    "show": ("registry.views.ShowView",),
+    "deps": ("registry.views.DepsTree",),
+    "impact": ("registry.impact.ImpactReport", "registry.diff.PullReport"),
+    "graph": ("registry.views.Subgraph",),
+    "deprecations": ("registry.lifecycle.DeadlineReport",),
+    "orphans": ("registry.orphans.OrphanReport",),
+    "history": ("registry.history.HistoryReport",),
+}
+
+# (report type, format) -> its renderer, as `module:function` of this package: a module is
+# imported only when a report is rendered with it (the JSON models cost their import).
+RENDERERS: dict[tuple[str, Format], str] = {
+    ("registry.rules.CheckResult", Format.TEXT): "text:check",
+    ("registry.rules.CheckResult", Format.JSON): "json:check",
+    ("registry.rules.CheckResult", Format.SARIF): "sarif:check",
+    ("registry.rules.CheckResult", Format.GITHUB): "github:check",
+    ("registry.views.Listing", Format.TEXT): "text:ls",
+    ("registry.views.Listing", Format.JSON): "json:ls",
+    ("registry.views.ShowView", Format.TEXT): "text:show",
+    ("registry.views.ShowView", Format.JSON): "json:show",
+    ("registry.views.ShowView", Format.YAML): "yaml:show",
+    ("registry.views.DepsTree", Format.TEXT): "text:deps",
+    ("registry.views.DepsTree", Format.JSON): "json:deps",
+    ("registry.impact.ImpactReport", Format.TEXT): "text:impact",
+    ("registry.impact.ImpactReport", Format.JSON): "json:impact",
+    ("registry.impact.ImpactReport", Format.MARKDOWN): "markdown:impact",
+    ("registry.diff.PullReport", Format.TEXT): "text:impact_base",
+    ("registry.diff.PullReport", Format.JSON): "json:impact_base",
+    ("registry.diff.PullReport", Format.MARKDOWN): "markdown:pr_comment",
+    ("registry.views.Subgraph", Format.MERMAID): "mermaid:mermaid",
+    ("registry.views.Subgraph", Format.DOT): "dot:dot",
+    ("registry.views.Subgraph", Format.JSON): "json:graph",
+    ("registry.lifecycle.DeadlineReport", Format.TEXT): "text:deprecations",
+    ("registry.lifecycle.DeadlineReport", Format.JSON): "json:deprecations",
+    ("registry.lifecycle.DeadlineReport", Format.MARKDOWN): "markdown:deprecations",
+    ("registry.orphans.OrphanReport", Format.TEXT): "text:orphans",
+    ("registry.orphans.OrphanReport", Format.JSON): "json:orphans",
+    ("registry.history.HistoryReport", Format.TEXT): "text:history",
+    ("registry.history.HistoryReport", Format.JSON): "json:history",
+    ("registry.bom.Completeness", Format.TEXT): "text:completeness",
+    ("registry.bom.Completeness", Format.JSON): "json:completeness",
+}
+
+
+def type_name(report: object) -> str:
+    """A report's type as RENDERERS names it."""
+    kind = type(report)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def renderer(report_type: str, fmt: Format) -> Callable[[object], str]:
+    """The function that renders reports of `report_type` in `fmt`."""
+    module, _, function = RENDERERS[(report_type, fmt)].partition(":")
+    found = getattr(importlib.import_module(f"{__name__}.{module}"), function)
+    return cast("Callable[[object], str]", found)
+
+
+def render(report: object, fmt: Format) -> str:
+    """`report` as text in `fmt` (a KeyError for a pair the table lacks: a bug)."""
+    return renderer(type_name(report), fmt)(report)
 
 
 def value_text(value: object, most: int = 120) -> str:

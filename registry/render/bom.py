@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..findings import AiregError
+from ..findings import AiregError, ExitCode
 
 if TYPE_CHECKING:
     import jsonschema_rs
@@ -22,7 +22,7 @@ SCHEMA_BASE = "http://cyclonedx.org/schema/"
 class InvalidBom(AiregError):
     """The BOM aireg made does not validate: a bug in aireg, never the user's fault."""
 
-    exit_code = 3
+    exit_code = ExitCode.INTERNAL
 
 
 def serialize(mapped: Mapped, spec_version: str, timestamp: dt.datetime | None) -> str:

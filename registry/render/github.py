@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..findings import Finding, Severity
 from . import visible
+
+if TYPE_CHECKING:
+    from ..rules import CheckResult
 
 
 def _escape_data(text: str) -> str:
@@ -15,6 +20,11 @@ def _escape_property(text: str) -> str:
 
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def check(result: CheckResult) -> str:
+    """`check --format github`: an annotation per finding."""
+    return github(result.findings)
 
 
 def github(findings: list[Finding]) -> str:

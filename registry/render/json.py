@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..catalog import Catalog
 from ..decl import Decl
 from ..findings import Finding
-from ..graph import DepGraph, Hop, Reach
-from ..impact import ImpactReport
-from ..refs import NodeId
+from ..graph import Hop
+from ..impact import Dependent, ImpactReport
 from ..rules import CheckResult
 from .lineage import LineageOut
 
 if TYPE_CHECKING:
-    from ..bom import Gaps
+    from ..bom import Completeness
     from ..diff import ChangeImpact, PullReport
-    from ..history import Event
-    from ..lifecycle import Deadline
-    from ..orphans import Orphan
-    from ..retirements import Retirement
+    from ..history import HistoryReport
+    from ..lifecycle import DeadlineReport
+    from ..orphans import OrphanReport
+    from ..views import DepsTree, Listing, ShowView, Subgraph
 
 
 class Out(BaseModel):
@@ -339,12 +336,12 @@ def _finding(item: Finding) -> FindingOut:
                       field=item.field, fingerprint=item.fingerprint)
 
 
-def check(result: CheckResult, registry: str) -> str:
+def check(result: CheckResult) -> str:
     from ..findings import Severity
 
     counts = Counts(error=result.count(Severity.ERROR), warning=result.count(Severity.WARNING),
                     info=result.count(Severity.INFO))
-    return dump(CheckOut(registry=registry, declarations=result.declarations,
+    return dump(CheckOut(registry=result.registry, declarations=result.declarations,
                          files=result.files, counts=counts,
                          findings=[_finding(f) for f in result.findings]))
 
@@ -355,13 +352,14 @@ def decl_out(decl: Decl, line: int) -> DeclOut:
                    path=decl.path, line=line)
 
 
-def ls(rows: list[tuple[Decl, int]], registry: str) -> str:
-    return dump(LsOut(registry=registry, declarations=[decl_out(d, line) for d, line in rows]))
+def ls(listing: Listing) -> str:
+    return dump(LsOut(registry=listing.registry,
+                      declarations=[decl_out(r.decl, r.line) for r in listing.rows]))
 
 
-def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph,
-         retirement: Retirement | None = None) -> str:
-    base = decl_out(decl, line)
+def show(view: ShowView) -> str:
+    decl, retirement = view.decl, view.retirement
+    base = decl_out(decl, view.line)
     known = None if retirement is None else RetirementOut(
         sunset=retirement.sunset.isoformat(), dateKind=retirement.date_kind,
         source=retirement.source, sourceUrl=retirement.source_url,
@@ -369,38 +367,29 @@ def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph,
         replacement=retirement.replacement,
         otherDays=[OtherDayOut(where=where, day=day.isoformat())
                    for where, day in retirement.other_days])
-    others = [d.version for d in catalog.by_key[(decl.kind, decl.name)]
-              if d is not decl and d.version is not None]
     return dump(ShowOut(
         **base.model_dump(),
         declaration=decl.model.model_dump(mode="json", exclude_none=True),
-        otherVersions=others,
-        uses=[HopOut(source=decl.id, target=t, label=graph.label(decl.id, t))
-              for t in graph.uses(decl.id)],
-        usedBy=[HopOut(source=s, target=decl.id, label=graph.label(s, decl.id))
-                for s in graph.users(decl.id)],
+        otherVersions=list(view.other_versions),
+        uses=_hops(view.uses),
+        usedBy=_hops(view.used_by),
         retirement=known,
     ))
 
 
-def _reach(catalog: Catalog, node: NodeId, distance: int, path: tuple[Hop, ...]) -> ReachOut:
-    decl = catalog.by_id[node]
-    return ReachOut(id=node, kind=decl.kind, owner=decl.owner, distance=distance,
-                    path=_hops(path))
+def _reach(found: Dependent) -> ReachOut:
+    return ReachOut(id=found.decl.id, kind=found.decl.kind, owner=found.decl.owner,
+                    distance=found.distance, path=_hops(found.path))
 
 
-def deps(root: Decl, reached: dict[NodeId, Reach], catalog: Catalog) -> str:
-    ordered = sorted(reached.values(), key=lambda r: (r.distance, r.node))
-    return dump(DepsOut(root=root.id, dependencies=[
-        _reach(catalog, r.node, r.distance, r.path) for r in ordered]))
+def deps(tree: DepsTree) -> str:
+    return dump(DepsOut(root=tree.root.id, dependencies=[_reach(d) for d in tree.dependencies]))
 
 
 def _impact_fields(report: ImpactReport) -> dict[str, Any]:
     return {
         "highestTier": report.highest_tier,
-        "dependents": [ReachOut(id=d.decl.id, kind=d.decl.kind, owner=d.decl.owner,
-                                distance=d.distance, path=_hops(d.path))
-                       for d in report.dependents],
+        "dependents": [_reach(d) for d in report.dependents],
         "features": [FeatureOut(id=f.decl.id, tier=f.tier, owner=f.decl.owner,
                                 path=_hops(f.path)) for f in report.features],
         "owners": [OwnerOut(owner=o.owner, contacts=list(o.contacts), affected=list(o.nodes))
@@ -409,7 +398,7 @@ def _impact_fields(report: ImpactReport) -> dict[str, Any]:
     }
 
 
-def impact(report: ImpactReport, catalog: Catalog) -> str:
+def impact(report: ImpactReport) -> str:
     return dump(ImpactOut(targets=[d.id for d in report.targets], **_impact_fields(report)))
 
 
@@ -437,18 +426,16 @@ def _change(item: ChangeImpact) -> ChangeOut:
         detail=change.detail, features=list(item.features), owners=list(item.owners))
 
 
-def graph(catalog: Catalog, graph: DepGraph, nodes: list[NodeId]) -> str:
-    keep = sorted(nodes)
+def graph(sub: Subgraph) -> str:
     return dump(GraphOut(
-        nodes=[NodeOut(id=n, kind=catalog.by_id[n].kind, owner=catalog.by_id[n].owner)
-               for n in keep],
+        nodes=[NodeOut(id=n.id, kind=n.kind, owner=n.owner) for n in sub.nodes],
         edges=[EdgeOut(source=e.source, target=e.target, label=e.label, member=e.member)
-               for e in graph.subgraph_edges(keep)],
+               for e in sub.edges],
     ))
 
 
-def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
-    return dump(DeprecationsOut(today=today.isoformat(), window=window, deadlines=[
+def deprecations(report: DeadlineReport) -> str:
+    return dump(DeprecationsOut(today=report.today.isoformat(), window=report.window, deadlines=[
         DeadlineOut(
             id=row.sunset.node, kind=row.decl.kind, sunset=row.sunset.day.isoformat(),
             daysLeft=row.days_left, status="passed" if row.days_left < 0 else "upcoming",
@@ -457,25 +444,26 @@ def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
             reason=row.sunset.reason, features=list(row.features),
             owners=[OwnerContactOut(owner=o, contacts=list(c)) for o, c in row.owners],
             actions=list(row.actions))
-        for row in rows]))
+        for row in report.rows]))
 
 
-def orphans(found: list[Orphan], today: dt.date) -> str:
-    return dump(OrphansOut(today=today.isoformat(), orphans=[
+def orphans(report: OrphanReport) -> str:
+    return dump(OrphansOut(today=report.today.isoformat(), orphans=[
         OrphanOut(id=o.decl.id, owner=o.decl.owner, base=o.base,
                   severity="error" if o.severity.value == "error" else "warning",
                   reasons=[ReasonOut(code=r.code, detail=r.detail) for r in o.reasons],
                   usedBy=list(o.used_by))
-        for o in found]))
+        for o in report.orphans]))
 
 
-def history(name: str, events: list[Event]) -> str:
-    return dump(HistoryOut(artifact=name, events=[EventOut(
+def history(report: HistoryReport) -> str:
+    return dump(HistoryOut(artifact=report.artifact, events=[EventOut(
         id=e.node, version=e.version, change=e.change, previous=e.previous,
         classes=list(e.classes), fields=list(e.fields), commit=e.commit.sha, day=e.commit.day,
-        author=e.commit.author, subject=e.commit.subject) for e in events]))
+        author=e.commit.author, subject=e.commit.subject) for e in report.events]))
 
 
-def completeness(gaps: list[Gaps], score: int) -> str:
-    return dump(CompletenessOut(percent=score, components=[
-        GapsOut(id=g.node, expected=list(g.expected), missing=list(g.missing)) for g in gaps]))
+def completeness(review: Completeness) -> str:
+    return dump(CompletenessOut(percent=review.score, components=[
+        GapsOut(id=g.node, expected=list(g.expected), missing=list(g.missing))
+        for g in review.gaps]))

@@ -7,7 +7,6 @@ repeat the comment's marker, and shows its hidden characters (see `visible`).
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from dataclasses import dataclass
@@ -17,11 +16,10 @@ from . import deadline_label, plural, value_text, visible
 from .mermaid import mermaid
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog
     from ..diff import Change, FieldChange, PullReport, TextDiff
-    from ..graph import DepGraph, Hop
+    from ..graph import Hop
     from ..impact import ImpactReport
-    from ..lifecycle import Deadline
+    from ..lifecycle import DeadlineReport
 
 ZWSP = "\u200b"
 MARKER = "<!-- aireg:impact -->"
@@ -79,7 +77,8 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
+def deprecations(report: DeadlineReport) -> str:
+    rows, today, window = report.rows, report.today, report.window
     if not rows:
         return f"No deadlines as of {today}.\n"
     passed = sum(1 for r in rows if r.days_left < 0)
@@ -123,7 +122,6 @@ def impact(report: ImpactReport) -> str:
 
 
 LIMIT = 60_000
-MERMAID_MAX_NODES = 30
 
 
 @dataclass(frozen=True)
@@ -300,8 +298,7 @@ def _diffs(diffs: tuple[TextDiff, ...]) -> _Block | None:
     return _Block("", tuple(rows), tail, "*{} more template diffs left out.*\n")
 
 
-def _blocks(report: PullReport, catalog: Catalog, graph: DepGraph, detail: _Detail
-            ) -> list[_Block]:
+def _blocks(report: PullReport, detail: _Detail) -> list[_Block]:
     absent = (f"The base ({code(report.base_rev, in_table=False)}) has no registry at "
               f"{_where(report.folder)}: every declaration is new.\n"
               if report.base_absent else "")
@@ -343,10 +340,8 @@ def _blocks(report: PullReport, catalog: Catalog, graph: DepGraph, detail: _Deta
         blocks.append(_section(f"New findings ({len(report.new_findings)})", [
             f"- **{f.severity.value}** {code(f.rule)} {code(str(f.span), in_table=False)}: "
             f"{inline(f.message)}" for f in report.new_findings]))
-    nodes = [d.decl.id for d in impact.dependents if d.decl.id in catalog.by_id]
-    if detail.diagram and nodes and len(nodes) <= MERMAID_MAX_NODES:
-        changed = frozenset(c.change.node for c in report.changes)
-        diagram = mermaid(catalog, graph, nodes, highlight=changed)
+    if detail.diagram and report.blast_radius is not None:
+        diagram = mermaid(report.blast_radius)
         blocks.append(_Block(f"<details><summary>Blast radius</summary>\n\n"
                              f"```mermaid\n{diagram}```\n\n</details>\n"))
     return blocks
@@ -380,8 +375,7 @@ def _rerun(report: PullReport) -> str:
     return code(f"aireg impact --base {report.base_rev}", in_table=False)
 
 
-def pr_comment(report: PullReport, catalog: Catalog, graph: DepGraph,
-               limit: int = LIMIT) -> str:
+def pr_comment(report: PullReport, limit: int = LIMIT) -> str:
     """The sticky pull-request comment (SPEC section 7), at most `limit` characters.
 
     Detail is dropped in stages (the diagram, the paths, rows past 100, past 20), then rows
@@ -394,7 +388,7 @@ def pr_comment(report: PullReport, catalog: Catalog, graph: DepGraph,
     if report.nothing:
         return f"{MARKER}\naireg: no AI declaration changed and no new findings.\n"
     for detail in _STAGES:
-        blocks = _blocks(report, catalog, graph, detail)
+        blocks = _blocks(report, detail)
         parts = [block.text(detail.rows) for block in blocks]
         if detail.label:
             parts.append(_note(report, detail.label))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
+from typing import TYPE_CHECKING
 
-from ..catalog import Catalog
-from ..graph import DepGraph
-from ..refs import NodeId
+if TYPE_CHECKING:
+    from ..views import Subgraph
 
 _SHAPES = {
     "Feature": ('(["', '"])'), "Model": ('[("', '")]'), "Dataset": ('[("', '")]'),
@@ -20,39 +19,17 @@ def _label(text: str) -> str:
             .replace(">", "&gt;").replace("`", "&#96;"))
 
 
-def mermaid(catalog: Catalog, graph: DepGraph, nodes: list[NodeId],
-            highlight: frozenset[NodeId] = frozenset()) -> str:
-    keep = sorted(nodes)
-    ids = {node: f"n{index}" for index, node in enumerate(keep)}
+def mermaid(sub: Subgraph) -> str:
+    ids = {node.id: f"n{index}" for index, node in enumerate(sub.nodes)}
     lines = ["flowchart LR"]
-    for node in keep:
-        kind = catalog.by_id[node].kind
-        left, right = _SHAPES.get(kind, ('["', '"]'))
-        lines.append(f"  {ids[node]}{left}{_label(node)}{right}")
-    for edge in graph.subgraph_edges(keep):
+    for node in sub.nodes:
+        left, right = _SHAPES.get(node.kind, ('["', '"]'))
+        lines.append(f"  {ids[node.id]}{left}{_label(node.id)}{right}")
+    for edge in sub.edges:
         lines.append(f"  {ids[edge.source]} -->|{_label(edge.label)}| {ids[edge.target]}")
-    if highlight:
+    if sub.highlight:
         lines.append("  classDef changed fill:#fde2e1,stroke:#c0392b")
-        marked = ",".join(ids[n] for n in keep if n in highlight)
+        marked = ",".join(ids[n.id] for n in sub.nodes if n.id in sub.highlight)
         if marked:
             lines.append(f"  class {marked} changed")
-    return "\n".join(lines) + "\n"
-
-
-def _dot_quote(text: str) -> str:
-    return '"' + re.sub(r'(["\\])', r"\\\1", text) + '"'
-
-
-def dot(catalog: Catalog, graph: DepGraph, nodes: list[NodeId]) -> str:
-    keep = sorted(nodes)
-    lines = ["digraph aireg {", "  rankdir=LR;", "  node [shape=box];"]
-    shapes = {"Feature": "ellipse", "Model": "cylinder", "Dataset": "cylinder",
-              "McpServer": "hexagon", "Eval": "note"}
-    for node in keep:
-        shape = shapes.get(catalog.by_id[node].kind, "box")
-        lines.append(f"  {_dot_quote(node)} [shape={shape}];")
-    for edge in graph.subgraph_edges(keep):
-        lines.append(f"  {_dot_quote(edge.source)} -> {_dot_quote(edge.target)} "
-                     f"[label={_dot_quote(edge.label)}];")
-    lines.append("}")
     return "\n".join(lines) + "\n"

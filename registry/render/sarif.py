@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .. import __version__
 from ..findings import RULE_HELP, RULES, Finding, Severity
 from . import visible
+
+if TYPE_CHECKING:
+    from ..rules import CheckResult
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -19,6 +23,11 @@ def uri(path: str) -> str:
     non-ASCII name reads back as the same path. A path that is not UTF-8 (held as surrogate
     escapes) is encoded as its original bytes."""
     return quote(path, safe="/", errors="surrogateescape")
+
+
+def check(result: CheckResult) -> str:
+    """`check --format sarif`: the findings of one run of aireg."""
+    return sarif(result.findings, __version__)
 
 
 def sarif(findings: list[Finding], version: str) -> str:

@@ -8,26 +8,24 @@ characters by the loader and are printed as they are.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from ..catalog import Catalog
-from ..decl import Decl
 from ..findings import Finding, Severity
-from ..graph import DepGraph, Hop
-from ..impact import ImpactReport, contacts
+from ..graph import Hop
+from ..impact import ImpactReport
 from ..lifecycle import when
 from ..refs import NodeId
 from ..rules import CheckResult
 from . import deadline_label, plural, value_text, visible
 
 if TYPE_CHECKING:
-    from ..bom import Gaps
+    from ..bom import Completeness
     from ..diff import FieldChange, PullReport
-    from ..history import Event
+    from ..history import Event, HistoryReport
     from ..indexes import Reindex
-    from ..lifecycle import Deadline
-    from ..orphans import Orphan
+    from ..lifecycle import DeadlineReport
+    from ..orphans import OrphanReport
+    from ..views import DepsTree, Listing, ShowView
 
 
 def finding_line(item: Finding) -> str:
@@ -59,11 +57,12 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def ls(rows: list[tuple[Decl, int]]) -> str:
-    if not rows:
+def ls(listing: Listing) -> str:
+    if not listing.rows:
         return "No declarations match.\n"
     return table(["ID", "KIND", "OWNER", "FILE"],
-                 [[d.id, d.kind, d.owner or "-", visible(f"{d.path}:{line}")] for d, line in rows])
+                 [[r.decl.id, r.decl.kind, r.decl.owner or "-", visible(f"{r.decl.path}:{r.line}")]
+                  for r in listing.rows])
 
 
 def path_text(path: tuple[Hop, ...]) -> str:
@@ -76,12 +75,12 @@ def path_text(path: tuple[Hop, ...]) -> str:
     return " ".join(parts)
 
 
-def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph,
-         retirement: str | None = None) -> str:
+def show(view: ShowView) -> str:
+    decl = view.decl
     meta = decl.model.metadata
-    lines = [f"{decl.id}  ({decl.kind})", f"  file:        {visible(decl.path)}:{line}"]
+    lines = [f"{decl.id}  ({decl.kind})", f"  file:        {visible(decl.path)}:{view.line}"]
     if decl.owner:
-        contact = ", ".join(visible(c) for c in contacts(catalog, decl.owner))
+        contact = ", ".join(visible(c) for c in view.contacts)
         lines.append(f"  owner:       {decl.owner}" + (f"  ({contact})" if contact else ""))
     if meta.description:
         lines.append(f"  description: {visible(meta.description)}")
@@ -94,48 +93,44 @@ def show(decl: Decl, line: int, catalog: Catalog, graph: DepGraph,
                 f"replacement {visible(dep.replacement)}" if dep.replacement else "",
                 visible(dep.reason or "")]
         lines.append("  deprecated:  " + "; ".join(b for b in bits if b))
-    if retirement is not None:
-        lines.append(f"  retirement:  {visible(retirement)}")
-    others = [d.version for d in catalog.by_key[(decl.kind, decl.name)]
-              if d is not decl and d.version]
-    if others:
-        lines.append(f"  also:        {', '.join(others)}")
+    if view.retirement_text is not None:
+        lines.append(f"  retirement:  {visible(view.retirement_text)}")
+    if view.other_versions:
+        lines.append(f"  also:        {', '.join(view.other_versions)}")
     if decl.template_path:
         lines.append(f"  template:    {visible(decl.template_path)}")
-    uses = graph.uses(decl.id)
-    users = graph.users(decl.id)
-    lines.append(f"  uses:        {plural(len(uses), 'artifact')}")
-    lines.extend(f"    -{graph.label(decl.id, t)}-> {t}" for t in uses)
-    lines.append(f"  used by:     {plural(len(users), 'artifact')}")
-    lines.extend(f"    {s} -{graph.label(s, decl.id)}->" for s in users)
+    lines.append(f"  uses:        {plural(len(view.uses), 'artifact')}")
+    lines.extend(f"    -{hop.label}-> {hop.target}" for hop in view.uses)
+    lines.append(f"  used by:     {plural(len(view.used_by), 'artifact')}")
+    lines.extend(f"    {hop.source} -{hop.label}->" for hop in view.used_by)
     return "\n".join(lines) + "\n"
 
 
-def deps(root: Decl, graph: DepGraph, depth: int | None) -> str:
+def deps(tree: DepsTree) -> str:
     """The dependency tree; a node already printed above is shown once, marked `(above)`."""
+    root, uses, depth = tree.root, tree.uses, tree.depth
     lines: list[str] = [root.id]
     printed: set[NodeId] = {root.id}
-    # A stack of (node, its children, the next child's index, indent, level) rather than
+    # A stack of (its children, the next child's index, indent, level) rather than
     # recursion: the tree is as deep as the registry's chains, which may be thousands deep.
-    stack: list[tuple[NodeId, list[NodeId], int, str, int]] = [
-        (root.id, graph.uses(root.id), 0, "", 1)]
+    stack: list[tuple[tuple[Hop, ...], int, str, int]] = [(uses[root.id], 0, "", 1)]
     while stack:
-        node, children, index, indent, level = stack.pop()
+        children, index, indent, level = stack.pop()
         if index == len(children):
             continue
-        stack.append((node, children, index + 1, indent, level))
-        child = children[index]
+        stack.append((children, index + 1, indent, level))
+        hop = children[index]
+        child = hop.target
         last = index == len(children) - 1
         branch = "└── " if last else "├── "
         seen = child in printed
-        lines.append(f"{indent}{branch}{graph.label(node, child)} {child}"
-                     + (" (above)" if seen and graph.uses(child) else ""))
+        lines.append(f"{indent}{branch}{hop.label} {child}"
+                     + (" (above)" if seen and uses[child] else ""))
         if seen:
             continue
         printed.add(child)
         if depth is None or level < depth:
-            stack.append((child, graph.uses(child), 0, indent + ("    " if last else "│   "),
-                          level + 1))
+            stack.append((uses[child], 0, indent + ("    " if last else "│   "), level + 1))
     return "\n".join(lines) + "\n"
 
 
@@ -167,11 +162,11 @@ def impact(report: ImpactReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
-    if not rows:
-        return f"No deadlines as of {today}.\n"
-    lines = [f"Deadlines as of {today} (deprecation window: {window} days):"]
-    for row in rows:
+def deprecations(report: DeadlineReport) -> str:
+    if not report.rows:
+        return f"No deadlines as of {report.today}.\n"
+    lines = [f"Deadlines as of {report.today} (deprecation window: {report.window} days):"]
+    for row in report.rows:
         sunset = row.sunset
         label = deadline_label(sunset.deadline, sunset.date_kind)
         what = f"  ({label})" if label else ""
@@ -189,11 +184,11 @@ def deprecations(rows: list[Deadline], today: dt.date, window: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def orphans(found: list[Orphan]) -> str:
-    if not found:
+def orphans(report: OrphanReport) -> str:
+    if not report.orphans:
         return "No orphaned adapters.\n"
     lines: list[str] = []
-    for orphan in found:
+    for orphan in report.orphans:
         if lines:
             lines.append("")
         lines.append(f"{orphan.decl.id}  {orphan.severity.value}  owner "
@@ -279,7 +274,8 @@ def impact_base(report: PullReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def completeness(gaps: list[Gaps], score: int) -> str:
+def completeness(review: Completeness) -> str:
+    gaps, score = review.gaps, review.score
     expected = sum(len(g.expected) for g in gaps)
     present = expected - sum(len(g.missing) for g in gaps)
     lines = [f"BOM completeness: {score}% ({present} of {expected} fields a procurement review "
@@ -288,7 +284,8 @@ def completeness(gaps: list[Gaps], score: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def history(name: str, events: list[Event]) -> str:
+def history(report: HistoryReport) -> str:
+    name, events = report.artifact, report.events
     if not events:
         return f"No commit declares {visible(name)} yet.\n"
     # Each version's commits; a version that succeeds another is also listed under the one

@@ -1,18 +1,17 @@
 """`aireg import` and `aireg scan`, and the scan behind `check --scan`.
 
-They take the run's options from the click context (the group's `Options`), so this module
-needs nothing from cli.main, which registers the commands.
+They take the run's options from the click context (the group's `Options`).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from registry.findings import ExitCode
 from registry.render import COMMAND_FORMATS, Format
 
 if TYPE_CHECKING:
@@ -64,7 +63,7 @@ def _say_findings(findings: Iterable[Finding]) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write "
               "nothing.")
 def import_command(kind: str, paths: tuple[Path, ...], out: Path | None, owner: str | None,
-                   dry_run: bool) -> None:
+                   dry_run: bool) -> int | None:
     """Declarations from the files a repository already has: PEFT adapter_config.json,
     Hugging Face model cards, MCP client configs, Dotprompt and Prompty files, promptfoo
     configs. Each declaration records its source and the source's SHA-256; importing again
@@ -104,7 +103,8 @@ def import_command(kind: str, paths: tuple[Path, ...], out: Path | None, owner: 
         for line in outcome.lines:
             click.echo(line)
     if any(f.severity.value == "error" for f in findings):
-        sys.exit(1)
+        return ExitCode.FINDINGS
+    return None
 
 
 def _sources(kind: str, paths: tuple[Path, ...], root: Path, cwd: Path

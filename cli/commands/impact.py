@@ -1,0 +1,76 @@
+"""`aireg impact`: what depends on named artifacts, or on what changed since a base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..options import Options, fail, format_option, pass_options
+from ..replay import stored
+
+if TYPE_CHECKING:
+    from registry.project import Project
+
+
+@click.command()
+@click.argument("refs", nargs=-1)
+@click.option("--base", metavar="REF", help="Compare with this git revision (a pull request's "
+              "base): what changed, what it reaches, what is new.")
+@click.option("--head", metavar="REF", help="With --base: the revision to compare (default: "
+              "the working tree).")
+@click.option("--scan", "scan_paths", multiple=True, type=click.Path(path_type=Path),
+              metavar="PATH", help="With --base: also the scan rules over the code under PATH "
+              "at both revisions (new undeclared models, MCP servers, adapter mismatches).")
+@format_option("impact")
+@pass_options
+@stored(revisions=("base", "head"), head="head")
+def impact(options: Options, refs: tuple[str, ...], base: str | None, head: str | None,
+           scan_paths: tuple[Path, ...], fmt: str) -> None:
+    """What depends on the artifacts REFS name, transitively (every declared version when a
+    ref has no range): dependents with one shortest path, features, owners and evals.
+
+    With --base, the same for everything that changed between two revisions.
+    """
+    if base is not None:
+        if refs:
+            fail("give either REFS or --base, not both")
+        _impact_between(options, base, head, fmt, scan_paths)
+        return
+    if head is not None:
+        fail("--head goes with --base")
+    if scan_paths:
+        fail("--scan goes with --base (check --scan scans without a comparison)")
+    if not refs:
+        fail("name at least one ref, such as prompt/house-style, or compare revisions with "
+             "--base REF")
+    from registry import impact as analysis
+
+    project = options.project()
+    targets = list({d.id: d for ref in refs for d in project.catalog.lookup(ref)}.values())
+    options.out.render(analysis.analyze(project.catalog, project.graph, targets), fmt)
+
+
+def _impact_between(options: Options, base: str, head: str | None, fmt: str,
+                    scan_paths: tuple[Path, ...]) -> None:
+    from registry import diff
+
+    from .adopt import scanned_sides
+
+    head_project = options.project_at(head, "--head") if head is not None else options.project()
+    base_project = options.base_of(head_project, base)
+    scanned = scanned_sides(base_project, head_project, base, head, scan_paths) \
+        if scan_paths else None
+    report = diff.compare(base_project, head_project, _label(base, base_project),
+                          _label(head, head_project) if head else "the working tree", base,
+                          scanned)
+    options.out.render(report, fmt)
+
+
+def _label(rev: str, project: Project) -> str:
+    commit = project.loaded.tree.commit
+    return f"{rev} ({commit[:12]})" if commit else rev
+
+
+COMMANDS = (impact,)
