@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import kinds
+from .bom_data_side import dataset_facts, index_parts
+from .consent import revocations_by_dataset
 from .decl import Decl
 from .findings import Finding, RefArgumentError, RegistryBroken, Severity
 from .refs import NodeId
@@ -37,8 +39,8 @@ if TYPE_CHECKING:
 
 Json = dict[str, Any]
 
-# Not parts of the product: teams own it, environments run it.
-OUTSIDE_BOM = frozenset({"Team", "Environment"})
+# Not parts of the product: teams own it, environments run it, revocations are events.
+OUTSIDE_BOM = frozenset({"Team", "Environment", "Revocation"})
 _HEX = re.compile(r"[0-9A-Fa-f]{2}")
 SERIAL_NAMESPACE = uuid.UUID("5b7f9c3e-2d1a-5f4e-9b8c-7a6d5e4f3a2b")
 PROVIDERS = {
@@ -245,6 +247,7 @@ class _Mapper:
         # What each declaration's refs resolve to, by edge label, within the catalog.
         self.out: dict[NodeId, list[tuple[str, NodeId, str | None]]] = {}
         self.evals: dict[NodeId, list[NodeId]] = {}
+        self.revoked = revocations_by_dataset(project.catalog)
         for edge in project.catalog.edges:
             self.out.setdefault(edge.source, []).append((edge.label, edge.target, edge.member))
             if edge.label == "covers" and edge.source in self.inside:
@@ -434,13 +437,16 @@ class _Mapper:
                 "name": origin.name, "version": origin.version,
                 "hashes": _hashes(origin_spec.source.digest if origin_spec.source else None),
                 "purl": self.purl(origin)}))
+        facts, stewards = dataset_facts(self.project.catalog, decl, self.revoked)
+        governance = _compact({
+            "owners": [{"organization": {"name": decl.owner}}] if decl.owner else None,
+            "stewards": stewards or None})
         data = _compact({
             "type": "dataset", "name": decl.name, "description": model.metadata.description,
             "contents": {"url": iri(source.uri)} if source is not None and source.uri else None,
             "classification": spec.classification,
             "sensitiveData": ["personal data"] if spec.personalData else None,
-            "governance": {"owners": [{"organization": {"name": decl.owner}}]}
-            if decl.owner else None})
+            "governance": governance or None})
         return self.base(
             decl, "data", hashes=_hashes(source.digest if source else None),
             licenses=licenses(spec.license), purl=self.purl(decl),
@@ -448,7 +454,12 @@ class _Mapper:
             properties=[
                 ("aireg:retention:until", spec.retention.until.isoformat() if spec.retention
                  else None),
-                ("aireg:records", str(spec.records) if spec.records is not None else None)])
+                ("aireg:records", str(spec.records) if spec.records is not None else None),
+                *facts])
+
+    def index(self, decl: Decl) -> Json:
+        data, props = index_parts(decl)
+        return self.base(decl, "data", purl=self.purl(decl), data=[data], properties=props)
 
     def prompt(self, decl: Decl) -> Json:
         model = decl.model
@@ -581,6 +592,7 @@ def _order(item: Json) -> Json:
 MAPPERS: dict[str, Callable[[_Mapper, Decl], Json]] = {
     "Feature": _Mapper.feature, "Model": _Mapper.model, "Adapter": _Mapper.adapter,
     "Dataset": _Mapper.dataset, "Prompt": _Mapper.prompt, "Eval": _Mapper.eval,
+    "VectorIndex": _Mapper.index,
 }
 SERVICE_MAPPERS: dict[str, Callable[[_Mapper, Decl], Json]] = {"McpServer": _Mapper.mcp}
 

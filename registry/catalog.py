@@ -16,7 +16,8 @@ from .findings import Finding, Pointer, RefArgumentError, finding
 from .load import Loaded
 from .refs import KIND_TO_REF, NodeId, Ref, RefSyntaxError, best_match, parse_version, suggest
 
-ANY_USABLE = frozenset({"model", "prompt", "adapter", "dataset", "mcp", "feature", "eval"})
+ANY_USABLE = frozenset({"model", "prompt", "adapter", "dataset", "mcp", "feature", "eval",
+                        "index"})
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class RefField:
     accepts: frozenset[str]
     label: str
     many: bool = True
+    # Items may also be mappings that hold the ref under this key (derivedFrom's steps).
+    item_key: str | None = None
     # The keys to each item of a list field, made once: a large registry has hundreds of
     # thousands of refs and a few dozen distinct positions.
     _indexed: list[tuple[str | int, ...]] = dataclasses.field(
@@ -47,23 +50,38 @@ REF_FIELDS: dict[str, tuple[RefField, ...]] = {
         RefField(("spec", "includes"), frozenset({"prompt"}), "includes"),
         RefField(("spec", "model"), frozenset({"model"}), "model", many=False),
         RefField(("spec", "tools"), frozenset({"mcp"}), "tool"),
+        RefField(("spec", "uses"), frozenset({"index"}), "uses"),
+        RefField(("spec", "queryModel"), frozenset({"model"}), "query-model", many=False),
     ),
     "Adapter": (
         RefField(("spec", "baseModel"), frozenset({"model"}), "base-model", many=False),
         RefField(("spec", "datasets"), frozenset({"dataset"}), "trained-on"),
         RefField(("spec", "evalDatasets"), frozenset({"dataset"}), "tested-on"),
     ),
-    "Dataset": (RefField(("spec", "derivedFrom"), frozenset({"dataset"}), "derived-from"),),
-    "Feature": (RefField(("spec", "uses"), ANY_USABLE, "uses"),),
+    "Dataset": (
+        RefField(("spec", "derivedFrom"), frozenset({"dataset"}), "derived-from",
+                 item_key="ref"),
+        RefField(("spec", "excludes"), frozenset({"revocation"}), "excludes"),
+    ),
+    "Feature": (
+        RefField(("spec", "uses"), ANY_USABLE, "uses"),
+        RefField(("spec", "queryModel"), frozenset({"model"}), "query-model", many=False),
+    ),
     "Eval": (
         RefField(("spec", "covers"), ANY_USABLE, "covers"),
         RefField(("spec", "datasets"), frozenset({"dataset"}), "uses-data"),
     ),
     "Environment": (RefField(("spec", "deploys"), ANY_USABLE - {"eval"}, "deploys"),),
+    "VectorIndex": (
+        RefField(("spec", "embeddingModel"), frozenset({"model"}), "embedded-by", many=False),
+        RefField(("spec", "builtFrom"), frozenset({"dataset"}), "built-from"),
+    ),
+    "Revocation": (RefField(("spec", "affects"), frozenset({"dataset"}), "revokes"),),
 }
 _KIND_WORDS = {"model": "models", "prompt": "prompts", "adapter": "adapters",
                "dataset": "datasets", "mcp": "MCP servers", "feature": "features",
-               "eval": "evals", "team": "teams", "user": "users", "env": "environments"}
+               "eval": "evals", "team": "teams", "user": "users", "env": "environments",
+               "index": "vector indexes", "revocation": "revocations"}
 
 
 class RefSite(NamedTuple):
@@ -96,14 +114,26 @@ class Edge(NamedTuple):
         return self.site.at
 
 
-def _ref_fields(decl: Decl) -> Iterator[tuple[RefField, Sequence[str]]]:
+def _ref_fields(decl: Decl) -> Iterator[tuple[RefField, Sequence[str], frozenset[int]]]:
     """The ref fields a declaration fills, each with its refs as written (one for a field
-    that holds one ref); the ref at index i is at `field.keys_at(i)`."""
+    that holds one ref) and the indices of the items written as mappings; the ref at index
+    i is at `field.keys_at(i)`, or under `field.item_key` there for a mapping."""
     spec = decl.model.spec
     for field in REF_FIELDS.get(decl.kind, ()):
         value = getattr(spec, field.keys[-1])
-        if value is not None:
-            yield field, value if field.many else (value,)
+        if value is None:
+            continue
+        if field.item_key is None:
+            yield field, value if field.many else (value,), frozenset()
+            continue
+        objects = frozenset(i for i, item in enumerate(value) if not isinstance(item, str))
+        yield field, [item if isinstance(item, str) else getattr(item, field.item_key)
+                      for item in value], objects
+
+
+def _keys(field: RefField, index: int, objects: frozenset[int]) -> tuple[str | int, ...]:
+    keys = field.keys_at(index)
+    return (*keys, field.item_key) if index in objects and field.item_key else keys
 
 
 def version_key(decl: Decl) -> tuple[int, Version | None]:
@@ -257,9 +287,9 @@ class Catalog:
         return sites
 
     def _ref_sites(self, decl: Decl) -> Iterator[RefSite]:
-        for field, texts in _ref_fields(decl):
+        for field, texts, objects in _ref_fields(decl):
             for index, text in enumerate(texts):
-                yield RefSite(decl, field, Ref.parse(text), field.keys_at(index))
+                yield RefSite(decl, field, Ref.parse(text), _keys(field, index, objects))
 
     def _resolve_all(self) -> None:
         # The hot loop of a large registry (five refs a declaration): a ref text that once
@@ -271,12 +301,12 @@ class Catalog:
             source = decl.id
             sites: list[RefSite] = []
             self._sites[source] = sites
-            for field, texts in _ref_fields(decl):
+            for field, texts, objects in _ref_fields(decl):
                 known = clean.get(field.accepts)
                 if known is None:
                     known = clean[field.accepts] = {}
                 for index, text in enumerate(texts):
-                    keys = field.keys_at(index)
+                    keys = _keys(field, index, objects) if objects else field.keys_at(index)
                     hit = known.get(text)
                     if hit is not None:
                         site = RefSite(decl, field, hit[0], keys)

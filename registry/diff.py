@@ -20,6 +20,9 @@ A change is classed by what it touches between the two declarations:
 | lifecycle | metadata.deprecation                                                    |
 | metadata  | description, labels, owner; dataset governance; team membership        |
 | cosmetic  | a template change in whitespace only                                    |
+| reindex   | besides its own class: an embedding model pin, an index's embedding or |
+|           | corpus, or a corpus under an index changed, so vectors must be rebuilt |
+|           | (indexes.plan)                                                          |
 
 A node is also affected when one of its refs, written the same on both sides, now resolves
 to another version (a consumer of `^3` when 3.2.0 is added): its change lists that
@@ -32,7 +35,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from semantic_version import Version
@@ -42,13 +45,14 @@ from .catalog import REF_FIELDS, Catalog
 from .decl import Decl
 from .findings import UNRESOLVED, Finding, Pointer, Span
 from .impact import ImpactReport, dependents_of, summarize
+from .indexes import Reindex, plan
 from .project import Project
 from .refs import NodeId, Ref, RefSyntaxError, node_id, parse_version
 from .subjects import Documents, document_key
 from .versions import Edited
 from .views import DIAGRAM_MAX_NODES, Subgraph, subgraph
 
-CLASS_ORDER = ("behavior", "interface", "pin", "lifecycle", "metadata", "cosmetic")
+CLASS_ORDER = ("behavior", "interface", "pin", "reindex", "lifecycle", "metadata", "cosmetic")
 # Changes that make a new version necessary; lifecycle and metadata may change in place
 # (deprecating 3.1.0 marks 3.1.0 itself), and whitespace does not change a prompt's meaning.
 NEEDS_BUMP = frozenset({"behavior", "interface", "pin"})
@@ -56,7 +60,8 @@ NEEDS_BUMP = frozenset({"behavior", "interface", "pin"})
 _PIN_FIELDS = {"spec.provider", "spec.modelId", "spec.revision", "spec.digest"}
 _INTERFACE_FIELDS = {"spec.variables", "spec.tools"}
 _METADATA_SPEC_FIELDS = {
-    "Dataset": {"spec.license", "spec.classification", "spec.personalData", "spec.retention"},
+    "Dataset": {"spec.license", "spec.classification", "spec.personalData", "spec.retention",
+                "spec.consent"},
     "Team": {"spec.members", "spec.contact", "spec.active"},
     "Feature": {"spec.tier"},
 }
@@ -117,6 +122,7 @@ class Change:
     fields: tuple[FieldChange, ...] = ()
     resolutions: tuple[Resolution, ...] = ()
     old: Decl | None = None  # the base declaration it is compared with
+    extra: tuple[str, ...] = ()  # classes from outside the declaration (reindex)
 
     @property
     def previous(self) -> NodeId | None:
@@ -140,7 +146,7 @@ class Change:
 
     @property
     def classes(self) -> tuple[str, ...]:
-        found = {f.cls for f in self.fields}
+        found = {f.cls for f in self.fields} | set(self.extra)
         if self.resolutions:
             found.add("pin")
         return tuple(c for c in CLASS_ORDER if c in found)
@@ -181,6 +187,7 @@ class PullReport:
     folder: str = ""
     # What the changes reach in head, to draw (None when it is more than a diagram shows).
     blast_radius: Subgraph | None = None
+    reindex: tuple[Reindex, ...] = ()  # the indexes whose vectors the changes make stale
 
     @property
     def nothing(self) -> bool:
@@ -412,6 +419,9 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
     """`scanned`: the scan rules over base's code and head's (impact --base --scan)."""
     broken = broken_declarations(base, head)
     found = changes(base.catalog, head.catalog, broken)
+    rebuilds = plan(head.catalog, head.graph, found)
+    causes = {node for item in rebuilds for node in item.causes}
+    found = [replace(c, extra=("reindex",)) if c.node in causes else c for c in found]
     from_base = ("removed", "invalid")  # head has no declaration to start from
     in_head = [c.decl for c in found if c.status not in from_base]
     gone = [c.decl for c in found if c.status in from_base]
@@ -427,7 +437,8 @@ def compare(base: Project, head: Project, base_label: str, head_label: str,
                          invalid_bases(found), scanned)
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
                       base_rev or base_label, tuple(text_diffs(base.catalog, head.catalog, found)),
-                      base.absent, base.location.prefix, _blast_radius(head, impact, per_change))
+                      base.absent, base.location.prefix, _blast_radius(head, impact, per_change),
+                      tuple(rebuilds))
 
 
 def _blast_radius(head: Project, impact: ImpactReport, changes: tuple[ChangeImpact, ...]

@@ -61,9 +61,10 @@ class Digests:
         model = decl.model
         if isinstance(model, kinds.Prompt):
             return self._prompt(decl, model.spec)
-        # Unset fields are left out, so a field added to a kind keeps every digest; the
-        # model card and training approach document a version and change nothing it does.
-        spec: dict[str, Any] = model.spec.model_dump(mode="json", exclude_none=True,
+        # Fields left at their defaults are left out, so a field added to a kind keeps every
+        # digest; the model card and training approach document a version and change nothing
+        # it does.
+        spec: dict[str, Any] = model.spec.model_dump(mode="json", exclude_defaults=True,
                                                      exclude=_DOCUMENTATION)
         for field in REF_FIELDS.get(decl.kind, ()):
             name = field.keys[-1]
@@ -72,7 +73,7 @@ class Digests:
                 continue
             spec[name] = ([self._ref(text) for text in value] if field.many
                           else self._ref(value))
-        if isinstance(model, kinds.Environment):
+        if isinstance(model, kinds.Environment) and "deploys" in spec:
             spec["deploys"] = sorted(spec["deploys"])
         return {"kind": decl.kind, "spec": spec}
 

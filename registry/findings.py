@@ -56,6 +56,10 @@ RULES: dict[str, Severity] = {
     "undeclared-running": Severity.ERROR,
     "rollout-stalled": Severity.WARNING,
     "state-file": Severity.ERROR,
+    "embedding-mismatch": Severity.ERROR,
+    "dimension-mismatch": Severity.ERROR,
+    "index-stale": Severity.WARNING,
+    "consent-revoked": Severity.WARNING,
     "undeclared-model": Severity.WARNING,
     "undeclared-mcp-server": Severity.WARNING,
     "adapter-base-mismatch": Severity.ERROR,
@@ -104,6 +108,13 @@ RULE_HELP: dict[str, str] = {
     "undeclared-running": "An observed version or digest that no declaration has.",
     "rollout-stalled": "A partial rollout whose share has not moved for longer than maxSkew.",
     "state-file": "An observed-state file that is missing, not JSON, or not in the format.",
+    "embedding-mismatch": "Queries embedded with a different model than the index they "
+                          "search.",
+    "dimension-mismatch": "An index's dimensions differ from its embedding model's.",
+    "index-stale": "An index built from an older dataset version than the newest one "
+                   "declared in its major line.",
+    "consent-revoked": "An adapter or index built on data a consent revocation affects; an "
+                       "error after the revocation's deadline.",
     "undeclared-model": "Code uses a model id that no Model declares (check --scan).",
     "undeclared-mcp-server": "An MCP client config names a server that no McpServer declares "
                              "(check --scan).",

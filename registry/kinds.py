@@ -15,9 +15,11 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     Strict,
     StringConstraints,
+    Tag,
     WithJsonSchema,
     model_validator,
 )
@@ -75,6 +77,7 @@ Owner = Annotated[str, Strict(), StringConstraints(pattern=OWNER_PATTERN)]
 Digest = Annotated[str, Strict(), StringConstraints(pattern=DIGEST_PATTERN)]
 RefText = Annotated[str, Strict(), AfterValidator(_check_ref)]
 Day = Annotated[dt.date, BeforeValidator(_day)]
+RefList = list[RefText]  # for a model with a field named `list`
 Scalar = (Annotated[str, Strict()] | Annotated[int, Strict()] | Annotated[float, Strict()]
           | Annotated[bool, Strict()])
 PositiveInt = Annotated[int, Strict(), Field(gt=0)]
@@ -98,7 +101,7 @@ class Strictly(BaseModel):
 # so each field says what it holds, what it accepts and its default, in the user's words.
 API_HELP = "The format version of this declaration: always `aireg/v1`."
 KIND_HELP = ("What this declaration is: Model, Prompt, Adapter, Dataset, McpServer, Feature, "
-             "Eval, Team or Environment.")
+             "Eval, Team, Environment, VectorIndex or Revocation.")
 METADATA_HELP = "The declaration's name, version, owner and other facts about it."
 SPEC_HELP = "What the kind itself declares (its fields are listed with the kind)."
 NAME_HELP = ("The artifact's name, unique within its kind: lowercase letters, digits, `.`, `_` "
@@ -271,6 +274,16 @@ class ModelSpec(Strictly):
                                               "takes in one request.")
     card: Card | None = Field(default=None, description="The model card: architecture, inputs "
                               "and outputs, intended use, limitations, risks, energy, links.")
+    dimensions: PositiveInt | None = Field(
+        None, description="For an embedding model: the length of the vectors it returns (an "
+        "index it embeds must have as many).")
+
+    @model_validator(mode="after")
+    def _dimensions_for_embeddings(self) -> ModelSpec:
+        if self.dimensions is not None and self.task not in (None, "embedding"):
+            raise ValueError(f"`dimensions` is for embedding models, and this one is `task: "
+                             f"{self.task}`; remove it, or set task: embedding")
+        return self
 
 
 class Model(Declaration):
@@ -298,6 +311,12 @@ class PromptSpec(Strictly):
                                   "for, such as `model/gpt-4o-2024-08-06`.")
     tools: list[RefText] = Field(default_factory=list, description="Refs to the MCP tools it "
                                  "calls, such as `mcp/zendesk@^2#search_tickets`.")
+    uses: list[RefText] = Field(
+        default_factory=list, description="Refs to the vector indexes the prompt retrieves "
+        "from, such as `index/help-center@^5`.")
+    queryModel: RefText | None = Field(
+        None, description="A ref to the Model that embeds this prompt's retrieval queries; "
+        "default: each index's own embeddingModel.")
     templateLanguage: Literal["jinja2", "handlebars", "mustache"] | None = Field(
         default=None, description="The template's language when it is not Jinja2 (an imported "
         "Dotprompt file is Handlebars): aireg then neither parses nor renders it.")
@@ -375,6 +394,41 @@ class Retention(Strictly):
                        "(YYYY-MM-DD); past it, check reports retention-expired.")
 
 
+class DerivedStep(Strictly):
+    """A `derivedFrom` entry that records how the data was made from its source."""
+
+    ref: RefText = Field(description="The dataset this one was made from (dataset/...)")
+    step: Text | None = Field(default=None, description="The transformation, such as filter, "
+                              "dedupe, reweight, merge or redact")
+    tool: Text | None = Field(default=None, description="What ran the step: a program and its "
+                              "version, or a pipeline name")
+    digest: Digest | None = Field(default=None, description="sha256 of the step's code commit or "
+                                  "configuration, so the step can be rerun")
+
+
+def _derived_tag(value: Any) -> str:
+    return "step-object" if isinstance(value, dict | DerivedStep) else "ref-text"
+
+
+# The tags pydantic puts in error locations of the unions above; a location a user reads
+# has none of them.
+UNION_TAGS = frozenset({"ref-text", "step-object"})
+DerivedFrom = Annotated[
+    Annotated[RefText, Tag("ref-text")] | Annotated[DerivedStep, Tag("step-object")],
+    Discriminator(_derived_tag)]
+
+ConsentUse = Literal["model-training", "fine-tuning", "evaluation", "retrieval", "analytics",
+                     "product-improvement", "other"]
+
+
+class Consent(Strictly):
+    basis: Literal["consent", "contract", "legitimate-interest", "public"] = Field(
+        description="The lawful basis the data is processed under")
+    uses: list[ConsentUse] = Field(
+        default_factory=list, description="The uses that basis covers, such as model-training "
+        "and evaluation")
+
+
 class DatasetSpec(Strictly):
     source: DataSource | None = Field(None, description="Where the data is, and its digest.")
     license: Text | None = Field(None, description="An SPDX license expression (such as "
@@ -385,10 +439,21 @@ class DatasetSpec(Strictly):
     personalData: Flag | None = Field(None, description="Whether the data holds personal "
                                       "data.")
     retention: Retention | None = Field(None, description="How long the data may be kept.")
-    derivedFrom: list[RefText] = Field(default_factory=list, description="Refs to the "
-                                       "Datasets this one was made from.")
+    derivedFrom: list[DerivedFrom] = Field(
+        default_factory=list, description="The Datasets this one was made from: refs, or "
+        "`{ref, step, tool, digest}` naming the transformation that made it.")
     records: Annotated[int, Strict(), Field(ge=0)] | None = Field(None, description="How "
                                                                   "many records it holds.")
+    consent: Consent | None = Field(
+        None, description="The lawful basis the data is processed under, and the uses it "
+        "covers.")
+    excludes: list[RefText] = Field(
+        default_factory=list, description="Refs to the Revocations (`revocation/<name>`) whose "
+        "subjects this version was made without.")
+
+    def derived_refs(self) -> list[str]:
+        """The refs of `derivedFrom`, whichever way each entry is written."""
+        return [item if isinstance(item, str) else item.ref for item in self.derivedFrom]
 
 
 class Dataset(Declaration):
@@ -468,6 +533,9 @@ class FeatureSpec(Strictly):
     uses: list[RefText] = Field(default_factory=list, description="Refs to what it is built "
                                 "from: prompts, models, adapters, MCP tools, datasets, other "
                                 "features (any kind but Team).")
+    queryModel: RefText | None = Field(
+        None, description="A ref to the Model that embeds the feature's retrieval queries "
+        "against the indexes in `uses`; default: each index's own embeddingModel.")
 
 
 class Feature(Declaration):
@@ -553,13 +621,85 @@ class Environment(Declaration):
                                   "observed state is written back.")
 
 
+# --- VectorIndex, Revocation (SPEC section 12) -----------------------------------------------
+
+
+class Store(Strictly):
+    type: Text = Field(description="The vector store: pgvector, pinecone, weaviate, chroma, "
+                       "qdrant, ...")
+    uri: Text = Field(description="Where the index lives: a connection string with its table, "
+                      "or a collection URL")
+
+
+class VectorIndexSpec(Strictly):
+    embeddingModel: RefText = Field(description="The model that embedded the records "
+                                    "(model/...); queries must be embedded by the same model")
+    dimensions: PositiveInt = Field(description="The length of the stored vectors")
+    metric: Literal["cosine", "dot", "euclidean"] = Field(
+        description="The distance the index compares vectors with")
+    store: Store = Field(description="Where the vectors are kept")
+    builtFrom: list[RefText] = Field(
+        default_factory=list, description="The datasets (corpora) embedded into it: pin the "
+        "versions it was built from, such as dataset/help-center-corpus@4.1.0")
+    builtAt: Day | None = Field(default=None, description="The day the index was built, "
+                                "YYYY-MM-DD")
+
+
+class VectorIndex(Declaration):
+    kind: Literal["VectorIndex"] = Field(description=KIND_HELP)
+    metadata: VersionedMetadata = Field(description=METADATA_HELP)
+    spec: VectorIndexSpec = Field(description="A vector index: the model that embedded it, its "
+                                  "vectors, its store and the corpora it holds.")
+
+
+class RevocationMetadata(TeamMetadata):
+    """A revocation is one event, so it has no version; it has an owner (who handles it)."""
+
+    name: Name = Field(description=NAME_HELP + " Datasets name it as `revocation/<name>`.")
+    owner: Owner | None = Field(None, description="Who handles the revocation: `team/<name>` "
+                                "or `user/<handle>`.")
+
+
+class ListFile(Strictly):
+    uri: Text = Field(description="Where the list of revoked subjects is kept")
+    digest: Digest = Field(description="sha256 of that list, so every exclusion uses the same "
+                           "one")
+
+
+class RevocationSpec(Strictly):
+    received: Day = Field(description="The day the withdrawals were received, YYYY-MM-DD")
+    deadline: Day = Field(description="The day by which the data must be gone from what was "
+                          "built on it, YYYY-MM-DD")
+    affects: RefList = Field(
+        min_length=1, description="The dataset versions that hold the subjects' data "
+        "(dataset/<name>@<version or range>)")
+    subjects: Annotated[int, Strict(), Field(ge=0)] = Field(
+        description="How many people withdrew")
+    list: ListFile = Field(description="The list of subjects: where it is and its digest")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> RevocationSpec:
+        if self.deadline < self.received:
+            raise ValueError(f"`deadline` {self.deadline} is before `received` "
+                             f"{self.received}; fix one of the days")
+        return self
+
+
+class Revocation(Declaration):
+    kind: Literal["Revocation"] = Field(description=KIND_HELP)
+    metadata: RevocationMetadata = Field(description="The revocation's name, owner and "
+                                         "description; it has no version.")
+    spec: RevocationSpec = Field(description="Withdrawals of consent: when, by how many "
+                                 "people, the data they affect and where their list is.")
+
+
 KINDS: dict[str, type[Declaration]] = {
     cls.__name__: cls for cls in (Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team,
-                                  Environment)
+                                  Environment, VectorIndex, Revocation)
 }
 # Kinds whose declarations must carry a version, may carry one, or must not.
-VERSIONED = frozenset({"Prompt", "Adapter", "Dataset", "McpServer", "Eval"})
-UNVERSIONED = frozenset({"Team", "Environment"})
+VERSIONED = frozenset({"Prompt", "Adapter", "Dataset", "McpServer", "Eval", "VectorIndex"})
+UNVERSIONED = frozenset({"Team", "Environment", "Revocation"})
 
 
 

@@ -13,6 +13,7 @@ from .decl import Decl
 from .findings import Finding, Severity, finding
 from .graph import DepGraph
 from .impact import contacts
+from .indexes import rebuild_actions
 from .refs import NodeId
 from .render import plural
 from .retirements import Retirement, Retirements
@@ -46,6 +47,9 @@ class Deadline:
     days_left: int
     features: tuple[NodeId, ...]
     owners: tuple[tuple[str, tuple[str, ...]], ...]  # (owner, contacts)
+    # What the day makes someone do: `rebuild index/x@1.0.0 before <day>` for the indexes
+    # a retiring embedding model embedded.
+    actions: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
@@ -142,7 +146,10 @@ class Lifecycle:
         out: list[Finding] = self.unknown_findings()
         hit: dict[NodeId, list[NodeId]] = {}  # a user of several retiring nodes: search once
         for node in sorted(set(self.sunsets) | self.deprecated):
-            users = self.graph.users(node)
+            # A revocation names the data it withdraws from, retired or not: it does not
+            # depend on that data.
+            users = [u for u in self.graph.users(node)
+                     if self.catalog.by_id[u].kind != "Revocation"]
             if not users:
                 continue
             if node in self.deprecated:
@@ -242,8 +249,10 @@ class Lifecycle:
                 # An environment runs what others own: its owner is not the one to tell.
                 if owner is not None and self.catalog.by_id[other].kind != "Environment":
                     owners[owner] = contacts(self.catalog, owner)
+            actions = (rebuild_actions(self.graph, node, sunset.day.isoformat())
+                       if sunset.deadline == "sunset" else ())
             rows.append(Deadline(sunset, self.catalog.by_id[node], left, features,
-                                 tuple(sorted(owners.items()))))
+                                 tuple(sorted(owners.items())), actions))
         return sorted(rows, key=lambda r: (r.sunset.day, r.sunset.node, r.sunset.deadline))
 
 

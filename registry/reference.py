@@ -80,12 +80,15 @@ _KIND_PARTS: dict[str, tuple[type[BaseModel], ...]] = {
     "Model": (kinds.ModelSpec,),
     "Prompt": (kinds.PromptSpec,),
     "Adapter": (kinds.AdapterSpec, kinds.Artifact),
-    "Dataset": (kinds.DatasetSpec, kinds.DataSource, kinds.Retention),
+    "Dataset": (kinds.DatasetSpec, kinds.DataSource, kinds.Retention, kinds.DerivedStep,
+                kinds.Consent),
     "McpServer": (kinds.McpServerSpec, kinds.Package, kinds.Tool),
     "Feature": (kinds.FeatureSpec,),
     "Eval": (kinds.EvalSpec,),
     "Team": (kinds.TeamSpec,),
     "Environment": (kinds.EnvironmentSpec, kinds.EnvironmentMetadata),
+    "VectorIndex": (kinds.VectorIndexSpec, kinds.Store),
+    "Revocation": (kinds.RevocationSpec, kinds.ListFile),
 }
 
 
@@ -116,6 +119,8 @@ def declarations_md() -> str:
                       "same fields as Metadata, with `version` required.")
     lines += _section("###", kinds.TeamMetadata, "The metadata of a Team: no version and no "
                       "owner.")
+    lines += _section("###", kinds.RevocationMetadata, "The metadata of a Revocation: an "
+                      "owner, and no version.")
     lines += _section("###", kinds.Deprecation)
     lines += ["## Kinds", ""]
     for name, kind in kinds.KINDS.items():

@@ -25,6 +25,8 @@ REF_KINDS: dict[str, str] = {
     "team": "Team",
     "env": "Environment",
     "user": "",
+    "index": "VectorIndex",
+    "revocation": "Revocation",
 }
 KIND_TO_REF: dict[str, str] = {kind: ref for ref, kind in REF_KINDS.items() if kind}
 

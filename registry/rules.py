@@ -21,7 +21,7 @@ _SIMPLE_ID = re.compile(r"^[A-Za-z0-9.+:-]+$")
 # The edges along which data flows into what is built from it (not evaluation).
 TRAINED = frozenset({"trained-on", "derived-from"})
 NO_OWNER_NEEDED = frozenset({"Team"})
-NEVER_UNUSED = frozenset({"Feature", "Eval", "Team", "Environment"})
+NEVER_UNUSED = frozenset({"Feature", "Eval", "Team", "Environment", "Revocation"})
 
 
 @dataclass
@@ -227,7 +227,7 @@ def spdx_problem(expression: str) -> str | None:
 
 def run(catalog: Catalog, graph: DepGraph, life: Lifecycle) -> list[Finding]:
     """Every finding of the registry, at the rules' default severities."""
-    from . import orphans
+    from . import consent, indexes, orphans
 
     return [
         *catalog.loaded.findings,
@@ -240,6 +240,8 @@ def run(catalog: Catalog, graph: DepGraph, life: Lifecycle) -> list[Finding]:
         *life.findings(),
         *orphans.findings(orphans.find(catalog, life)),
         *dataset_findings(catalog, life),
+        *indexes.findings(catalog),
+        *consent.findings(catalog, graph, life.today),
     ]
 
 

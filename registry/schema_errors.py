@@ -46,6 +46,11 @@ def shape(value: Any) -> str:
     return describe(value) if isinstance(value, dict | list) or value is None else "a value"
 
 
+def _untagged(loc: Any) -> tuple[str | int, ...]:
+    """A pydantic location without the tags of kinds' tagged unions (derivedFrom items)."""
+    return tuple(part for part in loc if part not in kinds.UNION_TAGS)
+
+
 def _dotted(loc: tuple[str | int, ...]) -> str:
     text = ""
     for part in loc:
@@ -104,11 +109,11 @@ def schema_findings(error: ValidationError, data: Any, at: Pointer,
     wanted: dict[tuple[str | int, ...], list[str]] = {}
     for item in errors:
         if item["type"] in _TYPE_NAMES:
-            words = wanted.setdefault(_existing(data, tuple(item["loc"])), [])
+            words = wanted.setdefault(_existing(data, _untagged(item["loc"])), [])
             if _TYPE_NAMES[item["type"]] not in words:
                 words.append(_TYPE_NAMES[item["type"]])
     for item in errors:
-        loc: tuple[str | int, ...] = tuple(item["loc"])
+        loc = _untagged(item["loc"])
         kind = item["type"]
         ctx = item.get("ctx") or {}
         if loc and loc[-1] == "[key]":

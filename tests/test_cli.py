@@ -36,6 +36,7 @@ VARIANTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     # Run in a copy of the example with two fixed commits (see history_repo).
     "history": (("house-style", ("prompt/house-style",)),),
     "status": (("acme", ()),),
+    "lineage": (("ticket-classifier", ("adapter/ticket-classifier",)),),
 }
 # Extra cases in one format only.
 EXTRA_CASES = (("graph", "support-triage", ("prompt/support-triage",), Format.MERMAID),)
@@ -324,7 +325,7 @@ SHAPE = "kind/name[@constraint][#member], such as prompt/house-style@^3"
 BAD_REFS = {
     "prompt": f"`prompt` is not a ref; write {SHAPE}",
     "widget/x": "`widget/x` has an unknown kind `widget`; kinds are model, prompt, adapter, "
-                "dataset, mcp, feature, eval, team, env, user",
+                "dataset, mcp, feature, eval, team, env, user, index, revocation",
     "prompt/House": "`prompt/House` has an invalid name `House`; names are lowercase letters, "
                     "digits, `.`, `_` and `-`, starting with a letter or digit",
     "prompt/house-style@abc": "`prompt/house-style@abc`: `abc` is not a version range; write one "

@@ -42,6 +42,7 @@ COMMANDS = (
     ("orphans",),
     ("graph", "--format", "dot"),
     ("ls", "--format", "json"),
+    ("lineage", "adapter/ticket-classifier"),
 )
 
 

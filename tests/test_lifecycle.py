@@ -473,17 +473,19 @@ def test_deprecations_json(make_registry: MakeRegistry, aireg: Run) -> None:
     assert document == {"version": 1, "today": TODAY, "window": 90, "deadlines": [
         {"id": "model/gpt-4-0613", "kind": "Model", "sunset": "2026-10-23", "daysLeft": -29,
          "status": "passed", "declared": False, "source": BUNDLED_SOURCE, "dateKind": "firm",
-         "replacement": "gpt-5.5", "reason": None, "features": REACHED, "owners": OWNERS},
+         "replacement": "gpt-5.5", "reason": None, "features": REACHED, "owners": OWNERS,
+         "actions": []},
         {"id": "dataset/faq@1.0.0", "kind": "Dataset", "sunset": "2026-12-01", "daysLeft": 10,
          "status": "upcoming", "declared": True,
          "source": "firm day declared in metadata.deprecation",
          "dateKind": "firm", "replacement": None, "reason": None, "features": REACHED,
-         "owners": OWNERS[1:]},
+         "owners": OWNERS[1:], "actions": []},
         {"id": "prompt/house-style@1.0.0", "kind": "Prompt", "sunset": "2027-01-31",
          "daysLeft": 71, "status": "upcoming", "declared": True,
          "source": "firm day declared in metadata.deprecation", "dateKind": "firm",
          "replacement": "prompt/house-style@^2", "reason": "superseded by the v2 voice guide",
-         "features": REACHED, "owners": OWNERS},
+         "features": REACHED, "owners": OWNERS,
+         "actions": []},
     ]}
 
 

@@ -375,7 +375,7 @@ def test_refs_that_do_not_parse(check_bad: Checker) -> None:
         "letter or digit",
         "feature.yaml:7:7: error[schema] `spec.uses[1]`: `prmpt/x` has an unknown kind `prmpt` "
         "(did you mean prompt?); kinds are model, prompt, adapter, dataset, mcp, feature, eval, "
-        "team, env, user",
+        "team, env, user, index, revocation",
         "feature.yaml:8:7: error[schema] `spec.uses[2]`: `prompt/x@^^3`: `^^3` is not a version "
         "range; write one in npm syntax, such as 3.1.0, ^3, ~3.1.0, 3.x or \">=3.0.0 <4.0.0\"",
         "feature.yaml:9:7: error[schema] `spec.uses[3]`: `team/platform@^1`: team refs take no "
@@ -609,7 +609,8 @@ def test_unknown_kind(check_bad: Checker) -> None:
     result = check_bad({"kind.yaml": "apiVersion: aireg/v1\nkind: Promt\nmetadata: {name: x}\n"})
     assert lines_for(result, "kind.yaml") == [
         "kind.yaml:2:7: error[schema] unknown kind `Promt` (did you mean Prompt?); kinds are "
-        "Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team, Environment"]
+        "Model, Prompt, Adapter, Dataset, McpServer, Feature, Eval, Team, Environment, "
+        "VectorIndex, Revocation"]
 
 
 @pytest.mark.parametrize(("written", "got"), [
@@ -618,7 +619,7 @@ def test_kind_that_is_not_a_string(check_bad: Checker, written: str, got: str) -
     result = check_bad({"kind.yaml": f"apiVersion: aireg/v1\nkind: {written}\nmetadata: {{}}\n"})
     assert lines_for(result, "kind.yaml") == [
         "kind.yaml:2:7: error[schema] `kind` must be one of Model, Prompt, Adapter, Dataset, "
-        f"McpServer, Feature, Eval, Team, Environment; got {got}"]
+        f"McpServer, Feature, Eval, Team, Environment, VectorIndex, Revocation; got {got}"]
 
 
 @pytest.mark.parametrize(("path", "content"), [

@@ -35,7 +35,8 @@ def test_parse(text: str, expected: Ref) -> None:
         ("house-style", "`house-style` is not a ref; write kind/name[@constraint][#member], "
                         "such as prompt/house-style@^3"),
         ("prmpt/x", "`prmpt/x` has an unknown kind `prmpt` (did you mean prompt?); kinds are "
-                    "model, prompt, adapter, dataset, mcp, feature, eval, team, env, user"),
+                    "model, prompt, adapter, dataset, mcp, feature, eval, team, env, user, "
+                    "index, revocation"),
         ("prompt/House", "`prompt/House` has an invalid name `House`; names are lowercase "
                          "letters, digits, `.`, `_` and `-`, starting with a letter or digit"),
         ("prompt/" + "a" * 129, f"`prompt/{'a' * 129}` has an invalid name `{'a' * 129}`; names "

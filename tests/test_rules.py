@@ -167,7 +167,8 @@ def test_ref_kind(check: Check) -> None:
         "adapter.yaml:7:34: error[ref-kind] `spec.datasets` takes refs to datasets, not models "
         "(`model/house-llm`)",
         "bot.yaml:9:7: error[ref-kind] `spec.uses` takes refs to adapters, datasets, evals, "
-        "features, MCP servers, models, prompts, not teams (`team/platform`)",
+        "features, vector indexes, MCP servers, models, prompts, not teams "
+        "(`team/platform`)",
     ]
 
 

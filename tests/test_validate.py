@@ -42,10 +42,10 @@ def test_each_document_is_validated_apart(tmp_path: Path) -> None:
         "schema ('apiVersion',) apiVersion `aireg/v2` is not supported; this aireg reads "
         "aireg/v1",
         "schema ('kind',) unknown kind `Promt` (did you mean Prompt?); kinds are Model, Prompt, "
-        "Adapter, Dataset, McpServer, Feature, Eval, Team, Environment",
+        "Adapter, Dataset, McpServer, Feature, Eval, Team, Environment, VectorIndex, Revocation",
         "schema ('kind',) a Registry document belongs in aireg.yaml at the registry root",
         "schema () missing field `kind`; set it to one of Model, Prompt, Adapter, Dataset, "
-        "McpServer, Feature, Eval, Team, Environment",
+        "McpServer, Feature, Eval, Team, Environment, VectorIndex, Revocation",
         "schema () this document is a string; a declaration is a mapping with apiVersion, "
         "kind, metadata and spec (one per document, separated by ---)",
     ]

@@ -45,7 +45,8 @@ def test_a_kind_is_named_in_any_case_or_by_its_ref_prefix() -> None:
     with pytest.raises(AiregError) as raised:
         views.kind_named("bot")
     assert str(raised.value) == ("unknown kind `bot`; kinds are Model, Prompt, Adapter, "
-                                 "Dataset, McpServer, Feature, Eval, Team, Environment")
+                                 "Dataset, McpServer, Feature, Eval, Team, Environment, "
+                                 "VectorIndex, Revocation")
 
 
 def test_show_gives_the_highest_version_its_other_versions_and_edges(project: Project) -> None:

@@ -62,6 +62,7 @@ COMMAND_FORMATS: dict[str, tuple[Format, ...]] = {
     "orphans": (Format.TEXT, Format.JSON),
     "history": (Format.TEXT, Format.JSON),
     "status": (Format.TEXT, Format.JSON, Format.MARKDOWN),
+    "lineage": (Format.TEXT, Format.JSON, Format.MERMAID),
     "scan": (Format.TEXT, Format.JSON, Format.SARIF, Format.GITHUB),
 }
 

@@ -11,6 +11,7 @@ from ..findings import Finding
 from ..graph import Hop
 from ..impact import view
 from ..rules import CheckResult
+from .lineage import LineageOut
 from .tree import impact_fields
 
 if TYPE_CHECKING:
@@ -189,6 +190,9 @@ class DeadlineOut(Out):
     reason: str | None
     features: list[str]
     owners: list[OwnerContactOut]
+    actions: list[str] = Field(description="what the day makes someone do, such as `rebuild "
+                               "index/help-center@5.0.0 before 2027-01-31` for each index a "
+                               "retiring embedding model embedded")
 
 
 class DeprecationsOut(Out):
@@ -259,6 +263,17 @@ class ChangeOut(Out):
                                     "production")
 
 
+class ReindexOut(Out):
+    index: str
+    reasons: list[str]
+    causes: list[str] = Field(description="the changed declarations that make it stale")
+    records: int | None = Field(description="the records of the corpora it is built from; "
+                                "null when one of them declares no `records`")
+    corpora: list[str]
+    uncounted: list[str] = Field(description="corpora that declare no `records`")
+    store: str
+
+
 class ImpactBaseOut(Out):
     version: Literal[2] = 2
     base: str
@@ -273,6 +288,9 @@ class ImpactBaseOut(Out):
     owners: list[OwnerOut]
     evals: list[str]
     newFindings: list[FindingOut]
+    reindex: list[ReindexOut] = Field(description="the vector indexes whose vectors the changes "
+                                      "make stale: rebuild each beside the current one, then "
+                                      "switch")
 
 
 class EventOut(Out):
@@ -327,10 +345,11 @@ class CompletenessOut(Out):
     components: list[ScoredOut]
 
 
-OUTPUTS: dict[str, type[Out]] = {
+OUTPUTS: dict[str, type[BaseModel]] = {
     "check": CheckOut, "ls": LsOut, "show": ShowOut, "deps": DepsOut, "impact": ImpactOut,
     "graph": GraphOut, "deprecations": DeprecationsOut, "orphans": OrphansOut,
     "impact-base": ImpactBaseOut, "history": HistoryOut, "bom-completeness": CompletenessOut,
+    "lineage": LineageOut,
 }
 
 
@@ -395,6 +414,10 @@ def impact_base(report: PullReport) -> str:
         base=report.base, head=report.head, baseHasRegistry=not report.base_absent,
         changes=[_change(c) for c in report.changes],
         newFindings=[_finding(f) for f in report.new_findings],
+        reindex=[ReindexOut(index=r.index, reasons=list(r.reasons), causes=list(r.causes),
+                            records=r.records, corpora=list(r.corpora),
+                            uncounted=list(r.uncounted), store=r.store)
+                 for r in report.reindex],
         **impact_fields(view(report.impact))))
 
 
@@ -427,7 +450,8 @@ def deprecations(report: DeadlineReport) -> str:
             declared=row.sunset.declared, source=row.sunset.source,
             dateKind=row.sunset.date_kind, replacement=row.sunset.replacement,
             reason=row.sunset.reason, features=list(row.features),
-            owners=[OwnerContactOut(owner=o, contacts=list(c)) for o, c in row.owners])
+            owners=[OwnerContactOut(owner=o, contacts=list(c)) for o, c in row.owners],
+            actions=list(row.actions))
         for row in report.rows]))
 
 

@@ -94,7 +94,8 @@ def deprecations(report: DeadlineReport) -> str:
           "<br>".join(code(f) for f in r.features) or "-",
           "<br>".join(inline(owner) for owner, _ in r.owners) or "-",
           inline(r.sunset.source)] for r in rows])
-    return head + body
+    actions = [f"- {inline(action)}\n" for r in rows for action in r.actions]
+    return head + body + ("\nTo do before the day:\n\n" + "".join(actions) if actions else "")
 
 
 def impact(report: ImpactView) -> str:
@@ -309,6 +310,8 @@ def _blocks(report: PullReport, detail: _Detail) -> list[_Block]:
                     " → ".join(code(e) for e in c.environments) or "-"])
               for c in report.changes),
         more="\n… and {} more changed declarations.\n"))
+    if report.reindex:
+        blocks.append(_reindex(report))
     what = [f"- {code(c.change.node, in_table=False)}: " + "; ".join(reasons)
             for c in report.changes if (reasons := _what_changed(c.change))]
     if what:
@@ -343,6 +346,21 @@ def _blocks(report: PullReport, detail: _Detail) -> list[_Block]:
         blocks.append(_Block(f"<details><summary>Blast radius</summary>\n\n"
                              f"```mermaid\n{diagram}```\n\n</details>\n"))
     return blocks
+
+
+def _reindex(report: PullReport) -> _Block:
+    """The indexes to re-embed: a table, with how to run the swap."""
+    from .text import records_text
+
+    count = len(report.reindex)
+    head = (f"**Re-embedding needed: {count} index{'' if count == 1 else 'es'}.** Run each as a "
+            "migration, not a deploy: build the new index beside the current one, embed every "
+            "record into it, switch readers (and their `queryModel`) over together, then drop "
+            "the old one.\n\n" + _table_head(["Index", "Records", "Store", "Why"]))
+    return _Block(head, tuple(
+        _row([code(r.index), inline(records_text(r)), code(r.store),
+              "<br>".join(inline(reason) for reason in r.reasons)]) for r in report.reindex),
+        more="\n… and {} more indexes.\n")
 
 
 def _where(folder: str) -> str:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..bom_score import Review
     from ..diff import FieldChange, PullReport
     from ..history import Event, HistoryReport
+    from ..indexes import Reindex
     from ..lifecycle import DeadlineReport
     from ..orphans import OrphanReport
     from ..views import Listing, ShowView
@@ -114,6 +115,7 @@ def deprecations(report: DeadlineReport) -> str:
         owners = [owner + (f" ({', '.join(map(visible, c))})" if c else "")
                   for owner, c in row.owners]
         lines.append(f"  owners:      {', '.join(owners) if owners else '-'}")
+        lines.extend(f"  action:      {action}" for action in row.actions)
     return "\n".join(lines) + "\n"
 
 
@@ -159,6 +161,23 @@ def no_base(rev: str, folder: str) -> str:
             "is new.")
 
 
+REINDEX_ADVICE = ("Re-embedding needed. Run each as a migration: build the new index beside "
+                  "the current one, embed every record into it, switch readers (and their "
+                  "queryModel) over together, then drop the old one:")
+
+
+def records_text(item: Reindex) -> str:
+    if item.records is not None:
+        return plural(item.records, "record")
+    return "records unknown (" + ", ".join(item.uncounted) + " declare no `records`)" \
+        if item.uncounted else "records unknown (no corpus resolves)"
+
+
+def reindex_lines(item: Reindex) -> list[str]:
+    return [f"{item.index}: {records_text(item)}, store {visible(item.store)}",
+            *(f"  {visible(reason)}" for reason in item.reasons)]
+
+
 def impact_base(report: PullReport) -> str:
     if report.nothing and report.base_absent:  # head's registry declares nothing yet
         return (f"The base ({visible(report.base_rev)}) has no registry at "
@@ -180,6 +199,9 @@ def impact_base(report: PullReport) -> str:
             lines.append(f"{'':14}fails validation in head: see the new findings")
         if item.environments:
             lines.append(f"{'':14}rolls out to {' -> '.join(item.environments)}")
+    if report.reindex:
+        lines += ["", REINDEX_ADVICE, *(f"  {line}" for r in report.reindex
+                                        for line in reindex_lines(r))]
     body = impact_text(view(report.impact)).splitlines()
     # The dependents of the changes, as `impact REF` prints them, without its first line.
     lines += body[1:]
