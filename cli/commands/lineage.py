@@ -17,21 +17,10 @@ def lineage(options: Options, ref: str, fmt: str) -> None:
     """The data REF (an adapter, index, feature, prompt or dataset) was built from, down to
     raw sources: license, personal data, consent, retention and revocations at each node."""
     from registry import lineage as analysis
-    from registry.render import Format
-    from registry.render import lineage as render
 
     project = options.project()
-    tree = analysis.build(project.catalog, project.graph,
-                          analysis.root_of(project.catalog, ref))
-    match Format(fmt):
-        case Format.TEXT:
-            options.out.write(render.text(tree))
-        case Format.JSON:
-            options.out.write(render.json(tree))
-        case Format.MERMAID:
-            options.out.write(render.mermaid(tree))
-        case other:
-            raise AssertionError(other)
+    options.out.render(analysis.build(project.catalog, project.graph,
+                                      analysis.root_of(project.catalog, ref)), fmt)
 
 
 COMMANDS = (lineage,)

@@ -80,6 +80,7 @@ COMMAND_REPORTS: dict[str, tuple[str, ...]] = {
     "orphans": ("registry.orphans.OrphanReport",),
     "history": ("registry.history.HistoryReport", "registry.environments.EnvHistory"),
     "status": ("registry.environments.StatusReport",),
+    "lineage": ("registry.lineage.Lineage",),
 }
 
 # (report type, format) -> its renderer, as `module:function` of this package: a module is
@@ -117,6 +118,9 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("registry.environments.StatusReport", Format.TEXT): "status:text",
     ("registry.environments.StatusReport", Format.JSON): "status:json",
     ("registry.environments.StatusReport", Format.MARKDOWN): "status:markdown",
+    ("registry.lineage.Lineage", Format.TEXT): "lineage:text",
+    ("registry.lineage.Lineage", Format.JSON): "lineage:json",
+    ("registry.lineage.Lineage", Format.MERMAID): "lineage:mermaid",
     ("registry.bom_score.Review", Format.TEXT): "text:completeness",
     ("registry.bom_score.Review", Format.JSON): "json:completeness",
 }
