@@ -132,6 +132,17 @@ def records_of(project: Project) -> list[Record]:
     return of_registry(project.catalog.decls(), project.locator)
 
 
+@dataclass(frozen=True)
+class ScanReport:
+    """`aireg scan`: each use with what covers it, the scan rules' findings (placed, with
+    the registry's policy applied), and how many files were read."""
+
+    rows: tuple[Covered, ...]
+    findings: tuple[Finding, ...]
+    files: int
+    registry: str
+
+
 def covered(project: Project, result: ScanResult) -> list[Covered]:
     coverage = Coverage(project, records_of(project))
     return [Covered(use, coverage.covering(use)) for use in result.uses]

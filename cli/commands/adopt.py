@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from registry.findings import ExitCode
-from registry.render import COMMAND_FORMATS, Format
+from registry.render import COMMAND_FORMATS
 
 if TYPE_CHECKING:
     from registry.diff import Scanned
@@ -203,36 +203,11 @@ def scan_command(paths: tuple[Path, ...], fmt: str) -> None:
     """What the code and configs under PATHS (default: the registry's folder) use: model ids,
     MCP servers, adapters, each with file:line:column and the declaration that covers it.
     sarif and github give the findings only."""
-    from registry import rules
-    from registry.adoption import covered, scan_findings
+    from registry import views
 
     options = _options()
     project = options.project()
-    result = run_scan(project, paths)
-    findings = project.locate(rules.apply_policy(scan_findings(project, result),
-                                                 project.loaded.config))
-    findings.sort(key=lambda f: f.sort_key())
-    rows = covered(project, result)
-    match Format(fmt):
-        case Format.TEXT:
-            from registry.render import scan_out
-
-            click.echo(scan_out.text(rows, findings, result.files), nl=False)
-        case Format.JSON:
-            from registry.render import scan_out
-
-            click.echo(scan_out.json(rows, findings, result.files, project.name), nl=False)
-        case Format.SARIF:
-            from registry import __version__
-            from registry.render import sarif
-
-            click.echo(sarif.sarif(findings, __version__), nl=False)
-        case Format.GITHUB:
-            from registry.render import github
-
-            click.echo(github.github(findings), nl=False)
-        case other:
-            raise AssertionError(other)
+    options.out.render(views.scan_report(project, run_scan(project, paths)), fmt)
 
 
 COMMANDS = (import_command, scan_command)

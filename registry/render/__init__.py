@@ -81,6 +81,7 @@ COMMAND_REPORTS: dict[str, tuple[str, ...]] = {
     "history": ("registry.history.HistoryReport", "registry.environments.EnvHistory"),
     "status": ("registry.environments.StatusReport",),
     "lineage": ("registry.lineage.Lineage",),
+    "scan": ("registry.adoption.ScanReport",),
 }
 
 # (report type, format) -> its renderer, as `module:function` of this package: a module is
@@ -118,6 +119,10 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("registry.environments.StatusReport", Format.TEXT): "status:text",
     ("registry.environments.StatusReport", Format.JSON): "status:json",
     ("registry.environments.StatusReport", Format.MARKDOWN): "status:markdown",
+    ("registry.adoption.ScanReport", Format.TEXT): "scan_out:text",
+    ("registry.adoption.ScanReport", Format.JSON): "scan_out:json",
+    ("registry.adoption.ScanReport", Format.SARIF): "scan_out:sarif",
+    ("registry.adoption.ScanReport", Format.GITHUB): "scan_out:github",
     ("registry.lineage.Lineage", Format.TEXT): "lineage:text",
     ("registry.lineage.Lineage", Format.JSON): "lineage:json",
     ("registry.lineage.Lineage", Format.MERMAID): "lineage:mermaid",

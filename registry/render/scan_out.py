@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from ..findings import Finding, Severity
+from ..findings import Severity
 from . import plural, visible
 from .json import FindingOut, Out, _finding, dump
 
 if TYPE_CHECKING:
-    from ..adoption import Covered
+    from ..adoption import Covered, ScanReport
 
 
 class UseOut(Out):
@@ -38,11 +39,27 @@ class ScanOut(Out):
     findings: list[FindingOut]
 
 
-def _sorted(rows: list[Covered]) -> list[Covered]:
+def sarif(report: ScanReport) -> str:
+    """`scan --format sarif`: the scan rules' findings."""
+    from .. import __version__
+    from .sarif import sarif as write
+
+    return write(list(report.findings), __version__)
+
+
+def github(report: ScanReport) -> str:
+    """`scan --format github`: an annotation per scan finding."""
+    from .github import github as write
+
+    return write(list(report.findings))
+
+
+def _sorted(rows: Iterable[Covered]) -> list[Covered]:
     return sorted(rows, key=lambda r: (r.use.path, r.use.line, r.use.column, r.use.kind))
 
 
-def json(rows: list[Covered], findings: list[Finding], files: int, registry: str) -> str:
+def json(report: ScanReport) -> str:
+    rows, findings, files, registry = report.rows, report.findings, report.files, report.registry
     uses = [UseOut(kind=r.use.kind, path=r.use.path, line=r.use.line, column=r.use.column,
                    text=r.use.text, id=r.use.id, platforms=list(r.use.platforms),
                    deployment=r.use.deployment, coveredBy=r.by.id if r.by else None)
@@ -51,9 +68,10 @@ def json(rows: list[Covered], findings: list[Finding], files: int, registry: str
                         findings=[_finding(f) for f in findings]))
 
 
-def text(rows: list[Covered], findings: list[Finding], files: int) -> str:
+def text(report: ScanReport) -> str:
     from .text import finding_line, table
 
+    rows, findings, files = report.rows, report.findings, report.files
     body = [[visible(str(r.use.span)), r.use.kind, visible(r.use.text),
              r.by.id if r.by else "(undeclared)"] for r in _sorted(rows)]
     out = table(["where", "kind", "as written", "declared by"], body) if body else ""
