@@ -24,13 +24,13 @@ from conftest import (
     CONFIG,
     EXAMPLE,
     GIT_ENV,
-    REPO_ROOT,
     TEAM,
     GitRepo,
     Result,
     Run,
     check_golden,
     fingerprint,
+    validate_output,
 )
 
 if TYPE_CHECKING:
@@ -45,11 +45,8 @@ NOTHING = f"{MARKER}\naireg: no AI declaration changed and no new findings.\n"
 
 
 def validate(output: str, data: Any) -> None:
-    """Check DATA against schemas/output/OUTPUT.schema.json (jsonschema is a test extra)."""
-    import jsonschema
-
-    path = REPO_ROOT / "schemas" / "output" / f"{output}.schema.json"
-    jsonschema.Draft202012Validator(json.loads(path.read_text(encoding="utf-8"))).validate(data)
+    """Check DATA against schemas/output/OUTPUT.schema.json."""
+    validate_output(output, data)
 
 
 def error(message: str) -> Result:

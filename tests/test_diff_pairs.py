@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import CONFIG, REPO_ROOT, TEAM, GitRepo, Result, Run, check_golden, fingerprint
+from conftest import (
+    CONFIG,
+    TEAM,
+    GitRepo,
+    Result,
+    Run,
+    check_golden,
+    fingerprint,
+    validate_output,
+)
 
 # These registries pin API models with no retirement record; the lifecycle-unknown info it
 # gives each is not what these tests compare.
@@ -153,10 +162,7 @@ KINDER = ("Be direct and warm.", "Be direct and kind.")
 
 
 def validate(data: Any) -> None:
-    import jsonschema
-
-    path = REPO_ROOT / "schemas" / "output" / "impact-base.schema.json"
-    jsonschema.Draft202012Validator(json.loads(path.read_text(encoding="utf-8"))).validate(data)
+    validate_output("impact-base", data)
 
 
 @dataclass

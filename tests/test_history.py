@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONFIG, GIT_ENV, REPO_ROOT, TEAM, GitRepo, Result, Run
+from conftest import CONFIG, GIT_ENV, TEAM, GitRepo, Result, Run, validate_output
 
 STYLE = "prompts/style.yaml"
 STYLE_J2 = "prompts/style-v2.j2"
@@ -116,14 +116,11 @@ def event(sha: dict[str, str], day: int, subject: str, version: str, change: str
 
 def test_history_json_matches_its_schema(
         aireg: Run, style_repo: tuple[GitRepo, dict[str, str]]) -> None:
-    import jsonschema
-
     repo, sha = style_repo
     result = history(aireg, repo.root, "prompt/style", "--format", "json")
     assert (result.code, result.err) == (0, "")
     data = json.loads(result.out)
-    schema = REPO_ROOT / "schemas" / "output" / "history.schema.json"
-    jsonschema.Draft202012Validator(json.loads(schema.read_text("utf-8"))).validate(data)
+    validate_output("history", data)
     assert data == {"version": 1, "artifact": "prompt/style", "events": [
         event(sha, 1, "Add the house style", "1.0.0", "introduced"),
         event(sha, 2, "Describe the house style", "1.0.0", "changed",
@@ -282,14 +279,11 @@ def test_a_bumped_version_succeeds_the_one_it_replaced(
 
 def test_a_bumped_version_in_json_names_the_previous_one(
         aireg: Run, bumped_repo: tuple[GitRepo, dict[str, str]]) -> None:
-    import jsonschema
-
     repo, sha = bumped_repo
     result = history(aireg, repo.root, "prompt/style", "--format", "json")
     assert (result.code, result.err) == (0, "")
     data = json.loads(result.out)
-    schema = REPO_ROOT / "schemas" / "output" / "history.schema.json"
-    jsonschema.Draft202012Validator(json.loads(schema.read_text("utf-8"))).validate(data)
+    validate_output("history", data)
     assert data == {"version": 1, "artifact": "prompt/style", "events": [
         event(sha, 1, "Add it", "1.0.0", "introduced"),
         event(sha, 2, "Briefer, 1.0.1", "1.0.1", "succeeds", {"spec.template": "behavior"},
