@@ -129,7 +129,7 @@ class Coverage:
 def records_of(project: Project) -> list[Record]:
     from .importers.records import of_registry
 
-    return of_registry(project.catalog.decls(), project.locator)
+    return of_registry(project.catalog.decls(), project.locator, project.loaded.marked)
 
 
 @dataclass(frozen=True)

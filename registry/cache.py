@@ -43,7 +43,8 @@ from .gitrepo import commit_of as commit_of
 from .gitrepo import head_of
 from .gitrepo import replace_refs as replace_refs
 
-FORMAT = 4  # 3: exact tagged JSON and checksums; 4: the inputs of an output
+FORMAT = 5  # 3: exact tagged JSON and checksums; 4: the inputs of an output; 5: no parse of
+# a file with import records
 KEEP_RESULTS = 32  # the most recently used outputs kept
 # When an output was last used is recorded to the hour: a write on every hit would cost a
 # warm command more than its lookup.

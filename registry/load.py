@@ -19,6 +19,7 @@ from .decl import Decl
 from .files import CONFIG_FILE, FolderTree, Tree, display_path
 from .findings import Finding, Pointer, Span, finding
 from .gitrepo import GitTree
+from .importers.records import HEAD_BYTES, MARK
 from .refs import NAME_MAX
 from .yamlio import MAX_FILE_BYTES, YamlProblem, decode, load_documents, mentions
 
@@ -34,6 +35,9 @@ class Loaded:
     findings: list[Finding]
     files_read: int = 0
     texts: dict[str, str] = field(default_factory=dict, repr=False)
+    # The declaration files whose first bytes hold an import record (registry.importers):
+    # known at the read, so a check need not read any file again to find the records.
+    marked: set[str] = field(default_factory=set, repr=False)
 
 
 def default_config(name: str) -> kinds.RegistryConfig:
@@ -106,6 +110,7 @@ class Gathered(NamedTuple):
     documents: list[Any]
     problems: list[tuple[str, int, int]]
     cached: bool
+    marked: bool  # its first bytes hold an import record (never so for a cached parse)
 
 
 def _gather(tree: Tree, rels: list[str], cache: Cache | None, parse: Callable[
@@ -133,7 +138,8 @@ def _gather(tree: Tree, rels: list[str], cache: Cache | None, parse: Callable[
     for rel, text, blob in read:
         cached = blob in known
         documents, problems = (known[blob], []) if cached else next(parsed)
-        gathered.append(Gathered(rel, text, blob, documents, problems, cached))
+        gathered.append(Gathered(rel, text, blob, documents, problems, cached,
+                                 text is not None and MARK in text[:HEAD_BYTES]))
     return gathered, findings
 
 
@@ -164,7 +170,8 @@ def _gather_all(tree: Tree, rels: list[str], cache: Cache | None
 
         own = ChildCache(cache.path) if cache is not None else None
         gathered, findings = _gather(tree, rels[cut:], own)
-        return [g._replace(text=None) for g in gathered], findings
+        # Texts are not sent back, but those with import records: a check reads those.
+        return [g if g.marked else g._replace(text=None) for g in gathered], findings
 
     first, second = fork.split(lambda: _gather(tree, rels[:cut], cache), child)
     return [lambda: first, second]
@@ -197,6 +204,8 @@ def _take(tree: Tree, item: Gathered, loaded: Loaded, learned: dict[str, Any] | 
     loaded.files_read += 1
     if item.text is not None:
         loaded.texts[path] = item.text
+    if item.marked:
+        loaded.marked.add(path)
     for message, line, column in item.problems:
         loaded.findings.append(finding("yaml-syntax", message, Span(path, line, column)))
     before, decls = len(loaded.findings), len(loaded.decls)
@@ -212,8 +221,10 @@ def _take(tree: Tree, item: Gathered, loaded: Loaded, learned: dict[str, Any] | 
                           loaded.findings)
     clean = all(f.rule in _NOT_ABOUT_THE_FILE for f in loaded.findings[before:])
     # Only files that loaded cleanly are kept: the cache then never has to reproduce an error
-    # position or the spelling of a number.
-    if learned is not None and not item.cached and not item.problems and clean:
+    # position or the spelling of a number. Nor are those with import records, so a parse
+    # taken from the cache tells that its file has none.
+    if learned is not None and not item.cached and not item.problems and clean and \
+            not item.marked:
         learned[item.blob] = item.documents
     if item.cached and clean:
         if len(_VALIDATED) > MAX_VALIDATED:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Run, write_files
+from conftest import GitRepo, Run, write_files
 
 CONFIG = """\
 apiVersion: aireg/v1
@@ -209,6 +209,31 @@ def test_reimport_is_idempotent_updates_and_keeps_hand_edits(lab: Path, aireg: R
     third = run_import(aireg, lab, "peft", "adapters")
     assert path.read_text() == after
     assert "kept spec.method" in third.out
+
+
+def test_drift_is_found_at_a_revision_and_with_everything_cached(
+        lab: Path, aireg: Run) -> None:
+    """The records are found where the load read them: a revision whose parses are all
+    cached reads no file again, and a parallel load keeps the texts of marked files."""
+    write_files(lab, {"adapters/router/adapter_config.json": PEFT})
+    assert run_import(aireg, lab, "peft", "adapters").code == 0
+    # Enough files that the working tree is read by two processes.
+    write_files(lab, {f"registry/prompts/p{n:04d}.yaml":
+                      f"apiVersion: aireg/v1\nkind: Prompt\nmetadata: {{name: p{n:04d}, "
+                      "owner: team/ml, version: 1.0.0}\nspec: {template: Hi}\n"
+                      for n in range(1100)})
+    repo = GitRepo(lab)
+    repo.commit("Import the router adapter")
+    repo.commit("Retrain with rank 32", {"adapters/router/adapter_config.json":
+                                         PEFT.replace('"r": 16', '"r": 32')})
+    expected = ("registry/adapters/router.yaml:1:1: warning[import-drift] "
+                "adapters/router/adapter_config.json changed since adapter/router@1.0.0 was "
+                "imported from it; run `aireg import peft adapters/router/adapter_config.json`"
+                " to update it (hand-edited fields are kept)")
+    for day in ("2026-12-01", "2026-12-02"):  # the second with every parse cached
+        for options in (["--rev", "HEAD"], [], ["--no-cache"]):  # another day: no replay
+            result = aireg("-C", str(lab), "--today", day, *options, "check")
+            assert expected in result.out.splitlines(), options
 
 
 def test_dry_run_writes_nothing(lab: Path, aireg: Run) -> None:

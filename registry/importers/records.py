@@ -83,19 +83,13 @@ def in_text(text: str, path: str) -> list[Record]:
     return out
 
 
-def of_registry(decls: Iterable[Any], locator: Any) -> list[Record]:
-    """Every record in the registry's declaration files whose first HEAD_BYTES hold one,
-    tied to the declaration after it (`decls`: the loaded Decls; `locator`: the registry's
-    Locator, whose texts are the files as loaded)."""
+def of_registry(decls: Iterable[Any], locator: Any, marked: Iterable[str]) -> list[Record]:
+    """Every record in the registry's declaration files, tied to the declaration after it
+    (`decls`: the loaded Decls; `locator`: the registry's Locator; `marked`: the files whose
+    first HEAD_BYTES hold a record, as the load found them, registry.load.Loaded)."""
     by_place = {(d.path, d.doc): d for d in decls}
     out = []
-    tree = locator.tree
-    for path in sorted({path for path, _ in by_place}):
-        loaded = locator.texts.get(path)
-        head = loaded[:HEAD_BYTES] if loaded is not None else tree.head(
-            path[len(tree.prefix):], HEAD_BYTES).decode("utf-8", "replace")
-        if MARK not in head:
-            continue
+    for path in sorted(set(marked)):
         for record in in_text(locator.text(path), path):
             decl = by_place.get((path, record.doc))
             if decl is None:

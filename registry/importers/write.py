@@ -65,7 +65,7 @@ class _Plan:
 def plan(project: Project, importer: str, sources: list[Source], root: Path, out: Path,
          owner: str | None) -> Outcome:
     """What importing `sources` with `importer` writes, and the findings on the way."""
-    records = of_registry(project.catalog.decls(), project.locator)
+    records = of_registry(project.catalog.decls(), project.locator, project.loaded.marked)
     context = Context(project.catalog, records)
     work = _Plan(project, importer, root, out, owner, context)
     read = importers()[importer]
