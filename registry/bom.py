@@ -42,6 +42,8 @@ Json = dict[str, Any]
 # Not parts of the product: teams own it, environments run it, revocations are events.
 OUTSIDE_BOM = frozenset({"Team", "Environment", "Revocation"})
 _HEX = re.compile(r"[0-9A-Fa-f]{2}")
+# The characters urllib.parse.quote never encodes (RFC 3986 unreserved).
+_PURL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
 SERIAL_NAMESPACE = uuid.UUID("5b7f9c3e-2d1a-5f4e-9b8c-7a6d5e4f3a2b")
 PROVIDERS = {
     "openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "vertex-ai": "Google Cloud",
@@ -125,10 +127,9 @@ def content_digest(project: Project, decls: list[Decl]) -> str:
     declaration's content, template and place (paths are in the BOM too)."""
     digest = hashlib.sha256(project.loaded.config.model_dump_json().encode())
     for decl in decls:
-        for part in (decl.id, decl.path, str(decl.doc), decl.model.model_dump_json(),
-                     decl.template or "", decl.template_path or ""):
-            digest.update(part.encode())
-            digest.update(b"\0")
+        # One update a declaration: the same bytes as one a part, each ended by a NUL.
+        digest.update(f"{decl.id}\0{decl.path}\0{decl.doc}\0{decl.model.model_dump_json()}\0"
+                      f"{decl.template or ''}\0{decl.template_path or ''}\0".encode())
     return digest.hexdigest()
 
 
@@ -211,6 +212,8 @@ def generic_purl(registry: str, kind_prefix: str, name: str, version: str | None
 
 
 def _purl_part(text: str) -> str:
+    if _PURL_SAFE.fullmatch(text):  # most names: quote would return them as they are
+        return text
     from urllib.parse import quote
 
     return quote(text, safe="")
@@ -527,21 +530,20 @@ class _Mapper:
         the BOM's subject, depends on whatever nothing else in the BOM uses (its features,
         evals, and data only evals use). What an eval covers is not a dependency of it."""
         uses = self.uses
+        hosted = {d.id for d in decls if isinstance(d.model, kinds.Model)
+                  and d.model.spec.hosting == "api"}
         for decl in decls:
             found = uses.setdefault(str(decl.id), set())
             for label, target, member in self.out.get(decl.id, ()):
                 if target not in self.inside or label == "covers":
                     continue
-                ref = str(target)
                 if member is not None:
-                    ref = f"{target}#tool/{member}"
+                    found.add(f"{target}#tool/{member}")
+                elif target in hosted and label != "base-model":
+                    # What calls a hosted model goes through its endpoint.
+                    found.add(f"{target}#service")
                 else:
-                    model = self.by_id[target].model
-                    if isinstance(model, kinds.Model) and model.spec.hosting == "api" and \
-                            label != "base-model":
-                        # What calls a hosted model goes through its endpoint.
-                        ref = f"{target}#service"
-                found.add(ref)
+                    found.add(target)
         if root is not None:
             # A tool in use keeps its server in use.
             used = {t.split("#tool/", 1)[0] for targets in uses.values() for t in targets}

@@ -35,8 +35,8 @@ def field_lists() -> Json:
     return loaded
 
 
-def _get(item: Any, path: str) -> Any:
-    for step in path.split("."):
+def _get(item: Any, steps: tuple[str, ...]) -> Any:
+    for step in steps:
         if isinstance(item, list):
             item = item[0] if item else None
         if not isinstance(item, dict):
@@ -46,7 +46,8 @@ def _get(item: Any, path: str) -> Any:
 
 
 def _has(path: str) -> Check:
-    return lambda component, decl: _get(component, path) not in (None, [], {}, "")
+    steps = tuple(path.split("."))
+    return lambda component, decl: _get(component, steps) not in (None, [], {}, "")
 
 
 def _card_has(path: str) -> Check:
@@ -54,19 +55,20 @@ def _card_has(path: str) -> Check:
 
 
 def _supplied(component: Json, decl: Decl) -> bool:
-    name = _get(component, "supplier.name")
+    name = _get(component, ("supplier", "name"))
     return name not in (None, "other", "self-hosted")
 
 
 def _licensed(component: Json, decl: Decl) -> bool:
     found = component.get("licenses") or []
-    return bool(found) and all(_get(item, "license.name") != "NOASSERTION" and
-                               _get(item, "license.id") != "NOASSERTION" for item in found)
+    return bool(found) and all(_get(item, ("license", "name")) != "NOASSERTION" and
+                               _get(item, ("license", "id")) != "NOASSERTION" for item in found)
 
 
 def _card_property(prefix: str) -> Check:
     return lambda component, decl: any(
-        p["name"].startswith(prefix) for p in _get(component, "modelCard.properties") or [])
+        p["name"].startswith(prefix)
+        for p in _get(component, ("modelCard", "properties")) or [])
 
 
 def _trained(component: Json, decl: Decl) -> bool:
@@ -82,7 +84,7 @@ def _personal_data_known(project_decls: dict[str, Decl]) -> Check:
             return False
         # The datasets the card lists: `<adapter>#<role>/<dataset id>`.
         refs = [d["bom-ref"].split("#", 1)[1].split("/", 1)[1]
-                for d in _get(component, "modelCard.modelParameters.datasets") or []]
+                for d in _get(component, ("modelCard", "modelParameters", "datasets")) or []]
         data = [project_decls.get(ref) for ref in refs]
         return bool(data) and all(
             d is not None and isinstance(d.model.spec, kinds.DatasetSpec)
@@ -245,36 +247,44 @@ class Review:
         return 100 if self.expected == 0 else int(100 * self.present / self.expected)
 
 
+@functools.cache
+def _owasp_fields() -> tuple[tuple[tuple[str, str, float], ...], dict[str, float]]:
+    """OWASP's fields as (name, category, weight), and each category's total weight."""
+    fields = tuple((entry["name"], entry["category"], float(entry["weight"]))
+                   for entry in field_lists()["owasp"]["fields"])
+    totals: dict[str, float] = {}
+    for _, category, weight in fields:
+        totals[category] = totals.get(category, 0.0) + weight
+    return fields, totals
+
+
 def _owasp_score(component: Json, decl: Decl, checks: dict[str, tuple[Check, dict[str, str | None]]]
                  ) -> tuple[float, list[Missing]]:
-    lists = field_lists()["owasp"]
-    totals: dict[str, float] = {}
+    fields, totals = _owasp_fields()
     present: dict[str, float] = {}
     missing: list[Missing] = []
-    for entry in lists["fields"]:
-        name, category, weight = entry["name"], entry["category"], float(entry["weight"])
-        totals[category] = totals.get(category, 0.0) + weight
+    for name, category, weight in fields:
         check, keys = checks[name]
         if check(component, decl):
             present[category] = present.get(category, 0.0) + weight
         else:
             missing.append(Missing("owasp", name, keys.get(decl.kind)))
     score = sum(float(weight) * present.get(category, 0.0) / totals[category]
-                for category, weight in lists["categories"].items() if totals.get(category))
+                for category, weight in field_lists()["owasp"]["categories"].items()
+                if totals.get(category))
     return score, missing
 
 
 def review(document: Json, decls: list[Decl]) -> Review:
     """Each model, adapter and dataset of the BOM scored against both lists."""
-    by_ref = {str(d.id): d for d in decls}
+    by_ref = {str(d.id): d for d in decls if d.kind in ("Model", "Adapter", "Dataset")}
     owasp_checks = _owasp_checks(by_ref)
     cyclonedx_checks = _cyclonedx_checks()
     found: list[Scored] = []
     items = [document["metadata"].get("component", {}), *document.get("components", [])]
-    for component in sorted(items, key=lambda c: c.get("bom-ref", "")):
-        decl = by_ref.get(component.get("bom-ref", ""))
-        if decl is None or decl.kind not in ("Model", "Adapter", "Dataset"):
-            continue
+    scored = [(c["bom-ref"], c) for c in items if c.get("bom-ref") in by_ref]
+    for ref, component in sorted(scored, key=lambda pair: pair[0]):
+        decl = by_ref[ref]
         missing: list[Missing] = []
         score = None
         if decl.kind in ("Model", "Adapter"):
