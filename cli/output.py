@@ -27,11 +27,12 @@ class Output:
     def __init__(self) -> None:
         self._recording: Recording | None = None
 
-    def write(self, text: str) -> None:
-        """Report text for standard output, written as it is (its own line breaks)."""
+    def write(self, text: str | bytes) -> None:
+        """Report text for standard output, written as it is (its own line breaks); bytes
+        are UTF-8 text, written to the binary stream without a copy."""
         click.echo(text, nl=False)
         if self._recording is not None:
-            self._recording.out.append(text)
+            self._recording.out.append(_text(text))
 
     def say(self, text: str) -> None:
         """A line for standard error."""
@@ -39,13 +40,13 @@ class Output:
         if self._recording is not None:
             self._recording.err.append(text + "\n")
 
-    def write_file(self, path: Path, text: str) -> None:
-        """A file the user asked for, written whole or not at all."""
+    def write_file(self, path: Path, text: str | bytes) -> None:
+        """A file the user asked for, written whole or not at all (bytes: UTF-8 text)."""
         from registry.edit import write_atomic
 
         write_atomic(path, text)
         if self._recording is not None:
-            self._recording.files[str(path)] = text
+            self._recording.files[str(path)] = _text(text)
 
     def render(self, report: object, fmt: str) -> None:
         """`report` in format `fmt`, by the renderer registry.render's table gives the pair."""
@@ -61,3 +62,7 @@ class Output:
             yield self._recording
         finally:
             self._recording = outer
+
+
+def _text(text: str | bytes) -> str:
+    return text.decode("utf-8") if isinstance(text, bytes) else text

@@ -351,8 +351,10 @@ def set_deprecation(
 _TEMP_MARK = ".aireg-tmp-"
 
 
-def write_atomic(path: Path, text: str, shown: str | None = None, verb: str = "write") -> None:
-    """Replace the file at `path` with `text` (UTF-8, line endings exactly as given).
+def write_atomic(path: Path, text: str | bytes, shown: str | None = None,
+                 verb: str = "write") -> None:
+    """Replace the file at `path` with `text` (UTF-8, line endings exactly as given; bytes
+    as they are).
 
     The text goes to a temporary file in the same folder, is flushed to disk, gets the
     original file's permission bits and then replaces the file in one step: a reader sees
@@ -363,7 +365,7 @@ def write_atomic(path: Path, text: str, shown: str | None = None, verb: str = "w
     """
     shown = shown or str(path)
     try:
-        data = text.encode("utf-8")
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
     except UnicodeEncodeError:
         raise AiregError(f"cannot write {shown}: the text is not valid Unicode") from None
     target = path.resolve()

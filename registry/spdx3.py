@@ -162,11 +162,12 @@ def build(project: Project, feature_refs: list[str], timestamp: dt.datetime | No
     return data, len(decls)
 
 
-def serialize(data: Any) -> str:
+def serialize(data: Any) -> bytes:
+    """The document as UTF-8 JSON text (bytes: a large one is written as it is, not copied)."""
     import orjson
 
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode(
-        "utf-8") + "\n"
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+                        | orjson.OPT_APPEND_NEWLINE)
 
 
 def _license(decl: Decl) -> str | None:

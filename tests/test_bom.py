@@ -1635,6 +1635,20 @@ def test_generic_purls_are_what_packageurl_python_writes(registry: str, kind: st
         type="generic", namespace=f"aireg/{registry}/{kind}", name=name, version=version))
 
 
+@pytest.mark.parametrize(("url", "written"), [
+    ("https://models.example/card?v=2#top", "https://models.example/card?v=2#top"),
+    ("https://a.example/caf\u00e9/%41", "https://a.example/caf\u00e9/%41"),
+    ("https://a b.example/%zz/%4", "https://a%20b.example/%25zz/%254"),
+    ('https://a.example/"x"<y>{z}|^`\\', "https://a.example/%22x%22%3Cy%3E%7Bz%7D%7C%5E%60%5C"),
+    ("https://a.example/\t\x7f\u00e9 ", "https://a.example/%09%7F\u00e9%20"),
+])
+def test_urls_are_written_as_iri_references(url: str, written: str) -> None:
+    """Only what an IRI may not hold is percent-encoded; a URL with none of it is kept."""
+    from registry.bom import iri
+
+    assert iri(url) == written
+
+
 @pytest.mark.parametrize(("ecosystem", "name", "version", "purl"), [
     ("npm", "@acme/zendesk-mcp", "2.3.0", "pkg:npm/%40acme/zendesk-mcp@2.3.0"),
     ("npm", "plain-mcp", None, "pkg:npm/plain-mcp"),

@@ -69,7 +69,7 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
     options.out.say(text.completeness(review).rstrip("\n"))
 
 
-def _emit(options: Options, output: Path | None, document: str, what: str) -> None:
+def _emit(options: Options, output: Path | None, document: bytes, what: str) -> None:
     if output is None:
         options.out.write(document)
     else:

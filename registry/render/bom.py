@@ -24,8 +24,10 @@ class InvalidBom(AiregError):
     exit_code = ExitCode.INTERNAL
 
 
-def serialize(mapped: Mapped, spec_version: str) -> str:
-    """The BOM as JSON text, once the official schema has accepted it."""
+def serialize(mapped: Mapped, spec_version: str) -> bytes:
+    """The BOM as UTF-8 JSON text, once the official schema has accepted it: bytes, written
+    as they are (at 100,000 declarations, decoding and encoding again cost two more copies
+    of 125 MB)."""
     document = mapped.document
     if document.get("specVersion") != spec_version:
         raise InvalidBom(f"the BOM was built for CycloneDX {document.get('specVersion')}, "
@@ -35,17 +37,21 @@ def serialize(mapped: Mapped, spec_version: str) -> str:
     # 15 s first BOM at 20,000 declarations; orjson writes the same text in a tenth of a second.
     import orjson
 
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 def validate(document: dict[str, Any], spec_version: str) -> None:
     """Raise InvalidBom unless `document` is valid against the official CycloneDX schema."""
-    error = next(iter(validator(spec_version).iter_errors(document)), None)
+    checker = validator(spec_version)
+    if checker.is_valid(document):  # a tenth faster than looking for the first error
+        return
+    error = next(iter(checker.iter_errors(document)), None)
+    where, message = "", "the schema refuses it"
     if error is not None:
         where = "".join(f"/{step}" for step in error.instance_path)
-        where = f" (at {where})" if where else ""
-        raise InvalidBom(f"the CycloneDX {spec_version} BOM aireg made is invalid, which is "
-                         f"a bug in aireg (please report it): {error.message}{where}")
+        where, message = f" (at {where})" if where else "", error.message
+    raise InvalidBom(f"the CycloneDX {spec_version} BOM aireg made is invalid, which is "
+                     f"a bug in aireg (please report it): {message}{where}")
 
 
 def _idn_email(value: str) -> bool:
