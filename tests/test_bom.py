@@ -1285,6 +1285,36 @@ def test_completeness_summary_goes_to_stderr(request: pytest.FixtureRequest,
     assert bom_at(root, "--completeness", "--format", "text") == Result(0, gaps_summary(), "")
 
 
+def test_a_long_completeness_summary_lists_the_lowest_ten(request: pytest.FixtureRequest,
+                                                          make_registry: Callable[..., Path],
+                                                          bom_at: Callable[..., Result]) -> None:
+    """Standard error stays short on a large registry: the scores, the ten components with
+    the lowest share of the guide's fields, and the count of the rest; --completeness has
+    every one."""
+    extra = {f"datasets/extra-{i:02}.yaml": f"""\
+        apiVersion: aireg/v1
+        kind: Dataset
+        metadata: {{name: extra-{i:02}, version: 1.0.0, owner: team/platform}}
+        spec:
+          source: {{uri: "s3://data/extra-{i:02}/", digest: "sha256:{i:064x}"}}
+          license: CC-BY-4.0
+        """ for i in range(11)}
+    root = make_registry({**GAPS, **extra})
+    result = bom_at(root)
+    assert result.code == 0
+    check_golden(request, "bom-completeness-summary.txt", result.err)
+    shown = result.err.splitlines()
+    assert [line.split()[0].rstrip(":") for line in shown[1:11]] == [
+        "model/local-llm", "adapter/tuned@1.0.0", "dataset/corpus@1.0.0", "dataset/chats@1.0.0",
+        *(f"dataset/extra-{i:02}@1.0.0" for i in range(6))]
+    assert shown[11] == "  ... and 5 more: run `aireg bom --completeness` for every component"
+    full = bom_at(root, "--completeness")
+    assert full.code == 0
+    listed = full.out.splitlines()
+    assert (listed[0], len(listed)) == (shown[0], 1 + 15 + 2)
+    assert set(shown[1:11]) <= set(listed) and shown[12:] == listed[16:]
+
+
 def test_completeness_as_json(request: pytest.FixtureRequest,
                               make_registry: Callable[..., Path],
                               bom_at: Callable[..., Result]) -> None:

@@ -77,3 +77,32 @@ def test_completeness_gives_both_scores_and_the_keys_that_fill_each_gap() -> Non
         "card.intendedUse (useCases)\n"
         "  no model key fills OWASP's authors\n")
 
+
+def test_the_completeness_summary_is_the_review_while_it_is_short() -> None:
+    review = Review(tuple(Scored(f"dataset/d{i}@1.0.0", None, 7, 6, (
+        Missing("cyclonedx", "data.classification", "spec.classification"),))
+        for i in range(text.SUMMARY_COMPONENTS)))
+    assert text.completeness_summary(review) == text.completeness(review)
+
+
+def test_a_long_completeness_summary_shows_the_lowest_and_how_to_see_the_rest() -> None:
+    """Lowest share of the guide's fields first, then the lowest OWASP score, then by id."""
+    gap = (Missing("cyclonedx", "data.classification", "spec.classification"),
+           Missing("owasp", "domain", None))
+    datasets = [Scored(f"dataset/d{i:02}@1.0.0", None, 7, 6, gap[:1]) for i in range(12)]
+    review = Review((
+        *datasets,
+        Scored("dataset/done@1.0.0", None, 7, 7, ()),
+        Scored("model/a", 60.0, 16, 8, gap),
+        Scored("model/b", 40.0, 16, 8, gap),
+        Scored("model/c", 90.0, 16, 15, gap)))
+    add = ": add spec.classification (classification)"
+    assert text.completeness_summary(review) == "\n".join([
+        "BOM completeness: 63% on OWASP AIBOM's weighted fields (mean over 3 ML models), 79% "
+        "of the CycloneDX ML-BOM guide's fields (110 of 139)",
+        f"  model/b (OWASP 40%){add}", f"  model/a (OWASP 60%){add}",
+        *(f"  dataset/d{i:02}@1.0.0{add}" for i in range(8)),
+        "  ... and 5 more: run `aireg bom --completeness` for every component",
+        "  no model key fills OWASP's domain", ""])
+    assert len(text.completeness(review).splitlines()) == 1 + 15 + 1
+

@@ -32,7 +32,8 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
 
     Validated against the official schema and reproducible: the same commit gives the same
     bytes. Error findings in what the BOM covers refuse it (exit 1); errors elsewhere are a
-    warning. A completeness summary goes to standard error.
+    warning. A completeness summary goes to standard error (at most ten components, the least
+    complete first; --completeness lists every one).
     """
     from registry import bom as mapping
     from registry import bom_score
@@ -66,7 +67,7 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
         return
     _emit(options, output, bom_out.serialize(mapped, spec_version),
           f"{len(mapped.scope)} declarations, CycloneDX {spec_version}")
-    options.out.say(text.completeness(review).rstrip("\n"))
+    options.out.say(text.completeness_summary(review).rstrip("\n"))
 
 
 def _emit(options: Options, output: Path | None, document: bytes, what: str) -> None:

@@ -18,7 +18,7 @@ from . import deadline_label, plural, value_text, visible
 from .tree import impact_text
 
 if TYPE_CHECKING:
-    from ..bom_score import Review
+    from ..bom_score import Review, Scored
     from ..diff import FieldChange, PullReport
     from ..history import Event, HistoryReport
     from ..indexes import Reindex
@@ -211,15 +211,46 @@ def impact_base(report: PullReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The components `bom`'s summary on standard error lists at most (--completeness: all).
+SUMMARY_COMPONENTS = 10
+
+
 def completeness(review: Review) -> str:
     """The score on each list, then each component with the keys to add, each with the
     fields it fills; last, per kind, the OWASP fields no declaration key can fill."""
+    totals, gaps, unkeyed = _completeness_parts(review)
+    return "\n".join([totals, *(line for _, line in gaps), *unkeyed]) + "\n"
+
+
+def completeness_summary(review: Review) -> str:
+    """What `bom` prints to standard error: the whole review while it lists at most
+    SUMMARY_COMPONENTS components, else the scores, the components with the lowest share of
+    the CycloneDX guide's fields (then the lowest OWASP score), and how to see the rest."""
+    totals, gaps, unkeyed = _completeness_parts(review)
+    if len(gaps) <= SUMMARY_COMPONENTS:
+        return completeness(review)
+
+    def rank(gap: tuple[Scored, str]) -> tuple[float, float, str]:
+        item = gap[0]
+        share = item.present / item.expected if item.expected else 1.0
+        return share, 101.0 if item.owasp is None else item.owasp, item.node
+
+    lowest = sorted(gaps, key=rank)[:SUMMARY_COMPONENTS]
+    more = (f"  ... and {len(gaps) - len(lowest)} more: run `aireg bom --completeness` for "
+            "every component")
+    return "\n".join([totals, *(line for _, line in lowest), more, *unkeyed]) + "\n"
+
+
+def _completeness_parts(review: Review) -> tuple[str, list[tuple[Scored, str]], list[str]]:
+    """The scores line; each component with keys to add, and its line; the lines naming,
+    per kind, the OWASP fields no declaration key can fill."""
     owasp = review.owasp
     models = sum(1 for c in review.components if c.owasp is not None)
     head = (f"{owasp:.0f}% on OWASP AIBOM's weighted fields (mean over "
             f"{plural(models, 'ML model')}), " if owasp is not None else "")
-    lines = [f"BOM completeness: {head}{review.cyclonedx}% of the CycloneDX ML-BOM guide's "
-             f"fields ({review.present} of {review.expected})"]
+    totals = (f"BOM completeness: {head}{review.cyclonedx}% of the CycloneDX ML-BOM guide's "
+              f"fields ({review.present} of {review.expected})")
+    gaps: list[tuple[Scored, str]] = []
     unkeyed: dict[str, set[str]] = {}
     for item in review.components:
         keys: dict[str, list[str]] = {}
@@ -232,10 +263,9 @@ def completeness(review: Review) -> str:
         score = f" (OWASP {item.owasp:.0f}%)" if item.owasp is not None else ""
         if keys:
             adds = "; ".join(f"{key} ({', '.join(names)})" for key, names in keys.items())
-            lines.append(f"  {visible(item.node)}{score}: add {adds}")
-    for kind, names in sorted(unkeyed.items()):
-        lines.append(f"  no {kind} key fills OWASP's {', '.join(sorted(names))}")
-    return "\n".join(lines) + "\n"
+            gaps.append((item, f"  {visible(item.node)}{score}: add {adds}"))
+    return totals, gaps, [f"  no {kind} key fills OWASP's {', '.join(sorted(names))}"
+                          for kind, names in sorted(unkeyed.items())]
 
 
 def history(report: HistoryReport) -> str:
