@@ -202,7 +202,8 @@ def _entity(supplier: kinds.Supplier) -> Json:
 def _compact(item: Json) -> Json:
     """The item without its empty values: the schema refuses many empty arrays, and an
     empty field says nothing."""
-    return {k: v for k, v in item.items() if v is not None and v != [] and v != {}}
+    return {k: v for k, v in item.items()
+            if v is not None and (v or not isinstance(v, (list, dict)))}
 
 
 def generic_purl(registry: str, kind_prefix: str, name: str, version: str | None) -> str:
@@ -556,7 +557,8 @@ class _Mapper:
                     found.add(target)
         if root is not None:
             # A tool in use keeps its server in use.
-            used = {t.split("#tool/", 1)[0] for targets in uses.values() for t in targets}
+            used: set[str] = set().union(*uses.values())
+            used |= {t.split("#tool/", 1)[0] for t in used if "#tool/" in t}
             uses[root] = {ref for ref in uses if ref not in used and "#tool/" not in ref}
         return [{"ref": ref, "dependsOn": sorted(targets)} if targets else {"ref": ref}
                 for ref, targets in sorted(uses.items())]
