@@ -688,16 +688,16 @@ def gate(project: Project, decls: list[Decl], scoped: bool) -> list[Finding]:
 def revision_of(project: Project) -> tuple[str | None, dt.datetime | None]:
     """The commit a BOM describes and its time: the revision read, or HEAD for the working
     tree; nothing outside git."""
-    from .gitrepo import GitRepo
+    from .gitrepo import committed_at, note_replace_refs, noted_head
 
     toplevel = project.location.toplevel
     if toplevel is None:
         return None, None
-    repo = GitRepo(toplevel)
-    commit = project.loaded.tree.commit or repo.head()
+    note_replace_refs(toplevel)
+    commit = project.loaded.tree.commit or noted_head(toplevel)
     if commit is None:
         return None, None
-    return commit, repo.committed_at(commit)
+    return commit, committed_at(toplevel, commit)
 
 
 def split_by_scope(decls: list[Decl], findings: list[Finding]) -> tuple[

@@ -13,6 +13,7 @@ import functools
 import os
 import posixpath
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NewType
@@ -44,8 +45,7 @@ class GitRepo:
         self.toplevel = toplevel
         self._git = git
         self.repo: git.Repo = git.Repo(toplevel)
-        if files.recorded is not None:  # replace refs change what any object reads as
-            files.note("replace", str(toplevel), self.replaced)
+        note_replace_refs(toplevel, lambda: self.replaced)
 
     @functools.cached_property
     def replaced(self) -> str | None:
@@ -79,17 +79,7 @@ class GitRepo:
 
     def head(self) -> str | None:
         """The commit HEAD points at, or None in a repository with no commit yet."""
-        try:
-            found: str | None = str(self.repo.head.commit.hexsha)
-        except ValueError:
-            found = None
-        files.note("head", str(self.toplevel), found or "")
-        return found
-
-    def committed_at(self, sha: str) -> dt.datetime:
-        commit = self.repo.commit(sha)
-        when: dt.datetime = commit.committed_datetime
-        return when.astimezone(dt.UTC)
+        return noted_head(self.toplevel)
 
     def log(self, rev: str, paths: list[str]) -> list[Commit]:
         """The commits up to `rev` that touched any of `paths` (repository-relative), oldest
@@ -186,6 +176,37 @@ def replace_refs(toplevel: Path) -> str | None:
     tell."""
     base = os.environ.get("GIT_REPLACE_REF_BASE", "refs/replace/")
     return _git(toplevel, "for-each-ref", "--format=%(refname) %(objectname)", base)
+
+
+def note_replace_refs(toplevel: Path, found: Callable[[], str | None] | None = None) -> None:
+    """Note the replace refs while an output is recorded: they change what any object reads
+    as, so a stored output is replayed only while they are the same."""
+    if files.recorded is not None:
+        files.note("replace", str(toplevel), found() if found else replace_refs(toplevel))
+
+
+def noted_head(toplevel: Path) -> str | None:
+    """The commit HEAD points at, or None in a repository with no commit yet; noted as read."""
+    found = head_of(toplevel) or None
+    files.note("head", str(toplevel), found or "")
+    return found
+
+
+def committed_at(toplevel: Path, sha: str) -> dt.datetime:
+    """When a commit was committed, in UTC, from its committer line: one `git cat-file`
+    rather than GitPython, whose import costs more than the question (what `bom` of the
+    working tree asks of git)."""
+    try:
+        done = subprocess.run(["git", "cat-file", "commit", sha], cwd=toplevel,
+                              capture_output=True, check=False)
+    except OSError as error:
+        raise GitRequired(f"cannot run git: {error.strerror or error}") from None
+    for line in done.stdout.split(b"\n") if done.returncode == 0 else ():
+        if not line:  # the headers end at the first blank line
+            break
+        if line.startswith(b"committer "):  # committer <name> <<email>> <seconds> <zone>
+            return dt.datetime.fromtimestamp(int(line.rsplit(b" ", 2)[1]), dt.UTC)
+    raise RevisionNotFound(f"git cannot read commit {sha}")
 
 
 def head_of(toplevel: Path) -> str | None:
