@@ -7,7 +7,8 @@ path `git status` reports (changed, staged, untracked or ignored) with what it h
 answers from its index, comparing size, modification and change times, inode and device, and
 reading again whatever is racily clean, so a file edited and given its old modification time
 back (`touch -r`) is still reported (its change time moved). Outside git nothing is stored.
-This module imports nothing heavy: it runs before every snapshot is read.
+Git is asked through gitrepo.py (`tree_id`, `start_status`, `replace_refs`); the index is
+read here. This module imports nothing heavy: it runs before every snapshot is read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,10 +25,6 @@ from . import __version__
 # A file this recent may change again within the clock's resolution: ignored files (which
 # git does not track) are then keyed on their content rather than their times.
 FRESH_NS = 2_000_000_000
-# Git's answers are made as strict as they can be, whatever the user's settings: the change
-# time counts, every stat field counts, no file system monitor is trusted.
-_STRICT = ["-c", "core.trustctime=true", "-c", "core.checkStat=default",
-           "-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false"]
 
 
 def program() -> str:
@@ -56,27 +52,9 @@ def program() -> str:
     return "\n".join(stamps)
 
 
-def _git(toplevel: Path, *args: str) -> bytes | None:
-    try:
-        done = subprocess.run(["git", *_STRICT, *args], cwd=toplevel, capture_output=True,
-                              check=False)
-    except OSError:
-        return None
-    return done.stdout if done.returncode == 0 else None
-
-
-def tree_id(toplevel: Path, commit: str, prefix: str) -> str | None:
-    """The id of the registry folder's tree at a commit; "" when the commit has no such
-    folder (or there is no commit yet); None when git cannot tell."""
-    found = _git(toplevel, "rev-parse", "--verify", "--quiet", f"{commit}:{prefix}")
-    if found is None:
-        return "" if _git(toplevel, "rev-parse", "--git-dir") is not None else None
-    return found.decode().strip()
-
-
 def revision(toplevel: Path, commit: str, prefix: str) -> str | None:
     """The state of a revision's registry: its folder's tree id and the replace refs."""
-    from .gitrepo import replace_refs
+    from .gitrepo import replace_refs, tree_id
 
     tree = tree_id(toplevel, commit, prefix)
     replaced = replace_refs(toplevel)
@@ -90,18 +68,16 @@ def worktree(toplevel: Path, prefix: str) -> str | None:
     `revision` gives HEAD while nothing differs from it) and every path git reports there,
     with its content's digest (its stat data, for an ignored file that is not recent);
     None when git cannot tell."""
-    try:  # git's walk runs while this process reads the index (two cores, half the time)
-        status = subprocess.Popen(
-            ["git", *_STRICT, "status", "--porcelain=v1", "-z", "--untracked-files=all",
-             "--ignored=traditional", "--no-renames", "--ignore-submodules=none", "--",
-             f":(top,literal){prefix}" if prefix else ":/"],
-            cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    except OSError:
+    from .gitrepo import start_status
+
+    # git's walk runs while this process reads the index (two cores, half the time)
+    status = start_status(toplevel, prefix)
+    if status is None:
         return None
     suspects = _suspects(toplevel, prefix)
-    listing, _ = status.communicate()
+    listing = status()
     head = revision(toplevel, "HEAD", prefix)
-    if head is None or status.returncode != 0 or suspects is None:
+    if head is None or listing is None or suspects is None:
         return None
     reported = {}
     for record in listing.split(b"\0"):
