@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NewType
 
 from . import files
-from .files import FileEntry, LinkEnd, blob_id, escapes
+from .blobs import blob_id
+from .files import FileEntry, LinkEnd, escapes
 from .findings import GitRequired, RevisionNotFound
 
 if TYPE_CHECKING:

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .blobs import blob_id
 
 # A file this recent may change again within the clock's resolution: ignored files (which
 # git does not track) are then keyed on their content rather than their times.
@@ -94,9 +95,9 @@ def worktree(toplevel: Path, prefix: str) -> str | None:
     return "\n".join(lines)
 
 
-def _suspects(toplevel: Path, prefix: str) -> dict[str, bytes] | None:
+def _suspects(toplevel: Path, prefix: str) -> dict[str, str] | None:
     """The tracked files whose stat data is not what git's index holds, to the nanosecond,
-    each with the blob id the index has: git compares times to the second only, so an edit
+    each with the blob id the index has (in hex): git compares times to the second only, so an edit
     in the second the index last saw a file, with its size and modification time put back
     (`touch -r`), passes git status. None when the index cannot be read (a format this
     does not know)."""
@@ -127,13 +128,14 @@ def _suspects(toplevel: Path, prefix: str) -> dict[str, bytes] | None:
                 continue  # gone: git status lists it
             if info.st_ctime_ns != ctime or info.st_mtime_ns != mtime or \
                     info.st_ino & 0xFFFFFFFF != ino or info.st_size & 0xFFFFFFFF != size:
-                found[os.fsdecode(path)] = blob
+                found[os.fsdecode(path)] = blob.hex()
     finally:
         os.close(top)
     return found
 
 
-def _blob_id(path: str) -> bytes | None:
+def _blob_id(path: str) -> str | None:
+    """The blob id of what git would store for the file at `path`, or None if unreadable."""
     try:
         if os.path.islink(path):  # noqa: PTH114 - git keeps the link's text
             content = os.fsencode(os.readlink(path))  # noqa: PTH115
@@ -142,7 +144,7 @@ def _blob_id(path: str) -> bytes | None:
                 content = stream.read()
     except OSError:
         return None
-    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).digest()
+    return blob_id(content)
 
 
 _ENTRY = struct.Struct(">IIIIIIIIII20sH")
