@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -162,16 +162,22 @@ class OwnerOut(Out):
     affected: list[str] = Field(description="the owner's nodes among the dependents")
 
 
+# Both impact outputs (by ref and --base) list these alike.
+FeaturesHit = Annotated[list[FeatureOut], Field(description="the Features among the "
+                                                "dependents, highest tier first")]
+OwnersToTell = Annotated[list[OwnerOut], Field(description="the owners to tell, with what "
+                                               "of theirs is affected (Evals and "
+                                               "Environments left out)")]
+
+
 class ImpactOut(Out):
     version: Literal[2] = version_field(2)
     targets: list[str] = Field(description="the nodes the ref names")
     highestTier: HighestTier
     dependents: list[ReachOut] = Field(description="everything that uses a target, directly "
                                        "or not, nearest first")
-    features: list[FeatureOut] = Field(description="the Features among the dependents, "
-                                       "highest tier first")
-    owners: list[OwnerOut] = Field(description="the owners to tell, with what of theirs is "
-                                   "affected (Evals and Environments left out)")
+    features: FeaturesHit
+    owners: OwnersToTell
     evals: Evals
 
 
@@ -319,10 +325,8 @@ class ImpactBaseOut(Out):
     highestTier: HighestTier
     dependents: list[ReachOut] = Field(description="the changed artifacts and everything that "
                                        "uses them, nearest first")
-    features: list[FeatureOut] = Field(description="the Features among the dependents, "
-                                       "highest tier first")
-    owners: list[OwnerOut] = Field(description="the owners to tell, with what of theirs is "
-                                   "affected (Evals and Environments left out)")
+    features: FeaturesHit
+    owners: OwnersToTell
     evals: Evals
     newFindings: list[FindingOut] = Field(description="the findings of head whose "
                                           "fingerprint base lacks")
