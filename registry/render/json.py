@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 from ..decl import Decl
 from ..findings import Finding
 from ..graph import Hop
-from ..impact import view
 from ..rules import CheckResult
 from .fields import (
     Contacts,
@@ -464,7 +463,7 @@ def impact_base(report: PullReport) -> str:
                             records=r.records, corpora=list(r.corpora),
                             uncounted=list(r.uncounted), store=r.store)
                  for r in report.reindex],
-        **impact_fields(view(report.impact))))
+        **impact_fields(report.impact)))
 
 
 def _change(item: ChangeImpact) -> ChangeOut:
