@@ -102,12 +102,18 @@ def detach(work: Callable[[], object]) -> bool:
     caller reading the output to its end). False when no process could be made."""
 
     def run() -> None:
-        null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
+        quiet()
         work()
 
     return _fork(run) is not None
+
+
+def quiet() -> None:
+    """In a child: standard input, output and error to /dev/null, so that it holds open no
+    terminal or pipe of whoever ran its parent, which may then end first."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
 
 
 def split(parent: Callable[[], T], child: Callable[[], T]) -> tuple[T, Callable[[], T]]:
