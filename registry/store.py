@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
 # A loaded registry (registry.project.Project, which imports this module).
 Project = Any
 
-FORMAT = "1"
+FORMAT = "2"  # 2: edge members, eval commands, every team's contacts
 
 
 @dataclass
@@ -81,16 +80,20 @@ def read(place: Place | None) -> snapshots.Snapshot | None:
     snap = snapshots.read(place.toplevel, place.key)
     if snap is None:
         return None
-    for kind, name, found in snap.meta.get("reads", []):
-        if files.observe(kind, name) != found:
-            return None
-    return snap
+    from .cache import unchanged  # the reads a stored output checks, checked alike
+
+    try:
+        return snap if unchanged([(kind, name, found) for kind, name, found
+                                  in snap.meta.get("reads", [])]) else None
+    except (TypeError, ValueError):
+        return None
 
 
 # --- after a full load ----------------------------------------------------------------------
 
 _pending: list[tuple[Place, Project]] = []
-_built: dict[int, snapshots.Snapshot] = {}  # by id(project)
+# By id(project), with the project itself: an id is reused once its project is gone.
+_built: dict[int, tuple[Project, snapshots.Snapshot]] = {}
 
 
 def loading(place: Place | None) -> None:
@@ -155,10 +158,12 @@ def known_check(place: Place, today: dt.date) -> Known | None:
 
 def built(project: Project) -> snapshots.Snapshot:
     """The snapshot of a loaded project (built once)."""
-    snap = _built.get(id(project))
-    if snap is None:
-        place = next((p for p, known in _pending if known is project), None)
-        snap = _built[id(project)] = snapshots.build(project, place.key if place else "")
+    found = _built.get(id(project))
+    if found is not None and found[0] is project:
+        return found[1]
+    place = next((p for p, known in _pending if known is project), None)
+    snap = snapshots.build(project, place.key if place else "")
+    _built[id(project)] = (project, snap)
     return snap
 
 
@@ -175,22 +180,12 @@ def flush(background: bool = False) -> None:
         if files.UNKEYED in reads.values():  # read twice and found different
             continue
         checked = project.checked
-        if background and hasattr(os, "fork") and len(project.catalog.by_id) >= BACKGROUND_NODES:
-            try:
-                pid = os.fork()
-            except OSError:
-                pid = -1
-            if pid == 0:  # the writer: no terminal or pipe is held open by it
-                code = 0
-                try:
-                    null = os.open(os.devnull, os.O_RDWR)
-                    for fd in (0, 1, 2):
-                        os.dup2(null, fd)
-                    _write(place, project, reads, checked)
-                except BaseException:
-                    code = 1
-                os._exit(code)
-            if pid > 0:
+        if background and len(project.catalog.by_id) >= BACKGROUND_NODES:
+            from functools import partial
+
+            from .fork import detach
+
+            if detach(partial(_write, place, project, reads, checked)):
                 continue
         _write(place, project, reads, checked)
     _built.clear()
