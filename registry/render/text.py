@@ -226,18 +226,18 @@ def completeness_summary(review: Review) -> str:
     SUMMARY_COMPONENTS components, else the scores, the components with the lowest share of
     the CycloneDX guide's fields (then the lowest OWASP score), and how to see the rest."""
     totals, gaps, unkeyed = _completeness_parts(review)
-    if len(gaps) <= SUMMARY_COMPONENTS:
-        return completeness(review)
+    more: list[str] = []
+    if len(gaps) > SUMMARY_COMPONENTS:
 
-    def rank(gap: tuple[Scored, str]) -> tuple[float, float, str]:
-        item = gap[0]
-        share = item.present / item.expected if item.expected else 1.0
-        return share, 101.0 if item.owasp is None else item.owasp, item.node
+        def rank(gap: tuple[Scored, str]) -> tuple[float, float, str]:
+            item = gap[0]
+            share = item.present / item.expected if item.expected else 1.0
+            return share, 101.0 if item.owasp is None else item.owasp, item.node
 
-    lowest = sorted(gaps, key=rank)[:SUMMARY_COMPONENTS]
-    more = (f"  ... and {len(gaps) - len(lowest)} more: run `aireg bom --completeness` for "
-            "every component")
-    return "\n".join([totals, *(line for _, line in lowest), more, *unkeyed]) + "\n"
+        more = [f"  ... and {len(gaps) - SUMMARY_COMPONENTS} more: run `aireg bom "
+                "--completeness` for every component"]
+        gaps = sorted(gaps, key=rank)[:SUMMARY_COMPONENTS]
+    return "\n".join([totals, *(line for _, line in gaps), *more, *unkeyed]) + "\n"
 
 
 def _completeness_parts(review: Review) -> tuple[str, list[tuple[Scored, str]], list[str]]:
