@@ -342,3 +342,29 @@ def test_scan_outside_a_registry_says_so_before_reading(tmp_path: Path, aireg: R
                                  "folder above it")
     missing = aireg("-C", str(tmp_path), "scan", "nowhere")
     assert missing.err == result.err  # the registry before the paths, as always
+
+
+def test_scan_reads_again_with_the_cache_on_and_keys_no_snapshot(
+        git_repo: object, aireg: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan's output is never replayed: an edit of code alone (nothing the registry
+    reads) is seen. Its load keys no snapshot, where `ls` keys and writes one."""
+    from conftest import GitRepo
+
+    import registry.cache
+
+    assert isinstance(git_repo, GitRepo)
+    monkeypatch.delenv("AIREG_NO_CACHE", raising=False)
+    monkeypatch.setattr(registry.cache, "FRESH_SECONDS", 0.0)
+    git_repo.commit("shop", {"aireg.yaml": CONFIG, "registry/team.yaml": REGISTRY[
+        "registry/team.yaml"], "app/chat.py": 'MODEL = "gpt-4o-2024-08-06"\n'})
+    snapshots = git_repo.root / ".git" / "aireg" / "snapshots"
+    first = aireg("-C", str(git_repo.root), "scan")
+    assert first.out.startswith("where             kind   as written         declared by\n"
+                                "app/chat.py:1:10  model  gpt-4o-2024-08-06  (undeclared)\n")
+    assert not snapshots.exists()
+    (git_repo.root / "app" / "chat.py").write_text('MODEL = "claude-opus-4-8"\n')
+    second = aireg("-C", str(git_repo.root), "scan")
+    assert "app/chat.py:1:10  model  claude-opus-4-8  (undeclared)" in second.out
+    assert "gpt-4o" not in second.out
+    assert aireg("-C", str(git_repo.root), "ls").code == 0
+    assert len(list(snapshots.iterdir())) == 1
