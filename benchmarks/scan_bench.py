@@ -115,3 +115,25 @@ def measure_scan(files: int, runs: int, work: Path, timed: Any, command: list[st
           f"loop ({loop:.3f} s; python start {python:.3f} s)", file=sys.stderr)
     return {"files": files, "scanSeconds": round(scan, 3), "readLoopSeconds": round(loop, 3),
             "ratio": round(scan / loop, 3)}
+
+
+def main() -> None:
+    """The scan row alone: `python benchmarks/scan_bench.py [--files 10000] [--runs 5]
+    [--aireg PATH]` (another installation's aireg, to compare two versions on one tree)."""
+    import argparse
+    import json
+
+    from run import aireg, timed
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--files", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--work", type=Path, default=Path(__file__).resolve().parent / "out")
+    parser.add_argument("--aireg", help="the aireg to time (default: this environment's)")
+    args = parser.parse_args()
+    command = [args.aireg] if args.aireg else aireg()
+    print(json.dumps(measure_scan(args.files, args.runs, args.work.resolve(), timed, command)))
+
+
+if __name__ == "__main__":
+    main()
