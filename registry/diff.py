@@ -41,16 +41,18 @@ from typing import Any, NamedTuple
 from semantic_version import Version
 
 from . import versions
+from .answers import Entry, ImpactView, summarize
 from .catalog import REF_FIELDS, Catalog
 from .decl import Decl
 from .findings import UNRESOLVED, Finding, Pointer, Span
-from .impact import ImpactReport, dependents_of, summarize
 from .indexes import Reindex, plan
 from .project import Project
+from .reach import Hop, path_up, search
 from .refs import NodeId, Ref, RefSyntaxError, node_id, parse_version
+from .snapshot import Snapshot
 from .subjects import Documents, document_key
 from .versions import Edited
-from .views import DIAGRAM_MAX_NODES, Subgraph, subgraph
+from .views import DIAGRAM_MAX_NODES, GraphEdge, GraphNode, Subgraph
 
 CLASS_ORDER = ("behavior", "interface", "pin", "reindex", "lifecycle", "metadata", "cosmetic")
 # Changes that make a new version necessary; lifecycle and metadata may change in place
@@ -177,7 +179,7 @@ class PullReport:
     base: str  # labels, such as "main (1a2b3c4d5e6f)"
     head: str
     changes: tuple[ChangeImpact, ...]
-    impact: ImpactReport
+    impact: ImpactView
     new_findings: tuple[Finding, ...]
     base_rev: str = ""  # the revision as the user named it, to repeat in commands
     diffs: tuple[TextDiff, ...] = ()
@@ -188,10 +190,15 @@ class PullReport:
     # What the changes reach in head, to draw (None when it is more than a diagram shows).
     blast_radius: Subgraph | None = None
     reindex: tuple[Reindex, ...] = ()  # the indexes whose vectors the changes make stale
+    # The command of each eval to run that has one, by id.
+    eval_commands: tuple[tuple[str, str], ...] = ()
 
     @property
     def nothing(self) -> bool:
         return not self.changes and not self.new_findings
+
+    def command(self, node: str) -> str | None:
+        return dict(self.eval_commands).get(node)
 
 
 # --- field diff ---------------------------------------------------------------------------
@@ -413,43 +420,106 @@ def broken_declarations(base: Project, head: Project) -> Broken:
 Scanned = tuple[list[Finding], set[str]]
 
 
-def compare(base: Project, head: Project, base_label: str, head_label: str,
+@dataclass
+class Side:
+    """One revision of a comparison: its project, whole or only the files the comparison
+    reads (registry.delta), and the snapshot of the whole registry there, which answers
+    what reaches a change, and the findings when it keeps them."""
+
+    project: Project
+    snap: Snapshot
+
+    @classmethod
+    def of(cls, project: Project) -> Side:
+        """A project loaded whole, with the snapshot built from it (and written when the
+        command ends, if it is pending: registry.store)."""
+        from . import store
+
+        return cls(project, store.built(project))
+
+
+def compare(base: Side, head: Side, base_label: str, head_label: str,
             base_rev: str = "", scanned: tuple[Scanned, Scanned] | None = None
             ) -> PullReport:
     """`scanned`: the scan rules over base's code and head's (impact --base --scan)."""
-    broken = broken_declarations(base, head)
-    found = changes(base.catalog, head.catalog, broken)
-    rebuilds = plan(head.catalog, head.graph, found)
+    broken = broken_declarations(base.project, head.project)
+    found = changes(base.project.catalog, head.project.catalog, broken)
+    rebuilds = plan(head.project.catalog, head.project.graph, found)
     causes = {node for item in rebuilds for node in item.causes}
     found = [replace(c, extra=("reindex",)) if c.node in causes else c for c in found]
     from_base = ("removed", "invalid")  # head has no declaration to start from
-    in_head = [c.decl for c in found if c.status not in from_base]
-    gone = [c.decl for c in found if c.status in from_base]
-    reached = dependents_of(head.catalog, head.graph, in_head, include_targets=True)
-    seen = {d.decl.id for d in reached}
-    reached += [d for d in dependents_of(base.catalog, base.graph, gone, include_targets=True)
-                if d.decl.id not in seen]
-    reached.sort(key=lambda d: (d.distance, d.decl.id))
-    impact = summarize(head.catalog, [*in_head, *gone], reached)
-    runs = _Running(base, head)
+    impact = _reached(base.snap, head.snap,
+                      [c.decl.id for c in found if c.status not in from_base],
+                      [c.decl.id for c in found if c.status in from_base])
+    runs = _Running(base.project, head.project)
     per_change = tuple(_change_impact(base, head, change, runs) for change in found)
-    fresh = new_findings(base, head, version_findings(base, head, found), broken,
-                         invalid_bases(found), scanned)
+    fresh = new_findings(base, head, version_findings(base.project, head.project, found),
+                         broken, invalid_bases(found), scanned)
+    commands = head.snap.meta["commands"]
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
-                      base_rev or base_label, tuple(text_diffs(base.catalog, head.catalog, found)),
-                      base.absent, base.location.prefix, _blast_radius(head, impact, per_change),
-                      tuple(rebuilds))
+                      base_rev or base_label,
+                      tuple(text_diffs(base.project.catalog, head.project.catalog, found)),
+                      base.project.absent, base.project.location.prefix,
+                      _blast_radius(head.snap, impact, per_change), tuple(rebuilds),
+                      tuple((e, commands[e]) for e in impact.evals if e in commands))
 
 
-def _blast_radius(head: Project, impact: ImpactReport, changes: tuple[ChangeImpact, ...]
+def _tree(snap: Snapshot, nodes: list[str]) -> tuple[list[int], dict[int, tuple[int, int, str]]]:
+    """The nodes' indexes in a snapshot, and the shortest-path tree of what reaches them."""
+    index = snap.index
+    starts = [index[node] for node in nodes]
+    return starts, search(starts, snap.users)
+
+
+def _reached(base: Snapshot, head: Snapshot, in_head: list[str], gone: list[str]
+             ) -> ImpactView:
+    """What reaches the changes: in head from what head declares, and in base from what
+    head removed or broke (listed once, head's first), the changes themselves at distance 0
+    (a changed feature is itself affected); features, owners (with head's contacts) and
+    evals of them all."""
+    entries: dict[str, Entry] = {}
+    tiers: dict[str, str] = {}
+    named: dict[str, dict[str, tuple[int, str, str]]] = {}
+    for snap, nodes in ((head, in_head), (base, gone)):
+        starts, tree = _tree(snap, nodes)
+        ids = snap.ids
+        side = {ids[n]: (distance, ids[toward], label)
+                for n, (distance, toward, label) in tree.items()}
+        found = [(n, None) for n in starts] + [(n, side[ids[n]]) for n in tree]
+        for n, step in found:
+            node = ids[n]
+            if node in entries:
+                continue
+            kind = snap.kind(n)
+            entries[node] = Entry(node, kind, snap.owner(n), step[0] if step else 0,
+                                  step[1] if step else None, step[2] if step else None)
+            named[node] = side
+            if kind == "Feature":
+                tiers[node] = snap.tier(n)
+    dependents = tuple(sorted(entries.values(), key=lambda e: (e.distance, e.id)))
+
+    def path(node: str) -> tuple[Hop, ...]:
+        return path_up(named[node], node) if node in named else ()
+
+    return summarize((*in_head, *gone), dependents, tiers, head.contacts, path)
+
+
+def _blast_radius(head: Snapshot, impact: ImpactView, changes: tuple[ChangeImpact, ...]
                   ) -> Subgraph | None:
     """The dependents in head, the changed ones marked, when there are at most as many as
     a diagram shows."""
-    nodes = [d.decl.id for d in impact.dependents if d.decl.id in head.catalog.by_id]
+    index = head.index
+    nodes = sorted(d.id for d in impact.dependents if d.id in index)
     if not nodes or len(nodes) > DIAGRAM_MAX_NODES:
         return None
-    changed = frozenset(c.change.node for c in changes)
-    return subgraph(head.catalog, head.graph, nodes, highlight=changed)
+    keep = {index[n] for n in nodes}
+    members = head.meta["members"]
+    edges = tuple(GraphEdge(NodeId(node), NodeId(head.ids[other]), label,
+                            members.get(f"{node}\0{head.ids[other]}"))
+                  for node in nodes for other, label in head.uses(index[node]) if other in keep)
+    return Subgraph(tuple(GraphNode(NodeId(n), head.kind(index[n]), head.owner(index[n]))
+                          for n in nodes), edges,
+                    frozenset(c.change.node for c in changes))
 
 
 class _Running:
@@ -471,18 +541,19 @@ class _Running:
         return environments_running(envs, node)
 
 
-def _change_impact(base: Project, head: Project, change: Change,
+def _change_impact(base: Side, head: Side, change: Change,
                    runs: _Running | None = None) -> ChangeImpact:
     side = base if change.status in ("removed", "invalid") else head
-    reached = dependents_of(side.catalog, side.graph, [change.decl], include_targets=True)
-    features = tuple(sorted(d.decl.id for d in reached if d.decl.kind == "Feature"))
-    owners = tuple(sorted({d.decl.owner for d in reached
-                           if d.decl.owner and d.decl.kind == "Feature"}))
-    environments = runs.of(side, change.decl.id) if runs is not None else ()
+    snap = side.snap
+    starts, tree = _tree(snap, [change.decl.id])
+    hit = [n for n in [*starts, *tree] if snap.kind(n) == "Feature"]
+    features = tuple(sorted(NodeId(snap.ids[n]) for n in hit))
+    owners = tuple(sorted({owner for n in hit if (owner := snap.owner(n))}))
+    environments = runs.of(side.project, change.decl.id) if runs is not None else ()
     return ChangeImpact(change, features, owners, environments)
 
 
-def new_findings(base: Project, head: Project, versions: list[Finding],
+def new_findings(base: Side, head: Side, versions: list[Finding],
                  broken: Broken = frozenset(), hidden: Collection[NodeId] = (),
                  scanned: tuple[Scanned, Scanned] | None = None) -> list[Finding]:
     """Head's findings (the version rules among them) that base did not have: matched by
@@ -495,14 +566,15 @@ def new_findings(base: Project, head: Project, versions: list[Finding],
     declaration's own findings say what is wrong.
     """
     before: dict[str, list[int]] = defaultdict(list)
-    for item in base.check(scanned=scanned[0] if scanned else None, stored=True).findings:
+    for item in base.project.check(scanned=scanned[0] if scanned else None,
+                                   stored=True).findings:
         before[item.fingerprint].append(item.severity.rank)
     for ranks in before.values():
         ranks.sort(reverse=True)
-    current = [f for f in head.check(versions, scanned[1] if scanned else None,
-                                     stored=True).findings
-               if not _through_broken(f, broken, hidden, base)
-               and not _state_unchanged(f, base, head)]
+    current = [f for f in head.project.check(versions, scanned[1] if scanned else None,
+                                             stored=True).findings
+               if not _through_broken(f, broken, hidden, base.snap)
+               and not _state_unchanged(f, base.project, head.project)]
     fresh: list[tuple[int, Finding]] = []
     # Highest severity first, each matched with the highest base finding left.
     for index, item in sorted(enumerate(current), key=lambda p: -p[1].severity.rank):
@@ -534,15 +606,15 @@ def _state_unchanged(item: Finding, base: Project, head: Project) -> bool:
 
 
 def _through_broken(item: Finding, broken: Broken, hidden: Collection[NodeId],
-                    base: Project) -> bool:
+                    base: Snapshot) -> bool:
     """Whether a finding follows from a declaration that is invalid in head: a ref to it that
     resolves to nothing, or an artifact that only it used (`hidden`: the base nodes of the
     invalid declarations)."""
     if not broken:
         return False
     if item.rule == "unused-artifact" and item.subject is not None:
-        subject = NodeId(item.subject)
-        users = base.graph.users(subject) if subject in base.catalog.by_id else []
+        at = base.index.get(item.subject)
+        users = [base.ids[n] for n, _ in base.users(at)] if at is not None else []
         return bool(users) and all(user in hidden for user in users)
     if item.rule not in UNRESOLVED or item.value is None:
         return False

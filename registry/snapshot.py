@@ -195,7 +195,8 @@ def _consistent(snap: Snapshot) -> bool:
             isinstance(meta.get(k), list) for k in ("kinds", "owners", "tiers", "labels",
                                                     "reads")) or \
             not all(isinstance(meta.get(k), dict) for k in ("defaults", "contacts",
-                                                             "refKinds")):
+                                                             "refKinds", "members",
+                                                             "commands")):
         return False
     if any(len(arrays[n]) != count for n in ("kind", "owner", "tier", "path", "doc")):
         return False
@@ -256,9 +257,20 @@ def build(project: Project, key: str = "") -> Snapshot:
             defaults[ref] = index[chosen.id]
     meta: dict[str, Any] = {name: list(table) for name, table in tables.items()
                             if name != "paths"}
+    # Contacts of every owner a declaration names, and of every team and member: a
+    # comparison tells the owners of what head removed through head's teams.
+    everyone = {*owners, *(f"team/{team}" for team in catalog.teams),
+             *(f"user/{user}" for user in catalog.memberships)}
+    # The tool of an edge to one tool of an MCP server; each eval's command.
+    members = {f"{e.source}\0{e.target}": e.member for e in graph.all_edges()
+               if e.member is not None} if any(e.member is not None for e in catalog.edges) else {}
+    commands = {d.id: command for d in decls if d.kind == "Eval"
+                and (command := getattr(d.model.spec, "command", None))}
     meta.update(registry=project.name, defaults=defaults, reads=[],
                 refKinds={ref: kind for kind, ref in KIND_TO_REF.items()},
-                contacts={owner: list(contacts(catalog, owner)) for owner in owners})
+                contacts={owner: listed for owner in sorted(everyone)
+                          if (listed := list(contacts(catalog, owner)))},
+                members=members, commands=commands)
     paths = "\0".join(tables["paths"]).encode("utf-8", "surrogateescape")
     return Snapshot(key, meta, ids, arrays, paths)
 

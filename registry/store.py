@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # A loaded registry (registry.project.Project, which imports this module).
 Project = Any
 
-FORMAT = "1"
+FORMAT = "2"  # 2: edge members, eval commands, every team's contacts
 
 
 @dataclass
@@ -90,7 +90,8 @@ def read(place: Place | None) -> snapshots.Snapshot | None:
 # --- after a full load ----------------------------------------------------------------------
 
 _pending: list[tuple[Place, Project]] = []
-_built: dict[int, snapshots.Snapshot] = {}  # by id(project)
+# By id(project), with the project itself: an id is reused once its project is gone.
+_built: dict[int, tuple[Project, snapshots.Snapshot]] = {}
 
 
 def loading(place: Place | None) -> None:
@@ -155,10 +156,12 @@ def known_check(place: Place, today: dt.date) -> Known | None:
 
 def built(project: Project) -> snapshots.Snapshot:
     """The snapshot of a loaded project (built once)."""
-    snap = _built.get(id(project))
-    if snap is None:
-        place = next((p for p, known in _pending if known is project), None)
-        snap = _built[id(project)] = snapshots.build(project, place.key if place else "")
+    found = _built.get(id(project))
+    if found is not None and found[0] is project:
+        return found[1]
+    place = next((p for p, known in _pending if known is project), None)
+    snap = snapshots.build(project, place.key if place else "")
+    _built[id(project)] = (project, snap)
     return snap
 
 

@@ -77,7 +77,7 @@ class PullRequest:
 
     def impact(self, *args: str, fmt: str = "json") -> str:
         result = self.run("impact", "--base", "main", *args, "--format", fmt)
-        assert (result.code, result.err) == (0, "")
+        assert (result.code, result.err) == (0, ""), result.err
         return result.out
 
     def report(self, *args: str) -> dict[str, Any]:
@@ -871,7 +871,8 @@ def pull_report(pr: PullRequest) -> PullReport:
     today = dt.date.fromisoformat(TODAY)
     base = Project.open(pr.repo.root, "main", today, "--base", use_cache=False)
     head = Project.open(pr.repo.root, None, today, use_cache=False)
-    return diff.compare(base, head, "main", "the working tree", "main")
+    return diff.compare(diff.Side.of(base), diff.Side.of(head), "main", "the working tree",
+                        "main")
 
 
 @pytest.fixture

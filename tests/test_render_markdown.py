@@ -49,7 +49,7 @@ def test_deprecations_table_escapes_what_the_repository_wrote() -> None:
 
 CHANGED = PullReport("main (abc)", "the working tree",
                      (ChangeImpact(Change(BASE.id, "modified", BASE), (BOT.id,), ("team/core",)),),
-                     REPORT, (), "main")
+                     view(REPORT), (), "main")
 
 
 def test_the_comment_draws_the_blast_radius_it_is_given() -> None:

@@ -60,7 +60,8 @@ def _impact_between(options: Options, base: str, head: str | None, fmt: str,
     base_project = options.base_of(head_project, base)
     scanned = scanned_sides(base_project, head_project, base, head, scan_paths) \
         if scan_paths else None
-    report = diff.compare(base_project, head_project, _label(base, base_project),
+    report = diff.compare(diff.Side.of(base_project), diff.Side.of(head_project),
+                          _label(base, base_project),
                           _label(head, head_project) if head else "the working tree", base,
                           scanned)
     options.out.render(report, fmt)

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..decl import Decl
 from ..findings import Finding
 from ..graph import Hop
-from ..impact import view
 from ..rules import CheckResult
 from .lineage import LineageOut
 from .tree import impact_fields
@@ -418,7 +417,7 @@ def impact_base(report: PullReport) -> str:
                             records=r.records, corpora=list(r.corpora),
                             uncounted=list(r.uncounted), store=r.store)
                  for r in report.reindex],
-        **impact_fields(view(report.impact))))
+        **impact_fields(report.impact)))
 
 
 def _change(item: ChangeImpact) -> ChangeOut:

@@ -323,8 +323,9 @@ def _blocks(report: PullReport, detail: _Detail) -> list[_Block]:
     if impact.features:
         blocks.append(_section(
             f"Affected features ({len(impact.features)})",
-            [_row([code(h.decl.id), h.tier, inline(h.decl.owner or "-")]
-                  + ([_path(h.path)] if detail.paths else [])) for h in impact.features],
+            [_row([code(h.id), h.tier, inline(h.owner or "-")]
+                  + ([_path(impact.path(h.id))] if detail.paths else []))
+             for h in impact.features],
             "features", ["Feature", "Tier", "Owner"] + (["Path"] if detail.paths else [])))
     if impact.owners:
         blocks.append(_section(
@@ -334,8 +335,8 @@ def _blocks(report: PullReport, detail: _Detail) -> list[_Block]:
             "owners", ["Owner", "Contact", "Affected"]))
     if impact.evals:
         blocks.append(_section(f"Evals to run ({len(impact.evals)})", [
-            f"- {code(e.id)}" + (f": {code(e.model.spec.command, in_table=False)}"
-                                 if getattr(e.model.spec, "command", None) else "")
+            f"- {code(e)}" + (f": {code(command, in_table=False)}"
+                              if (command := report.command(e)) else "")
             for e in impact.evals]))
     if report.new_findings:
         blocks.append(_section(f"New findings ({len(report.new_findings)})", [

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
-from ..impact import view
 from ..lifecycle import when
 from ..rules import CheckResult
 from . import deadline_label, plural, value_text, visible
@@ -202,7 +201,7 @@ def impact_base(report: PullReport) -> str:
     if report.reindex:
         lines += ["", REINDEX_ADVICE, *(f"  {line}" for r in report.reindex
                                         for line in reindex_lines(r))]
-    body = impact_text(view(report.impact)).splitlines()
+    body = impact_text(report.impact).splitlines()
     # The dependents of the changes, as `impact REF` prints them, without its first line.
     lines += body[1:]
     if report.new_findings:
