@@ -28,7 +28,8 @@ _CLAUDE_DATED_VERSION = re.compile(r"(-\d{8})-v\d+$")
 
 
 def normalize(platform: str, model_id: str) -> str:
-    """The form of `model_id` that records are keyed by on `platform` (rules above)."""
+    """The form of `model_id` that records are keyed by on `platform` (the rules are in
+    registry.retirements' docstring)."""
     text = model_id.strip().lower()
     if platform == "bedrock":
         return _normalize_bedrock(text)
