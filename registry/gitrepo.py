@@ -13,6 +13,7 @@ import functools
 import os
 import posixpath
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NewType
@@ -133,8 +134,8 @@ class GitRepo:
         data: bytes = blob.data_stream.read()
         return data
 
-    def tree(self, rev: str, prefix: str) -> GitTree:
-        return GitTree(self, self.resolve(rev), prefix)
+    def tree(self, rev: str, prefix: str, paths: Iterable[str] | None = None) -> GitTree:
+        return GitTree(self, self.resolve(rev), prefix, paths)
 
     def read_blob(self, blob: BlobId) -> bytes:
         data: bytes = self.repo.odb.stream(bytes.fromhex(blob)).read()
@@ -188,6 +189,29 @@ def replace_refs(toplevel: Path) -> str | None:
     return _git(toplevel, "for-each-ref", "--format=%(refname) %(objectname)", base)
 
 
+def changed_paths(toplevel: Path, base: str, head: str, prefix: str
+                  ) -> list[tuple[str, str, str]] | None:
+    """What differs between two commits under `prefix`: each path (from the repository
+    root) with its mode on each side ("000000" where it is absent); renames are a removal
+    and an addition. None when git cannot tell."""
+    try:
+        done = subprocess.run(["git", "diff-tree", "-r", "-z", "--no-renames", "--no-commit-id",
+                               base, head, "--", prefix or "."], cwd=toplevel,
+                              capture_output=True, check=False)
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    fields = done.stdout.split(b"\0")
+    out = []
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        parts = meta.decode().lstrip(":").split()
+        if len(parts) < 5:
+            return None
+        out.append((parts[0], parts[1], os.fsdecode(path)))
+    return out
+
+
 def head_of(toplevel: Path) -> str | None:
     """The commit HEAD points at ("" before the first commit), or None when git cannot
     tell."""
@@ -205,16 +229,30 @@ def _git(toplevel: Path, *args: str) -> str | None:
 
 
 class GitTree:
-    """A registry's files at one commit."""
+    """A registry's files at one commit. With `paths`, only those are listed at first, and
+    any other when it is asked for (a comparison reads a few files of a large tree)."""
 
-    def __init__(self, repo: GitRepo, commit: str, prefix: str) -> None:
+    def __init__(self, repo: GitRepo, commit: str, prefix: str,
+                 paths: Iterable[str] | None = None) -> None:
         self.repo = repo
         self.commit: str | None = commit
         self.prefix = prefix
         self._entries: dict[str, tuple[str, BlobId, int]] = {}
         self._folder_set: set[str] | None = None
-        listing = repo.repo.git.ls_tree("-r", "-z", "-l", "--full-tree", commit, "--",
-                                        prefix or ".")
+        self._complete = paths is None
+        self._asked: set[str] = set()
+        if paths is None:
+            self._list([prefix or "."])
+        else:
+            self._asked.update(paths)
+            self._list([f":(literal){prefix}{rel}" for rel in sorted(self._asked)])
+
+    def _list(self, specs: list[str]) -> None:
+        if not specs:
+            return
+        listing = self.repo.repo.git.ls_tree("-r", "-z", "-l", "--full-tree", self.commit,
+                                             "--", *specs)
+        prefix = self.prefix
         for record in listing.split("\0"):
             if not record:
                 continue
@@ -224,23 +262,37 @@ class GitTree:
                 continue
             self._entries[path[len(prefix):]] = (mode, BlobId(blob), int(size.strip() or 0))
 
+    def _entry(self, rel: str) -> tuple[str, BlobId, int] | None:
+        entry = self._entries.get(rel)
+        if entry is None and not self._complete and rel not in self._asked:
+            self._asked.add(rel)
+            self._list([f":(literal){self.prefix}{rel}"])
+            entry = self._entries.get(rel)
+        return entry
+
+    def _whole(self) -> None:
+        if not self._complete:
+            self._complete = True
+            self._list([self.prefix or "."])
+
     def files(self) -> list[FileEntry]:
+        self._whole()
         return [FileEntry(rel, mode == _LINK_MODE) for rel, (mode, _, _) in
                 sorted(self._entries.items())]
 
     def blob(self, rel: str) -> BlobId | None:
-        entry = self._entries.get(rel)
+        entry = self._entry(rel)
         return entry[1] if entry else None
 
     def read(self, rel: str) -> bytes | None:
         target = self._follow(rel)
-        entry = self._entries.get(target) if target is not None else None
+        entry = self._entry(target) if target is not None else None
         return self.repo.read_blob(entry[1]) if entry else None
 
     def blob_id(self, rel: str, data: bytes) -> str:
         """The blob's id, from the tree listing (a link's is that of what it points to)."""
         target = self._follow(rel)
-        entry = self._entries.get(target) if target is not None else None
+        entry = self._entry(target) if target is not None else None
         if entry is None or self.repo.replaced != "":  # replaced: the id is not the content's
             return blob_id(data)
         return str(entry[1])
@@ -248,21 +300,21 @@ class GitTree:
     def known_blob(self, rel: str) -> str | None:
         """The blob id a path ends at, from the tree listing alone (so a cached parse needs
         no read); None for a link, or when replace refs make ids differ from contents."""
-        entry = self._entries.get(rel)
+        entry = self._entry(rel)
         if entry is None or entry[0] == _LINK_MODE or self.repo.replaced != "":
             return None
         return str(entry[1])
 
     def head(self, rel: str, count: int) -> bytes:
         target = self._follow(rel)
-        entry = self._entries.get(target) if target is not None else None
+        entry = self._entry(target) if target is not None else None
         return b"" if entry is None else self.repo.read_blob_head(entry[1], count)
 
     def size(self, rel: str) -> int:
         """The size of the blob a path ends at (through links), from the tree listing: a
         small link must not let a large file past the size limit."""
         target = self._follow(rel)
-        entry = self._entries.get(target) if target is not None else None
+        entry = self._entry(target) if target is not None else None
         return entry[2] if entry else 0
 
     def link_stays_inside(self, rel: str) -> bool:
@@ -280,7 +332,7 @@ class GitTree:
         """Where a chain of links ends, and the path it ends at."""
         seen: set[str] = set()
         while True:
-            entry = self._entries.get(rel)
+            entry = self._entry(rel)
             if entry is None:
                 return (LinkEnd.INSIDE if rel in self._folders() else LinkEnd.MISSING), rel
             mode, blob, size = entry
@@ -300,6 +352,7 @@ class GitTree:
         """Every folder that holds a file, for links to folders (asked only of links that
         lead to no file)."""
         if self._folder_set is None:
+            self._whole()
             self._folder_set = {".", *(posixpath.dirname(rel) for rel in self._entries)}
             for folder in list(self._folder_set):
                 while folder:

@@ -64,12 +64,12 @@ def load(tree: Tree, cache: Cache | None = None, progress: Progress | None = Non
     return loaded
 
 
-def load_files(tree: Tree, rels: list[str]) -> Loaded:
+def load_files(tree: Tree, rels: list[str], cache: Cache | None = None) -> Loaded:
     """Only the named files (relative to the registry root), with the registry's settings."""
     findings: list[Finding] = []
     loaded = Loaded(tree, default_config("registry"), [], findings)
     loaded.config = _load_config(tree, findings, loaded)
-    _load_many(tree, rels, loaded)
+    _load_many(tree, rels, loaded, cache)
     return loaded
 
 

@@ -193,7 +193,7 @@ def _consistent(snap: Snapshot) -> bool:
     meta, arrays, count = snap.meta, snap.arrays, len(snap.ids)
     if not isinstance(meta, dict) or not all(
             isinstance(meta.get(k), list) for k in ("kinds", "owners", "tiers", "labels",
-                                                    "reads")) or \
+                                                    "reads", "templates")) or \
             not all(isinstance(meta.get(k), dict) for k in ("defaults", "contacts",
                                                              "refKinds", "members",
                                                              "commands")):
@@ -270,7 +270,8 @@ def build(project: Project, key: str = "") -> Snapshot:
                 refKinds={ref: kind for kind, ref in KIND_TO_REF.items()},
                 contacts={owner: listed for owner in sorted(everyone)
                           if (listed := list(contacts(catalog, owner)))},
-                members=members, commands=commands)
+                members=members, commands=commands,
+                templates=sorted({d.template_path for d in decls if d.template_path}))
     paths = "\0".join(tables["paths"]).encode("utf-8", "surrogateescape")
     return Snapshot(key, meta, ids, arrays, paths)
 

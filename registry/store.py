@@ -81,10 +81,13 @@ def read(place: Place | None) -> snapshots.Snapshot | None:
     snap = snapshots.read(place.toplevel, place.key)
     if snap is None:
         return None
-    for kind, name, found in snap.meta.get("reads", []):
-        if files.observe(kind, name) != found:
-            return None
-    return snap
+    from .cache import unchanged  # the reads a stored output checks, checked alike
+
+    try:
+        return snap if unchanged([(kind, name, found) for kind, name, found
+                                  in snap.meta.get("reads", [])]) else None
+    except (TypeError, ValueError):
+        return None
 
 
 # --- after a full load ----------------------------------------------------------------------

@@ -241,3 +241,17 @@ def test_the_index_is_read_as_git_writes_it(repo: GitRepo) -> None:
     v4 = state._index_entries((repo.root / ".git" / "index").read_bytes())
     assert v4 is not None and [e[0] for e in v4] == [e[0] for e in entries]
     assert state._index_entries(b"DIRC\0\0\0\x09\0\0\0\0") is None  # an unknown version
+
+
+def test_a_revision_checked_answers_from_its_snapshot(aireg: Run, repo: GitRepo,
+                                                      loads: list[Path]) -> None:
+    """`--rev` keys its output on the replace refs as well; its snapshot is still found."""
+    repo.commit("edit", {"prompts/base.yaml": prompt("base", description="edited")})
+    assert aireg("-C", str(repo.root), "--rev", "HEAD~1", "check").code == 0
+    assert len(loads) == 1
+    result = aireg("-C", str(repo.root), "--rev", "HEAD~1", "impact", "prompt/base",
+                   "--format", "json")
+    assert result.code == 0, result.err
+    assert [d["id"] for d in json.loads(result.out)["dependents"]] == [
+        "prompt/reply@1.0.0", "feature/bot"]
+    assert len(loads) == 1

@@ -11,6 +11,7 @@ from ..options import Options, fail, format_option, pass_options
 from ..replay import stored
 
 if TYPE_CHECKING:
+    from registry import diff
     from registry.project import Project
 
 
@@ -56,15 +57,55 @@ def _impact_between(options: Options, base: str, head: str | None, fmt: str,
 
     from .adopt import scanned_sides
 
-    head_project = options.project_at(head, "--head") if head is not None else options.project()
-    base_project = options.base_of(head_project, base)
-    scanned = scanned_sides(base_project, head_project, base, head, scan_paths) \
-        if scan_paths else None
-    report = diff.compare(diff.Side.of(base_project), diff.Side.of(head_project),
-                          _label(base, base_project),
-                          _label(head, head_project) if head else "the working tree", base,
+    head_label = "the working tree"
+    found = None if scan_paths or options.no_cache else _from_snapshots(options, base, head)
+    if found is None:
+        head_project = options.project_at(head, "--head") if head is not None \
+            else options.project()
+        base_project = options.base_of(head_project, base)
+        scanned = scanned_sides(base_project, head_project, base, head, scan_paths) \
+            if scan_paths else None
+        found = diff.Side.of(base_project), diff.Side.of(head_project)
+    else:
+        scanned = None
+    base_side, head_side = found
+    report = diff.compare(base_side, head_side, _label(base, base_side.project),
+                          _label(head, head_side.project) if head else head_label, base,
                           scanned)
     options.out.render(report, fmt)
+
+
+def _from_snapshots(options: Options, base: str, head: str | None
+                    ) -> tuple[diff.Side, diff.Side] | None:
+    """Both sides from their stored snapshots, loading only what the change touches
+    (registry.delta); None when either has none, or the change needs whole loads. The
+    working tree is answered so only while it is HEAD's tree, as a checkout is."""
+    import datetime as dt
+
+    from registry import delta, store
+    from registry.gitrepo import commit_of
+    from registry.root import find_registry
+
+    location = find_registry(options.directory, head, "--head")
+    toplevel = location.toplevel
+    if toplevel is None:
+        return None
+    if head is None:
+        place = store.locate(options.directory, None)
+        at_head = store.at_revision(toplevel, commit_of(toplevel, "HEAD") or "",
+                                    location.prefix)
+        if place is None or at_head is None or place.key != at_head.key:
+            return None
+    today, now = options.clock()
+    today = today or dt.date.today()
+    base_commit, head_commit = commit_of(toplevel, base), commit_of(toplevel, head or "HEAD")
+    if base_commit is None or head_commit is None:
+        return None  # the whole load says what is wrong with the revision
+    base_rev = delta.stored(location, base_commit, today)
+    head_rev = delta.stored(location, head_commit, today)
+    if base_rev is None or head_rev is None:
+        return None
+    return delta.sides(location, base_rev, head_rev, today, now)
 
 
 def _label(rev: str, project: Project) -> str:
