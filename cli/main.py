@@ -125,8 +125,8 @@ def main(argv: Sequence[str] | None = None, console: bool = False) -> NoReturn:
             from registry.cache import wait_for_writers
 
             store.flush(background=options.console)
-
-            wait_for_writers()
+            if not options.console:  # the console script's writers finish by themselves
+                wait_for_writers()
 
 
 def _run(argv: Sequence[str] | None, options: Options) -> int:

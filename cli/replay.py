@@ -111,11 +111,11 @@ def _run_stored(options: Options, key: Key, command: Command, args: tuple[Any, .
             and files.UNKEYED not in reads.values():
         # One line of JSON naming the files written, then standard output as is.
         header = json.dumps({"files": recorded.files}).encode()
-        caching.wait_for_writers()  # it holds the write lock
-        key.cache.store_result(key.digest, int(code or ExitCode.OK),
-                               header + b"\n" + "".join(recorded.out).encode(),
-                               "".join(recorded.err).encode(),
-                               sorted((kind, name, value) for (kind, name), value in reads.items()))
+        caching.store_when_free(key.cache, key.digest, int(code or ExitCode.OK),
+                                header + b"\n" + "".join(recorded.out).encode(),
+                                "".join(recorded.err).encode(),
+                                sorted((kind, name, value) for (kind, name), value
+                                       in reads.items()), detached=options.console)
     return code
 
 

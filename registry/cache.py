@@ -187,7 +187,11 @@ class Cache:
         wait_for_writers()  # one writer at a time: a second would wait for the lock
         _held.clear()
         # Its own connection: one opened before a fork must not be used after it.
-        writer = fork.start(lambda: Cache(self.path, timeout=60.0).store_parsed(items))
+        def write() -> None:
+            fork.quiet()  # the command may end first (store_when_free)
+            Cache(self.path, timeout=60.0).store_parsed(items)
+
+        writer = fork.start(write)
         if writer is None:
             return False
         _writers.append(writer)
@@ -237,6 +241,20 @@ def wait_for_writers() -> None:
         writer = _writers.pop()
         with contextlib.suppress(ChildProcessError):
             writer.wait()
+
+
+def store_when_free(cache: Cache, key: str, code: int, out: bytes, err: bytes,
+                    inputs: list[tuple[str, str, str]], detached: bool) -> None:
+    """Keep an output once the parse cache's writer is done with the write lock. With
+    `detached` (the console script), a process of its own waits for it and keeps the
+    output, and this one ends now: at 100,000 declarations the writer can outlast the
+    rest of a cold check by seconds, which no user needs to wait for."""
+    if _writers and detached and fork.detach(
+            lambda: Cache(cache.path, timeout=60.0).store_result(key, code, out, err, inputs)):
+        _writers.clear()  # they finish by themselves; nobody waits for them
+        return
+    wait_for_writers()
+    cache.store_result(key, code, out, err, inputs)
 
 
 # --- JSON for parsed YAML values ------------------------------------------------------------

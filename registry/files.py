@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from .blobs import blob_id
+
 CONFIG_FILE = "aireg.yaml"
 
 
@@ -23,11 +25,6 @@ class FileEntry:
     rel: str  # relative to the registry root, forward slashes
     is_link: bool = False
     is_dir: bool = False  # a link to a folder (never followed)
-
-
-def blob_id(data: bytes) -> str:
-    """The id git gives these bytes as a blob (the parse cache's key for any tree's files)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 class LinkEnd(enum.Enum):

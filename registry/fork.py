@@ -1,5 +1,5 @@
-"""Work done in a forked child while this process goes on: a share of a large load, or the
-parse cache's write.
+"""Work done in a forked child while this process goes on: a share of a large load, the
+parse cache's write, or a snapshot's write that outlives the command (`detach`).
 
 A child sends back its result pickled (plain values only) and leaves without any cleanup.
 Whoever starts one must cope with `start` returning None: no process could be made (a full
@@ -56,31 +56,64 @@ class Child(Generic[T]):
         self._finish()
 
 
-def start(work: Callable[[], T]) -> Child[T] | None:
-    """`work()` in a forked child; None when no process could be made."""
+def _fork(run: Callable[[], object]) -> int | None:
+    """The pid of a forked child running `run()`, which then leaves without any cleanup
+    (exit 1 when it raised); None when no process could be made."""
     if not hasattr(os, "fork"):
         return None
-    read_end, write_end = os.pipe()
     try:
         pid = os.fork()
     except OSError:
-        os.close(read_end)
-        os.close(write_end)
         return None
     if pid == 0:
-        os.close(read_end)
         code = 0
         try:
-            # Pickled whole before writing: a pipe holds 64 KiB, so pickling into it would
-            # stall until the parent reads, and the parent reads only once it is done.
-            data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as stream:
-                stream.write(data)
+            run()
         except BaseException:
             code = 1
         os._exit(code)
+    return pid
+
+
+def start(work: Callable[[], T]) -> Child[T] | None:
+    """`work()` in a forked child; None when no process could be made."""
+    read_end, write_end = os.pipe()
+
+    def run() -> None:
+        os.close(read_end)
+        # Pickled whole before writing: a pipe holds 64 KiB, so pickling into it would
+        # stall until the parent reads, and the parent reads only once it is done.
+        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as stream:
+            stream.write(data)
+
+    pid = _fork(run)
     os.close(write_end)
+    if pid is None:
+        os.close(read_end)
+        return None
     return Child(pid, read_end, work)
+
+
+def detach(work: Callable[[], object]) -> bool:
+    """`work()` in a forked child that may outlive this process, for its effect alone:
+    nobody collects it, and its standard input, output and error are /dev/null, so it
+    holds open no terminal or pipe of whoever ran this process (a shell's `| head`, a
+    caller reading the output to its end). False when no process could be made."""
+
+    def run() -> None:
+        quiet()
+        work()
+
+    return _fork(run) is not None
+
+
+def quiet() -> None:
+    """In a child: standard input, output and error to /dev/null, so that it holds open no
+    terminal or pipe of whoever ran its parent, which may then end first."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
 
 
 def split(parent: Callable[[], T], child: Callable[[], T]) -> tuple[T, Callable[[], T]]:

@@ -13,13 +13,14 @@ import functools
 import os
 import posixpath
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NewType
 
 from . import files
-from .files import FileEntry, LinkEnd, blob_id, escapes
+from .blobs import blob_id
+from .files import FileEntry, LinkEnd, escapes
 from .findings import GitRequired, RevisionNotFound
 
 if TYPE_CHECKING:
@@ -226,6 +227,42 @@ def _git(toplevel: Path, *args: str) -> str | None:
     except OSError:
         return None
     return done.stdout.strip() if done.returncode == 0 else None
+
+
+# What the snapshot's key asks (registry.state): git's answers made as strict as they can
+# be, whatever the user's settings: the change time counts, every stat field counts, no file
+# system monitor is trusted.
+_STRICT = ("-c", "core.trustctime=true", "-c", "core.checkStat=default",
+           "-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false")
+
+
+def tree_id(toplevel: Path, commit: str, prefix: str) -> str | None:
+    """The id of the registry folder's tree at a commit; "" when the commit has no such
+    folder (or there is no commit yet); None when git cannot tell."""
+    found = _git(toplevel, *_STRICT, "rev-parse", "--verify", "--quiet", f"{commit}:{prefix}")
+    if found is None:
+        return "" if _git(toplevel, *_STRICT, "rev-parse", "--git-dir") is not None else None
+    return found
+
+
+def start_status(toplevel: Path, prefix: str) -> Callable[[], bytes | None] | None:
+    """`git status` of the registry folder started (every path changed, staged, untracked
+    or ignored, NUL-separated, no renames), and a function that waits for its listing (None
+    when git failed), so the caller works while git walks; None when git cannot be run."""
+    try:
+        status = subprocess.Popen(
+            ["git", *_STRICT, "status", "--porcelain=v1", "-z", "--untracked-files=all",
+             "--ignored=traditional", "--no-renames", "--ignore-submodules=none", "--",
+             f":(top,literal){prefix}" if prefix else ":/"],
+            cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+
+    def listing() -> bytes | None:
+        out, _ = status.communicate()
+        return out if status.returncode == 0 else None
+
+    return listing
 
 
 class GitTree:

@@ -7,7 +7,8 @@ path `git status` reports (changed, staged, untracked or ignored) with what it h
 answers from its index, comparing size, modification and change times, inode and device, and
 reading again whatever is racily clean, so a file edited and given its old modification time
 back (`touch -r`) is still reported (its change time moved). Outside git nothing is stored.
-This module imports nothing heavy: it runs before every snapshot is read.
+Git is asked through gitrepo.py (`tree_id`, `start_status`, `replace_refs`); the index is
+read here. This module imports nothing heavy: it runs before every snapshot is read.
 """
 
 from __future__ import annotations
@@ -15,20 +16,16 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from . import __version__
+from .blobs import blob_id
 
 # A file this recent may change again within the clock's resolution: ignored files (which
 # git does not track) are then keyed on their content rather than their times.
 FRESH_NS = 2_000_000_000
-# Git's answers are made as strict as they can be, whatever the user's settings: the change
-# time counts, every stat field counts, no file system monitor is trusted.
-_STRICT = ["-c", "core.trustctime=true", "-c", "core.checkStat=default",
-           "-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false"]
 
 
 def program() -> str:
@@ -56,27 +53,9 @@ def program() -> str:
     return "\n".join(stamps)
 
 
-def _git(toplevel: Path, *args: str) -> bytes | None:
-    try:
-        done = subprocess.run(["git", *_STRICT, *args], cwd=toplevel, capture_output=True,
-                              check=False)
-    except OSError:
-        return None
-    return done.stdout if done.returncode == 0 else None
-
-
-def tree_id(toplevel: Path, commit: str, prefix: str) -> str | None:
-    """The id of the registry folder's tree at a commit; "" when the commit has no such
-    folder (or there is no commit yet); None when git cannot tell."""
-    found = _git(toplevel, "rev-parse", "--verify", "--quiet", f"{commit}:{prefix}")
-    if found is None:
-        return "" if _git(toplevel, "rev-parse", "--git-dir") is not None else None
-    return found.decode().strip()
-
-
 def revision(toplevel: Path, commit: str, prefix: str) -> str | None:
     """The state of a revision's registry: its folder's tree id and the replace refs."""
-    from .gitrepo import replace_refs
+    from .gitrepo import replace_refs, tree_id
 
     tree = tree_id(toplevel, commit, prefix)
     replaced = replace_refs(toplevel)
@@ -90,18 +69,16 @@ def worktree(toplevel: Path, prefix: str) -> str | None:
     `revision` gives HEAD while nothing differs from it) and every path git reports there,
     with its content's digest (its stat data, for an ignored file that is not recent);
     None when git cannot tell."""
-    try:  # git's walk runs while this process reads the index (two cores, half the time)
-        status = subprocess.Popen(
-            ["git", *_STRICT, "status", "--porcelain=v1", "-z", "--untracked-files=all",
-             "--ignored=traditional", "--no-renames", "--ignore-submodules=none", "--",
-             f":(top,literal){prefix}" if prefix else ":/"],
-            cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    except OSError:
+    from .gitrepo import start_status
+
+    # git's walk runs while this process reads the index (two cores, half the time)
+    status = start_status(toplevel, prefix)
+    if status is None:
         return None
     suspects = _suspects(toplevel, prefix)
-    listing, _ = status.communicate()
+    listing = status()
     head = revision(toplevel, "HEAD", prefix)
-    if head is None or status.returncode != 0 or suspects is None:
+    if head is None or listing is None or suspects is None:
         return None
     reported = {}
     for record in listing.split(b"\0"):
@@ -118,9 +95,9 @@ def worktree(toplevel: Path, prefix: str) -> str | None:
     return "\n".join(lines)
 
 
-def _suspects(toplevel: Path, prefix: str) -> dict[str, bytes] | None:
+def _suspects(toplevel: Path, prefix: str) -> dict[str, str] | None:
     """The tracked files whose stat data is not what git's index holds, to the nanosecond,
-    each with the blob id the index has: git compares times to the second only, so an edit
+    each with the blob id the index has (in hex): git compares times to the second only, so an edit
     in the second the index last saw a file, with its size and modification time put back
     (`touch -r`), passes git status. None when the index cannot be read (a format this
     does not know)."""
@@ -151,13 +128,14 @@ def _suspects(toplevel: Path, prefix: str) -> dict[str, bytes] | None:
                 continue  # gone: git status lists it
             if info.st_ctime_ns != ctime or info.st_mtime_ns != mtime or \
                     info.st_ino & 0xFFFFFFFF != ino or info.st_size & 0xFFFFFFFF != size:
-                found[os.fsdecode(path)] = blob
+                found[os.fsdecode(path)] = blob.hex()
     finally:
         os.close(top)
     return found
 
 
-def _blob_id(path: str) -> bytes | None:
+def _blob_id(path: str) -> str | None:
+    """The blob id of what git would store for the file at `path`, or None if unreadable."""
     try:
         if os.path.islink(path):  # noqa: PTH114 - git keeps the link's text
             content = os.fsencode(os.readlink(path))  # noqa: PTH115
@@ -166,7 +144,7 @@ def _blob_id(path: str) -> bytes | None:
                 content = stream.read()
     except OSError:
         return None
-    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).digest()
+    return blob_id(content)
 
 
 _ENTRY = struct.Struct(">IIIIIIIIII20sH")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -181,22 +180,12 @@ def flush(background: bool = False) -> None:
         if files.UNKEYED in reads.values():  # read twice and found different
             continue
         checked = project.checked
-        if background and hasattr(os, "fork") and len(project.catalog.by_id) >= BACKGROUND_NODES:
-            try:
-                pid = os.fork()
-            except OSError:
-                pid = -1
-            if pid == 0:  # the writer: no terminal or pipe is held open by it
-                code = 0
-                try:
-                    null = os.open(os.devnull, os.O_RDWR)
-                    for fd in (0, 1, 2):
-                        os.dup2(null, fd)
-                    _write(place, project, reads, checked)
-                except BaseException:
-                    code = 1
-                os._exit(code)
-            if pid > 0:
+        if background and len(project.catalog.by_id) >= BACKGROUND_NODES:
+            from functools import partial
+
+            from .fork import detach
+
+            if detach(partial(_write, place, project, reads, checked)):
                 continue
         _write(place, project, reads, checked)
     _built.clear()

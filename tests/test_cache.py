@@ -7,11 +7,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONFIG, TEAM, GitRepo, Result, Run
+from conftest import CONFIG, REPO_ROOT, TEAM, GitRepo, Result, Run
 
 import registry.cache
 import registry.yamlio
@@ -634,3 +635,33 @@ def test_an_upgrade_of_python_or_of_a_library_makes_stored_outputs_stale(
     listed = installed()
     (tmp_path / "pydantic-2.6.0.dist-info").rename(tmp_path / "pydantic-2.7.0.dist-info")
     assert installed() != listed
+
+
+def test_the_console_script_ends_before_its_cache_writers(git_repo: GitRepo) -> None:
+    """A cold load of many files writes the parse cache in a child; the console script ends
+    without waiting for it (a child of its own keeps the output once the lock is free), and
+    neither holds the caller's pipes open. The next run replays the output."""
+    files = {"aireg.yaml": CONFIG, "teams/platform.yaml": TEAM}
+    files |= {f"prompts/p{n:04d}.yaml": (
+        f"apiVersion: aireg/v1\nkind: Prompt\nmetadata: {{name: p{n:04d}, version: 1.0.0, "
+        "owner: team/platform}\nspec: {template: Hi}\n") for n in range(1200)}
+    git_repo.commit("many prompts", files)
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env.pop("AIREG_NO_CACHE", None)
+    command = [sys.executable, "-c", "from cli.main import console; console()", "-C",
+               str(git_repo.root), "--today", "2026-06-01", "check", "--format", "json"]
+    first = subprocess.run(command, env=env, capture_output=True, timeout=120, check=False)
+    assert first.returncode in (0, 1), first.stderr
+    database = git_repo.root / ".git" / "aireg" / "cache.sqlite3"
+    deadline = time.monotonic() + 60
+    counts = (0, 0)
+    while time.monotonic() < deadline:
+        with sqlite3.connect(database, timeout=5) as db:
+            counts = (db.execute("SELECT count(*) FROM parsed").fetchone()[0],
+                      db.execute("SELECT count(*) FROM results").fetchone()[0])
+        if counts == (1201, 1):
+            break
+        time.sleep(0.1)
+    assert counts == (1201, 1)  # every file parsed, and the output, kept
+    again = subprocess.run(command, env=env, capture_output=True, timeout=120, check=False)
+    assert (again.returncode, again.stdout) == (first.returncode, first.stdout)

@@ -62,3 +62,19 @@ def test_no_module_imports_one_that_imports_it_back() -> None:
     pairs = sorted({tuple(sorted((a, b))) for a in edges for b in edges[a] if a in edges[b]})
     assert pairs == []
     assert "registry.files" in edges["registry.cache"]  # the walk sees real imports
+
+
+def test_only_gitrepo_starts_processes() -> None:
+    """Git is reached only through registry/gitrepo.py: no other module of registry/ or cli/
+    imports subprocess (the processes it starts are git's)."""
+    import ast
+
+    starting = []
+    for folder in ("registry", "cli"):
+        for path in sorted((REPO_ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                if any(name.split(".")[0] == "subprocess" for name in names):
+                    starting.append(path.relative_to(REPO_ROOT).as_posix())
+    assert sorted(set(starting)) == ["registry/gitrepo.py"]

@@ -17,26 +17,63 @@ from conftest import REPO_ROOT
 
 from registry.schema import schemas
 
-FORMAT_SCHEMAS = sorted(name for name in schemas() if not name.startswith("output/"))
+SCHEMAS = REPO_ROOT / "schemas"
+SCHEMA_FILES = sorted(path.relative_to(SCHEMAS).as_posix()
+                      for path in SCHEMAS.rglob("*.schema.json"))
 
 
-def _properties(schema: dict[str, Any], where: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every (dotted place, property schema) of a schema, its definitions included."""
-    for name, prop in schema.get("properties", {}).items():
-        yield f"{where}.{name}" if where else name, prop
-    for name, definition in schema.get("$defs", {}).items():
-        yield from _properties(definition, name)
+def _properties(node: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """Every (dotted place, property schema) of a schema, however deep: the properties of
+    its definitions, of nested objects, of array items and of alternatives. The condition of
+    an if/then (which kind a document names) is a test, not a field, so it is left out."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _properties(item, where)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key == "properties" and isinstance(value, dict):
+            for name, prop in value.items():
+                place = f"{where}.{name}" if where else name
+                yield place, prop
+                yield from _properties(prop, place)
+        elif key == "$defs" and isinstance(value, dict):
+            for name, definition in value.items():
+                yield from _properties(definition, name)
+        elif key != "if":
+            yield from _properties(value, where)
 
 
-@pytest.mark.parametrize("name", FORMAT_SCHEMAS)
+def test_the_schema_files_are_found() -> None:
+    assert "declaration.schema.json" in SCHEMA_FILES
+    assert "output/check.schema.json" in SCHEMA_FILES
+    assert len(SCHEMA_FILES) == len(schemas())
+
+
+@pytest.mark.parametrize("name", SCHEMA_FILES)
 def test_every_field_has_a_description(name: str) -> None:
-    schema = json.loads(schemas()[name])
-    missing = [place for place, prop in _properties(schema, "") if not prop.get("description")]
+    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+    missing = [place for place, prop in _properties(schema, "")
+               if not (isinstance(prop, dict) and prop.get("description"))]
+    where = ("its model in registry/render/ (json.py, or the module of its format; shared "
+             "fields in fields.py)" if name.startswith("output/") else
+             "its model in registry/kinds.py")
     assert missing == [], (
         f"{name}: these fields have no description, which editors show as hover help and "
-        f"docs/declarations.md lists: {', '.join(missing)}. Give each field a "
-        "`Field(description=...)` on its model in registry/kinds.py, then run "
+        f"the reference lists: {', '.join(missing)}. Give each field a "
+        f"`Field(description=...)` on {where}, then run "
         "`aireg schema --out schemas` and `python scripts/docs.py`.")
+
+
+def test_the_walk_finds_nested_fields_without_a_description() -> None:
+    """The check reaches a field however deep it is written."""
+    schema = {"properties": {"a": {"description": "x", "items": {"properties": {"b": {}}}}},
+              "$defs": {"D": {"anyOf": [{"properties": {"c": {"description": "y"}}}]}},
+              "allOf": [{"if": {"properties": {"kind": {"const": "K"}}}}]}
+    assert [(place, bool(prop.get("description")))
+            for place, prop in _properties(schema, "")] == [
+        ("a", True), ("a.b", False), ("D.c", True)]
 
 
 PROMPT = """\

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,44 @@ def test_a_revision_checked_answers_from_its_snapshot(aireg: Run, repo: GitRepo,
     assert [d["id"] for d in json.loads(result.out)["dependents"]] == [
         "prompt/reply@1.0.0", "feature/bot"]
     assert len(loads) == 1
+
+
+# As the console script, with every registry counted large: the snapshot is written by a
+# detached child (registry.fork.detach), which notes its pid once the snapshot is written.
+BACKGROUND = """\
+import os, sys
+from pathlib import Path
+import registry.store
+from registry import snapshot
+from cli.main import main
+real = snapshot.write
+def write(*args):
+    real(*args)
+    part = Path(sys.argv[1] + ".part")  # renamed whole: the test never reads half of it
+    part.write_text(str(os.getpid()), encoding="utf-8")
+    part.replace(sys.argv[1])
+snapshot.write = write
+registry.store.BACKGROUND_NODES = 1
+print(os.getpid(), flush=True)
+main(sys.argv[2:], console=True)
+"""
+
+
+def test_a_large_registrys_snapshot_is_written_by_a_detached_child(
+        repo: GitRepo, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env.pop("AIREG_NO_CACHE", None)
+    note = tmp_path / "writer"
+    done = subprocess.run([sys.executable, "-c", BACKGROUND, str(note), "-C", str(repo.root),
+                           "ls"], env=env, capture_output=True, text=True, timeout=60,
+                          check=True)
+    command = int(done.stdout.splitlines()[0])
+    deadline = time.monotonic() + 30
+    while not note.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert int(note.read_text(encoding="utf-8")) != command
+    found = subprocess.run(  # in the same environment: the key has its variables
+        [sys.executable, "-c", "import sys\nfrom pathlib import Path\nfrom registry import "
+         "store\nprint(store.read(store.locate(Path(sys.argv[1]), None)) is not None)",
+         str(repo.root)], env=env, capture_output=True, text=True, check=True)
+    assert found.stdout == "True\n"

@@ -1,18 +1,16 @@
-"""`aireg import` and `aireg scan`, and the scan behind `check --scan`.
-
-They take the run's options from the click context (the group's `Options`).
-"""
+"""`aireg import` and `aireg scan`, and the scan behind `check --scan`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from registry.findings import ExitCode
-from registry.render import COMMAND_FORMATS
+
+from ..options import Options, fail, format_option, pass_options
 
 if TYPE_CHECKING:
     from registry.diff import Scanned
@@ -30,25 +28,15 @@ SOURCE_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _options() -> Any:
-    return click.get_current_context().find_root().obj
-
-
-def _fail(message: str) -> None:
-    from registry.findings import AiregError
-
-    raise AiregError(message)
-
-
 def _repository_root(project: Project) -> Path:
     return (project.location.toplevel or project.location.root).resolve()
 
 
-def _say_findings(findings: Iterable[Finding]) -> None:
+def _say_findings(options: Options, findings: Iterable[Finding]) -> None:
     from registry.render.text import finding_line
 
     for item in sorted(findings, key=lambda f: f.sort_key()):
-        click.echo(finding_line(item), err=True)
+        options.out.say(finding_line(item))
 
 
 @click.command(name="import")
@@ -62,8 +50,9 @@ def _say_findings(findings: Iterable[Finding]) -> None:
               "user/<handle>.")
 @click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write "
               "nothing.")
-def import_command(kind: str, paths: tuple[Path, ...], out: Path | None, owner: str | None,
-                   dry_run: bool) -> int | None:
+@pass_options
+def import_command(options: Options, kind: str, paths: tuple[Path, ...], out: Path | None,
+                   owner: str | None, dry_run: bool) -> int | None:
     """Declarations from the files a repository already has: PEFT adapter_config.json,
     Hugging Face model cards, MCP client configs, Dotprompt and Prompty files, promptfoo
     configs. Each declaration records its source and the source's SHA-256; importing again
@@ -75,33 +64,32 @@ def import_command(kind: str, paths: tuple[Path, ...], out: Path | None, owner: 
     from registry.importers.write import plan
     from registry.kinds import OWNER_PATTERN
 
-    options = _options()
     if options.rev is not None:
-        _fail("import writes the working tree; leave out --rev")
+        fail("import writes the working tree; leave out --rev")
     if owner is not None and not re.match(OWNER_PATTERN, owner):
-        _fail(f"--owner `{owner}` is not team/<name> or user/<handle>")
+        fail(f"--owner `{owner}` is not team/<name> or user/<handle>")
     project = options.project()
     root = _repository_root(project)
     target = (out if out is not None else project.location.root).resolve()
     registry_root = project.location.root.resolve()
     if target != registry_root and registry_root not in target.parents:
-        _fail(f"-o {out} is outside the registry ({registry_root}); declarations must be "
+        fail(f"-o {out} is outside the registry ({registry_root}); declarations must be "
               "inside it to be read")
     sources, problems = _sources(kind, paths, root, options.directory)
     outcome = plan(project, kind, sources, root, target, owner)
     findings = problems + outcome.findings
-    _say_findings(findings)
+    _say_findings(options, findings)
     if dry_run:
-        click.echo("".join(edit.unified_diff(c.shown, c.before, c.after)
-                           for c in outcome.changes), nl=False)
+        options.out.write("".join(edit.unified_diff(c.shown, c.before, c.after)
+                                  for c in outcome.changes))
         for line in outcome.lines:
-            click.echo(f"{line}; nothing written (--dry-run)", err=True)
+            options.out.say(f"{line}; nothing written (--dry-run)")
     else:
         for change in outcome.changes:
             change.path.parent.mkdir(parents=True, exist_ok=True)
             edit.write_atomic(change.path, change.after, change.shown)
         for line in outcome.lines:
-            click.echo(line)
+            options.out.write(line + "\n")
     if any(f.severity.value == "error" for f in findings):
         return ExitCode.FINDINGS
     return None
@@ -118,9 +106,9 @@ def _sources(kind: str, paths: tuple[Path, ...], root: Path, cwd: Path
     for given in paths:
         path = _absolute(given)
         if not path.exists():
-            _fail(f"{given} does not exist")
+            fail(f"{given} does not exist")
         if root != path and root not in path.parents:
-            _fail(f"{given} is outside the repository ({root}); import files of this "
+            fail(f"{given} is outside the repository ({root}); import files of this "
                   "repository, so that their path can be recorded")
         if path.is_dir():
             found.extend((Path(p), rel) for p, rel in walk(root, path)
@@ -141,7 +129,7 @@ def _sources(kind: str, paths: tuple[Path, ...], root: Path, cwd: Path
             continue
         sources.append(Source(rel, text, digest_of(data)))
     if not sources and not problems:
-        _fail(f"no {' or '.join(names)} file under {', '.join(str(p) for p in paths)}")
+        fail(f"no {' or '.join(names)} file under {', '.join(str(p) for p in paths)}")
     return sources, problems
 
 
@@ -154,7 +142,7 @@ def _starts(paths: Iterable[Path]) -> list[Path]:
     for given in paths:
         path = _absolute(given)
         if not path.exists():
-            _fail(f"{given} does not exist")
+            fail(f"{given} does not exist")
         starts.append(path)
     return starts
 
@@ -170,7 +158,7 @@ def run_scan(project: Project, paths: Iterable[Path]) -> ScanResult:
     return scan(root, starts or [project.location.root.resolve()])
 
 
-def _open_and_scan(paths: tuple[Path, ...]) -> tuple[Project, ScanResult]:
+def _open_and_scan(options: Options, paths: tuple[Path, ...]) -> tuple[Project, ScanResult]:
     """The registry, and what the code under `paths` uses: a forked child reads the files
     while this process loads the registry, so that neither waits for the other (on one
     core, or when the registry is read at --rev, one after the other). No snapshot of the
@@ -180,7 +168,6 @@ def _open_and_scan(paths: tuple[Path, ...]) -> tuple[Project, ScanResult]:
     from registry.files import find_root, note
     from registry.scan import scan
 
-    options = _options()
     found = find_root(options.directory.resolve()) if options.rev is None and \
         fork.worthwhile() else None
     if found is None or not all(_absolute(given).exists() for given in paths):
@@ -222,7 +209,7 @@ def scanned_sides(base: Project, head: Project, base_rev: str, head_rev: str | N
     for given in paths:
         path = _absolute(given)
         if root != path and root not in path.parents:
-            _fail(f"--scan {given} is outside the repository ({root})")
+            fail(f"--scan {given} is outside the repository ({root})")
         starts.append("" if path == root else path.relative_to(root).as_posix())
     note("scan", str(root), None)  # never replayed from the result cache
     from registry.scan import scan_tree
@@ -237,16 +224,16 @@ def scanned_sides(base: Project, head: Project, base_rev: str, head_rev: str | N
 
 @click.command(name="scan")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice([f.value for f in COMMAND_FORMATS["scan"]]),
-              default="text", show_default=True, help="Output format.")
-def scan_command(paths: tuple[Path, ...], fmt: str) -> None:
+@format_option("scan")
+@pass_options
+def scan_command(options: Options, paths: tuple[Path, ...], fmt: str) -> None:
     """What the code and configs under PATHS (default: the registry's folder) use: model ids,
     MCP servers, adapters, each with file:line:column and the declaration that covers it.
     sarif and github give the findings only."""
     from registry import views
 
-    project, result = _open_and_scan(paths)
-    _options().out.render(views.scan_report(project, result), fmt)
+    project, result = _open_and_scan(options, paths)
+    options.out.render(views.scan_report(project, result), fmt)
 
 
 COMMANDS = (import_command, scan_command)

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from ..decl import Decl
 from ..findings import Finding
 from ..graph import Hop
 from ..rules import CheckResult
+from .fields import (
+    Contacts,
+    Day,
+    Evals,
+    Features,
+    HighestTier,
+    KindText,
+    Label,
+    NodeText,
+    Out,
+    OwnerText,
+    RegistryName,
+    TeamOwner,
+    Tier,
+    version_field,
+)
 from .lineage import LineageOut
 from .tree import impact_fields
 
@@ -22,23 +38,20 @@ if TYPE_CHECKING:
     from ..views import Listing, ShowView, Subgraph
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 class HopOut(Out):
-    source: str
-    target: str
-    label: str = Field(description="the edge: includes, model, tool, base-model, trained-on, ...")
+    source: str = Field(description="the node that uses `target`")
+    target: str = Field(description="the node `source` uses")
+    label: Label
 
 
 class FindingOut(Out):
-    rule: str
-    severity: Literal["error", "warning", "info"]
-    message: str
+    rule: str = Field(description="the rule's id (docs/rules.md)")
+    severity: Literal["error", "warning", "info"] = Field(
+        description="the rule's severity, or the one policy.rules sets for it")
+    message: str = Field(description="what is wrong and, where the rule knows it, the fix")
     path: str = Field(description="relative to the repository root, forward slashes")
-    line: int
-    column: int
+    line: int = Field(description="the line in `path`, from 1")
+    column: int = Field(description="the column in `line`, from 1")
     subject: str | None = Field(description="the node the finding is about "
                                 "(kind/name@version), or null when it is about no declaration")
     field: str | None = Field(description="the field it is about, dotted, without list "
@@ -50,68 +63,73 @@ class FindingOut(Out):
 
 
 class Counts(Out):
-    error: int
-    warning: int
-    info: int
+    error: int = Field(description="the findings of severity error")
+    warning: int = Field(description="the findings of severity warning")
+    info: int = Field(description="the findings of severity info")
 
 
 class CheckOut(Out):
-    version: Literal[1] = 1
-    registry: str
-    declarations: int
-    files: int
-    counts: Counts
-    findings: list[FindingOut]
+    version: Literal[1] = version_field(1)
+    registry: RegistryName
+    declarations: int = Field(description="the declarations read")
+    files: int = Field(description="the declaration files read")
+    counts: Counts = Field(description="the findings by severity")
+    findings: list[FindingOut] = Field(description="every finding, by path, line and column")
 
 
 class DeclOut(Out):
-    id: str
-    kind: str
-    name: str
-    version: str | None
-    owner: str | None
-    description: str | None
-    path: str
-    line: int
+    id: NodeText
+    kind: KindText
+    name: str = Field(description="metadata.name")
+    version: str | None = Field(description="metadata.version; null for a kind without "
+                                "versions")
+    owner: OwnerText
+    description: str | None = Field(description="metadata.description, or null")
+    path: str = Field(description="its file, relative to the repository root, forward slashes")
+    line: int = Field(description="the line its document starts at in `path`, from 1")
 
 
 class LsOut(Out):
-    version: Literal[1] = 1
-    registry: str
-    declarations: list[DeclOut]
+    version: Literal[1] = version_field(1)
+    registry: RegistryName
+    declarations: list[DeclOut] = Field(description="the declarations that match, by kind "
+                                        "and id")
 
 
 class OtherDayOut(Out):
     where: str = Field(description="a region or deployment type the day applies to")
-    day: str
+    day: Day
 
 
 class RetirementOut(Out):
     sunset: str = Field(description="the day, YYYY-MM-DD (the earliest, when days differ)")
     dateKind: str = Field(description="firm | estimated | not-before")
-    source: str
-    sourceUrl: str | None
+    source: str = Field(description="the source of the fact, by name (such as the provider's "
+                        "deprecations page)")
+    sourceUrl: str | None = Field(description="where that source is published, or null")
     read: str | None = Field(description="the day the fact was read from its source")
-    replacement: str | None
-    otherDays: list[OtherDayOut]
+    replacement: str | None = Field(description="the model the source names to move to, or "
+                                    "null")
+    otherDays: list[OtherDayOut] = Field(description="days that apply elsewhere than `sunset`")
 
 
 class ShowOut(DeclOut):
     digest: str = Field(description="the canonical content digest of this version (`aireg "
                         "digest`): sha256 of what the model is sent, never of YAML formatting")
     declaration: dict[str, Any] = Field(description="the declaration as written, defaults filled")
-    otherVersions: list[str]
-    uses: list[HopOut]
-    usedBy: list[HopOut]
+    otherVersions: list[str] = Field(description="the artifact's other declared versions, "
+                                     "lowest first")
+    uses: list[HopOut] = Field(description="the edges from this node to what it uses")
+    usedBy: list[HopOut] = Field(description="the edges into this node from what uses it")
     retirement: RetirementOut | None = Field(
         description="a Model's known retirement from the retirements data; null when the "
                     "data has none (or the declaration is not a Model)")
 
 
 class ReachOut(Out):
-    id: str
-    kind: str
-    owner: str | None
+    id: NodeText
+    kind: KindText
+    owner: OwnerText
     distance: int = Field(description="edges from the nearest target (impact) or from the "
                           "root (deps); 0 for a changed artifact itself (impact --base)")
     next: str | None = Field(description="the node one edge nearer the targets (impact) or "
@@ -123,106 +141,126 @@ class ReachOut(Out):
 
 
 class DepsOut(Out):
-    version: Literal[2] = 2
-    root: str
-    dependencies: list[ReachOut]
+    version: Literal[2] = version_field(2)
+    root: str = Field(description="the node whose dependencies these are")
+    dependencies: list[ReachOut] = Field(description="everything the root uses, directly or "
+                                         "not, nearest first")
 
 
 class FeatureOut(Out):
-    id: str
-    tier: str
-    owner: str | None
+    id: NodeText
+    tier: Tier
+    owner: OwnerText
     next: str | None = Field(description="as in `dependents`: follow it to rebuild the path")
-    label: str | None
+    label: str | None = Field(description="as in `dependents`: the edge to `next`")
 
 
 class OwnerOut(Out):
-    owner: str
-    contacts: list[str]
-    affected: list[str]
+    owner: TeamOwner
+    contacts: Contacts
+    affected: list[str] = Field(description="the owner's nodes among the dependents")
+
+
+# Both impact outputs (by ref and --base) list these alike.
+FeaturesHit = Annotated[list[FeatureOut], Field(description="the Features among the "
+                                                "dependents, highest tier first")]
+OwnersToTell = Annotated[list[OwnerOut], Field(description="the owners to tell, with what "
+                                               "of theirs is affected (Evals and "
+                                               "Environments left out)")]
 
 
 class ImpactOut(Out):
-    version: Literal[2] = 2
-    targets: list[str]
-    highestTier: str | None
-    dependents: list[ReachOut]
-    features: list[FeatureOut]
-    owners: list[OwnerOut]
-    evals: list[str]
+    version: Literal[2] = version_field(2)
+    targets: list[str] = Field(description="the nodes the ref names")
+    highestTier: HighestTier
+    dependents: list[ReachOut] = Field(description="everything that uses a target, directly "
+                                       "or not, nearest first")
+    features: FeaturesHit
+    owners: OwnersToTell
+    evals: Evals
 
 
 class NodeOut(Out):
-    id: str
-    kind: str
-    owner: str | None
+    id: NodeText
+    kind: KindText
+    owner: OwnerText
 
 
 class EdgeOut(Out):
-    source: str
-    target: str
-    label: str
-    member: str | None
+    source: str = Field(description="the node that uses `target`")
+    target: str = Field(description="the node `source` uses")
+    label: Label
+    member: str | None = Field(description="the tool, for an edge to one tool of an MCP "
+                               "server; null otherwise")
 
 
 class GraphOut(Out):
-    version: Literal[1] = 1
-    nodes: list[NodeOut]
-    edges: list[EdgeOut]
+    version: Literal[1] = version_field(1)
+    nodes: list[NodeOut] = Field(description="the nodes, by id")
+    edges: list[EdgeOut] = Field(description="the edges between those nodes")
 
 
 class OwnerContactOut(Out):
-    owner: str
-    contacts: list[str]
+    owner: TeamOwner
+    contacts: Contacts
 
 
 class DeadlineOut(Out):
-    id: str
-    kind: str
+    id: NodeText
+    kind: KindText
     sunset: str = Field(description="YYYY-MM-DD; after this day nothing may depend on it")
     daysLeft: int = Field(description="negative when the day has passed")
-    status: Literal["passed", "upcoming"]
+    status: Literal["passed", "upcoming"] = Field(description="passed once the day is behind "
+                                                  "`today`")
     declared: bool = Field(description="true when metadata.deprecation sets the day")
-    source: str
+    source: str = Field(description="where the day comes from: the declaration's field or "
+                        "the retirement data's source")
     dateKind: str = Field(description="firm | not-before | earliest | estimated")
-    replacement: str | None
-    reason: str | None
-    features: list[str]
-    owners: list[OwnerContactOut]
+    replacement: str | None = Field(description="what to move to, when the source names it")
+    reason: str | None = Field(description="why, when metadata.deprecation says")
+    features: Features
+    owners: list[OwnerContactOut] = Field(description="the owners of it and of what depends "
+                                          "on it (Environments left out), by owner")
     actions: list[str] = Field(description="what the day makes someone do, such as `rebuild "
                                "index/help-center@5.0.0 before 2027-01-31` for each index a "
                                "retiring embedding model embedded")
 
 
 class DeprecationsOut(Out):
-    version: Literal[1] = 1
-    today: str
-    window: int
-    deadlines: list[DeadlineOut]
+    version: Literal[1] = version_field(1)
+    today: str = Field(description="the day judged from, YYYY-MM-DD")
+    window: int = Field(description="policy.deprecationWindowDays: a day at most this many "
+                        "days away is soon")
+    deadlines: list[DeadlineOut] = Field(description="by day, then id")
 
 
 class ReasonOut(Out):
-    code: str
-    detail: str
+    code: str = Field(description="base-retired, base-retiring, base-deprecated, "
+                      "base-missing, owner-unknown, owner-inactive, data-missing, "
+                      "data-expired, data-unsourced or unused")
+    detail: str = Field(description="the reason in words")
 
 
 class OrphanOut(Out):
-    id: str
-    owner: str | None
-    base: str | None
-    severity: Literal["error", "warning"]
-    reasons: list[ReasonOut]
-    usedBy: list[str]
+    id: NodeText
+    owner: OwnerText
+    base: str | None = Field(description="the base model node the adapter resolves to; null "
+                             "when none")
+    severity: Literal["error", "warning"] = Field(
+        description="error when the base model retired on a firm day, warning otherwise")
+    reasons: list[ReasonOut] = Field(description="every reason that holds, in the order of "
+                                     "`code`'s list")
+    usedBy: list[str] = Field(description="the nodes that use the adapter")
 
 
 class OrphansOut(Out):
-    version: Literal[1] = 1
-    today: str
-    orphans: list[OrphanOut]
+    version: Literal[1] = version_field(1)
+    today: str = Field(description="the day judged from, YYYY-MM-DD")
+    orphans: list[OrphanOut] = Field(description="the orphaned adapters, by id")
 
 
 class FieldChangeOut(Out):
-    field: str
+    field: str = Field(description="the field, dotted (spec.template)")
     cls: str = Field(alias="class", serialization_alias="class",
                      description="behavior | interface | pin | lifecycle | metadata | cosmetic")
     before: Any = Field(description="the value in base (null when absent); for a list, the "
@@ -243,74 +281,80 @@ class ChangeOut(Out):
     previous: str | None = Field(description="the base node compared with, when it is "
                                  "another node: the version this one succeeds (modified) or "
                                  "the highest lower version it was added beside (added)")
-    kind: str
+    kind: KindText
     change: Literal["added", "removed", "modified", "invalid", "resolution"] = Field(
         description="modified: changed in place, or a new version succeeding one head no "
         "longer declares; invalid: declared in base, failing validation in head; resolution: "
         "only refs that now resolve elsewhere")
     reasons: list[Literal["added", "removed", "modified", "invalid", "resolution"]] = Field(
         description="why it is listed: its own change and, when refs moved, resolution")
-    classes: list[str]
-    fields: list[FieldChangeOut]
+    classes: list[str] = Field(description="the classes of its field changes")
+    fields: list[FieldChangeOut] = Field(description="the fields that changed")
     resolutions: list[ResolutionOut] = Field(
         description="refs written the same on both sides that now resolve elsewhere")
     detail: str = Field(description="the resolutions in words")
-    features: list[str]
-    owners: list[str]
+    features: Features
+    owners: list[str] = Field(description="the owners of what depends on it")
     environments: list[str] = Field(description="the environments that will run it (that ran "
                                     "it, when removed), in stage order: development, staging, "
                                     "production")
 
 
 class ReindexOut(Out):
-    index: str
-    reasons: list[str]
+    index: str = Field(description="the VectorIndex node")
+    reasons: list[str] = Field(description="why its vectors are stale, in words")
     causes: list[str] = Field(description="the changed declarations that make it stale")
     records: int | None = Field(description="the records of the corpora it is built from; "
                                 "null when one of them declares no `records`")
-    corpora: list[str]
+    corpora: list[str] = Field(description="the Datasets it is built from (spec.builtFrom)")
     uncounted: list[str] = Field(description="corpora that declare no `records`")
-    store: str
+    store: str = Field(description="its spec.store: the type, a space, the uri")
 
 
 class ImpactBaseOut(Out):
-    version: Literal[2] = 2
-    base: str
-    head: str
+    version: Literal[2] = version_field(2)
+    base: str = Field(description="the base revision as given, then the first 12 hex digits "
+                      "of its commit in parentheses")
+    head: str = Field(description="`the working tree`, or --head as given with its commit, as "
+                      "in `base`")
     baseHasRegistry: bool = Field(description=(
         "false when the base has no aireg.yaml in the registry's folder: it is compared as an "
         "empty registry, so every declaration is added"))
-    changes: list[ChangeOut]
-    highestTier: str | None
-    dependents: list[ReachOut]
-    features: list[FeatureOut]
-    owners: list[OwnerOut]
-    evals: list[str]
-    newFindings: list[FindingOut]
+    changes: list[ChangeOut] = Field(description="the declarations that changed")
+    highestTier: HighestTier
+    dependents: list[ReachOut] = Field(description="the changed artifacts and everything that "
+                                       "uses them, nearest first")
+    features: FeaturesHit
+    owners: OwnersToTell
+    evals: Evals
+    newFindings: list[FindingOut] = Field(description="the findings of head whose "
+                                          "fingerprint base lacks")
     reindex: list[ReindexOut] = Field(description="the vector indexes whose vectors the changes "
                                       "make stale: rebuild each beside the current one, then "
                                       "switch")
 
 
 class EventOut(Out):
-    id: str
-    version: str | None
-    change: Literal["introduced", "changed", "succeeds", "removed"]
+    id: NodeText
+    version: str | None = Field(description="the artifact's version; null for a kind without "
+                                "versions")
+    change: Literal["introduced", "changed", "succeeds", "removed"] = Field(
+        description="what the commit did to this version")
     previous: str | None = Field(description=(
         "with `succeeds`: the version this one replaced (aireg bump of 3.1.0 to 3.1.1 is one "
         "event of 3.1.1 with previous 3.1.0), compared with it for classes and fields"))
-    classes: list[str]
-    fields: list[str]
-    commit: str
-    day: str
-    author: str
-    subject: str
+    classes: list[str] = Field(description="the classes of the field changes")
+    fields: list[str] = Field(description="the fields that changed, dotted")
+    commit: str = Field(description="the commit's full sha")
+    day: str = Field(description="the commit's author date, YYYY-MM-DD")
+    author: str = Field(description="the commit's author name")
+    subject: str = Field(description="the first line of the commit message")
 
 
 class HistoryOut(Out):
-    version: Literal[1] = 1
-    artifact: str
-    events: list[EventOut]
+    version: Literal[1] = version_field(1)
+    artifact: str = Field(description="kind/name, every version of it")
+    events: list[EventOut] = Field(description="oldest first")
 
 
 class MissingOut(Out):
@@ -326,22 +370,24 @@ class ScoredOut(Out):
                                 "adapter; null for other components")
     expected: int = Field(description="CycloneDX ML-BOM guide fields expected of it")
     present: int = Field(description="of those, the ones the BOM has")
-    missing: list[MissingOut]
+    missing: list[MissingOut] = Field(description="the fields either list asks for that the "
+                                      "BOM lacks")
 
 
 class FieldListOut(Out):
-    title: str
+    title: str = Field(description="the field list's title")
     source: str = Field(description="where the field list is published")
     license: str = Field(description="the SPDX license of the field list")
 
 
 class CompletenessOut(Out):
-    version: Literal[2] = 2
+    version: Literal[2] = version_field(2)
     owasp: float | None = Field(description="mean OWASP AIBOM weighted score of the models "
                                 "and adapters, 0-100; null when there is none")
     cyclonedx: int = Field(description="percent of the CycloneDX ML-BOM guide's fields present")
-    sources: list[FieldListOut]
-    components: list[ScoredOut]
+    sources: list[FieldListOut] = Field(description="the two field lists scored against: "
+                                        "OWASP's, then CycloneDX's")
+    components: list[ScoredOut] = Field(description="each component of the BOM, scored")
 
 
 OUTPUTS: dict[str, type[BaseModel]] = {

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ..lineage import Lineage, Node, Step
 from ..refs import NodeId
 from . import plural, visible
+from .fields import KindText, NodeText, Out, OwnerText, version_field
 from .mermaid import _label as mermaid_label
 
 INDENT_MAX = 32
@@ -101,60 +102,66 @@ def text(lineage: Lineage) -> str:
 # --- JSON -------------------------------------------------------------------------------------
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ConsentOut(Out):
+    basis: str = Field(description="the lawful basis the data is processed under "
+                       "(spec.consent.basis)")
+    uses: list[str] = Field(description="the uses that basis covers (spec.consent.uses)")
 
 
-class ConsentOut(_Out):
-    basis: str
-    uses: list[str]
+class RevokedOut(Out):
+    id: str = Field(description="the Revocation node (revocation/<name>)")
+    subjects: int = Field(description="how many people withdrew")
+    received: str = Field(description="the day the withdrawals were received, YYYY-MM-DD")
+    deadline: str = Field(description="the day by which the data must be gone from what was "
+                          "built on it, YYYY-MM-DD")
 
 
-class RevokedOut(_Out):
-    id: str
-    subjects: int
-    received: str
-    deadline: str
-
-
-class NodeOut(_Out):
-    id: str
-    kind: str
-    owner: str | None
-    license: str | None
-    personalData: bool | None
-    classification: str | None
-    consent: ConsentOut | None
+class NodeOut(Out):
+    id: NodeText
+    kind: KindText
+    owner: OwnerText
+    license: str | None = Field(description="a Dataset's or Model's spec.license; null when "
+                                "not declared or of another kind")
+    personalData: bool | None = Field(description="a Dataset's spec.personalData; null when "
+                                      "not declared")
+    classification: str | None = Field(description="a Dataset's spec.classification: public, "
+                                       "internal, confidential or restricted; null when not "
+                                       "declared")
+    consent: ConsentOut | None = Field(description="a Dataset's spec.consent; null when not "
+                                       "declared")
     retention: str | None = Field(description="YYYY-MM-DD: the day the data may be purged")
-    records: int | None
+    records: int | None = Field(description="a Dataset's spec.records; null when not declared")
     source: str | None = Field(description="a dataset's source uri, an adapter's artifact uri "
                                "or an index's store")
-    digest: str | None
+    digest: str | None = Field(description="the digest of a dataset's source or an adapter's "
+                               "artifact; null when not declared")
     rawSource: bool = Field(description="a dataset derived from no declared dataset")
     excludes: list[str] = Field(description="the revocations this dataset version was made "
                                 "without")
     revokedBy: list[RevokedOut] = Field(description="the revocations that affect this version")
 
 
-class StepOut(_Out):
-    source: str
-    target: str
+class StepOut(Out):
+    source: str = Field(description="the node made from, or using, `target`")
+    target: str = Field(description="the node `source` was made from or uses")
     label: str = Field(description="uses, base-model, trained-on, tested-on, embedded-by, "
                        "built-from or derived-from")
-    step: str | None
-    tool: str | None
-    digest: str | None
+    step: str | None = Field(description="for derived-from, the transformation (filter, "
+                             "dedupe, ...) its spec.derivedFrom entry names; null otherwise")
+    tool: str | None = Field(description="for derived-from, what ran the step; null otherwise")
+    digest: str | None = Field(description="for derived-from, sha256 of the step's code or "
+                               "configuration; null otherwise")
 
 
-class OpenOut(_Out):
-    id: str
+class OpenOut(Out):
+    id: str = Field(description="the Revocation node (revocation/<name>)")
     source: str = Field(description="the affected dataset version")
     path: list[str] = Field(description="from the dataset the artifact names down to it")
 
 
-class LineageOut(_Out):
-    version: Literal[1] = 1
-    root: str
+class LineageOut(Out):
+    version: Literal[1] = version_field(1)
+    root: str = Field(description="the node the ref names, whose lineage this is")
     nodes: list[NodeOut] = Field(description="sorted by id")
     steps: list[StepOut] = Field(description="sorted by source, target and label")
     notExcluded: list[OpenOut] = Field(description="revocations whose data reaches the root "

@@ -9,17 +9,19 @@ from pydantic import Field
 
 from ..findings import Severity
 from . import plural, visible
-from .json import FindingOut, Out, _finding, dump
+from .fields import Out, RegistryName, version_field
+from .json import FindingOut, _finding, dump
 
 if TYPE_CHECKING:
     from ..adoption import Covered, ScanReport
 
 
 class UseOut(Out):
-    kind: Literal["model", "mcp-server", "adapter"]
+    kind: Literal["model", "mcp-server", "adapter"] = Field(
+        description="what is used: a model id, an MCP server or an adapter's base model")
     path: str = Field(description="relative to the repository root, forward slashes")
-    line: int
-    column: int
+    line: int = Field(description="the line in `path`, from 1")
+    column: int = Field(description="the column in `line`, from 1")
     text: str = Field(description="the id, server name or base model as written")
     id: str = Field(description="model ids: normalised as the retirement data normalises "
                     "them (for the first platform); servers: the declaration name; adapters: "
@@ -32,11 +34,11 @@ class UseOut(Out):
 
 
 class ScanOut(Out):
-    version: Literal[1] = 1
-    registry: str
+    version: Literal[1] = version_field(1)
+    registry: RegistryName
     files: int = Field(description="files read")
-    uses: list[UseOut]
-    findings: list[FindingOut]
+    uses: list[UseOut] = Field(description="every use found, by path, line and column")
+    findings: list[FindingOut] = Field(description="the scan rules' findings")
 
 
 def sarif(report: ScanReport) -> str:

@@ -17,7 +17,8 @@ from ..environments import (
     when_text,
 )
 from . import visible
-from .json import FindingOut, Out, _finding, dump
+from .fields import Out, version_field
+from .json import FindingOut, _finding, dump
 from .markdown import code, inline, table
 from .text import finding_line
 
@@ -108,10 +109,12 @@ def _md_cell(cell: Cell) -> str:
 
 
 class EnvironmentOut(Out):
-    name: str
-    stage: Literal["development", "staging", "production"]
-    regions: list[str]
-    maxSkewSeconds: int | None
+    name: str = Field(description="the Environment's metadata.name")
+    stage: Literal["development", "staging", "production"] = Field(
+        description="its spec.stage")
+    regions: list[str] = Field(description="its spec.regions")
+    maxSkewSeconds: int | None = Field(description="its spec.maxSkew in seconds; null when "
+                                       "it declares none")
     statePath: str | None = Field(description="the observed-state file, from the repository "
                                   "root; null when the environment declares none")
     observedAt: str | None = Field(description="RFC 3339, UTC; null when no state was read")
@@ -119,52 +122,60 @@ class EnvironmentOut(Out):
 
 
 class ObservedOut(Out):
-    version: str | None
-    share: float
-    digest: str
+    version: str | None = Field(description="the version that runs; null for an unversioned "
+                                "artifact")
+    share: float = Field(description="the share of traffic it serves, above 0 and at most 1")
+    digest: str = Field(description="the content digest the service loaded (`aireg digest`)")
 
 
 class CellOut(Out):
-    environment: str
+    environment: str = Field(description="the environment's name")
     desired: list[str | None] = Field(description="the versions the deploys resolve to "
                                       "(null for an unversioned artifact)")
     observed: list[ObservedOut] | None = Field(description="what the state file says runs; "
                                                "null when the environment has no state")
-    drift: bool
-    skew: bool
+    drift: bool = Field(description="true when what runs differs from what the deploys "
+                        "resolve to")
+    skew: bool = Field(description="true when environments of this one's stage run "
+                       "different versions of the artifact")
 
 
 class ArtifactOut(Out):
     artifact: str = Field(description="kind/name, as refs write it")
-    environments: list[CellOut]
+    environments: list[CellOut] = Field(description="one per environment, in the order of "
+                                        "the top-level `environments`")
 
 
 class StatusOut(Out):
-    version: Literal[1] = 1
+    version: Literal[1] = version_field(1)
     now: str = Field(description="the time the state was judged at (RFC 3339, UTC)")
     environments: list[EnvironmentOut] = Field(description="in stage order: development, "
                                                "staging, production, then by name")
-    artifacts: list[ArtifactOut]
-    findings: list[FindingOut]
+    artifacts: list[ArtifactOut] = Field(description="every artifact deployed or observed, "
+                                         "by kind and name")
+    findings: list[FindingOut] = Field(description="the environment rules' findings (drift, "
+                                       "version-skew, state-stale, ...)")
 
 
 class EnvEventOut(Out):
-    observedAt: str
+    observedAt: str = Field(description="the state file's observedAt (RFC 3339, UTC)")
     commit: str = Field(description="the repository commit that wrote this state")
-    day: str
+    day: str = Field(description="the author date of `commit`, YYYY-MM-DD")
     deployed: str = Field(description="the registry commit the state says was deployed")
-    artifact: str
-    change: Literal["started", "share", "stopped"]
-    version: str | None
-    share: float
+    artifact: str = Field(description="kind/name, as refs write it")
+    change: Literal["started", "share", "stopped"] = Field(
+        description="started: it began to run; share: its share of traffic changed; stopped: "
+        "it no longer runs")
+    version: str | None = Field(description="its version; null for an unversioned artifact")
+    share: float = Field(description="its share of traffic after this state, 0 when stopped")
     before: float | None = Field(description="the share before, for share and stopped")
 
 
 class EnvHistoryOut(Out):
-    version: Literal[1] = 1
-    environment: str
-    statePath: str
-    events: list[EnvEventOut]
+    version: Literal[1] = version_field(1)
+    environment: str = Field(description="the Environment's name")
+    statePath: str = Field(description="its observed-state file, from the repository root")
+    events: list[EnvEventOut] = Field(description="every change of what ran, oldest first")
 
 
 OUTPUTS: dict[str, type[Out]] = {"status": StatusOut, "history-env": EnvHistoryOut}
