@@ -455,7 +455,8 @@ def compare(base: Side, head: Side, base_label: str, head_label: str,
     per_change = tuple(_change_impact(base, head, change, runs) for change in found)
     fresh = new_findings(base, head, version_findings(base.project, head.project, found),
                          broken, invalid_bases(found), scanned)
-    commands = head.snap.meta["commands"]
+    # An eval head removed keeps base's command.
+    commands = {**base.snap.meta["commands"], **head.snap.meta["commands"]}
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
                       base_rev or base_label,
                       tuple(text_diffs(base.project.catalog, head.project.catalog, found)),

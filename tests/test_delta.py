@@ -108,6 +108,7 @@ CHANGES: dict[str, dict[str, str | None]] = {
     "dangling ref now resolves": {"prompts/missing.yaml": prompt("missing")},
     "version decreased": {"prompts/digest.yaml": prompt("digest", "0.9.0",
                                                         includes="[prompt/style@^1]")},
+    "eval removed": {"evals/replies.yaml": None},
     "feature tier": {"features/help.yaml": feature("help", "[prompt/reply@^1]",
                                                    tier="critical")},
 }
@@ -207,3 +208,13 @@ def test_what_the_snapshots_cannot_answer_is_loaded_whole(case: str, git_repo: G
     assert compared(aireg, git_repo, "json") == whole
     assert len(counted) == 2  # both revisions, whole
     assert Path(git_repo.root / "aireg.yaml").exists()
+
+
+def test_an_eval_removed_keeps_its_command(git_repo: GitRepo, aireg: Run,
+                                           counted: list[str]) -> None:
+    branch(git_repo, CHANGES["eval removed"])
+    checked(aireg, git_repo)
+    counted.clear()
+    comment = compared(aireg, git_repo, "markdown")
+    assert counted == []
+    assert "- `eval/replies@1.0.0`: `promptfoo eval -c evals/replies.yaml`\n" in comment
