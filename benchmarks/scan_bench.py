@@ -115,3 +115,63 @@ def measure_scan(files: int, runs: int, work: Path, timed: Any, command: list[st
           f"loop ({loop:.3f} s; python start {python:.3f} s)", file=sys.stderr)
     return {"files": files, "scanSeconds": round(scan, 3), "readLoopSeconds": round(loop, 3),
             "ratio": round(scan / loop, 3)}
+
+
+
+def interleaved(root: Path, commands: dict[str, list[str]], runs: int) -> dict[str, Any]:
+    """Each command run in turn, `runs` rounds: on a shared machine, load that comes and goes
+    over minutes then falls on all of them alike. The median wall and CPU seconds (the
+    process and its children: CPU is less disturbed by the load) of each."""
+    import resource
+    import statistics
+    import time
+
+    from run import ENV
+
+    seconds: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in commands}
+    for _ in range(runs + 1):  # the first round warms up
+        for name, command in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(command, cwd=root, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=False, env=ENV)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            seconds[name][0].append(wall)
+            seconds[name][1].append(after.ru_utime + after.ru_stime - before.ru_utime -
+                                    before.ru_stime)
+    return {name: {"seconds": round(statistics.median(wall[1:]), 3),
+                   "cpuSeconds": round(statistics.median(cpu[1:]), 3)}
+            for name, (wall, cpu) in seconds.items()}
+
+
+def main() -> None:
+    """The scan row alone: `python benchmarks/scan_bench.py [--files 10000] [--runs 5]`;
+    with `--against PATH` (another installation's aireg), the read loop, that aireg's scan
+    and this one's run in turn instead, each round all three."""
+    import argparse
+    import json
+
+    from run import aireg, timed
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--files", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--work", type=Path, default=Path(__file__).resolve().parent / "out")
+    parser.add_argument("--against", help="another aireg to compare with, run in turn")
+    args = parser.parse_args()
+    work = args.work.resolve()
+    if args.against is None:
+        print(json.dumps(measure_scan(args.files, args.runs, work, timed, aireg())))
+        return
+    root = work / f"app-{args.files}"
+    if not (root / "aireg.yaml").exists():
+        generate_app(args.files, root)
+    scan = ["scan", "--format", "json"]
+    print(json.dumps(interleaved(root, {"readLoop": [sys.executable, "-c", READ_LOOP, str(root)],
+                                        "against": [args.against, *scan],
+                                        "scan": [*aireg(), *scan]}, args.runs)))
+
+
+if __name__ == "__main__":
+    main()

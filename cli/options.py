@@ -51,14 +51,15 @@ class Options:
             now = dt.datetime.combine(self.today, dt.time(), dt.UTC)
         return self.today or (now.date() if now else None), now
 
-    def project(self) -> Project:
-        """The registry the options name: the working tree, or --rev."""
+    def project(self, keyed: bool = True) -> Project:
+        """The registry the options name: the working tree, or --rev. Unless `keyed` is
+        False, its state is keyed first, for the snapshot a full load writes."""
         from registry import store
         from registry.project import Project
 
         scan, self.scan = self.scan, None  # one load's listing: never reused later
         place, self.place = self.place, None
-        if place is None and not self.no_cache:
+        if place is None and not self.no_cache and keyed:
             place = store.locate(self.directory, self.rev)
         store.loading(place)
         self.cache_opened |= not self.no_cache

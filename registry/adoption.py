@@ -2,7 +2,7 @@
 registry declares, and imported declarations against their sources.
 
 A model use is covered by a Model pin on one of the platforms its spelling may be sent to,
-whose modelId normalises to the same id there (`retirements.normalize`); an Azure deployment
+whose modelId normalises to the same id there (`modelids.normalize`); an Azure deployment
 by an azure-openai pin whose modelId, name or endpoint's `/deployments/NAME` is the
 deployment; a pin of a provider aireg does not normalise (huggingface, self-hosted, other)
 by its modelId as written. An MCP server by the McpServer of its name, url or command. An
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from . import kinds
 from .findings import About, Finding, Span, finding
+from .modelids import normalize
 from .refs import NodeId
-from .retirements import normalize
 from .scan import LITERAL_PROVIDERS, ScanResult, Use, bare
 
 if TYPE_CHECKING:

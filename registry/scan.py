@@ -9,7 +9,7 @@ Three kinds of use are found:
   promptfoo's `openai:chat:`), Bedrock inference profiles and ARNs, Vertex `@` versions and
   publisher paths, Azure deployment names (`azure_deployment=`, `AZURE_OPENAI_DEPLOYMENT=`),
   and Hugging Face repo ids given to `from_pretrained`. Each is normalised as the retirement
-  data normalises ids (`retirements.normalize`), so one Model pin covers every spelling;
+  data normalises ids (`modelids.normalize`), so one Model pin covers every spelling;
 - **MCP servers** named in client configs: `.mcp.json` and `claude_desktop_config.json`
   (`mcpServers`), `.vscode/mcp.json` (`servers`, JSON with comments), `.cursor/mcp.json`;
 - **adapters**: each PEFT `adapter_config.json` with its base model.
@@ -32,7 +32,7 @@ import ahocorasick_rs
 
 from .files import Tree
 from .findings import Finding, Span, finding
-from .retirements import normalize
+from .modelids import normalize
 
 UseKind = Literal["model", "mcp-server", "adapter"]
 

@@ -295,3 +295,76 @@ def test_impact_base_scan_reports_only_new_uses(git_repo: object, aireg: Run) ->
     assert "undeclared-model" in working.out and "claude-opus-4-8" not in working.out
     plain = aireg("-C", str(git_repo.root), "impact", "prompt/x", "--scan", ".")
     assert plain.code == 2 and "--scan goes with --base" in plain.err
+
+
+def test_scan_reads_in_a_child_while_the_registry_loads(shop: Path, aireg: Run,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files are read by a forked child while this process loads the registry; the
+    answer is the one reading them here gives, and a child that fails is made up for."""
+    import os
+
+    from registry import fork, scan
+
+    started: list[int] = []
+    real_start = fork.start
+
+    def counted(work: object) -> object:
+        started.append(1)
+        return real_start(work)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fork, "start", counted)
+    forked = aireg("-C", str(shop), "scan", "--format", "json")
+    assert forked.code == 0, forked.err
+    assert started == [1]
+
+    monkeypatch.setattr(fork, "worthwhile", lambda: False)
+    alone = aireg("-C", str(shop), "scan", "--format", "json")
+    assert started == [1] and alone.out == forked.out and alone.err == forked.err
+
+    here, real_scan = os.getpid(), scan.scan
+
+    def fails_in_child(root: Path, paths: object) -> scan.ScanResult:
+        if os.getpid() != here:
+            raise OSError("the child cannot read")
+        return real_scan(root, paths)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fork, "worthwhile", lambda: True)
+    monkeypatch.setattr(scan, "scan", fails_in_child)
+    recovered = aireg("-C", str(shop), "scan", "--format", "json")
+    assert started == [1, 1] and recovered.out == forked.out
+
+
+def test_scan_outside_a_registry_says_so_before_reading(tmp_path: Path, aireg: Run) -> None:
+    (tmp_path / "app").mkdir()
+    result = aireg("-C", str(tmp_path), "scan", str(tmp_path / "app"))
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith(f"aireg: error: no aireg.yaml in {tmp_path.resolve()} or any "
+                                 "folder above it")
+    missing = aireg("-C", str(tmp_path), "scan", "nowhere")
+    assert missing.err == result.err  # the registry before the paths, as always
+
+
+def test_scan_reads_again_with_the_cache_on_and_keys_no_snapshot(
+        git_repo: object, aireg: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan's output is never replayed: an edit of code alone (nothing the registry
+    reads) is seen. Its load keys no snapshot, where `ls` keys and writes one."""
+    from conftest import GitRepo
+
+    import registry.cache
+
+    assert isinstance(git_repo, GitRepo)
+    monkeypatch.delenv("AIREG_NO_CACHE", raising=False)
+    monkeypatch.setattr(registry.cache, "FRESH_SECONDS", 0.0)
+    git_repo.commit("shop", {"aireg.yaml": CONFIG, "registry/team.yaml": REGISTRY[
+        "registry/team.yaml"], "app/chat.py": 'MODEL = "gpt-4o-2024-08-06"\n'})
+    snapshots = git_repo.root / ".git" / "aireg" / "snapshots"
+    first = aireg("-C", str(git_repo.root), "scan")
+    assert first.out.startswith("where             kind   as written         declared by\n"
+                                "app/chat.py:1:10  model  gpt-4o-2024-08-06  (undeclared)\n")
+    assert not snapshots.exists()
+    (git_repo.root / "app" / "chat.py").write_text('MODEL = "claude-opus-4-8"\n')
+    second = aireg("-C", str(git_repo.root), "scan")
+    assert "app/chat.py:1:10  model  claude-opus-4-8  (undeclared)" in second.out
+    assert "gpt-4o" not in second.out
+    assert aireg("-C", str(git_repo.root), "ls").code == 0
+    assert len(list(snapshots.iterdir())) == 1

@@ -104,7 +104,7 @@ def _sources(kind: str, paths: tuple[Path, ...], root: Path, cwd: Path
     names = SOURCE_NAMES[kind]
     found: list[tuple[Path, str]] = []
     for given in paths:
-        path = (given if given.is_absolute() else Path.cwd() / given).resolve()
+        path = _absolute(given)
         if not path.exists():
             fail(f"{given} does not exist")
         if root != path and root not in path.parents:
@@ -133,20 +133,59 @@ def _sources(kind: str, paths: tuple[Path, ...], root: Path, cwd: Path
     return sources, problems
 
 
+def _absolute(given: Path) -> Path:
+    return (given if given.is_absolute() else Path.cwd() / given).resolve()
+
+
+def _starts(paths: Iterable[Path]) -> list[Path]:
+    starts = []
+    for given in paths:
+        path = _absolute(given)
+        if not path.exists():
+            fail(f"{given} does not exist")
+        starts.append(path)
+    return starts
+
+
 def run_scan(project: Project, paths: Iterable[Path]) -> ScanResult:
     from registry.files import note
     from registry.scan import scan
 
     root = _repository_root(project)
-    starts = []
-    for given in paths:
-        path = (given if given.is_absolute() else Path.cwd() / given).resolve()
-        if not path.exists():
-            fail(f"{given} does not exist")
-        starts.append(path)
+    starts = _starts(paths)
     # What a scan reads is not in the result cache's key: never replay an output of it.
     note("scan", str(root), None)
     return scan(root, starts or [project.location.root.resolve()])
+
+
+def _open_and_scan(options: Options, paths: tuple[Path, ...]) -> tuple[Project, ScanResult]:
+    """The registry, and what the code under `paths` uses: a forked child reads the files
+    while this process loads the registry, so that neither waits for the other (on one
+    core, or when the registry is read at --rev, one after the other). No snapshot of the
+    registry is keyed: scan reads none, and the key costs a `git status` of the registry's
+    folder, which is often the whole repository."""
+    from registry import fork
+    from registry.files import find_root, note
+    from registry.scan import scan
+
+    found = find_root(options.directory.resolve()) if options.rev is None and \
+        fork.worthwhile() else None
+    if found is None or not all(_absolute(given).exists() for given in paths):
+        project = options.project(keyed=False)  # its errors come first, as they always did
+        return project, run_scan(project, paths)
+    folder, toplevel = found  # where the load will find the registry (registry.root)
+    root = (toplevel or folder).resolve()
+    starts = _starts(paths) or [folder.resolve()]
+    child = fork.start(lambda: scan(root, starts))
+    try:
+        project = options.project(keyed=False)
+    except BaseException:
+        if child is not None:
+            child.wait()  # no process is left holding this one's output open
+        raise
+    assert _repository_root(project) == root
+    note("scan", str(root), None)  # never replayed from the result cache
+    return project, child.result() if child is not None else scan(root, starts)
 
 
 def check_findings(project: Project, paths: Iterable[Path]) -> tuple[list[Finding], set[str]]:
@@ -168,7 +207,7 @@ def scanned_sides(base: Project, head: Project, base_rev: str, head_rev: str | N
     root = _repository_root(head)
     starts = []
     for given in paths:
-        path = (given if given.is_absolute() else Path.cwd() / given).resolve()
+        path = _absolute(given)
         if root != path and root not in path.parents:
             fail(f"--scan {given} is outside the repository ({root})")
         starts.append("" if path == root else path.relative_to(root).as_posix())
@@ -193,8 +232,8 @@ def scan_command(options: Options, paths: tuple[Path, ...], fmt: str) -> None:
     sarif and github give the findings only."""
     from registry import views
 
-    project = options.project()
-    options.out.render(views.scan_report(project, run_scan(project, paths)), fmt)
+    project, result = _open_and_scan(options, paths)
+    options.out.render(views.scan_report(project, result), fmt)
 
 
 COMMANDS = (import_command, scan_command)

@@ -80,7 +80,7 @@ class Context:
     def model_named(self, provider: str, model_id: str) -> str | None:
         """The name of the Model pin of `model_id` on `provider`: a declared one, or one
         drafted in this run; None when there is none."""
-        from ..retirements import normalize
+        from ..modelids import normalize
 
         wanted = normalize(provider, model_id)
         for decl in self.catalog.of_kind("Model"):
