@@ -396,17 +396,9 @@ def shop_repo(git_repo: object, aireg: Run, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Each full load of a registry, counted."""
-    import registry.project
+    from conftest import count_loads
 
-    counted: list[Path] = []
-    real = registry.project.Project.open.__func__  # type: ignore[attr-defined]
-
-    def counting(cls: type, start: Path, *args: object, **kwargs: object) -> object:
-        counted.append(start)
-        return real(cls, start, *args, **kwargs)
-
-    monkeypatch.setattr(registry.project.Project, "open", classmethod(counting))
-    return counted
+    return count_loads(monkeypatch)
 
 
 def test_a_scan_from_the_snapshot_gives_the_bytes_of_a_full_load(
@@ -454,28 +446,14 @@ def test_a_scan_never_uses_a_stale_snapshot(shop_repo: object, aireg: Run,
 
 
 def test_a_scan_from_the_snapshot_imports_no_models_or_yaml(shop_repo: object) -> None:
-    import os
-    import subprocess
-    import sys
-
-    from conftest import REPO_ROOT, GitRepo
+    from conftest import GitRepo, run_listing_heavy_modules
 
     assert isinstance(shop_repo, GitRepo)
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    env.pop("AIREG_NO_CACHE", None)
-    code = ("import sys\nfrom cli.main import main\ntry:\n    main(sys.argv[1:])\n"
-            "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', "
-            "'semantic_version', 'networkx', 'jinja2') or m in ('registry.kinds', "
-            "'registry.adoption', 'registry.yamlio', 'registry.project')), file=sys.stderr)\n")
-    subprocess.run([sys.executable, "-c", code, "-C", str(shop_repo.root), "check"], env=env,
-                   check=True, capture_output=True)
+    run_listing_heavy_modules(shop_repo.root, "check")
     for fmt in FORMATS:
-        done = subprocess.run([sys.executable, "-c", code, "-C", str(shop_repo.root), "scan",
-                               "--format", fmt], env=env, capture_output=True, text=True,
-                              check=True)
-        assert "adapter-base-mismatch" in done.stdout, fmt
-        assert done.stderr.strip().splitlines()[-1] == "[]", fmt
+        out, heavy = run_listing_heavy_modules(shop_repo.root, "scan", "--format", fmt)
+        assert "adapter-base-mismatch" in out, fmt
+        assert heavy == "[]", fmt
 
 
 def test_a_scan_of_imported_declarations_from_the_snapshot(
