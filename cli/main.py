@@ -143,7 +143,7 @@ def _run(argv: Sequence[str] | None, options: Options) -> int:
         click.echo("aireg: aborted", err=True)
         return ExitCode.USAGE
     except RegistryBroken as error:
-        from registry.render.text import finding_line
+        from registry.render import finding_line
 
         for item in error.blocking:
             click.echo(finding_line(item), err=True)

@@ -1,36 +1,24 @@
-"""The scan rules (`check --scan`) and import-drift: what the code uses against what the
-registry declares, and imported declarations against their sources.
-
-A model use is covered by a Model pin on one of the platforms its spelling may be sent to,
-whose modelId normalises to the same id there (`modelids.normalize`); an Azure deployment
-by an azure-openai pin whose modelId, name or endpoint's `/deployments/NAME` is the
-deployment; a pin of a provider aireg does not normalise (huggingface, self-hosted, other)
-by its modelId as written. An MCP server by the McpServer of its name, url or command. An
-adapter_config.json by the Adapter whose import recorded it, else the Adapter named after
-its folder.
-"""
+"""The scan rules over a loaded registry (`check --scan`, `impact --base --scan`; the
+matching itself is registry.coverage's) and import-drift: imported declarations against their
+sources."""
 
 from __future__ import annotations
 
 import hashlib
-import posixpath
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from . import kinds
 from .findings import About, Finding, Span, finding
-from .modelids import normalize
-from .refs import NodeId
-from .scan import LITERAL_PROVIDERS, ScanResult, Use, bare
 
 if TYPE_CHECKING:
     from .catalog import Catalog
-    from .decl import Decl
+    from .coverage import Declared
     from .importers.records import Record
     from .load import Loaded
     from .locate import Locator
     from .root import RegistryRoot
+    from .scan import ScanResult
 
 
 class Project(Protocol):
@@ -44,86 +32,42 @@ class Project(Protocol):
     def location(self) -> RegistryRoot: ...
     @property
     def loaded(self) -> Loaded: ...
+    @property
+    def name(self) -> str: ...
 
 
-@dataclass(frozen=True)
-class Covered:
-    use: Use
-    by: Decl | None
+def declared(project: Project) -> Declared:
+    """What the scan rules read of a loaded registry, as plain data (as its snapshot keeps
+    it: registry.coverage)."""
+    from .coverage import Declared, Model, Server
+    from .refs import Ref
 
-
-class Coverage:
-    def __init__(self, project: Project, records: list[Record]) -> None:
-        self.project = project
-        catalog = project.catalog
-        self.models: dict[tuple[str, str], list[Decl]] = {}
-        self.literal: dict[str, list[Decl]] = {}
-        self.deployments: dict[str, list[Decl]] = {}
-        for decl in sorted(catalog.of_kind("Model"), key=lambda d: d.id):
-            spec = decl.model.spec
-            assert isinstance(spec, kinds.ModelSpec)
-            if spec.provider in LITERAL_PROVIDERS:
-                self.literal.setdefault(spec.modelId.strip().lower(), []).append(decl)
-                continue
-            self.models.setdefault((spec.provider, normalize(spec.provider, spec.modelId)),
-                                   []).append(decl)
-            if spec.provider == "azure-openai":
-                names = {spec.modelId.strip().lower(), decl.name}
-                if spec.endpoint and "/deployments/" in spec.endpoint:
-                    names.add(spec.endpoint.split("/deployments/", 1)[1].split("/")[0].lower())
-                for name in names:
-                    self.deployments.setdefault(name, []).append(decl)
-        self.servers: dict[str, Decl] = {}
-        for decl in sorted(catalog.of_kind("McpServer"), key=lambda d: d.id):
-            spec = decl.model.spec
-            assert isinstance(spec, kinds.McpServerSpec)
-            for key in (decl.name, spec.url, spec.command):
-                if key:
-                    self.servers.setdefault(key, decl)
-        self.adapters_by_source = {r.source: catalog.by_id[NodeId(r.decl_id)]
-                                   for r in records
-                                   if r.kind == "Adapter" and r.decl_id in catalog.by_id}
-
-    def model(self, use: Use) -> Decl | None:
-        if use.deployment:
-            found = self.deployments.get(use.id)
-            if found:
-                return found[-1]
-        else:
-            for platform in use.platforms:
-                found = self.models.get((platform, normalize(platform, bare(use.text))))
-                if found:
-                    return found[-1]
-        literal = self.literal.get(bare(use.text).strip().lower()) or self.literal.get(use.id)
-        return literal[-1] if literal else None
-
-    def server(self, use: Use) -> Decl | None:
-        return self.servers.get(use.id) or (self.servers.get(use.detail) if use.detail
-                                            else None)
-
-    def adapter(self, use: Use) -> Decl | None:
-        found = self.adapters_by_source.get(use.path)
-        if found is not None:
-            return found
-        folder = posixpath.basename(posixpath.dirname(use.path))
-        from .importers import name_of
-
-        named = self.project.catalog.by_key.get(("Adapter", name_of(folder)))
-        return named[-1] if named else None
-
-    def covering(self, use: Use) -> Decl | None:
-        if use.kind == "model":
-            return self.model(use)
-        if use.kind == "mcp-server":
-            return self.server(use)
-        return self.adapter(use)
-
-    def _base(self, adapter: Decl) -> Decl | None:
-        from .refs import Ref
-
-        spec = adapter.model.spec
+    catalog, locator = project.catalog, project.locator
+    models = []
+    for decl in sorted(catalog.of_kind("Model"), key=lambda d: d.id):
+        spec = decl.model.spec
+        assert isinstance(spec, kinds.ModelSpec)
+        models.append(Model(decl.id, decl.name, spec.provider, spec.modelId, spec.endpoint,
+                            spec.revision, locator.span(decl.at("spec", "modelId"))))
+    servers = []
+    for decl in sorted(catalog.of_kind("McpServer"), key=lambda d: d.id):
+        spec = decl.model.spec
+        assert isinstance(spec, kinds.McpServerSpec)
+        servers.append(Server(decl.id, decl.name, spec.url, spec.command))
+    bases: dict[str, str | None] = {}
+    for decl in catalog.of_kind("Adapter"):
+        spec = decl.model.spec
         assert isinstance(spec, kinds.AdapterSpec)
-        return self.project.catalog.resolve(Ref.parse(spec.baseModel))
+        base = catalog.resolve(Ref.parse(spec.baseModel))
+        bases[decl.id] = None if base is None else base.id
+    adapters = {name: str(found[-1].id) for (kind, name), found in catalog.by_key.items()
+                if kind == "Adapter" and found}
+    sources = {r.source: r.decl_id for r in records_of(project)
+               if r.kind == "Adapter" and r.decl_id in catalog.by_id}
+    policy = {rule: str(level) for rule, level in
+              project.loaded.config.spec.policy.rules.items()}
+    return Declared(project.name, tuple(models), tuple(servers), adapters, sources,
+                    dict(sorted(bases.items())), policy)
 
 
 def records_of(project: Project) -> list[Record]:
@@ -132,94 +76,18 @@ def records_of(project: Project) -> list[Record]:
     return of_registry(project.catalog.decls(), project.locator, project.loaded.marked)
 
 
-@dataclass(frozen=True)
-class ScanReport:
-    """`aireg scan`: each use with what covers it, the scan rules' findings (placed, with
-    the registry's policy applied), and how many files were read."""
-
-    rows: tuple[Covered, ...]
-    findings: tuple[Finding, ...]
-    files: int
-    registry: str
-
-
-def covered(project: Project, result: ScanResult) -> list[Covered]:
-    coverage = Coverage(project, records_of(project))
-    return [Covered(use, coverage.covering(use)) for use in result.uses]
-
-
 def used_by_code(project: Project, result: ScanResult) -> set[str]:
     """The declarations scanned code uses: code depends on them, so they are not unused."""
-    return {row.by.id for row in covered(project, result) if row.by is not None}
+    from .coverage import covered
+
+    return {row.by for row in covered(declared(project), result) if row.by is not None}
 
 
 def scan_findings(project: Project, result: ScanResult) -> list[Finding]:
-    """undeclared-model, undeclared-mcp-server, adapter-base-mismatch, unreferenced-pin,
-    and the configs scan could not read."""
-    coverage = Coverage(project, records_of(project))
-    out = list(result.problems)
-    used: set[str] = set()
-    for use in result.uses:
-        if use.kind == "model":
-            decl = coverage.model(use)
-            if decl is not None:
-                used.add(decl.id)
-                continue
-            out.append(_undeclared_model(use))
-        elif use.kind == "mcp-server":
-            if coverage.server(use) is None:
-                out.append(finding(
-                    "undeclared-mcp-server", f"MCP server `{use.text}` is configured here, "
-                    f"but no McpServer declares it; import it (aireg import mcp {use.path}) or "
-                    f"declare mcp/{use.id}", use.span, value=use.id))
-        else:
-            out.extend(_adapter_findings(coverage, use, used))
-    for decl in sorted(project.catalog.of_kind("Model"), key=lambda d: d.id):
-        if decl.id in used:
-            continue
-        out.append(finding(
-            "unreferenced-pin", f"no scanned code uses {decl.id} "
-            f"({decl.model.spec.modelId}); remove the pin if nothing sends requests to it",
-            decl.at("spec", "modelId"), subject=decl.id, field="spec.modelId"))
-    return out
+    """The scan rules' findings over a loaded registry (registry.coverage)."""
+    from . import coverage
 
-
-def _undeclared_model(use: Use) -> Finding:
-    if use.deployment:
-        hint = (f"declare a Model (provider: azure-openai, modelId: {use.text}, or an "
-                f"endpoint ending in /deployments/{use.text})")
-        what = f"Azure OpenAI deployment `{use.text}`"
-    else:
-        normal = "" if use.id == use.text else f" ({use.platforms[0]} id {use.id})"
-        hint = (f"declare a Model pin (provider: {' or '.join(use.platforms)}, modelId: "
-                f"{use.id})")
-        what = f"model `{use.text}`{normal}"
-    return finding("undeclared-model", f"{what} is used here, but no Model declares it; "
-                   f"{hint}, or mark the line `aireg: ignore`", use.span,
-                   value=f"{use.platforms[0]}:{use.id}")
-
-
-def _adapter_findings(coverage: Coverage, use: Use, used: set[str]) -> list[Finding]:
-    adapter = coverage.adapter(use)
-    if adapter is None:
-        return []
-    base = coverage._base(adapter)
-    if base is None:
-        return []  # dangling-ref says so at the Adapter
-    used.add(base.id)
-    spec = base.model.spec
-    assert isinstance(spec, kinds.ModelSpec)
-    same_id = spec.modelId.strip().lower() == use.text.strip().lower()
-    same_revision = use.detail is None or spec.revision is None or use.detail == spec.revision
-    if same_id and same_revision:
-        return []
-    what = f"revision `{use.detail}` of `{use.text}`" if same_id else f"`{use.text}`"
-    declared = (f"revision {spec.revision}" if same_id else f"modelId {spec.modelId}")
-    return [finding(
-        "adapter-base-mismatch", f"this adapter was trained on {what}, but {adapter.id} "
-        f"declares baseModel {base.id} ({declared}); point baseModel at the model it was "
-        "trained on, or import the adapter again", use.span, subject=adapter.id,
-        field="spec.baseModel", value=use.text)]
+    return coverage.scan_findings(declared(project), result)
 
 
 def drift_findings(project: Project, records: list[Record] | None = None) -> list[Finding]:

@@ -276,3 +276,20 @@ class RegistryBroken(AiregError):
     def __init__(self, message: str, blocking: list[Finding] | None = None) -> None:
         super().__init__(message)
         self.blocking = blocking or []
+
+
+def with_overrides(findings: list[Finding], overrides: dict[str, str]) -> list[Finding]:
+    """The severities a registry's policy sets (rule -> error, warning, info or off: those
+    set to `off` are dropped); a finding with a ceiling (a deadline whose day is not firm)
+    is then capped at it."""
+    out: list[Finding] = []
+    for item in findings:
+        level = overrides.get(item.rule)
+        if level == "off":
+            continue
+        if level:
+            item = item.with_severity(Severity(level))
+        if item.ceiling is not None and item.severity.rank > item.ceiling.rank:
+            item = item.with_severity(item.ceiling)
+        out.append(item)
+    return out

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from . import kinds, prompts
 from .catalog import Catalog
 from .decl import Decl
-from .findings import UNRESOLVED, About, Finding, Severity, finding
+from .findings import UNRESOLVED, About, Finding, Severity, finding, with_overrides
 from .graph import DepGraph
 from .refs import suggest
 
@@ -117,18 +117,7 @@ def unpinned_findings(catalog: Catalog) -> list[Finding]:
 def apply_policy(findings: list[Finding], config: kinds.RegistryConfig) -> list[Finding]:
     """Severity overrides from aireg.yaml; rules set to `off` are dropped. A finding with a
     ceiling (a deadline whose day is not firm) is then capped at it."""
-    overrides = config.spec.policy.rules
-    out: list[Finding] = []
-    for item in findings:
-        level = overrides.get(item.rule)
-        if level == "off":
-            continue
-        if level:
-            item = item.with_severity(Severity(level))
-        if item.ceiling is not None and item.severity.rank > item.ceiling.rank:
-            item = item.with_severity(item.ceiling)
-        out.append(item)
-    return out
+    return with_overrides(findings, dict(config.spec.policy.rules))
 
 
 def dataset_findings(catalog: Catalog, life: Lifecycle) -> list[Finding]:

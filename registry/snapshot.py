@@ -3,7 +3,8 @@
 What `impact REF` and `deps REF` need, and each day's check findings: the node ids (sorted,
 so a node's index orders as its id), each node's kind, owner and feature tier, the file
 and document it is declared in, the forward and reverse adjacency with edge labels (as arrays),
-each artifact's declared versions, the contacts of each owner. It is written after a full
+each artifact's declared versions, the contacts of each owner, and what `aireg scan` matches
+code against (registry.coverage.Declared). It is written after a full
 load, in `.git/aireg/snapshots/`, and read on a later question about the same state
 without loading anything else: no model, no YAML, no version ranges.
 
@@ -196,7 +197,7 @@ def _consistent(snap: Snapshot) -> bool:
                                                     "reads", "templates")) or \
             not all(isinstance(meta.get(k), dict) for k in ("defaults", "contacts",
                                                              "refKinds", "members",
-                                                             "commands")):
+                                                             "commands", "scan")):
         return False
     if any(len(arrays[n]) != count for n in ("kind", "owner", "tier", "path", "doc")):
         return False
@@ -220,6 +221,7 @@ def _consistent(snap: Snapshot) -> bool:
 
 def build(project: Project, key: str = "") -> Snapshot:
     """The snapshot of a loaded registry."""
+    from .adoption import declared
     from .impact import contacts, tier_of
     from .refs import KIND_TO_REF, Ref
 
@@ -271,7 +273,8 @@ def build(project: Project, key: str = "") -> Snapshot:
                 contacts={owner: listed for owner in sorted(everyone)
                           if (listed := list(contacts(catalog, owner)))},
                 members=members, commands=commands,
-                templates=sorted({d.template_path for d in decls if d.template_path}))
+                templates=sorted({d.template_path for d in decls if d.template_path}),
+                scan=declared(project).plain())
     paths = "\0".join(tables["paths"]).encode("utf-8", "surrogateescape")
     return Snapshot(key, meta, ids, arrays, paths)
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # A loaded registry (registry.project.Project, which imports this module).
 Project = Any
 
-FORMAT = "2"  # 2: edge members, eval commands, every team's contacts
+FORMAT = "3"  # 2: edge members, eval commands, every team's contacts; 3: scan's data
 
 
 @dataclass

@@ -15,14 +15,12 @@ from .impact import contacts
 from .refs import NodeId, Ref
 
 if TYPE_CHECKING:
-    from .adoption import ScanReport
     from .catalog import Catalog
     from .decl import Decl
     from .environments import EnvHistory, Environments, StatusReport
     from .graph import DepGraph
     from .project import Project
     from .retirements import Retirement
-    from .scan import ScanResult
 
 # The largest blast radius the pull-request comment draws (SPEC section 7).
 DIAGRAM_MAX_NODES = 30
@@ -200,19 +198,3 @@ def env_history(project: Project, env: str, artifact: str | None) -> EnvHistory:
                              "prompt/house-style")
         name = f"{ref.kind}/{ref.name}"
     return analysis.history(environments(project), env, name)
-
-
-# --- scan -------------------------------------------------------------------------------
-
-
-def scan_report(project: Project, result: ScanResult) -> ScanReport:
-    """`aireg scan`: what the scanned code uses and what covers it, with the scan rules'
-    findings placed and the registry's policy applied."""
-    from .adoption import ScanReport, covered, scan_findings
-    from .rules import apply_policy
-
-    findings = project.locate(apply_policy(scan_findings(project, result),
-                                           project.loaded.config))
-    findings.sort(key=lambda f: f.sort_key())
-    return ScanReport(tuple(covered(project, result)), tuple(findings), result.files,
-                      project.name)

@@ -228,3 +228,34 @@ def validate_output(kind: str, document: object) -> None:
     path = REPO_ROOT / "schemas" / "output" / f"{kind}.schema.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
     jsonschema.validators.validator_for(schema)(schema).validate(document)
+
+
+def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Each full load of a registry from now on, by where it started."""
+    import registry.project
+
+    counted: list[Path] = []
+    real = registry.project.Project.open.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type, start: Path, *args: object, **kwargs: object) -> object:
+        counted.append(start)
+        return real(cls, start, *args, **kwargs)
+
+    monkeypatch.setattr(registry.project.Project, "open", classmethod(counting))
+    return counted
+
+
+def run_listing_heavy_modules(root: Path, *args: str) -> tuple[str, str]:
+    """`aireg -C ROOT ARGS...` in a fresh process with the cache on: its output, and the
+    heavy modules it imported (the models, YAML, version ranges, graphs, templates), as
+    the printed list of their names."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env.pop("AIREG_NO_CACHE", None)
+    code = ("import sys\nfrom cli.main import main\ntry:\n    main(sys.argv[1:])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', "
+            "'semantic_version', 'networkx', 'git', 'jinja2') or m in ('registry.kinds', "
+            "'registry.adoption', 'registry.yamlio', 'registry.project')), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code, "-C", str(root), *args], env=env,
+                          capture_output=True, text=True, check=True)
+    return done.stdout, done.stderr.strip().splitlines()[-1]

@@ -344,10 +344,11 @@ def test_scan_outside_a_registry_says_so_before_reading(tmp_path: Path, aireg: R
     assert missing.err == result.err  # the registry before the paths, as always
 
 
-def test_scan_reads_again_with_the_cache_on_and_keys_no_snapshot(
+def test_scan_reads_again_with_the_cache_on_and_keys_the_snapshot(
         git_repo: object, aireg: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     """A scan's output is never replayed: an edit of code alone (nothing the registry
-    reads) is seen. Its load keys no snapshot, where `ls` keys and writes one."""
+    reads) is seen. Its load keys and writes the registry's snapshot, as `ls` does, and
+    `ls` then answers from the same one."""
     from conftest import GitRepo
 
     import registry.cache
@@ -361,10 +362,121 @@ def test_scan_reads_again_with_the_cache_on_and_keys_no_snapshot(
     first = aireg("-C", str(git_repo.root), "scan")
     assert first.out.startswith("where             kind   as written         declared by\n"
                                 "app/chat.py:1:10  model  gpt-4o-2024-08-06  (undeclared)\n")
-    assert not snapshots.exists()
+    assert len(list(snapshots.iterdir())) == 1
     (git_repo.root / "app" / "chat.py").write_text('MODEL = "claude-opus-4-8"\n')
     second = aireg("-C", str(git_repo.root), "scan")
     assert "app/chat.py:1:10  model  claude-opus-4-8  (undeclared)" in second.out
     assert "gpt-4o" not in second.out
+    assert len(list(snapshots.iterdir())) == 2  # the registry's folder holds app/: a new state
     assert aireg("-C", str(git_repo.root), "ls").code == 0
-    assert len(list(snapshots.iterdir())) == 1
+    assert len(list(snapshots.iterdir())) == 2
+
+
+# --- answered from the registry's snapshot ----------------------------------------------
+
+POLICY = CONFIG + "  policy:\n    rules: {undeclared-mcp-server: error, unreferenced-pin: warning}\n"
+FORMATS = ("text", "json", "sarif", "github")
+
+
+@pytest.fixture
+def shop_repo(git_repo: object, aireg: Run, monkeypatch: pytest.MonkeyPatch) -> object:
+    """The shop, committed, with a policy that changes two scan rules' severities; the
+    cache on (after `aireg` turns it off), no stored output replayed."""
+    from conftest import GitRepo
+
+    import registry.cache
+
+    assert isinstance(git_repo, GitRepo)
+    git_repo.commit("shop", {**REGISTRY, **CODE, "aireg.yaml": POLICY})
+    monkeypatch.delenv("AIREG_NO_CACHE", raising=False)
+    monkeypatch.setattr(registry.cache.Cache, "result", lambda self, key: None)
+    return git_repo
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Each full load of a registry, counted."""
+    from conftest import count_loads
+
+    return count_loads(monkeypatch)
+
+
+def test_a_scan_from_the_snapshot_gives_the_bytes_of_a_full_load(
+        shop_repo: object, aireg: Run, loads: list[Path]) -> None:
+    from conftest import GitRepo
+
+    assert isinstance(shop_repo, GitRepo)
+    root = str(shop_repo.root)
+    loaded = {fmt: aireg("--no-cache", "-C", root, "scan", "--format", fmt) for fmt in FORMATS}
+    assert len(loads) == len(FORMATS)
+    assert "error[undeclared-mcp-server]" in loaded["text"].out
+    assert "warning[unreferenced-pin] no scanned code uses model/unused-pin" in loaded["text"].out
+    first = aireg("-C", root, "scan")  # a miss: loads, and writes the snapshot
+    assert len(loads) == len(FORMATS) + 1
+    assert (first.code, first.out, first.err) == (loaded["text"].code, loaded["text"].out,
+                                                 loaded["text"].err)
+    for fmt in FORMATS:
+        hit = aireg("-C", root, "scan", "--format", fmt)
+        assert (hit.code, hit.out, hit.err) == (loaded[fmt].code, loaded[fmt].out,
+                                                loaded[fmt].err), fmt
+    assert len(loads) == len(FORMATS) + 1  # every one answered from the snapshot
+    assert [u["coveredBy"] for u in json.loads(loaded["json"].out)["uses"]][:5] == [
+        "model/orders-gpt41", "mcp/github@1.0.0", None, None, "adapter/router@1.0.0"]
+
+
+def test_a_scan_never_uses_a_stale_snapshot(shop_repo: object, aireg: Run,
+                                            loads: list[Path]) -> None:
+    from conftest import GitRepo
+
+    assert isinstance(shop_repo, GitRepo)
+    root, chat = str(shop_repo.root), str(shop_repo.root / "app" / "chat.py")
+    assert aireg("-C", root, "check").code != 2
+    before = aireg("-C", root, "scan", chat)
+    assert len(loads) == 1  # check's snapshot answers
+    assert "app/chat.py:3:10  model  gpt-5.1-2025-11-13         model/gpt-5.1\n" in before.out
+    assert "app/chat.py:5:8   model  gpt-4o-2024-08-06          (undeclared)\n" in before.out
+    models = shop_repo.root / "registry" / "models.yaml"
+    models.write_text(models.read_text().replace("modelId: gpt-5.1-2025-11-13",
+                                                 "modelId: gpt-4o-2024-08-06"))
+    after = aireg("-C", root, "scan", chat)
+    assert len(loads) == 2
+    assert "app/chat.py:3:10  model  gpt-5.1-2025-11-13         (undeclared)\n" in after.out
+    assert "app/chat.py:5:8   model  gpt-4o-2024-08-06          model/gpt-5.1\n" in after.out
+    assert after.out == aireg("--no-cache", "-C", root, "scan", chat).out
+
+
+def test_a_scan_from_the_snapshot_imports_no_models_or_yaml(shop_repo: object) -> None:
+    from conftest import GitRepo, run_listing_heavy_modules
+
+    assert isinstance(shop_repo, GitRepo)
+    run_listing_heavy_modules(shop_repo.root, "check")
+    for fmt in FORMATS:
+        out, heavy = run_listing_heavy_modules(shop_repo.root, "scan", "--format", fmt)
+        assert "adapter-base-mismatch" in out, fmt
+        assert heavy == "[]", fmt
+
+
+def test_a_scan_of_imported_declarations_from_the_snapshot(
+        git_repo: object, aireg: Run, loads: list[Path], monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    """examples/app: its Adapters cover their configs by the source their import recorded,
+    from a snapshot as after a load."""
+    import shutil
+
+    from conftest import REPO_ROOT, GitRepo
+
+    import registry.cache
+
+    assert isinstance(git_repo, GitRepo)
+    shutil.copytree(REPO_ROOT / "examples" / "app", git_repo.root, dirs_exist_ok=True)
+    git_repo.commit("app")
+    monkeypatch.delenv("AIREG_NO_CACHE", raising=False)
+    monkeypatch.setattr(registry.cache.Cache, "result", lambda self, key: None)
+    root = str(git_repo.root)
+    loaded = aireg("--no-cache", "-C", root, "scan", "--format", "json")
+    assert aireg("-C", root, "scan").code == 0
+    hit = aireg("-C", root, "scan", "--format", "json")
+    assert len(loads) == 2
+    assert (hit.code, hit.out) == (loaded.code, loaded.out)
+    adapters = [u for u in json.loads(hit.out)["uses"] if u["kind"] == "adapter"]
+    assert adapters and all(u["coveredBy"] for u in adapters)

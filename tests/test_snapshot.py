@@ -14,7 +14,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, REPO_ROOT, TEAM, GitRepo, Run
+from conftest import (
+    CONFIG,
+    REPO_ROOT,
+    TEAM,
+    GitRepo,
+    Run,
+    count_loads,
+    run_listing_heavy_modules,
+)
 
 import registry.cache
 import registry.project
@@ -49,15 +57,7 @@ def loads(aireg: Run, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     counted."""
     monkeypatch.delenv("AIREG_NO_CACHE", raising=False)
     monkeypatch.setattr(registry.cache.Cache, "result", lambda self, key: None)
-    counted: list[Path] = []
-    real = registry.project.Project.open.__func__  # type: ignore[attr-defined]
-
-    def counting(cls: type, start: Path, *args: object, **kwargs: object) -> object:
-        counted.append(start)
-        return real(cls, start, *args, **kwargs)
-
-    monkeypatch.setattr(registry.project.Project, "open", classmethod(counting))
-    return counted
+    return count_loads(monkeypatch)
 
 
 @pytest.fixture
@@ -93,21 +93,12 @@ def test_a_new_question_is_answered_from_the_snapshot(aireg: Run, repo: GitRepo,
 
 
 def test_a_hit_imports_no_models_yaml_or_version_ranges(repo: GitRepo) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    env.pop("AIREG_NO_CACHE", None)
-    code = ("import sys\nfrom cli.main import main\ntry:\n    main(sys.argv[1:])\n"
-            "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', "
-            "'semantic_version', 'networkx', 'git') or m == 'registry.kinds'), "
-            "file=sys.stderr)\n")
-    subprocess.run([sys.executable, "-c", code, "-C", str(repo.root), "check"], env=env,
-                   check=True, capture_output=True)
+    run_listing_heavy_modules(repo.root, "check")
     for args in (["impact", "prompt/base"], ["impact", "prompt/reply", "--format", "json"],
                  ["deps", "feature/bot"]):
-        done = subprocess.run([sys.executable, "-c", code, "-C", str(repo.root), *args],
-                              env=env, capture_output=True, text=True, check=True)
-        assert "feature/bot" in done.stdout
-        assert done.stderr.strip().splitlines()[-1] == "[]"
+        out, heavy = run_listing_heavy_modules(repo.root, *args)
+        assert "feature/bot" in out
+        assert heavy == "[]"
 
 
 def test_an_edited_file_is_seen(aireg: Run, repo: GitRepo, loads: list[Path]) -> None:

@@ -13,6 +13,7 @@ from registry.findings import ExitCode
 from ..options import Options, fail, format_option, pass_options
 
 if TYPE_CHECKING:
+    from registry.coverage import ScanReport
     from registry.diff import Scanned
     from registry.findings import Finding
     from registry.importers import Source
@@ -33,7 +34,7 @@ def _repository_root(project: Project) -> Path:
 
 
 def _say_findings(options: Options, findings: Iterable[Finding]) -> None:
-    from registry.render.text import finding_line
+    from registry.render import finding_line
 
     for item in sorted(findings, key=lambda f: f.sort_key()):
         options.out.say(finding_line(item))
@@ -158,34 +159,40 @@ def run_scan(project: Project, paths: Iterable[Path]) -> ScanResult:
     return scan(root, starts or [project.location.root.resolve()])
 
 
-def _open_and_scan(options: Options, paths: tuple[Path, ...]) -> tuple[Project, ScanResult]:
-    """The registry, and what the code under `paths` uses: a forked child reads the files
-    while this process loads the registry, so that neither waits for the other (on one
-    core, or when the registry is read at --rev, one after the other). No snapshot of the
-    registry is keyed: scan reads none, and the key costs a `git status` of the registry's
-    folder, which is often the whole repository."""
-    from registry import fork
+def _scan_report(options: Options, paths: tuple[Path, ...]) -> ScanReport:
+    """What the code under `paths` uses, against the registry: a forked child reads the
+    files while this process keys the registry's state (a `git status` of its folder) and
+    answers from its snapshot, or loads it when none is stored for that state (on one core,
+    or at --rev, one after the other). Either way registry.coverage gives the answer."""
+    from registry import coverage, fork
     from registry.files import find_root, note
     from registry.scan import scan
 
-    found = find_root(options.directory.resolve()) if options.rev is None and \
-        fork.worthwhile() else None
+    found = find_root(options.directory.resolve()) if options.rev is None else None
     if found is None or not all(_absolute(given).exists() for given in paths):
+        from registry.adoption import declared
+
         project = options.project(keyed=False)  # its errors come first, as they always did
-        return project, run_scan(project, paths)
+        return coverage.report(declared(project), run_scan(project, paths))
     folder, toplevel = found  # where the load will find the registry (registry.root)
     root = (toplevel or folder).resolve()
     starts = _starts(paths) or [folder.resolve()]
-    child = fork.start(lambda: scan(root, starts))
+    child = fork.start(lambda: scan(root, starts)) if fork.worthwhile() else None
     try:
-        project = options.project(keyed=False)
+        snap = options.snapshot()
+        known = coverage.from_plain(snap.meta["scan"]) if snap is not None else None
+        if known is None:
+            from registry.adoption import declared  # the models: only for a miss
+
+            project = options.project()
+            assert _repository_root(project) == root
+            known = declared(project)
     except BaseException:
         if child is not None:
             child.wait()  # no process is left holding this one's output open
         raise
-    assert _repository_root(project) == root
     note("scan", str(root), None)  # never replayed from the result cache
-    return project, child.result() if child is not None else scan(root, starts)
+    return coverage.report(known, child.result() if child is not None else scan(root, starts))
 
 
 def check_findings(project: Project, paths: Iterable[Path]) -> tuple[list[Finding], set[str]]:
@@ -230,10 +237,7 @@ def scan_command(options: Options, paths: tuple[Path, ...], fmt: str) -> None:
     """What the code and configs under PATHS (default: the registry's folder) use: model ids,
     MCP servers, adapters, each with file:line:column and the declaration that covers it.
     sarif and github give the findings only."""
-    from registry import views
-
-    project, result = _open_and_scan(options, paths)
-    options.out.render(views.scan_report(project, result), fmt)
+    options.out.render(_scan_report(options, paths), fmt)
 
 
 COMMANDS = (import_command, scan_command)

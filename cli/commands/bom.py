@@ -38,7 +38,7 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
     from registry import bom as mapping
     from registry import bom_score
     from registry.render import bom as bom_out
-    from registry.render import plural, text
+    from registry.render import finding_line, plural, text
 
     if fmt in ("text", "json") and not completeness:
         fail(f"--format {fmt} goes with --completeness; the BOM is cyclonedx or spdx3")
@@ -49,7 +49,7 @@ def bom(options: Options, features: tuple[str, ...], spec_version: str, output: 
     if not completeness:
         others = mapping.gate(project, decls, bool(features))
         for item in others:
-            options.out.say(text.finding_line(item))
+            options.out.say(finding_line(item))
         if others:
             options.out.say(f"warning: {plural(len(others), 'error finding')} outside what the "
                             "BOM covers; the BOM is written all the same")

@@ -7,7 +7,10 @@ import enum
 import importlib
 import unicodedata
 from collections.abc import Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from ..findings import Finding
 
 
 def plural(count: int, word: str) -> str:
@@ -36,6 +39,19 @@ def visible(text: str, keep: str = "") -> str:
     return "".join(
         _SHORT.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
         if ch not in keep and unicodedata.category(ch) in _HIDDEN else ch for ch in text)
+
+
+def finding_line(item: Finding) -> str:
+    return f"{visible(str(item.span))}: {item.severity.value}[{item.rule}] {visible(item.message)}"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    out = []
+    for row in [headers, *rows]:
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(out) + "\n"
 
 
 class Format(enum.Enum):
@@ -81,7 +97,7 @@ COMMAND_REPORTS: dict[str, tuple[str, ...]] = {
     "history": ("registry.history.HistoryReport", "registry.environments.EnvHistory"),
     "status": ("registry.environments.StatusReport",),
     "lineage": ("registry.lineage.Lineage",),
-    "scan": ("registry.adoption.ScanReport",),
+    "scan": ("registry.coverage.ScanReport",),
 }
 
 # (report type, format) -> its renderer, as `module:function` of this package: a module is
@@ -119,10 +135,10 @@ RENDERERS: dict[tuple[str, Format], str] = {
     ("registry.environments.StatusReport", Format.TEXT): "status:text",
     ("registry.environments.StatusReport", Format.JSON): "status:json",
     ("registry.environments.StatusReport", Format.MARKDOWN): "status:markdown",
-    ("registry.adoption.ScanReport", Format.TEXT): "scan_out:text",
-    ("registry.adoption.ScanReport", Format.JSON): "scan_out:json",
-    ("registry.adoption.ScanReport", Format.SARIF): "scan_out:sarif",
-    ("registry.adoption.ScanReport", Format.GITHUB): "scan_out:github",
+    ("registry.coverage.ScanReport", Format.TEXT): "scan:text",
+    ("registry.coverage.ScanReport", Format.JSON): "scan:json",
+    ("registry.coverage.ScanReport", Format.SARIF): "scan:sarif",
+    ("registry.coverage.ScanReport", Format.GITHUB): "scan:github",
     ("registry.lineage.Lineage", Format.TEXT): "lineage:text",
     ("registry.lineage.Lineage", Format.JSON): "lineage:json",
     ("registry.lineage.Lineage", Format.MERMAID): "lineage:mermaid",

@@ -1,19 +1,14 @@
-"""`aireg scan` output: each use with where it is and what covers it, then the findings."""
+"""The JSON schema of `aireg scan --format json` (registry.render.scan writes the output
+itself, without these models, so that a scan answered from the snapshot imports none)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from ..findings import Severity
-from . import plural, visible
 from .fields import Out, RegistryName, version_field
-from .json import FindingOut, _finding, dump
-
-if TYPE_CHECKING:
-    from ..adoption import Covered, ScanReport
+from .json import FindingOut
 
 
 class UseOut(Out):
@@ -39,49 +34,3 @@ class ScanOut(Out):
     files: int = Field(description="files read")
     uses: list[UseOut] = Field(description="every use found, by path, line and column")
     findings: list[FindingOut] = Field(description="the scan rules' findings")
-
-
-def sarif(report: ScanReport) -> str:
-    """`scan --format sarif`: the scan rules' findings."""
-    from .. import __version__
-    from .sarif import sarif as write
-
-    return write(list(report.findings), __version__)
-
-
-def github(report: ScanReport) -> str:
-    """`scan --format github`: an annotation per scan finding."""
-    from .github import github as write
-
-    return write(list(report.findings))
-
-
-def _sorted(rows: Iterable[Covered]) -> list[Covered]:
-    return sorted(rows, key=lambda r: (r.use.path, r.use.line, r.use.column, r.use.kind))
-
-
-def json(report: ScanReport) -> str:
-    rows, findings, files, registry = report.rows, report.findings, report.files, report.registry
-    uses = [UseOut(kind=r.use.kind, path=r.use.path, line=r.use.line, column=r.use.column,
-                   text=r.use.text, id=r.use.id, platforms=list(r.use.platforms),
-                   deployment=r.use.deployment, coveredBy=r.by.id if r.by else None)
-            for r in _sorted(rows)]
-    return dump(ScanOut(registry=registry, files=files, uses=uses,
-                        findings=[_finding(f) for f in findings]))
-
-
-def text(report: ScanReport) -> str:
-    from .text import finding_line, table
-
-    rows, findings, files = report.rows, report.findings, report.files
-    body = [[visible(str(r.use.span)), r.use.kind, visible(r.use.text),
-             r.by.id if r.by else "(undeclared)"] for r in _sorted(rows)]
-    out = table(["where", "kind", "as written", "declared by"], body) if body else ""
-    if findings:
-        out += "\n" + "".join(finding_line(f) + "\n" for f in findings)
-    covered = sum(1 for r in rows if r.by is not None)
-    counts = [plural(sum(1 for f in findings if f.severity is s), s.value)
-              for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)]
-    out += (f"\n{plural(len(rows), 'use')} in {plural(files, 'file')}: {covered} declared, "
-            f"{len(rows) - covered} not; {', '.join(counts)}.\n")
-    return out if body or findings else out.lstrip("\n")

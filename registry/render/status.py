@@ -16,11 +16,10 @@ from ..environments import (
     span_text,
     when_text,
 )
-from . import visible
+from . import finding_line, visible
 from .fields import Out, version_field
 from .json import FindingOut, _finding, dump
 from .markdown import code, inline, table
-from .text import finding_line
 
 LEGEND = ("drift: what runs differs from what the deploys resolve to; "
           "skew: environments of one stage run different versions")

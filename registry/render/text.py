@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..findings import Finding, Severity
+from ..findings import Severity
 from ..lifecycle import when
 from ..rules import CheckResult
-from . import deadline_label, plural, value_text, visible
+from . import deadline_label, finding_line, plural, table, value_text, visible
 from .tree import impact_text
 
 if TYPE_CHECKING:
@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from ..lifecycle import DeadlineReport
     from ..orphans import OrphanReport
     from ..views import Listing, ShowView
-
-
-def finding_line(item: Finding) -> str:
-    return f"{visible(str(item.span))}: {item.severity.value}[{item.rule}] {visible(item.message)}"
 
 
 def check(result: CheckResult) -> str:
@@ -44,15 +40,6 @@ def check(result: CheckResult) -> str:
             lines.append("")
         lines.append(f"Found {', '.join(counts)} in {scope}.")
     return "\n".join(lines) + "\n"
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(headers)]
-    out = []
-    for row in [headers, *rows]:
-        out.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    return "\n".join(out) + "\n"
 
 
 def ls(listing: Listing) -> str:
