@@ -420,22 +420,32 @@ def broken_declarations(base: Project, head: Project) -> Broken:
 Scanned = tuple[list[Finding], set[str]]
 
 
-@dataclass
 class Side:
     """One revision of a comparison: its project, whole or only the files the comparison
     reads (registry.delta), and the snapshot of the whole registry there, which answers
-    what reaches a change, and the findings when it keeps them."""
+    what reaches a change, and the findings when it keeps them. A whole project's snapshot
+    is the one stored for its state, or is built from it when first asked for (a base's
+    is asked for only when the change removes or breaks something)."""
 
-    project: Project
-    snap: Snapshot
+    def __init__(self, project: Project, snap: Snapshot | None = None) -> None:
+        self.project = project
+        self._snap = snap
+
+    @property
+    def snap(self) -> Snapshot:
+        if self._snap is None:
+            from . import store
+
+            self._snap = store.built(self.project)
+        return self._snap
 
     @classmethod
     def of(cls, project: Project) -> Side:
-        """A project loaded whole, with the snapshot built from it (and written when the
-        command ends, if it is pending: registry.store)."""
+        """A project loaded whole: its snapshot as stored for its state, or else built
+        from it (and written when the command ends, if it is pending: registry.store)."""
         from . import store
 
-        return cls(project, store.built(project))
+        return cls(project, store.stored_for(project))
 
 
 def compare(base: Side, head: Side, base_label: str, head_label: str,
@@ -444,19 +454,23 @@ def compare(base: Side, head: Side, base_label: str, head_label: str,
     """`scanned`: the scan rules over base's code and head's (impact --base --scan)."""
     broken = broken_declarations(base.project, head.project)
     found = changes(base.project.catalog, head.project.catalog, broken)
-    rebuilds = plan(head.project.catalog, head.project.graph, found)
+    # Only head's indexes can hold stale vectors (and only a registry with indexes has a
+    # graph to build for it here).
+    rebuilds = plan(head.project.catalog, head.project.graph, found) \
+        if head.project.catalog.of_kind("VectorIndex") else []
     causes = {node for item in rebuilds for node in item.causes}
     found = [replace(c, extra=("reindex",)) if c.node in causes else c for c in found]
     from_base = ("removed", "invalid")  # head has no declaration to start from
-    impact = _reached(base.snap, head.snap,
+    impact = _reached(base, head.snap,
                       [c.decl.id for c in found if c.status not in from_base],
                       [c.decl.id for c in found if c.status in from_base])
     runs = _Running(base.project, head.project)
     per_change = tuple(_change_impact(base, head, change, runs) for change in found)
     fresh = new_findings(base, head, version_findings(base.project, head.project, found),
                          broken, invalid_bases(found), scanned)
-    # An eval head removed keeps base's command.
-    commands = {**base.snap.meta["commands"], **head.snap.meta["commands"]}
+    commands = dict(head.snap.meta["commands"])
+    if any(e not in head.snap.index for e in impact.evals):  # one head removed: base's
+        commands = {**base.snap.meta["commands"], **commands}
     return PullReport(base_label, head_label, per_change, impact, tuple(fresh),
                       base_rev or base_label,
                       tuple(text_diffs(base.project.catalog, head.project.catalog, found)),
@@ -472,7 +486,7 @@ def _tree(snap: Snapshot, nodes: list[str]) -> tuple[list[int], dict[int, tuple[
     return starts, search(starts, snap.users)
 
 
-def _reached(base: Snapshot, head: Snapshot, in_head: list[str], gone: list[str]
+def _reached(base: Side, head: Snapshot, in_head: list[str], gone: list[str]
              ) -> ImpactView:
     """What reaches the changes: in head from what head declares, and in base from what
     head removed or broke (listed once, head's first), the changes themselves at distance 0
@@ -481,7 +495,10 @@ def _reached(base: Snapshot, head: Snapshot, in_head: list[str], gone: list[str]
     entries: dict[str, Entry] = {}
     tiers: dict[str, str] = {}
     named: dict[str, dict[str, tuple[int, str, str]]] = {}
-    for snap, nodes in ((head, in_head), (base, gone)):
+    for of, nodes in ((head, in_head), (base, gone)):
+        if not nodes:
+            continue
+        snap = of.snap if isinstance(of, Side) else of
         starts, tree = _tree(snap, nodes)
         ids = snap.ids
         side = {ids[n]: (distance, ids[toward], label)
@@ -574,7 +591,7 @@ def new_findings(base: Side, head: Side, versions: list[Finding],
         ranks.sort(reverse=True)
     current = [f for f in head.project.check(versions, scanned[1] if scanned else None,
                                              stored=True).findings
-               if not _through_broken(f, broken, hidden, base.snap)
+               if not _through_broken(f, broken, hidden, base)
                and not _state_unchanged(f, base.project, head.project)]
     fresh: list[tuple[int, Finding]] = []
     # Highest severity first, each matched with the highest base finding left.
@@ -607,13 +624,14 @@ def _state_unchanged(item: Finding, base: Project, head: Project) -> bool:
 
 
 def _through_broken(item: Finding, broken: Broken, hidden: Collection[NodeId],
-                    base: Snapshot) -> bool:
+                    side: Side) -> bool:
     """Whether a finding follows from a declaration that is invalid in head: a ref to it that
     resolves to nothing, or an artifact that only it used (`hidden`: the base nodes of the
     invalid declarations)."""
     if not broken:
         return False
     if item.rule == "unused-artifact" and item.subject is not None:
+        base = side.snap
         at = base.index.get(item.subject)
         users = [base.ids[n] for n, _ in base.users(at)] if at is not None else []
         return bool(users) and all(user in hidden for user in users)

@@ -167,6 +167,17 @@ def built(project: Project) -> snapshots.Snapshot:
     return snap
 
 
+def stored_for(project: Project) -> snapshots.Snapshot | None:
+    """The snapshot stored for the state a project was loaded in (its place), if any:
+    what building one from it would give."""
+    place = project.place
+    if place is None:
+        return None
+    if place.snapshot is None:
+        place.snapshot = read(place) or False
+    return place.snapshot or None
+
+
 BACKGROUND_NODES = 5000
 
 
