@@ -45,20 +45,19 @@ class Revision:
     commit: str
     place: store.Place
     snap: Snapshot
+    known: store.Known  # its check of the day
 
 
 def stored(location: RegistryRoot, commit: str, today: dt.date) -> Revision | None:
     """A revision whose snapshot is stored with the day's findings."""
     assert location.toplevel is not None
     place = store.at_revision(location.toplevel, commit, location.prefix)
-    snap = store.read(place)
-    if place is None or snap is None:
-        return None
-    place.snapshot = snap
-    if store.known_check(place, today) is None:
+    snap = None if place is None else store.stored_at(place)
+    known = None if place is None else store.known_check(place, today)
+    if place is None or snap is None or known is None:
         return None
     kinds = {*snap.meta["kinds"]}
-    return None if kinds & _WHOLE_KINDS else Revision(commit, place, snap)
+    return None if kinds & _WHOLE_KINDS else Revision(commit, place, snap, known)
 
 
 def sides(location: RegistryRoot, base: Revision, head: Revision, today: dt.date,
@@ -78,19 +77,18 @@ def sides(location: RegistryRoot, base: Revision, head: Revision, today: dt.date
     if trees[0].blob(CONFIG_FILE) is None:
         return None  # base has no registry here: the whole comparison says so
     templates = {*base.snap.meta["templates"], *head.snap.meta["templates"]}
-    spec = loading.load_files(trees[1], []).config.spec
-    include, exclude = Globs(spec.include), Globs(spec.exclude)
-    for old_mode, new_mode, path in changed:
-        rel = path[len(prefix):]
-        if old_mode not in _FILE_MODES or new_mode not in _FILE_MODES or \
-                rel == CONFIG_FILE or path in templates or \
-                not selected(rel, include, exclude):
-            return None
-    if any(f.rule == "duplicate" for side in (base, head)
-           for f in store.known_check(side.place, today).findings):  # type: ignore[union-attr]
+    if any(old_mode not in _FILE_MODES or new_mode not in _FILE_MODES or
+           path[len(prefix):] == CONFIG_FILE or path in templates
+           for old_mode, new_mode, path in changed):
+        return None
+    if any(f.rule == "duplicate" for side in (base, head) for f in side.known.findings):
         return None
     cache = store_cache(toplevel) if use_cache else None
     projects = [_project(location, tree, sorted(rels), cache, today, now) for tree in trees]
+    spec = projects[1].loaded.config.spec  # aireg.yaml is the same on both sides
+    include, exclude = Globs(spec.include), Globs(spec.exclude)
+    if not all(selected(rel, include, exclude) for rel in rels):
+        return None  # a file that is not a declaration file changed
     keys = {(d.kind, d.name) for p in projects for d in p.loaded.decls}
     broken = {(kind, name) for kind, name, _ in broken_declarations(*projects)}
     more = _around(_versions_moved(keys, base.snap, head.snap) | broken,

@@ -461,7 +461,7 @@ def compare(base: Side, head: Side, base_label: str, head_label: str,
     causes = {node for item in rebuilds for node in item.causes}
     found = [replace(c, extra=("reindex",)) if c.node in causes else c for c in found]
     from_base = ("removed", "invalid")  # head has no declaration to start from
-    impact = _reached(base, head.snap,
+    impact = _reached(base, head,
                       [c.decl.id for c in found if c.status not in from_base],
                       [c.decl.id for c in found if c.status in from_base])
     runs = _Running(base.project, head.project)
@@ -486,8 +486,7 @@ def _tree(snap: Snapshot, nodes: list[str]) -> tuple[list[int], dict[int, tuple[
     return starts, search(starts, snap.users)
 
 
-def _reached(base: Side, head: Snapshot, in_head: list[str], gone: list[str]
-             ) -> ImpactView:
+def _reached(base: Side, head: Side, in_head: list[str], gone: list[str]) -> ImpactView:
     """What reaches the changes: in head from what head declares, and in base from what
     head removed or broke (listed once, head's first), the changes themselves at distance 0
     (a changed feature is itself affected); features, owners (with head's contacts) and
@@ -496,9 +495,9 @@ def _reached(base: Side, head: Snapshot, in_head: list[str], gone: list[str]
     tiers: dict[str, str] = {}
     named: dict[str, dict[str, tuple[int, str, str]]] = {}
     for of, nodes in ((head, in_head), (base, gone)):
-        if not nodes:
+        if not nodes:  # base's snapshot is asked for only when something is gone
             continue
-        snap = of.snap if isinstance(of, Side) else of
+        snap = of.snap
         starts, tree = _tree(snap, nodes)
         ids = snap.ids
         side = {ids[n]: (distance, ids[toward], label)
@@ -519,7 +518,7 @@ def _reached(base: Side, head: Snapshot, in_head: list[str], gone: list[str]
     def path(node: str) -> tuple[Hop, ...]:
         return path_up(named[node], node) if node in named else ()
 
-    return summarize((*in_head, *gone), dependents, tiers, head.contacts, path)
+    return summarize((*in_head, *gone), dependents, tiers, head.snap.contacts, path)
 
 
 def _blast_radius(head: Snapshot, impact: ImpactView, changes: tuple[ChangeImpact, ...]

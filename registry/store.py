@@ -135,13 +135,19 @@ class Known(NamedTuple):
     files: int
 
 
-def known_check(place: Place, today: dt.date) -> Known | None:
-    """The check result the snapshot for `place` keeps for `today`, when it is whole."""
+def stored_at(place: Place) -> snapshots.Snapshot | None:
+    """The snapshot stored for `place`, read once (and kept on it)."""
     if place.snapshot is None:
         place.snapshot = read(place) or False
-    if place.snapshot is False:
+    return place.snapshot or None
+
+
+def known_check(place: Place, today: dt.date) -> Known | None:
+    """The check result the snapshot for `place` keeps for `today`, when it is whole."""
+    snap = stored_at(place)
+    if snap is None:
         return None
-    day = place.snapshot.findings(today.isoformat())
+    day = snap.findings(today.isoformat())
     if day is None:
         return None
     try:
@@ -170,12 +176,7 @@ def built(project: Project) -> snapshots.Snapshot:
 def stored_for(project: Project) -> snapshots.Snapshot | None:
     """The snapshot stored for the state a project was loaded in (its place), if any:
     what building one from it would give."""
-    place = project.place
-    if place is None:
-        return None
-    if place.snapshot is None:
-        place.snapshot = read(place) or False
-    return place.snapshot or None
+    return None if project.place is None else stored_at(project.place)
 
 
 BACKGROUND_NODES = 5000
@@ -206,10 +207,9 @@ def _write(place: Place, project: Project, reads: dict[tuple[str, str], str],
            checked: CheckResult | None) -> None:
     snap = built(project)
     snap.key = place.key
-    if place.snapshot is None:  # one written for this state before: the days it knows
-        place.snapshot = read(place) or False
-    if place.snapshot:
-        snap.raw_findings = place.snapshot.raw_findings
+    before = stored_at(place)  # one written for this state before: the days it knows
+    if before is not None:
+        snap.raw_findings = before.raw_findings
     snap.meta["reads"] = sorted([kind, name, found] for (kind, name), found in reads.items())
     if checked is not None:
         snap.add_findings(project.today.isoformat(), findings_of(checked))

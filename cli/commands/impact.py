@@ -90,17 +90,17 @@ def _from_snapshots(options: Options, base: str, head: str | None
     toplevel = location.toplevel
     if toplevel is None:
         return None
+    base_commit, head_commit = commit_of(toplevel, base), commit_of(toplevel, head or "HEAD")
+    if base_commit is None or head_commit is None:
+        return None  # the whole load says what is wrong with the revision
     if head is None:
-        place = store.locate(options.directory, None)
-        at_head = store.at_revision(toplevel, commit_of(toplevel, "HEAD") or "",
-                                    location.prefix)
+        # The working tree's key, as the output key worked it out (or anew).
+        place = options.place or store.locate(options.directory, None)
+        at_head = store.at_revision(toplevel, head_commit, location.prefix)
         if place is None or at_head is None or place.key != at_head.key:
             return None
     today, now = options.clock()
     today = today or dt.date.today()
-    base_commit, head_commit = commit_of(toplevel, base), commit_of(toplevel, head or "HEAD")
-    if base_commit is None or head_commit is None:
-        return None  # the whole load says what is wrong with the revision
     base_rev = delta.stored(location, base_commit, today)
     head_rev = delta.stored(location, head_commit, today)
     if base_rev is None or head_rev is None:
