@@ -289,7 +289,7 @@ def main() -> None:
     if args.large:
         result["large"] = measure_large(args.large, args.size, args.runs, args.work)
     if args.scan_files:
-        result["scan"] = measure_scan(args.scan_files, args.runs, args.work, timed, aireg())
+        result["scan"] = measure_scan(args.scan_files, args.runs, args.work, aireg())
     result["targets"] = {**TARGETS, "versionOverPythonMs": 60, "coldCheckPeakMB": 400,
                          "firstBomPeakMB": 400, "peakMB (any command)": 400,
                          "large ratioToBase": 5.5, "large coldCheckRatio": 1.2,

@@ -101,15 +101,17 @@ def generate_app(files: int, root: Path) -> None:
         (vendored / f"v{n}.js").write_text(TS.format(n=n, area="vendored"))
 
 
-def measure_scan(files: int, runs: int, work: Path, timed: Any, command: list[str]
-                 ) -> dict[str, float]:
+def measure_scan(files: int, runs: int, work: Path, command: list[str]) -> dict[str, float]:
     root = work / f"app-{files}"
     if not (root / "aireg.yaml").exists():
         print(f"generating {files} source files in {root} ...", file=sys.stderr)
         generate_app(files, root)
-    loop, _ = timed([sys.executable, "-c", READ_LOOP, str(root)], root, runs)
-    scan, _ = timed([*command, "scan", "--format", "json"], root, runs)
-    python, _ = timed([sys.executable, "-c", "pass"], root, runs)
+    # In turn, round after round: load that comes and goes on a shared machine then falls
+    # on the loop and the scan alike, and the ratio stays a ratio within one run.
+    seconds = interleaved(root, {"loop": [sys.executable, "-c", READ_LOOP, str(root)],
+                                 "scan": [*command, "scan", "--format", "json"],
+                                 "python": [sys.executable, "-c", "pass"]}, runs)
+    loop, scan, python = (seconds[name]["seconds"] for name in ("loop", "scan", "python"))
     subprocess.run([*command, "scan"], cwd=root, stdout=subprocess.DEVNULL, check=False)
     print(f"  scan of {files} files              {scan:8.3f} s   {scan / loop:6.3f} x the read "
           f"loop ({loop:.3f} s; python start {python:.3f} s)", file=sys.stderr)
@@ -152,7 +154,7 @@ def main() -> None:
     import argparse
     import json
 
-    from run import aireg, timed
+    from run import aireg
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--files", type=int, default=10000)
@@ -162,7 +164,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.work.resolve()
     if args.against is None:
-        print(json.dumps(measure_scan(args.files, args.runs, work, timed, aireg())))
+        print(json.dumps(measure_scan(args.files, args.runs, work, aireg())))
         return
     root = work / f"app-{args.files}"
     if not (root / "aireg.yaml").exists():

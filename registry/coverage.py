@@ -127,6 +127,7 @@ class Coverage:
                               .lower())
                 for name in names:
                     self.deployments.setdefault(name, []).append(model.id)
+        self._known: dict[tuple[str, str, tuple[str, ...], bool], str | None] = {}
         self.servers: dict[str, str] = {}
         for server in declared.servers:
             for key in (server.name, server.url, server.command):
@@ -134,6 +135,13 @@ class Coverage:
                     self.servers.setdefault(key, server.id)
 
     def model(self, use: Use) -> str | None:
+        # Code repeats its model ids: each spelling is looked up once.
+        key = (use.text, use.id, use.platforms, use.deployment)
+        if key not in self._known:
+            self._known[key] = self._model(use)
+        return self._known[key]
+
+    def _model(self, use: Use) -> str | None:
         if use.deployment:
             found = self.deployments.get(use.id)
             if found:
@@ -167,15 +175,17 @@ class Coverage:
         return self.adapter(use)
 
 
-def covered(declared: Declared, result: ScanResult) -> list[Covered]:
-    coverage = Coverage(declared)
+def covered(declared: Declared, result: ScanResult, coverage: Coverage | None = None
+            ) -> list[Covered]:
+    coverage = coverage or Coverage(declared)
     return [Covered(use, coverage.covering(use)) for use in result.uses]
 
 
-def scan_findings(declared: Declared, result: ScanResult) -> list[Finding]:
+def scan_findings(declared: Declared, result: ScanResult, coverage: Coverage | None = None
+                  ) -> list[Finding]:
     """undeclared-model, undeclared-mcp-server, adapter-base-mismatch, unreferenced-pin,
     and the configs scan could not read (at their rules' own severities)."""
-    coverage = Coverage(declared)
+    coverage = coverage or Coverage(declared)
     out = list(result.problems)
     used: set[str] = set()
     for use in result.uses:
@@ -205,10 +215,11 @@ def scan_findings(declared: Declared, result: ScanResult) -> list[Finding]:
 
 def report(declared: Declared, result: ScanResult) -> ScanReport:
     """`aireg scan`'s report, the registry's policy applied to the findings."""
-    findings = with_overrides(scan_findings(declared, result), declared.policy)
+    coverage = Coverage(declared)
+    findings = with_overrides(scan_findings(declared, result, coverage), declared.policy)
     findings.sort(key=lambda f: f.sort_key())
-    return ScanReport(tuple(covered(declared, result)), tuple(findings), result.files,
-                      declared.registry)
+    return ScanReport(tuple(covered(declared, result, coverage)), tuple(findings),
+                      result.files, declared.registry)
 
 
 def _undeclared_model(use: Use) -> Finding:

@@ -35,6 +35,7 @@ from .findings import Finding, Span, finding
 from .modelids import normalize
 
 UseKind = Literal["model", "mcp-server", "adapter"]
+How = Literal["code", "front", "env", "mcp", "adapter"]  # how a file is read
 
 # Folders that hold other people's code, generated output or tool state.
 SKIPPED_FOLDERS = frozenset({
@@ -349,29 +350,30 @@ def server_detail(entry: Any) -> str | None:
 
 def walk(root: Path, start: Path) -> Iterator[tuple[str, str]]:
     """Every file under `start` (a file or folder, both resolved) with its path from `root`,
-    skipping vendored folders and links to folders. Paths stay strings: a Path made and
-    resolved per file costs more than reading it."""
+    skipping vendored folders and links to folders. Paths stay strings, each folder's path
+    from `root` made once: a Path made and resolved per file costs more than reading it."""
     prefix = str(root).rstrip(os.sep) + os.sep
     if start.is_file():
         yield str(start), _rel(prefix, str(start))
         return
-    stack = [str(start)]
+    top = str(start)
+    stack = [(top, "" if top + os.sep == prefix else _rel(prefix, top) + "/")]
     while stack:
-        folder = stack.pop()
+        folder, base = stack.pop()
         try:
             with os.scandir(folder) as found:
-                entries = sorted(found, key=lambda e: e.name)
+                entries = sorted(found, key=_NAME)
         except OSError:
             continue
         subfolders = []
         for entry in entries:
+            name = entry.name if entry.name.isascii() else _shown(entry.name)
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in SKIPPED_FOLDERS and not entry.name.endswith(
-                            ".egg-info"):
-                        subfolders.append(entry.path)
+                    if name not in SKIPPED_FOLDERS and not name.endswith(".egg-info"):
+                        subfolders.append((entry.path, f"{base}{name}/"))
                 elif entry.is_file():
-                    yield entry.path, _rel(prefix, entry.path)
+                    yield entry.path, base + name
             except OSError:
                 continue
         stack.extend(reversed(subfolders))
@@ -379,7 +381,57 @@ def walk(root: Path, start: Path) -> Iterator[tuple[str, str]]:
 
 def _rel(prefix: str, path: str) -> str:
     rel = path[len(prefix):] if path.startswith(prefix) else path
-    return rel.replace(os.sep, "/")
+    return _shown(rel.replace(os.sep, "/"))
+
+
+def _shown(name: str) -> str:
+    """A name as it can be written out: bytes that are not UTF-8 (kept by the file system
+    as lone surrogates) shown as U+FFFD, as git and editors show them."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return name
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+_NAME = _name
+_CHUNK = 1 << 16
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_bytes(path: str) -> bytes | None:
+    """A file's bytes, or None when it cannot be read or holds more than MAX_SCAN_BYTES.
+    Read through the file descriptor, a chunk at a time until the end: a file object costs
+    as much again as the read itself, and most source files take one chunk."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        data = os.read(fd, _CHUNK)
+        if not data:
+            return data
+        more = os.read(fd, _CHUNK)
+        if not more:
+            return data
+        if os.fstat(fd).st_size > MAX_SCAN_BYTES:
+            return None
+        parts, total = [data, more], len(data) + len(more)
+        while more:
+            more = os.read(fd, 1 << 20)
+            total += len(more)
+            if total > MAX_SCAN_BYTES:
+                return None  # it grew while being read
+            parts.append(more)
+        return b"".join(parts)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 _BY_SUFFIX: dict[str, Literal["code", "front"]] = {
@@ -388,7 +440,7 @@ _BY_SUFFIX: dict[str, Literal["code", "front"]] = {
 }
 
 
-def wanted(rel: str) -> Literal["code", "front", "env", "mcp", "adapter"] | None:
+def wanted(rel: str) -> How | None:
     """How a file is read, by its name; None: not at all."""
     name = rel[rel.rfind("/") + 1:]
     dot = name.rfind(".")
@@ -409,27 +461,90 @@ def wanted(rel: str) -> Literal["code", "front", "env", "mcp", "adapter"] | None
 _DECLARATION = re.compile(r"^apiVersion:\s*[\"']?aireg/", re.MULTILINE)
 
 
+def listing(root: Path, paths: Iterable[Path]) -> list[tuple[str, str, How]]:
+    """The files a scan of `paths` reads, in order: each one's path, its path from `root`
+    and how it is read."""
+    found: list[tuple[str, str, How]] = []
+    starts = list(paths)
+    seen: set[str] | None = set() if len(starts) > 1 else None  # starts may overlap
+    for start in starts:
+        for path, rel in walk(root, start):
+            if seen is not None:
+                if rel in seen:
+                    continue
+                seen.add(rel)
+            how = wanted(rel)
+            if how is not None:
+                found.append((path, rel, how))
+    return found
+
+
+def scan_files(files: Iterable[tuple[str, str, How]]) -> ScanResult:
+    """`take` over each file, written out: per file, a call saved is time saved."""
+    result = ScanResult()
+    hints = _HINT_BYTES.find_matches_as_indexes
+    read = 0
+    for path, rel, how in files:
+        data = read_bytes(path)
+        if data is None or data.find(b"\0", 0, 8192) >= 0:
+            continue  # unreadable, or binary
+        read += 1
+        if how in _HINTED and not hints(data):
+            continue  # no model id can be in it
+        read_file(rel, data.decode("utf-8", "replace"), how, result)
+    result.files += read
+    return result
+
+
 def scan(root: Path, paths: Iterable[Path]) -> ScanResult:
     """Every use in the files under `paths`; positions from `root` (the repository root)."""
-    result = ScanResult()
-    seen: set[str] = set()
-    for start in paths:
-        for path, rel in walk(root, start):
-            if rel in seen:
-                continue
-            seen.add(rel)
-            how = wanted(rel)
-            if how is None:
-                continue
-            try:
-                with open(path, "rb") as stream:  # noqa: PTH123 - a Path per file costs
-                    if os.fstat(stream.fileno()).st_size > MAX_SCAN_BYTES:
-                        continue
-                    data = stream.read()
-            except OSError:
-                continue
-            take(rel, data, how, result)
-    return result
+    return scan_files(listing(root, paths))
+
+
+class SharedScan:
+    """A scan that a forked child starts at once and this process joins once it is free
+    (`result`): reading files is all system calls, so two processes on two cores read
+    nearly twice as fast as one. The files are cut into runs; the number of each run waits
+    in a pipe, and whichever process reads a number (a read of four bytes from a pipe is
+    never split) scans that run. The result is the same as `scan` gives, in the same order."""
+
+    def __init__(self, root: Path, paths: Iterable[Path]) -> None:
+        from . import fork
+
+        self.files = listing(root, paths)
+        # At most 1,024 runs: their numbers must fit in the pipe before anyone reads.
+        self.size = max(64, -(-len(self.files) // 1024))
+        runs = -(-len(self.files) // self.size)
+        self._queue, write_end = os.pipe()
+        try:
+            os.write(write_end, b"".join(n.to_bytes(4, "little") for n in range(runs)))
+        finally:
+            os.close(write_end)
+        self.runs = runs
+        self.child = fork.start(self._take) if fork.worthwhile() else None
+
+    def _take(self) -> dict[int, ScanResult]:
+        """Every run this process takes from the pipe, scanned, by number."""
+        done = {}
+        while len(record := os.read(self._queue, 4)) == 4:
+            number = int.from_bytes(record, "little")
+            done[number] = scan_files(self.files[number * self.size:(number + 1) * self.size])
+        return done
+
+    def result(self) -> ScanResult:
+        mine = self._take()
+        # A child that failed sends nothing (and taking again here finds the pipe empty):
+        # whatever it took is scanned here.
+        theirs = self.child.result() if self.child is not None else {}
+        os.close(self._queue)
+        result = ScanResult()
+        for number in range(self.runs):
+            part = mine.get(number) or theirs.get(number) or scan_files(
+                self.files[number * self.size:(number + 1) * self.size])
+            result.uses.extend(part.uses)
+            result.problems.extend(part.problems)
+            result.files += part.files
+        return result
 
 
 def scan_tree(tree: Tree, starts: Iterable[str]) -> ScanResult:
@@ -455,12 +570,15 @@ def scan_tree(tree: Tree, starts: Iterable[str]) -> ScanResult:
     return result
 
 
+_HINTED = frozenset({"code", "front", "env"})  # read only when a hint is found in them
+
+
 def take(rel: str, data: bytes, how: str, result: ScanResult) -> None:
     """One file's uses into `result`."""
-    if b"\0" in data[:8192]:
+    if data.find(b"\0", 0, 8192) >= 0:
         return  # binary
     result.files += 1
-    if how in ("code", "front", "env") and not hinted(data):
+    if how in _HINTED and not hinted(data):
         return  # no model id can be in it
     read_file(rel, data.decode("utf-8", "replace"), how, result)
 

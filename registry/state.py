@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import struct
 import sys
 import time
@@ -89,9 +90,9 @@ def worktree(toplevel: Path, prefix: str) -> str | None:
             reported[path] = " M"
     lines = [head]
     now = time.time_ns()
+    top = os.path.join(toplevel, "")  # noqa: PTH118 - a string per path, not a Path
     for path, code in sorted(reported.items()):
-        full = os.path.join(toplevel, path)  # noqa: PTH118
-        lines.append(f"{code} {path} {_content(full, code == '!!', now)}")
+        lines.append(f"{code} {path} {_content(top + path, code == '!!', now)}")
     return "\n".join(lines)
 
 
@@ -202,7 +203,7 @@ def _content(path: str, ignored: bool, now: int) -> str:
         info = os.stat(path)  # noqa: PTH116
     except OSError:
         return "absent"
-    if not os.path.isfile(path):  # noqa: PTH113
+    if not stat.S_ISREG(info.st_mode):
         return f"other {info.st_mode} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
     if ignored and max(info.st_mtime_ns, info.st_ctime_ns) < now - FRESH_NS:
         return f"stat {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"

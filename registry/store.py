@@ -69,7 +69,9 @@ def at_revision(toplevel: Path, commit: str, prefix: str) -> Place | None:
 
 
 def key_of(prefix: str, side: str) -> str:
-    digest = hashlib.sha256("\0".join([FORMAT, state.program(), prefix, side]).encode())
+    # surrogateescape: a file name that is not UTF-8 keys by its own bytes
+    digest = hashlib.sha256("\0".join([FORMAT, state.program(), prefix, side]).encode(
+        "utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

@@ -321,17 +321,67 @@ def test_scan_reads_in_a_child_while_the_registry_loads(shop: Path, aireg: Run,
     alone = aireg("-C", str(shop), "scan", "--format", "json")
     assert started == [1] and alone.out == forked.out and alone.err == forked.err
 
-    here, real_scan = os.getpid(), scan.scan
+    here, real_scan = os.getpid(), scan.scan_files
 
-    def fails_in_child(root: Path, paths: object) -> scan.ScanResult:
+    def fails_in_child(files: object) -> scan.ScanResult:
         if os.getpid() != here:
             raise OSError("the child cannot read")
-        return real_scan(root, paths)  # type: ignore[arg-type]
+        return real_scan(files)  # type: ignore[arg-type]
 
     monkeypatch.setattr(fork, "worthwhile", lambda: True)
-    monkeypatch.setattr(scan, "scan", fails_in_child)
+    monkeypatch.setattr(scan, "scan_files", fails_in_child)
     recovered = aireg("-C", str(shop), "scan", "--format", "json")
     assert started == [1, 1] and recovered.out == forked.out
+
+
+@pytest.fixture
+def many_files(tmp_path: Path) -> Path:
+    """700 files (eleven runs of 64) with uses in every run, and an MCP config and an
+    unreadable adapter config among them."""
+    files = {f"src/m{n:03}/code.py": f'MODEL = "gpt-4.1-2025-04-14"  # {n}\n' if n % 7 == 0
+             else f"x = {n}\n" for n in range(700)}
+    files[".mcp.json"] = '{"mcpServers": {"docs": {"url": "https://docs.example/mcp"}}}\n'
+    files["adapters/a/adapter_config.json"] = "{not json\n"
+    write_files(tmp_path, files)
+    return tmp_path
+
+
+def test_a_shared_scan_gives_what_one_process_finds_in_the_same_order(
+        many_files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs taken by the child and by this process come back in the order of the walk; a
+    child that fails after a run, or no child at all, loses nothing."""
+    import os
+
+    from registry import fork, scan
+
+    alone = scan.scan(many_files, [many_files])
+    assert alone.files == 702 and len(alone.uses) == 101 and len(alone.problems) == 1
+
+    def same(result: scan.ScanResult) -> None:
+        assert (result.uses, result.problems, result.files) == (
+            alone.uses, alone.problems, alone.files)
+
+    monkeypatch.setattr(fork, "worthwhile", lambda: True)
+    shared = scan.SharedScan(many_files, [many_files])
+    assert shared.runs == 11 and shared.child is not None
+    same(shared.result())
+
+    here, real_scan, taken = os.getpid(), scan.scan_files, []
+
+    def fails_after_one_run(files: object) -> scan.ScanResult:
+        if os.getpid() != here:
+            if taken:
+                os._exit(1)  # the child dies with a run taken and not sent
+            taken.append(1)
+        return real_scan(files)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scan, "scan_files", fails_after_one_run)
+    same(scan.SharedScan(many_files, [many_files]).result())
+
+    monkeypatch.setattr(fork, "start", lambda work: None)  # no process could be made
+    alone_here = scan.SharedScan(many_files, [many_files])
+    assert alone_here.child is None
+    same(alone_here.result())
 
 
 def test_scan_outside_a_registry_says_so_before_reading(tmp_path: Path, aireg: Run) -> None:
@@ -480,3 +530,30 @@ def test_a_scan_of_imported_declarations_from_the_snapshot(
     assert (hit.code, hit.out) == (loaded.code, loaded.out)
     adapters = [u for u in json.loads(hit.out)["uses"] if u["kind"] == "adapter"]
     assert adapters and all(u["coveredBy"] for u in adapters)
+
+
+def test_a_file_name_that_is_not_utf8_is_scanned_and_shown(git_repo: object,
+                                                           aireg: Run) -> None:
+    """A name the file system keeps as raw bytes neither breaks the registry's key nor the
+    output: the file is read, and its name is shown with U+FFFD, as git shows it."""
+    import os
+
+    root: Path = git_repo.root  # type: ignore[attr-defined]
+    write_files(root, {"aireg.yaml": CONFIG})
+    try:  # a Path keeps the byte as a lone surrogate, and writes it back as the byte
+        (root / os.fsdecode(b"old\xff.py")).write_bytes(b'MODEL = "gpt-4o"\n')
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    text = aireg("-C", str(root), "scan")
+    assert text.code == 0, text.err
+    assert text.out == (
+        "where         kind   as written  declared by\n"
+        "old\N{REPLACEMENT CHARACTER}.py:1:10  model  gpt-4o      (undeclared)\n\n"
+        "old\N{REPLACEMENT CHARACTER}.py:1:10: warning[undeclared-model] model `gpt-4o` is "
+        "used here, but no Model declares it; declare a Model pin (provider: openai or "
+        "azure-openai, modelId: gpt-4o), or mark the line `aireg: ignore`\n\n"
+        "1 use in 2 files: 0 declared, 1 not; 0 errors, 1 warning, 0 infos.\n")
+    data = json.loads(aireg("-C", str(root), "scan", "--format", "json").out)
+    assert [(u["path"], u["line"], u["column"]) for u in data["uses"]] == [
+        ("old\N{REPLACEMENT CHARACTER}.py", 1, 10)]
+    assert aireg("-C", str(root), "check").code == 0

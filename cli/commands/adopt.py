@@ -160,13 +160,14 @@ def run_scan(project: Project, paths: Iterable[Path]) -> ScanResult:
 
 
 def _scan_report(options: Options, paths: tuple[Path, ...]) -> ScanReport:
-    """What the code under `paths` uses, against the registry: a forked child reads the
-    files while this process keys the registry's state (a `git status` of its folder) and
-    answers from its snapshot, or loads it when none is stored for that state (on one core,
-    or at --rev, one after the other). Either way registry.coverage gives the answer."""
-    from registry import coverage, fork
+    """What the code under `paths` uses, against the registry: a forked child starts
+    reading the files while this process keys the registry's state (a `git status` of its
+    folder) and answers from its snapshot, or loads it when none is stored for that state;
+    then this process reads what is left with the child (registry.scan.SharedScan; on one
+    core, or at --rev, one after the other). Either way registry.coverage gives the answer."""
+    from registry import coverage
     from registry.files import find_root, note
-    from registry.scan import scan
+    from registry.scan import SharedScan
 
     found = find_root(options.directory.resolve()) if options.rev is None else None
     if found is None or not all(_absolute(given).exists() for given in paths):
@@ -177,7 +178,7 @@ def _scan_report(options: Options, paths: tuple[Path, ...]) -> ScanReport:
     folder, toplevel = found  # where the load will find the registry (registry.root)
     root = (toplevel or folder).resolve()
     starts = _starts(paths) or [folder.resolve()]
-    child = fork.start(lambda: scan(root, starts)) if fork.worthwhile() else None
+    shared = SharedScan(root, starts)
     try:
         snap = options.snapshot()
         known = coverage.from_plain(snap.meta["scan"]) if snap is not None else None
@@ -188,11 +189,11 @@ def _scan_report(options: Options, paths: tuple[Path, ...]) -> ScanReport:
             assert _repository_root(project) == root
             known = declared(project)
     except BaseException:
-        if child is not None:
-            child.wait()  # no process is left holding this one's output open
+        if shared.child is not None:
+            shared.child.wait()  # no process is left holding this one's output open
         raise
     note("scan", str(root), None)  # never replayed from the result cache
-    return coverage.report(known, child.result() if child is not None else scan(root, starts))
+    return coverage.report(known, shared.result())
 
 
 def check_findings(project: Project, paths: Iterable[Path]) -> tuple[list[Finding], set[str]]:

@@ -52,7 +52,15 @@ def json(report: ScanReport) -> str:
              "coveredBy": r.by} for r in _sorted(report.rows)]
     out = {"version": 1, "registry": report.registry, "files": report.files, "uses": uses,
            "findings": [_finding(f) for f in report.findings]}
-    return jsonlib.dumps(out, indent=2, ensure_ascii=False) + "\n"
+    # orjson writes what json.dumps(indent=2, ensure_ascii=False) does, ten times faster
+    # (json's indented encoder is pure Python); a path that is not UTF-8 (a lone surrogate)
+    # is left to json.
+    import orjson
+
+    try:
+        return orjson.dumps(out, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    except orjson.JSONEncodeError:
+        return jsonlib.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
 def text(report: ScanReport) -> str:
