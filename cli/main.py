@@ -1,8 +1,9 @@
 """The `aireg` command: the group and its global options, start-up, and the one place that
 turns what a command returned, or raised, into the process's exit code.
 
-Each command lives in a module of cli/commands, found there when the group is built; the
-commands import the registry lazily so that `aireg --help` and `aireg --version` stay fast.
+Each command lives in a module of cli/commands, imported when that command runs (by the table
+in cli/commands); the commands import the registry lazily so that `aireg --help` and
+`aireg --version` stay fast.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import datetime as dt
 import gc
 import importlib
 import os
-import pkgutil
 import sys
 import traceback
 from collections.abc import Sequence
@@ -71,11 +71,30 @@ def _set_global_option(ctx: click.Context, param: click.Parameter, value: Any) -
 
 class _Group(click.Group):
     """A group whose commands (and subgroups' commands, and theirs) take the global
-    options."""
+    options, each imported when it is asked for: building every command costs more than a
+    warm command's own work."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         _take_global_options(cmd)
         super().add_command(cmd, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(commands.MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in commands.MODULES:
+            module = importlib.import_module(f"{commands.__name__}."
+                                             f"{commands.MODULES[cmd_name]}")
+            for command in module.COMMANDS:
+                if command.name not in self.commands:
+                    self.add_command(command)
+        return self.commands.get(cmd_name)
+
+    def every_command(self) -> dict[str, click.Command]:
+        """Every command, by name (each module imported)."""
+        context = click.Context(self)
+        found = {name: self.get_command(context, name) for name in self.list_commands(context)}
+        return {name: command for name, command in found.items() if command is not None}
 
 
 def _take_global_options(cmd: click.Command) -> None:
@@ -100,17 +119,6 @@ def cli(ctx: click.Context, directory: Path, rev: str | None, today: dt.datetime
     options.directory, options.rev, options.now = directory, rev, now
     options.today, options.no_cache, options.debug = (
         today.date() if today else None, no_cache, debug)
-
-
-def _add_commands(group: click.Group) -> None:
-    """Every command of every module in cli/commands (each lists its own in COMMANDS)."""
-    for found in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{found.name}")
-        for command in module.COMMANDS:
-            group.add_command(command)
-
-
-_add_commands(cli)
 
 
 def main(argv: Sequence[str] | None = None, console: bool = False) -> NoReturn:

@@ -23,7 +23,7 @@ from registry import reference  # noqa: E402
 def command_formats() -> dict[str, tuple[str, ...]]:
     """Each command's --format choices as the command line offers them, its default first."""
     found: dict[str, tuple[str, ...]] = {}
-    for name, command in sorted(cli.commands.items()):
+    for name, command in sorted(cli.every_command().items()):
         for param in command.params:
             if "--format" in getattr(param, "opts", ()) and isinstance(param.type, click.Choice):
                 choices = [str(c) for c in param.type.choices]

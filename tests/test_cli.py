@@ -461,6 +461,7 @@ def test_every_command_takes_the_global_options_after_it() -> None:
                 found += commands(command, f"{prefix}{name} ")
         return found
 
+    cli.every_command()
     listed = commands(cli, "")
     assert len(listed) >= 13
     for name, command in listed:
@@ -648,3 +649,30 @@ def test_the_declaration_schema_rejects_a_misspelt_key() -> None:
     team = {"apiVersion": "aireg/v1", "kind": "Team", "metadata": {"name": "x"},
             "spec": {"members": [], "contakt": "#x"}}
     assert not validator("declaration.schema.json").is_valid(team)
+
+
+def test_the_command_table_names_each_command_s_module() -> None:
+    """cli/commands' table, by which only the command being run is imported, lists every
+    command of every module there, each at its own module."""
+    import importlib
+    import pkgutil
+
+    from cli import commands
+
+    found = {}
+    for module in pkgutil.iter_modules(commands.__path__):
+        for command in importlib.import_module(f"cli.commands.{module.name}").COMMANDS:
+            found[command.name] = module.name
+    assert found == commands.MODULES
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from cli.main import main\n"
+            "try:\n    main(['schema', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('cli.commands.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.splitlines()[-1] == "['cli.commands.schema']"

@@ -10,7 +10,8 @@ from cli.replay import declared_reads
 
 def commands(group: click.Group) -> list[click.Command]:
     found: list[click.Command] = []
-    for command in group.commands.values():
+    listed = group.every_command() if group is cli else group.commands
+    for command in listed.values():
         found += commands(command) if isinstance(command, click.Group) else [command]
     return found
 
@@ -31,6 +32,6 @@ def test_every_option_naming_a_revision_is_declared_where_output_is_stored() -> 
 
 
 def test_impact_reads_head_instead_of_the_working_tree() -> None:
-    reads = declared_reads(cli.commands["impact"])
+    reads = declared_reads(cli.every_command()["impact"])
     assert reads is not None
     assert (reads.revisions, reads.head) == (("base", "head"), "head")
