@@ -536,18 +536,27 @@ def _read(path: str, expected: int | None) -> bytes | None:
             return None
         raise
     try:
-        expected = 65535 if expected is None else expected
-        data = os.read(fd, expected + 1)
-        if len(data) <= expected:
-            return data  # a short read of a regular file is its end
-        parts = [data]
-        while part := os.read(fd, 1 << 20):
-            parts.append(part)
-        return b"".join(parts)
+        return read_descriptor(fd, 65535 if expected is None else expected)
     except IsADirectoryError:
         return None
     finally:
         os.close(fd)
+
+
+def read_descriptor(fd: int, expected: int, limit: int | None = None) -> bytes | None:
+    """What is left of an open file: one read of the size expected, plus a byte to notice
+    growth (a short read of a regular file is its end), then chunks to the end; None once
+    it holds more than `limit` bytes."""
+    data = os.read(fd, expected + 1)
+    if len(data) <= expected:
+        return data
+    parts, total = [data], len(data)
+    while part := os.read(fd, 1 << 20):
+        total += len(part)
+        if limit is not None and total > limit:
+            return None
+        parts.append(part)
+    return b"".join(parts)
 
 
 def _head(path: str, count: int) -> bytes:

@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 import ahocorasick_rs
 
-from .files import Tree
+from .files import Tree, read_descriptor
 from .findings import Finding, Span, finding
 from .modelids import normalize
 
@@ -405,29 +405,14 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC"
 
 def read_bytes(path: str) -> bytes | None:
     """A file's bytes, or None when it cannot be read or holds more than MAX_SCAN_BYTES.
-    Read through the file descriptor, a chunk at a time until the end: a file object costs
-    as much again as the read itself, and most source files take one chunk."""
+    Read through the file descriptor (a file object costs as much again as the read), in
+    one read for most source files."""
     try:
         fd = os.open(path, _READ_FLAGS)
     except OSError:
         return None
     try:
-        data = os.read(fd, _CHUNK)
-        if not data:
-            return data
-        more = os.read(fd, _CHUNK)
-        if not more:
-            return data
-        if os.fstat(fd).st_size > MAX_SCAN_BYTES:
-            return None
-        parts, total = [data, more], len(data) + len(more)
-        while more:
-            more = os.read(fd, 1 << 20)
-            total += len(more)
-            if total > MAX_SCAN_BYTES:
-                return None  # it grew while being read
-            parts.append(more)
-        return b"".join(parts)
+        return read_descriptor(fd, _CHUNK - 1, MAX_SCAN_BYTES)
     except OSError:
         return None
     finally:

@@ -557,3 +557,20 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_shown(git_repo: object,
     assert [(u["path"], u["line"], u["column"]) for u in data["uses"]] == [
         ("old\N{REPLACEMENT CHARACTER}.py", 1, 10)]
     assert aireg("-C", str(root), "check").code == 0
+
+
+def test_files_are_read_whole_and_data_past_the_limit_is_left(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from registry import scan
+
+    write_files(tmp_path, {"big.py": "# " + "x" * 70_000 + '\nMODEL = "gpt-4o"\n',
+                           "edge.py": "#" * 65_535 + "\n", "empty.py": ""})
+    assert scan.read_bytes(str(tmp_path / "edge.py")) == b"#" * 65_535 + b"\n"
+    assert scan.read_bytes(str(tmp_path / "empty.py")) == b""
+    assert scan.read_bytes(str(tmp_path / "gone.py")) is None
+    found = scan.scan(tmp_path, [tmp_path])
+    assert (found.files, [(u.path, u.line, u.column) for u in found.uses]) == (
+        3, [("big.py", 2, 10)])
+    monkeypatch.setattr(scan, "MAX_SCAN_BYTES", 69_999)
+    assert scan.read_bytes(str(tmp_path / "big.py")) is None
+    assert scan.scan(tmp_path, [tmp_path]).files == 2
