@@ -411,3 +411,102 @@ def test_a_declaration_written_by_hand_is_not_overwritten(lab: Path, aireg: Run)
     assert "adapter/router@2.0.0 is already declared (registry/adapters/mine.yaml:3:18) and " \
            "records no import" in result.err
     assert not (lab / "registry/adapters/router.yaml").exists()
+
+
+def test_an_adapter_trained_again_on_another_base_gets_a_pin_of_its_own(
+        lab: Path, aireg: Run) -> None:
+    """Two adapters share a base pin; one is trained again on another base. Importing it
+    again (no --owner, no -o) writes a new pin beside the first, with its owner, and
+    releases the first instead of rewriting it: the other adapter still points at the base
+    it was trained on, and nothing drifts."""
+    other = PEFT.replace('"r": 16', '"r": 8')
+    write_files(lab, {"adapters/router/adapter_config.json": PEFT,
+                      "adapters/triage/adapter_config.json": other})
+    assert run_import(aireg, lab, "peft", "adapters").code == 0
+    old_pin = lab / "registry/models/meta-llama-3-8b-instruct.yaml"
+    before = old_pin.read_text()
+    retrained = PEFT.replace("Meta-Llama-3-8B-Instruct", "Llama-3.1-8B-Instruct")
+    write_files(lab, {"adapters/router/adapter_config.json": retrained})
+    again = aireg("-C", str(lab), "import", "peft", "adapters", cwd=lab)
+    assert again.code == 0, again.out + again.err
+    assert again.out == (
+        "created model/llama-3.1-8b-instruct in registry/models/llama-3.1-8b-instruct.yaml "
+        "from adapters/router/adapter_config.json\n"
+        "updated spec.baseModel of adapter/router@1.0.0 (registry/adapters/router.yaml) from "
+        "adapters/router/adapter_config.json\n"
+        "unchanged adapter/triage@1.0.0 (registry/adapters/triage.yaml)\n"
+        "released model/meta-llama-3-8b-instruct (registry/models/meta-llama-3-8b-instruct.yaml)"
+        ": adapters/router/adapter_config.json now names the base "
+        "meta-llama/Llama-3.1-8B-Instruct; it stays as declared and this import no longer "
+        "updates it (remove it if nothing uses it)\n")
+    after = old_pin.read_text()
+    assert after.split("\n")[:2] == [
+        "# imported by aireg import peft from adapters/router/adapter_config.json; released: "
+        "adapters/router/adapter_config.json now names the base "
+        "meta-llama/Llama-3.1-8B-Instruct", "# (aireg import no longer updates it)"]
+    assert after.split("\n")[2:] == before.split("\n")[2:]  # the pin itself is untouched
+    new_pin = (lab / "registry/models/llama-3.1-8b-instruct.yaml").read_text()
+    assert "  owner: team/ml\n" in new_pin
+    assert "  modelId: meta-llama/Llama-3.1-8B-Instruct\n" in new_pin
+    assert "baseModel: model/meta-llama-3-8b-instruct\n" in (
+        lab / "registry/adapters/triage.yaml").read_text()
+    check = aireg("-C", str(lab), "check", "--scan", str(lab))
+    for rule in ("import-drift", "adapter-base-mismatch", "dangling-ref", "missing-owner"):
+        assert rule not in check.out, check.out
+    third = aireg("-C", str(lab), "import", "peft", "adapters", cwd=lab)
+    assert third.out == (
+        "unchanged model/llama-3.1-8b-instruct (registry/models/llama-3.1-8b-instruct.yaml)\n"
+        "unchanged adapter/router@1.0.0 (registry/adapters/router.yaml)\n"
+        "unchanged adapter/triage@1.0.0 (registry/adapters/triage.yaml)\n")
+
+
+def test_a_base_pin_whose_model_id_was_edited_by_hand_stays_the_adapters(
+        lab: Path, aireg: Run) -> None:
+    write_files(lab, {"adapters/router/adapter_config.json": PEFT})
+    assert run_import(aireg, lab, "peft", "adapters").code == 0
+    pin = lab / "registry/models/meta-llama-3-8b-instruct.yaml"
+    pin.write_text(pin.read_text().replace("modelId: meta-llama/Meta-Llama-3-8B-Instruct",
+                                           "modelId: acme/Meta-Llama-3-8B-Instruct-mirror"))
+    again = run_import(aireg, lab, "peft", "adapters")
+    assert again.out.splitlines() == [
+        "unchanged model/meta-llama-3-8b-instruct (registry/models/meta-llama-3-8b-instruct.yaml)",
+        "kept spec.modelId of model/meta-llama-3-8b-instruct, edited by hand (the import would "
+        "write meta-llama/Meta-Llama-3-8B-Instruct)",
+        "unchanged adapter/router@1.0.0 (registry/adapters/router.yaml)"]
+    assert sorted(p.name for p in (lab / "registry/models").iterdir()) == [
+        "hosted.yaml", "meta-llama-3-8b-instruct.yaml"]
+
+
+def test_new_declarations_go_where_the_include_globs_read_them(lab: Path, aireg: Run) -> None:
+    """Without -o, under the folder the include globs start with; a place the globs do not
+    select is refused, not written where no load would read it."""
+    write_files(lab, {"adapters/router/adapter_config.json": PEFT})
+    made = aireg("-C", str(lab), "import", "peft", "adapters", "--owner", "team/ml", cwd=lab)
+    assert made.code == 0, made.err
+    assert made.out.splitlines()[1] == (
+        "created adapter/router@1.0.0 in registry/adapters/router.yaml from "
+        "adapters/router/adapter_config.json")
+    listed = aireg("-C", str(lab), "ls", "--kind", "Adapter").out
+    assert "adapter/router@1.0.0" in listed, listed
+    write_files(lab, {"adapters/triage/adapter_config.json": PEFT,
+                      "aireg.yaml": CONFIG.replace("registry/**/*.yaml", "registry/*/*.yaml")})
+    refused = aireg("-C", str(lab), "import", "peft", "adapters/triage", "--owner", "team/ml",
+                    "-o", "registry/adapters", cwd=lab)
+    assert refused.out == ""
+    assert refused.err == (
+        "adapters/triage/adapter_config.json:1:1: warning[import-ambiguous] adapter/triage@1.0.0 "
+        "from adapters/triage/adapter_config.json would be written to "
+        "registry/adapters/adapters/triage.yaml, which aireg.yaml's include globs do not "
+        "select, so it would not be read: import with -o into a folder they cover\n")
+    assert not (lab / "registry/adapters/adapters").exists()
+
+
+def test_an_updated_url_stays_plain_as_import_wrote_it(lab: Path, aireg: Run) -> None:
+    config = '{"mcpServers": {"search": {"type": "http", "url": "https://a.example/mcp"}}}\n'
+    write_files(lab, {".mcp.json": config})
+    assert run_import(aireg, lab, "mcp", ".mcp.json").code == 0
+    path = lab / "registry/mcp/search.yaml"
+    assert "  url: https://a.example/mcp\n" in path.read_text()
+    write_files(lab, {".mcp.json": config.replace("a.example", "b.example")})
+    assert run_import(aireg, lab, "mcp", ".mcp.json").code == 0
+    assert "  url: https://b.example/mcp\n" in path.read_text()

@@ -46,7 +46,8 @@ def _say_findings(options: Options, findings: Iterable[Finding]) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "out", type=click.Path(file_okay=False, path_type=Path),
               help="Write new declarations under this folder, in models/, adapters/, "
-                   "prompts/, ... (default: the registry root).")
+                   "prompts/, ... (default: beside what the source's earlier import wrote, "
+                   "else the folder the include globs start with).")
 @click.option("--owner", metavar="O", help="Owner of new declarations: team/<name> or "
               "user/<handle>.")
 @click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write "
@@ -71,9 +72,9 @@ def import_command(options: Options, kind: str, paths: tuple[Path, ...], out: Pa
         fail(f"--owner `{owner}` is not team/<name> or user/<handle>")
     project = options.project()
     root = _repository_root(project)
-    target = (out if out is not None else project.location.root).resolve()
+    target = out.resolve() if out is not None else None
     registry_root = project.location.root.resolve()
-    if target != registry_root and registry_root not in target.parents:
+    if target is not None and target != registry_root and registry_root not in target.parents:
         fail(f"-o {out} is outside the registry ({registry_root}); declarations must be "
               "inside it to be read")
     sources, problems = _sources(kind, paths, root, options.directory)

@@ -76,6 +76,9 @@ class Context:
     records: list[Record]
     findings: list[Finding] = field(default_factory=list)
     drafted: dict[str, list[Draft]] = field(default_factory=dict)  # source path -> drafts
+    # Declarations an earlier import of a source wrote that it no longer describes:
+    # (source path, kind, name, why); write.plan drops their records.
+    released: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def model_named(self, provider: str, model_id: str) -> str | None:
         """The name of the Model pin of `model_id` on `provider`: a declared one, or one
@@ -99,6 +102,47 @@ class Context:
         names = [r.name for r in self.records if r.source == path and r.kind == kind]
         names += [d.name for d in self.drafted.get(path, []) if d.kind == kind]
         return sorted(set(names))
+
+    def edited(self, path: str, kind: str, name: str, key: str) -> bool:
+        """Whether field `key` of the `kind` declaration `name` that `path` was imported
+        into holds another value than that import wrote (it was edited by hand)."""
+        from .records import field_digest
+
+        for record in self.records:
+            if (record.source, record.kind, record.name) != (path, kind, name):
+                continue
+            owned, decls = record.fields.get(key), self.catalog.by_key.get((kind, name))
+            if owned is None or not decls:
+                return False
+            value: Any = decls[-1].model
+            for part in key.split("."):
+                value = getattr(value, part, None)
+            return value is not None and field_digest(value) != owned
+        return False
+
+
+def base_pin(source: Source, context: Context, base: str, fields: dict[str, Any]
+             ) -> tuple[str, Draft | None]:
+    """The name of the Model pin of an adapter's base (a Hugging Face repo id), and the
+    draft to write for it: None when a pin this source did not write covers it.
+
+    The pin this source's earlier import wrote is that base's: once the source names another
+    base (the adapter was trained again), the old pin is released, not rewritten, since other
+    adapters may be trained on it too, and the new base gets its own pin. A pin whose modelId
+    was edited by hand stays this source's pin: the user's word stands."""
+    previous = context.imported_from(source.path, "Model")
+    model = context.model_named("huggingface", base)
+    if model is None:
+        model = next((name for name in previous
+                      if context.edited(source.path, "Model", name, "spec.modelId")), None)
+    for name in previous:
+        if name != model:
+            context.released.append((source.path, "Model", name,
+                                     f"{source.path} now names the base {base}"))
+    if model is not None and model not in previous:
+        return model, None
+    model = model or name_of(base.rsplit("/", 1)[-1])
+    return model, Draft("Model", model, fields)
 
 
 def no_pin(source: Source, context: Context, written: str, provider: str, model_id: str,

@@ -12,7 +12,17 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from . import Context, Draft, Source, ambiguous, front_matter, line_of, name_of, problem
+from . import (
+    Context,
+    Draft,
+    Source,
+    ambiguous,
+    base_pin,
+    front_matter,
+    line_of,
+    name_of,
+    problem,
+)
 
 # pipeline_tag -> Model task.
 TASKS = {"text-generation": "text-generation", "text2text-generation": "text-generation",
@@ -53,12 +63,11 @@ def read(source: Source, context: Context) -> list[Draft]:
     trained = isinstance(base, str) and relation in (None, "adapter", "finetune")
     if trained:
         assert isinstance(base, str)
-        model = context.model_named("huggingface", base)
-        if model is None or model in context.imported_from(source.path, "Model"):
-            model = model or name_of(base.rsplit("/", 1)[-1])
-            drafts.append(Draft("Model", model, {"spec.provider": "huggingface",
-                                                 "spec.modelId": base,
-                                                 "spec.hosting": "self-hosted"}))
+        model, pin = base_pin(source, context, base, {"spec.provider": "huggingface",
+                                                      "spec.modelId": base,
+                                                      "spec.hosting": "self-hosted"})
+        if pin is not None:
+            drafts.append(pin)
         method = "full-finetune" if relation == "finetune" else (
             "lora" if relation == "adapter" or data.get("library_name") == "peft" else None)
         if method is None:

@@ -12,7 +12,7 @@ import posixpath
 from typing import Any
 
 from ..scan import ConfigError, key_position, read_json
-from . import Context, Draft, Source, ambiguous, name_of, problem
+from . import Context, Draft, Source, ambiguous, base_pin, name_of, problem
 
 # peft_type -> Adapter method; use_dora on a LoRA config makes it DoRA.
 METHODS = {"LORA": "lora", "ADALORA": "lora", "PREFIX_TUNING": "prefix-tuning",
@@ -56,19 +56,15 @@ def read(source: Source, context: Context) -> list[Draft]:
         method = "other"
     revision = data.get("revision") if isinstance(data.get("revision"), str) else None
     folder = posixpath.basename(posixpath.dirname(source.path)) or "adapter"
-    model = context.model_named("huggingface", base)
-    drafts = []
-    if model is None or model in context.imported_from(source.path, "Model"):
-        # A new pin, or the one this file's earlier import wrote (updated with it).
-        model = model or name_of(base.rsplit("/", 1)[-1])
-        fields: dict[str, Any] = {"spec.provider": "huggingface", "spec.modelId": base}
-        if revision:
-            fields["spec.revision"] = revision
-        task = TASKS.get(str(data.get("task_type", "")).upper())
-        if task:
-            fields["spec.task"] = task
-        fields["spec.hosting"] = "self-hosted"
-        drafts.append(Draft("Model", model, fields))
+    fields: dict[str, Any] = {"spec.provider": "huggingface", "spec.modelId": base}
+    if revision:
+        fields["spec.revision"] = revision
+    task = TASKS.get(str(data.get("task_type", "")).upper())
+    if task:
+        fields["spec.task"] = task
+    fields["spec.hosting"] = "self-hosted"
+    model, pin = base_pin(source, context, base, fields)
+    drafts = [pin] if pin is not None else []
     hyper: dict[str, Any] = {}
     for key, label in HYPERPARAMETERS:
         value = data.get(key)

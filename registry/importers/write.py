@@ -5,6 +5,7 @@ as it was (the edit is read back and refused if anything else would change)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,16 +56,19 @@ class _Plan:
     project: Project
     importer: str
     root: Path  # the repository root
-    out: Path
+    out: Path | None  # None: not given (plan)
     owner: str | None
     context: Context
     outcome: Outcome = field(default_factory=Outcome)
     texts: dict[Path, tuple[str, str | None]] = field(default_factory=dict)  # after, before
 
 
-def plan(project: Project, importer: str, sources: list[Source], root: Path, out: Path,
-         owner: str | None) -> Outcome:
-    """What importing `sources` with `importer` writes, and the findings on the way."""
+def plan(project: Project, importer: str, sources: list[Source], root: Path,
+         out: Path | None, owner: str | None) -> Outcome:
+    """What importing `sources` with `importer` writes, and the findings on the way.
+    Without `out`, a new declaration goes beside the ones the same source's earlier import
+    wrote, else under the folder the include globs start with; without `owner`, it takes
+    the owner of those earlier ones."""
     records = of_registry(project.catalog.decls(), project.locator, project.loaded.marked)
     context = Context(project.catalog, records)
     work = _Plan(project, importer, root, out, owner, context)
@@ -78,6 +82,10 @@ def plan(project: Project, importer: str, sources: list[Source], root: Path, out
         context.drafted[source.path] = drafts
         for draft in drafts:
             _place(work, source, draft)
+    for source_path, kind, name, why in context.released:
+        for record in records:
+            if (record.source, record.kind, record.name) == (source_path, kind, name):
+                _release(work, record, why)
     work.outcome.findings.extend(context.findings)
     for path, (after, before) in work.texts.items():
         if after != before:
@@ -94,8 +102,9 @@ def _shown(root: Path, path: Path) -> str:
 
 
 def _place(work: _Plan, source: Source, draft: Draft) -> None:
-    matches = [r for r in work.context.records
-               if r.source == source.path and r.kind == draft.kind]
+    released = {(path, kind, name) for path, kind, name, _ in work.context.released}
+    matches = [r for r in work.context.records if r.source == source.path and
+               r.kind == draft.kind and (r.source, r.kind, r.name) not in released]
     if len(matches) > 1:
         matches = [r for r in matches if r.name == draft.name]
     if matches:
@@ -113,6 +122,17 @@ def _place(work: _Plan, source: Source, draft: Draft) -> None:
             value=source.path))
         return
     _create(work, source, draft)
+
+
+def _read_by_registry(work: _Plan, path: Path) -> bool:
+    from ..files import Globs, selected
+
+    spec = work.project.loaded.config.spec
+    try:
+        rel = path.resolve().relative_to(Path(work.project.location.root).resolve())
+    except ValueError:
+        return False
+    return selected(rel.as_posix(), Globs(spec.include), Globs(spec.exclude))
 
 
 def _document(draft: Draft, version: str, owner: str | None) -> dict[str, Any]:
@@ -158,15 +178,42 @@ def _validate(document: dict[str, Any]) -> str | None:
     return None
 
 
+def _earlier(work: _Plan, source: Source, kind: str) -> tuple[str | None, str | None]:
+    """The owner of the declarations this source's earlier import wrote, and the folder
+    (from the repository root) of those of `kind`: where a new one from it belongs."""
+    owner = folder = None
+    for record in work.context.records:
+        if record.source != source.path:
+            continue
+        decls = work.project.catalog.by_key.get((record.kind, record.name))
+        owner = owner or (getattr(decls[-1].model.metadata, "owner", None) if decls else None)
+        if record.kind == kind and folder is None:
+            folder = record.path.rsplit("/", 1)[0] if "/" in record.path else ""
+    return owner, folder
+
+
+def _default_folder(work: _Plan) -> Path:
+    """The registry root, or the folder the first include glob starts with (registry/ for
+    `registry/**/*.yaml`), so that what is written is read."""
+    root = Path(work.project.location.root)
+    include = work.project.loaded.config.spec.include
+    if not include:
+        return root
+    fixed = re.split(r"[*?\[{]", include[0], maxsplit=1)[0]
+    return root / fixed.rsplit("/", 1)[0] if "/" in fixed else root
+
+
 def _create(work: _Plan, source: Source, draft: Draft) -> None:
     ref_id = node_id(draft.kind, draft.name, draft.version if draft.kind != "Model" else None)
-    if work.owner is None:
+    owner, folder = _earlier(work, source, draft.kind)
+    owner = work.owner or owner
+    if owner is None:
         work.outcome.findings.append(finding(
             "missing-owner", f"{ref_id} would be a new declaration, and it needs an owner: "
             "import again with --owner team/<name> (or user/<handle>)", source.at(),
             value=source.path))
         return
-    document = _document(draft, draft.version, work.owner)
+    document = _document(draft, draft.version, owner)
     problem = _validate(document)
     if problem is not None:
         work.outcome.findings.append(finding(
@@ -174,7 +221,19 @@ def _create(work: _Plan, source: Source, draft: Draft) -> None:
             f"declaration ({problem}); it is not written: declare it by hand", source.at(),
             value=source.path))
         return
-    path = work.out / FOLDERS[draft.kind] / f"{draft.name}.yaml"
+    if work.out is not None:
+        path = work.out / FOLDERS[draft.kind] / f"{draft.name}.yaml"
+    elif folder is not None:
+        path = work.root / folder / f"{draft.name}.yaml"
+    else:
+        path = _default_folder(work) / FOLDERS[draft.kind] / f"{draft.name}.yaml"
+    if not _read_by_registry(work, path):
+        work.outcome.findings.append(finding(
+            "import-ambiguous", f"{ref_id} from {source.path} would be written to "
+            f"{_shown(work.root, path)}, which aireg.yaml's include globs do not select, so "
+            "it would not be read: import with -o into a folder they cover", source.at(),
+            value=source.path))
+        return
     if path in work.texts or path.exists():
         work.outcome.findings.append(finding(
             "import-ambiguous", f"{_shown(work.root, path)} already exists, so {ref_id} from "
@@ -206,12 +265,35 @@ def _dump(document: dict[str, Any]) -> str:
                      width=100)
 
 
-def _update(work: _Plan, source: Source, draft: Draft, record: Record) -> None:
+def _text_of(work: _Plan, record: Record) -> tuple[Path, str, str | None]:
+    """The declaration file of a record: where it is, its text with this run's edits so
+    far, and its text before them."""
     path = work.project.location.toplevel or work.project.location.root
     disk = Path(path) / record.path
     before = disk.read_text(encoding="utf-8") if disk not in work.texts else None
     text = work.texts[disk][0] if disk in work.texts else (before or "")
     original = work.texts[disk][1] if disk in work.texts else before
+    return disk, text, original
+
+
+def _release(work: _Plan, record: Record, why: str) -> None:
+    """The record's comment lines replaced by as many saying where the declaration came
+    from: it stays as declared, and no later import updates it or finds it drifted."""
+    disk, text, original = _text_of(work, record)
+    lines = [f"# imported by aireg import {record.importer} from {record.source}; released: "
+             f"{why}", "# (aireg import no longer updates it)"]
+    rows = text.split("\n")
+    index = record.line - 1
+    count = 2 if index + 1 < len(rows) and rows[index + 1].startswith(
+        "# aireg import fields:") else 1
+    work.texts[disk] = (_replace_header(text, record, lines[:count]), original)
+    work.outcome.lines.append(f"released {record.decl_id} ({record.path}): {why}; it stays "
+                              "as declared and this import no longer updates it (remove it "
+                              "if nothing uses it)")
+
+
+def _update(work: _Plan, source: Source, draft: Draft, record: Record) -> None:
+    disk, text, original = _text_of(work, record)
     try:
         documents = list(yaml.load_all(text.lstrip("\ufeff"), Loader=yaml.CSafeLoader))
         current = documents[record.doc]
@@ -306,6 +388,8 @@ def _block(value: Any, indent: int) -> str:
         pad = " " * (indent + 2)
         marker = str(2) if body and body[0].startswith(" ") else ""
         return f" |{marker}{chomp}\n" + "\n".join(pad + line if line else "" for line in body)
+    if isinstance(value, str):  # a block value may hold `:` and `,` plain, as import wrote it
+        return " " + _scalar(value, False, None)
     return " " + _flow(value)
 
 
