@@ -510,3 +510,44 @@ def test_an_updated_url_stays_plain_as_import_wrote_it(lab: Path, aireg: Run) ->
     write_files(lab, {".mcp.json": config.replace("a.example", "b.example")})
     assert run_import(aireg, lab, "mcp", ".mcp.json").code == 0
     assert "  url: https://b.example/mcp\n" in path.read_text()
+
+
+def test_a_server_gone_from_its_config_is_released_and_a_broken_one_is_not(
+        lab: Path, aireg: Run) -> None:
+    servers = {"docs": {"url": "https://docs.example/mcp"},
+               "files": {"command": "npx", "args": ["-y", "server-filesystem"]},
+               "search": {"type": "http", "url": "https://search.example/mcp"}}
+    write_files(lab, {".mcp.json": json.dumps({"mcpServers": servers}, indent=2)})
+    assert run_import(aireg, lab, "mcp", ".mcp.json").code == 0
+    del servers["search"]
+    servers["files"] = "npx server-filesystem"  # broken for now: not an object
+    write_files(lab, {".mcp.json": json.dumps({"mcpServers": servers}, indent=2)})
+    again = run_import(aireg, lab, "mcp", ".mcp.json")
+    assert again.out.splitlines() == [
+        "recorded the new digest of .mcp.json in mcp/docs@1.0.0 (registry/mcp/docs.yaml)",
+        "released mcp/search@1.0.0 (registry/mcp/search.yaml): .mcp.json no longer configures "
+        "it; it stays as declared and this import no longer updates it (remove it if nothing "
+        "uses it)"]
+    assert "server `files` is not an object with command or url" in again.err
+    assert (lab / "registry/mcp/search.yaml").read_text().startswith(
+        "# imported by aireg import mcp from .mcp.json; released: .mcp.json no longer "
+        "configures it\n# (aireg import no longer updates it)\napiVersion: aireg/v1\n")
+    drift = aireg("-C", str(lab), "check").out
+    assert "search.yaml:1:1: warning[import-drift]" not in drift
+    assert "files.yaml:1:1: warning[import-drift]" in drift
+
+
+def test_a_dataset_gone_from_its_card_is_released(lab: Path, aireg: Run) -> None:
+    two = CARD.replace("  - HuggingFaceH4/ultrachat_200k\n",
+                       "  - HuggingFaceH4/ultrachat_200k\n  - acme/support-chats\n")
+    write_files(lab, {"models/zephyr-support/README.md": two})
+    assert run_import(aireg, lab, "hf-card", "models/zephyr-support/README.md").code == 0
+    write_files(lab, {"models/zephyr-support/README.md": CARD})
+    again = run_import(aireg, lab, "hf-card", "models/zephyr-support/README.md")
+    assert [line for line in again.out.splitlines() if "dataset/" in line] == [
+        "recorded the new digest of models/zephyr-support/README.md in "
+        "dataset/ultrachat_200k@1.0.0 (registry/datasets/ultrachat_200k.yaml)",
+        "released dataset/support-chats@1.0.0 (registry/datasets/support-chats.yaml): "
+        "models/zephyr-support/README.md no longer lists it; it stays as declared and this "
+        "import no longer updates it (remove it if nothing uses it)"]
+    assert "import-drift" not in aireg("-C", str(lab), "check").out

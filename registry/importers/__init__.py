@@ -79,6 +79,10 @@ class Context:
     # Declarations an earlier import of a source wrote that it no longer describes:
     # (source path, kind, name, why); write.plan drops their records.
     released: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # What a source holds of a kind, by name: a declaration of that kind its earlier import
+    # wrote, which no draft of this run updates and no name here names, is gone from it:
+    # (source path, kind, names, why).
+    holds: list[tuple[str, str, frozenset[str], str]] = field(default_factory=list)
 
     def model_named(self, provider: str, model_id: str) -> str | None:
         """The name of the Model pin of `model_id` on `provider`: a declared one, or one

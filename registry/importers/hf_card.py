@@ -126,12 +126,13 @@ def _datasets(source: Source, data: dict[str, Any], context: Context,
             source, "datasets must be a list of dataset repo ids; they are not imported",
             line, column))
         return []
-    names = []
-    for repo in found:
-        name = name_of(repo.rsplit("/", 1)[-1])
-        names.append(name)
+    names = [name_of(repo.rsplit("/", 1)[-1]) for repo in found]
+    context.holds.append((source.path, "Dataset", frozenset(names),
+                          f"{source.path} no longer lists it"))
+    mine = context.imported_from(source.path, "Dataset")
+    for repo, name in zip(found, names, strict=True):
         declared = [d for d in context.catalog.of_kind("Dataset") if d.name == name]
-        if not declared:
+        if not declared or name in mine:  # a new one, or the one this card's import wrote
             drafts.append(Draft("Dataset", name, {"spec.source": {
                 "uri": f"https://huggingface.co/datasets/{repo}"}}))
     return names

@@ -33,6 +33,9 @@ def read(source: Source, context: Context) -> list[Draft]:
     if not servers:
         raise problem(source, f"this MCP client config names no servers under `{holder}`; "
                       "nothing to import")
+    context.holds.append((source.path, "McpServer",
+                          frozenset(server_name(name) for name in servers),
+                          f"{source.path} no longer configures it"))
     drafts = []
     for name, line, column in positions:
         entry = servers[name]

@@ -61,6 +61,7 @@ class _Plan:
     context: Context
     outcome: Outcome = field(default_factory=Outcome)
     texts: dict[Path, tuple[str, str | None]] = field(default_factory=dict)  # after, before
+    matched: set[int] = field(default_factory=set)  # the records a draft updates, by id()
 
 
 def plan(project: Project, importer: str, sources: list[Source], root: Path,
@@ -82,6 +83,11 @@ def plan(project: Project, importer: str, sources: list[Source], root: Path,
         context.drafted[source.path] = drafts
         for draft in drafts:
             _place(work, source, draft)
+        for held, kind, names, why in context.holds:
+            for record in records:
+                if (record.source, record.kind) == (held, kind) and held == source.path and \
+                        record.name not in names and id(record) not in work.matched:
+                    _release(work, record, why)
     for source_path, kind, name, why in context.released:
         for record in records:
             if (record.source, record.kind, record.name) == (source_path, kind, name):
@@ -108,6 +114,7 @@ def _place(work: _Plan, source: Source, draft: Draft) -> None:
     if len(matches) > 1:
         matches = [r for r in matches if r.name == draft.name]
     if matches:
+        work.matched.add(id(matches[0]))
         _update(work, source, draft, matches[0])
         return
     declared = work.project.catalog.by_key.get((draft.kind, draft.name))
