@@ -551,3 +551,27 @@ def test_a_dataset_gone_from_its_card_is_released(lab: Path, aireg: Run) -> None
         "models/zephyr-support/README.md no longer lists it; it stays as declared and this "
         "import no longer updates it (remove it if nothing uses it)"]
     assert "import-drift" not in aireg("-C", str(lab), "check").out
+
+
+def test_a_server_renamed_by_hand_is_still_found_in_a_config_of_several(
+        lab: Path, aireg: Run) -> None:
+    """Its record is the one whose import wrote what the config now holds for that name,
+    when no other server's name claims it; renamed and moved at once, it is still found."""
+    def config(docs_url: str, *, search: bool = True) -> str:
+        servers = {"docs": {"url": docs_url}}
+        if search:
+            servers["search"] = {"url": "https://search.example/mcp"}
+        return json.dumps({"mcpServers": servers})
+
+    write_files(lab, {".mcp.json": config("https://docs.example/mcp")})
+    assert run_import(aireg, lab, "mcp", ".mcp.json").code == 0
+    path = lab / "registry/mcp/docs.yaml"
+    path.write_text(path.read_text().replace("name: docs\n", "name: docs-server\n"))
+    assert run_import(aireg, lab, "mcp", ".mcp.json").out.splitlines() == [
+        "unchanged mcp/docs-server@1.0.0 (registry/mcp/docs.yaml)",
+        "unchanged mcp/search@1.0.0 (registry/mcp/search.yaml)"]
+    write_files(lab, {".mcp.json": config("https://docs2.example/mcp")})
+    assert run_import(aireg, lab, "mcp", ".mcp.json").out.splitlines()[0] == (
+        "updated spec.url of mcp/docs-server@1.0.0 (registry/mcp/docs.yaml) from .mcp.json")
+    assert sorted(p.name for p in (lab / "registry/mcp").iterdir()) == ["docs.yaml",
+                                                                       "search.yaml"]

@@ -112,7 +112,8 @@ def _place(work: _Plan, source: Source, draft: Draft) -> None:
     matches = [r for r in work.context.records if r.source == source.path and
                r.kind == draft.kind and (r.source, r.kind, r.name) not in released]
     if len(matches) > 1:
-        matches = [r for r in matches if r.name == draft.name]
+        named = [r for r in matches if r.name == draft.name]
+        matches = named or _likeliest(work, draft, matches)
     if matches:
         work.matched.add(id(matches[0]))
         _update(work, source, draft, matches[0])
@@ -270,6 +271,22 @@ _Literal.add_representer(str, _text)
 def _dump(document: dict[str, Any]) -> str:
     return yaml.dump(document, Dumper=_Literal, sort_keys=False, allow_unicode=True,
                      width=100)
+
+
+def _likeliest(work: _Plan, draft: Draft, records: list[Record]) -> list[Record]:
+    """Of a source's records of one kind, none of them named as the draft is (a declaration
+    renamed by hand), the one whose import wrote the most of what the draft holds, when one
+    alone does."""
+    drafted = {d.name for d in work.context.drafted.get(records[0].source, [])
+               if d.kind == draft.kind}  # another draft's own record is not this one's
+    scores = sorted(((sum(1 for key, value in draft.fields.items()
+                          if record.fields.get(key) == field_digest(value)), index)
+                     for index, record in enumerate(records)
+                     if id(record) not in work.matched and record.name not in drafted),
+                    reverse=True)
+    if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        return []
+    return [records[scores[0][1]]]
 
 
 def _text_of(work: _Plan, record: Record) -> tuple[Path, str, str | None]:
