@@ -13,7 +13,6 @@ import gc
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -164,6 +163,8 @@ def _run(argv: Sequence[str] | None, options: Options) -> int:
         return ExitCode.OK
     except Exception as error:  # the one place internal errors become exit 3
         if options.debug:
+            import traceback
+
             traceback.print_exc()
         else:
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""

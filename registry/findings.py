@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field  # `field` is also a Finding attribute
 from typing import NamedTuple, TypedDict
@@ -209,6 +208,8 @@ class Finding:
                    else "file:" + self.at.path)
         text = "\0".join([self.rule, subject, self.field or "", self.value or ""])
         # A path that is not UTF-8 reaches here with its bytes as surrogates.
+        import hashlib  # here: loading OpenSSL is a tenth of `aireg --version`
+
         return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     @property
