@@ -446,7 +446,7 @@ class FolderScan:
             self._walk(path, f"{rel_base}{name}/")
 
 
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # bytes as they are, on Windows too
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # bytes as they are, on Windows too
 _FIRST = operator.itemgetter(0)
 _SECOND = operator.itemgetter(1)
 _MTIME = operator.attrgetter("st_mtime_ns")
@@ -528,7 +528,7 @@ def _read(path: str, expected: int | None) -> bytes | None:
     # One read of the size the walk saw, plus a byte to notice growth: a file object
     # costs twice as much on the small files a registry is made of.
     try:
-        fd = os.open(path, _READ_FLAGS)
+        fd = os.open(path, READ_FLAGS)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
     except OSError as error:

@@ -84,8 +84,10 @@ def plan(project: Project, importer: str, sources: list[Source], root: Path,
         for draft in drafts:
             _place(work, source, draft)
         for held, kind, names, why in context.holds:
+            if held != source.path:
+                continue
             for record in records:
-                if (record.source, record.kind) == (held, kind) and held == source.path and \
+                if (record.source, record.kind) == (held, kind) and \
                         record.name not in names and id(record) not in work.matched:
                     _release(work, record, why)
     for source_path, kind, name, why in context.released:
@@ -306,10 +308,7 @@ def _release(work: _Plan, record: Record, why: str) -> None:
     disk, text, original = _text_of(work, record)
     lines = [f"# imported by aireg import {record.importer} from {record.source}; released: "
              f"{why}", "# (aireg import no longer updates it)"]
-    rows = text.split("\n")
-    index = record.line - 1
-    count = 2 if index + 1 < len(rows) and rows[index + 1].startswith(
-        "# aireg import fields:") else 1
+    count = _header_size(text.split("\n"), record.line - 1)
     work.texts[disk] = (_replace_header(text, record, lines[:count]), original)
     work.outcome.lines.append(f"released {record.decl_id} ({record.path}): {why}; it stays "
                               "as declared and this import no longer updates it (remove it "
@@ -378,11 +377,16 @@ def _replace_header(text: str, record: Record, lines: list[str]) -> str:
     """The file with the record's two comment lines (or one) replaced by `lines`."""
     rows = text.split("\n")
     index = record.line - 1
-    count = 2 if index + 1 < len(rows) and rows[index + 1].startswith(
-        "# aireg import fields:") else 1
     ending = "\r" if rows[index].endswith("\r") else ""
-    rows[index:index + count] = [line + ending for line in lines]
+    rows[index:index + _header_size(rows, index)] = [line + ending for line in lines]
     return "\n".join(rows)
+
+
+def _header_size(rows: list[str], index: int) -> int:
+    """How many lines the record starting at row `index` takes: its source line, and its
+    fields line when it has one."""
+    return 2 if index + 1 < len(rows) and rows[index + 1].startswith(
+        "# aireg import fields:") else 1
 
 
 # --- one field, edited in place -----------------------------------------------------------
